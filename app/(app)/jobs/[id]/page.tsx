@@ -1,0 +1,82 @@
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { JobControls } from "@/components/job-buttons";
+import { JobProgress } from "@/components/job-progress";
+import { requirePageUser } from "@/lib/auth/session";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { isAppError } from "@/lib/errors";
+import { getJob } from "@/lib/jobs/job-service";
+
+export const metadata = { title: "Job" };
+
+export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  if (!z.uuid().safeParse(id).success) notFound();
+  const job = await getJob(id).catch((err) => {
+    if (isAppError(err) && err.code === "not_found") notFound();
+    throw err;
+  });
+  const live = ["queued", "active", "retrying"].includes(job.state);
+  return (
+    <>
+      <AutoRefresh active={live} ms={1000} />
+      <div className="page-head">
+        <h1>
+          {job.type} <span className={`badge state-${job.state}`}>{job.state}</span>
+        </h1>
+        <p className="muted mono">{job.id}</p>
+      </div>
+      <section className="card">
+        <JobProgress job={job} />
+        <dl className="facts">
+          <dt>Attempts</dt>
+          <dd>
+            {job.attempts} of {job.maxAttempts}
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            {job.createdAt.toLocaleString()} by {job.createdBy?.email ?? "system"}
+          </dd>
+          <dt>Started</dt>
+          <dd>{job.startedAt?.toLocaleString() ?? "—"}</dd>
+          <dt>Finished</dt>
+          <dd>{job.finishedAt?.toLocaleString() ?? "—"}</dd>
+          <dt>Payload</dt>
+          <dd>
+            <code>{JSON.stringify(job.payload)}</code>
+          </dd>
+          {job.result !== null && (
+            <>
+              <dt>Result</dt>
+              <dd>
+                <pre className="pre">{JSON.stringify(job.result, null, 2)}</pre>
+              </dd>
+            </>
+          )}
+        </dl>
+        {job.error && (
+          <p className="error" role="alert">
+            Error: {job.error}
+          </p>
+        )}
+        {roleAtLeast(user.role, "editor") && <JobControls jobId={job.id} state={job.state} />}
+      </section>
+      <section className="card">
+        <h2>Log</h2>
+        {job.logs.length === 0 ? (
+          <p className="muted">No log lines yet.</p>
+        ) : (
+          <ol className="log" aria-label="Job log">
+            {job.logs.map((l) => (
+              <li key={String(l.id)} className={`log-${l.level}`}>
+                <time>{l.ts.toLocaleTimeString()}</time> {l.message}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </>
+  );
+}

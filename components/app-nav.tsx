@@ -1,0 +1,32 @@
+import Link from "next/link";
+import { SignOutButton } from "@/components/sign-out-button";
+import type { SessionUser } from "@/lib/auth/session";
+
+const LINKS: { href: string; label: string; admin?: boolean }[] = [
+  { href: "/dashboard", label: "Dashboard" },
+  { href: "/jobs", label: "Jobs" },
+  { href: "/admin/users", label: "Users", admin: true },
+  { href: "/admin/api-keys", label: "API keys", admin: true },
+];
+
+export function AppNav({ user }: { user: SessionUser }) {
+  return (
+    <header className="topbar">
+      <Link href="/dashboard" className="brand">
+        FusionLab
+      </Link>
+      <nav aria-label="Main">
+        {LINKS.filter((l) => !l.admin || user.role === "admin").map((l) => (
+          <Link key={l.href} href={l.href}>
+            {l.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="who">
+        <span title={user.email}>{user.name}</span>
+        <span className={`badge role-${user.role}`}>{user.role}</span>
+        <SignOutButton />
+      </div>
+    </header>
+  );
+}

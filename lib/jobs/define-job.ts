@@ -1,0 +1,39 @@
+import type { z } from "zod";
+
+/** What a running job can do: report progress and logs (persisted, shown live in the UI), see cancellation. */
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  /** Aborted when the job is cancelled or the worker must shut down; long loops should check it. */
+  signal: AbortSignal;
+  /** fraction in [0,1]; writes are throttled, and each write also picks up a cancel request. */
+  progress(fraction: number, message?: string): Promise<void>;
+  log(message: string, level?: "info" | "warn" | "error"): Promise<void>;
+}
+
+export type JobHandler<P> = (payload: P, ctx: JobContext) => Promise<unknown>;
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  payload: S;
+  /** Retries after the first attempt, with exponential backoff starting at retryDelaySeconds. */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** A job running longer than this is considered lost and retried. */
+  expireInSeconds: number;
+  /** Loaded on first use, so that the web process never loads worker-only code (TF.js …). */
+  load: () => Promise<JobHandler<z.infer<S>>>;
+}
+
+export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
+  return def;
+}
+
+/** Thrown inside a handler for failures that another attempt cannot fix (bad input, missing data). */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentJobError";
+  }
+}

