@@ -104,6 +104,14 @@ export function armBucketRanges(allocation: Allocation): BucketRange[][] {
   return armUnitRanges(allocation).map((ranges) => ranges.map(unitRangeToBuckets).filter(([s, e]) => e > s));
 }
 
+/** Fraction of the experiment's hash space each arm receives (the allocated shares an SRM check compares against). */
+export function armShares(allocation: Allocation): number[] {
+  const table = armLookupTable(allocation);
+  const counts = allocation.arms.map(() => 0);
+  for (const arm of table) if (arm >= 0) counts[arm]++;
+  return counts.map((c) => c / BUCKET_COUNT);
+}
+
 /**
  * Arm index per level k in [0, 10000), -1 for "not in the experiment": chooseArm(k/10000) for
  * every k, precomputed so that serving assigns with one hash and one array read.

@@ -17,6 +17,7 @@ import {
   type Allocation,
   allocationIssues,
   armLookupTable,
+  armShares,
   armUnitRanges,
   chooseArm,
   getBucketRanges,
@@ -159,6 +160,10 @@ describe("allocation", () => {
       const unit = armUnitRanges(allocation);
       for (let k = 0; k < 10_000; k++) expect(table[k]).toBe(chooseArm(k / 10_000, unit));
     }
+    // 0.1 + 0.2 = 0.30000000000000004 in floating point, so GrowthBook's third range starts just
+    // above level 3000: that level belongs to no arm, and the shares are exact level counts.
+    expect(armShares(allocations[1])).toEqual([0.037, 0.074, 0.2589]);
+    expect(armShares(allocations[3])).toEqual([0.1734, 0.3087]);
     expect(unitRangeToBuckets([0.1, 0.35])).toEqual([1000, 3500]);
     expect(unitRangeToBuckets([1 / 3, 2 / 3])).toEqual([3334, 6667]);
   });
