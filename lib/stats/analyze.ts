@@ -64,8 +64,8 @@ export interface MetricSummary {
   n: number;
   /** Mean (ratio of sums for ratio metrics); null without users. */
   mean: number | null;
-  /** Standard error of the mean; null below two users. */
-  se: number | null;
+  /** Standard error of the mean (not of the lift, which is `se` of a comparison); null below two users. */
+  meanSe: number | null;
 }
 
 export interface ReportedComparison extends Comparison {
@@ -122,7 +122,7 @@ function finiteOrNull(x: number): number | null {
 }
 
 function summarize(e: Estimate): MetricSummary {
-  return { n: e.n, mean: finiteOrNull(e.mean), se: finiteOrNull(Math.sqrt(e.variance)) };
+  return { n: e.n, mean: finiteOrNull(e.mean), meanSe: finiteOrNull(Math.sqrt(e.variance)) };
 }
 
 /** Treatments vs the control estimate (index 0 of `estimates`), Holm-adjusted as one family. */

@@ -8,6 +8,7 @@ import { chiSquareSurvival } from "@/lib/stats/chiSquare";
 export const SRM_THRESHOLD = 0.001;
 
 export interface SrmResult {
+  /** Infinity (JSON null) when an arm allocated no traffic has users. */
   chiSquare: number;
   df: number;
   pValue: number;

@@ -269,7 +269,7 @@ describe("analyzeExperiment", () => {
     expect(report.srm.expected).toEqual([1976.6666666666667, 1976.6666666666667, 1976.6666666666667]);
 
     const [c, t1, t2] = report.arms as [unknown, TreatmentArmReport, TreatmentArmReport];
-    expect(report.arms[0].metrics.valid_consumption).toEqual({ n: 2000, mean: 0.1, se: expect.closeTo(Math.sqrt(0.09 / 1999), 12) });
+    expect(report.arms[0].metrics.valid_consumption).toEqual({ n: 2000, mean: 0.1, meanSe: expect.closeTo(Math.sqrt(0.09 / 1999), 12) });
     expect(c).not.toHaveProperty("metrics.duration.lift");
 
     const duration = t1.metrics.duration;
@@ -277,7 +277,8 @@ describe("analyzeExperiment", () => {
     expect(duration.ci?.[0]).toBeLessThan(duration.lift!);
     expect(duration.sequential?.ci[0]).toBeLessThan(duration.ci![0]);
     expect(duration.cuped).not.toBeNull();
-    expect(duration.cuped!.se).toBeLessThan(duration.se!);
+    expect(duration.meanSe).toBeCloseTo(Math.sqrt(meanEstimate(treatment.post).variance), 12);
+    expect(duration.cuped!.se).toBeLessThan(0.8 * duration.se!);
     // Same data as control: lift exactly 0.
     expect(t2.metrics.duration.lift).toBe(0);
     // Holm across the two treatment arms.
