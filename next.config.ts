@@ -17,6 +17,8 @@ const config: NextConfig = {
     "@tensorflow/tfjs-node",
   ],
   experimental: { authInterrupts: true },
+  // `npm run typecheck` checks the whole project (CI runs it); no need to do it again in every build.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default config;

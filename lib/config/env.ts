@@ -81,9 +81,12 @@ export function loadEnv(): Env {
   return cached;
 }
 
-/** For processes that cannot work without a database (web, workers): the launcher always sets it. */
+/**
+ * For code that cannot work without a database. Read afresh (not from the cache) because the
+ * launcher and the tests set DATABASE_URL after start-up, once they know which database to use.
+ */
 export function databaseUrl(): string {
-  const url = loadEnv().DATABASE_URL;
+  const url = parseEnv(process.env).DATABASE_URL;
   if (!url) throw new ConfigError("DATABASE_URL is not set (start FusionLab with `npm start`, which provides one)");
   return url;
 }
