@@ -72,7 +72,7 @@ export async function startEmbeddedPostgres(opts: {
   // The package stops Postgres (and exits) on SIGINT/SIGTERM by itself; the process that owns the
   // cluster must instead stop its web server and workers first, then Postgres.
   const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
-  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"]) exitHook.unhookEvent(event);
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"]) exitHook.unhookEvent(event);
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   await stopStalePostmaster(dataDir, log);

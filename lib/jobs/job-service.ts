@@ -32,7 +32,7 @@ async function defaultDeps(): Promise<JobDeps> {
 }
 
 export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown, deps?: JobDeps) {
-  const { queue, registry } = deps ?? (await defaultDeps());
+  const registry = deps?.registry ?? JOB_REGISTRY;
   const def = findJobDefinition(registry, name);
   if (!def) throw new AppError("bad_request", `unknown job type "${name}"`, [{ path: "type", message: "unknown job type" }]);
   const payload = parseInput(def.payload, rawPayload ?? {}, `${name} payload`) as Prisma.InputJsonValue;
@@ -49,6 +49,7 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
     return row;
   });
   try {
+    const { queue } = deps ?? (await defaultDeps());
     const queueJobId = await queue.send(name, { jobId: job.id }, sendOptions(def));
     return await db.job.update({ where: { id: job.id }, data: { queueJobId } });
   } catch (err) {

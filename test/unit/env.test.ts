@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnv } from "@/lib/config/env";
+
+describe("environment validation", () => {
+  it("applies defaults", () => {
+    const env = parseEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.HOST).toBe("127.0.0.1");
+    expect(env.FUSIONLAB_DATA_DIR).toBe(".data");
+    expect(env.FUSIONLAB_WORKERS).toBe(1);
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it("rejects a bad PORT with one line that names the variable and the value", () => {
+    let err: unknown;
+    try {
+      parseEnv({ PORT: "abc" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).not.toContain("\n");
+    expect(msg).toContain("PORT");
+    expect(msg).toContain('"abc"');
+  });
+
+  it("lists every problem, never echoing secrets", () => {
+    const msg = (() => {
+      try {
+        parseEnv({ PORT: "70000", DATABASE_URL: "mysql://x", FUSIONLAB_ADMIN_PASSWORD: "short", FUSIONLAB_WORKERS: "-1" });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "";
+    })();
+    for (const key of ["PORT", "DATABASE_URL", "FUSIONLAB_ADMIN_PASSWORD", "FUSIONLAB_WORKERS"]) expect(msg).toContain(key);
+    expect(msg).not.toContain("short");
+  });
+
+  it("accepts a full valid configuration", () => {
+    const env = parseEnv({
+      PORT: "8080",
+      DATABASE_URL: "postgresql://u:p@db:5432/fusionlab",
+      FUSIONLAB_ADMIN_EMAIL: "ops@example.com",
+      FUSIONLAB_ADMIN_PASSWORD: "long-enough-password",
+      FUSIONLAB_API_KEY: "k".repeat(32),
+      NEXTAUTH_SECRET: "s".repeat(40),
+      FUSIONLAB_WORKERS: "3",
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.FUSIONLAB_WORKERS).toBe(3);
+  });
+});
