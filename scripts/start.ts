@@ -91,6 +91,9 @@ async function main() {
   process.on("SIGINT", () => void shutdown(0, "SIGINT"));
   process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
   process.on("SIGHUP", () => void shutdown(0, "SIGHUP"));
+  // If whoever started us (npm, a supervisor) disappears without a signal, we are reparented: stop too.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void shutdown(0, "parent process went away"), 1_000).unref();
   process.on("uncaughtException", (err) => {
     console.error(err);
     void shutdown(1, "fatal error");
@@ -120,10 +123,9 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production",
   } as NodeJS.ProcessEnv;
-  const tsx = require.resolve("tsx/cli");
   const startChild = (name: string, script: string, restart: boolean) => {
     // An IPC channel ties each child's life to ours: if this launcher dies, children see 'disconnect'.
-    const child = spawn(process.execPath, [tsx, script], { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script], { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.add(child);
     child.on("exit", (code, signal) => {
       children.delete(child);
