@@ -11,8 +11,11 @@ import { AppError } from "@/lib/errors";
  */
 const CACHE_MS = 5_000;
 type Cached = { at: number; key: { id: string; scopes: string[]; revoked: boolean } | null };
-const cache = new Map<string, Cached>();
-const lastUsedWritten = new Map<string, number>();
+// On globalThis: Next.js bundles route handlers and server actions separately, and a revocation made
+// by an action must clear the cache the routes read.
+const shared = globalThis as unknown as { fusionlabKeyCache?: Map<string, Cached>; fusionlabKeyLastUsed?: Map<string, number> };
+const cache = (shared.fusionlabKeyCache ??= new Map());
+const lastUsedWritten = (shared.fusionlabKeyLastUsed ??= new Map());
 
 export function invalidateApiKeyCache(hash: string): void {
   cache.delete(hash);

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { disconnectDb } from "@/lib/db/client";
+import { migrate } from "@/lib/db/migrate";
+import { createScratchDatabase } from "@/lib/db/scratch-database";
+import { createUser } from "@/lib/users/create-user";
+import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
+import { startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+
+const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-password" };
+const VIEWER = { email: "viewer@e2e.test", password: "viewer-e2e-password" };
+
+let platform: RunningPlatform;
+let browser: Browser;
+let dropDb: () => Promise<void>;
+
+beforeAll(async () => {
+  const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e");
+  dropDb = scratch.drop;
+  await migrate(scratch.url);
+  process.env.DATABASE_URL = scratch.url;
+  await createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vera Viewer", role: "viewer" });
+  platform = await startPlatform({ DATABASE_URL: scratch.url, FUSIONLAB_ADMIN_EMAIL: ADMIN.email, FUSIONLAB_ADMIN_PASSWORD: ADMIN.password, FUSIONLAB_DATA_DIR: ".data/e2e", NEXTAUTH_URL: undefined });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (platform) {
+    const tree = platform.descendants();
+    platform.proc.kill("SIGTERM");
+    await platform.waitForExit(60_000).catch(() => undefined);
+    await waitGone(tree);
+  }
+  await disconnectDb();
+  await dropDb?.();
+});
+
+describe("signing in and roles, in Chromium", () => {
+  it("admin signs in, sees the dashboard and admin pages, signs out", async () => {
+    for (const [label, viewport] of Object.entries(VIEWPORTS)) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(platform.url);
+      await screenshot(page, `sign-in-${label}`);
+      await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+      await expect(page.getByRole("heading", { name: "Dashboard" }).isVisible()).resolves.toBe(true);
+      await expect(page.getByText("active users").isVisible()).resolves.toBe(true);
+      expect(await fitsViewport(page)).toBe(true);
+      await screenshot(page, `dashboard-${label}`);
+
+      await page.getByRole("link", { name: "Users" }).click();
+      await page.waitForURL(`${platform.url}/admin/users`);
+      await expect(page.getByRole("table", { name: "Users" }).getByText(VIEWER.email).isVisible()).resolves.toBe(true);
+      expect(await fitsViewport(page)).toBe(true);
+      await screenshot(page, `users-${label}`);
+
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(`${platform.url}/`);
+      await expect(page.getByRole("button", { name: "Sign in" }).isVisible()).resolves.toBe(true);
+      // Signed out means signed out: the dashboard sends us back to sign in.
+      await page.goto(`${platform.url}/dashboard`);
+      await page.waitForURL(`${platform.url}/`);
+      await page.close();
+    }
+  });
+
+  it("a wrong password shows an error and does not sign in", async () => {
+    const page = await browser.newPage();
+    await page.goto(platform.url);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Wrong email or password.").waitFor();
+    expect(page.url()).toBe(`${platform.url}/`);
+    await page.close();
+  });
+
+  it("a viewer cannot reach admin-only pages, and the UI does not offer them", async () => {
+    const page = await browser.newPage();
+    await signInAs(page, platform.url, VIEWER.email, VIEWER.password);
+    expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "API keys" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Run database maintenance" }).count()).toBe(0);
+    for (const path of ["/admin/users", "/admin/api-keys"]) {
+      const res = await page.goto(`${platform.url}${path}`);
+      expect(res?.status()).toBe(403);
+      await expect(page.getByRole("heading", { name: /403/ }).isVisible()).resolves.toBe(true);
+    }
+    await screenshot(page, "forbidden-desktop");
+    await page.close();
+  });
+
+  it("admin creates an API key (shown once) that works on /api/v1 until revoked", async () => {
+    const page = await browser.newPage();
+    page.on("dialog", (d) => void d.accept());
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${platform.url}/admin/api-keys`);
+    await page.getByLabel("Name").fill("e2e-ranker");
+    await page.getByLabel(/policies:read/).check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByTestId("new-api-key").textContent())!.trim();
+    expect(key).toMatch(/^flk_/);
+    const ok = await fetch(`${platform.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${key}` } });
+    expect(ok.status).toBe(200);
+    await page.reload();
+    expect(await page.getByText(key).count()).toBe(0); // never shown again
+    await page.getByRole("button", { name: "Revoke e2e-ranker" }).click();
+    await page.getByRole("table", { name: "API keys" }).getByText("revoked").waitFor();
+    // Other processes may cache a key for a few seconds; this web process forgets it at once.
+    const revoked = await fetch(`${platform.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${key}` } });
+    expect(revoked.status).toBe(401);
+    await page.close();
+  });
+
+  it("job progress updates on the page without a reload", async () => {
+    const page = await browser.newPage();
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.getByRole("button", { name: "Run database maintenance" }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.getByText("completed", { exact: true }).first().waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+    await screenshot(page, "job-desktop");
+    await page.close();
+  });
+});
