@@ -5,9 +5,9 @@ import * as unknownRoute from "@/app/api/v1/[...path]/route";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { useTestDatabase } from "@/test/support/test-database";
+import { setupTestDatabase } from "@/test/support/test-database";
 
-useTestDatabase("fl_api");
+setupTestDatabase("fl_api");
 
 const ctx = (params: Record<string, string | string[]> = {}) => ({ params: Promise.resolve(params) });
 const req = (path: string, init: RequestInit & { key?: string } = {}) =>
@@ -18,7 +18,7 @@ describe("/api/v1 route shell (real handlers, real database)", () => {
     for (const res of [
       await jobsRoute.GET(req("/api/v1/jobs", { key: "nope" }), ctx()),
       await jobsRoute.GET(req("/api/v1/jobs"), ctx()),
-      await unknownRoute.GET(req("/api/v1/experiments", { key: "nope" }), ctx({ path: ["experiments"] })),
+      await unknownRoute.GET(req("/api/v1/experiments", { key: "nope" })),
     ]) {
       expect(res.status).toBe(401);
       const body = await res.json();
@@ -31,7 +31,7 @@ describe("/api/v1 route shell (real handlers, real database)", () => {
     const res = await jobsRoute.GET(req("/api/v1/jobs", { key: serveOnly.key }), ctx());
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe("forbidden");
-    const nf = await unknownRoute.GET(req("/api/v1/nothing", { key: serveOnly.key }), ctx({ path: ["nothing"] }));
+    const nf = await unknownRoute.GET(req("/api/v1/nothing", { key: serveOnly.key }));
     expect(nf.status).toBe(404);
     expect((await nf.json()).error.code).toBe("not_found");
   });

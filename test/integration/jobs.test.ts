@@ -7,9 +7,9 @@ import { cancelJob, enqueueJob, retryJob, type JobDeps } from "@/lib/jobs/job-se
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker-runtime";
-import { useTestDatabase } from "@/test/support/test-database";
+import { setupTestDatabase } from "@/test/support/test-database";
 
-const database = useTestDatabase("fl_jobs");
+const database = setupTestDatabase("fl_jobs");
 
 /** Gates that let a test hold a running job at a known point. */
 const gates = new Map<string, () => void>();

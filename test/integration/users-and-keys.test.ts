@@ -7,9 +7,9 @@ import { db } from "@/lib/db/client";
 import { createUser } from "@/lib/users/create-user";
 import { setUserRole } from "@/lib/users/set-user-role";
 import { verifyCredentials } from "@/lib/users/verify-credentials";
-import { useTestDatabase } from "@/test/support/test-database";
+import { setupTestDatabase } from "@/test/support/test-database";
 
-useTestDatabase("fl_auth");
+setupTestDatabase("fl_auth");
 
 describe("users, roles and API keys against PostgreSQL", () => {
   it("creates users with hashed passwords, refuses duplicates and bad input, and audits", async () => {

@@ -6,7 +6,7 @@ import { createScratchDatabase } from "@/lib/db/scratch-database";
  * A fresh, migrated database for the calling test file. DATABASE_URL points at it before any module
  * reads the environment, so the shared Prisma client (lib/db/client.ts) uses it.
  */
-export function useTestDatabase(prefix = "fl_test"): { url: () => string; adminUrl: () => string } {
+export function setupTestDatabase(prefix = "fl_test"): { url: () => string; adminUrl: () => string } {
   let url = "";
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
