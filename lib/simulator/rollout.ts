@@ -20,6 +20,8 @@ export interface RolloutOptions {
   requestBudget?: number;
   onRequest?: (obs: RequestObservation, decision: PolicyDecision, outcome: RequestOutcome) => void;
   onSessionEnd?: (metrics: SessionMetrics) => void;
+  /** Awaited after every lockstep step (e.g. to write finished dataset shards). */
+  afterStep?: () => void | Promise<void>;
 }
 
 export interface RolloutResult {
@@ -32,7 +34,7 @@ export interface RolloutResult {
 }
 
 export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
-  const { world, policy, sessions, onRequest, onSessionEnd } = options;
+  const { world, policy, sessions, onRequest, onSessionEnd, afterStep } = options;
   const env = new VecEnv(world, { sessions, numEnvs: options.numEnvs, seed: options.seed, requestBudget: options.requestBudget });
   const perSession = Object.fromEntries(SESSION_METRICS.map((m) => [m, new Float64Array(sessions)])) as Record<SessionMetricName, Float64Array>;
   let ended = 0;
@@ -46,6 +48,8 @@ export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
       ended++;
       onSessionEnd?.(m);
     }
+    const after = afterStep?.();
+    if (after instanceof Promise) await after;
   }
   // With a request budget fewer sessions run; they are always ids 0 … ended − 1.
   for (const k of SESSION_METRICS) perSession[k] = perSession[k].subarray(0, ended);
