@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/**
+ * Feedback event types, named after KuaiRand's log fields. `play` carries the watch time in seconds
+ * as its value; `valid_play` marks a play that counts as valid consumption (≥ 10 s or the whole video).
+ */
+export const EVENT_TYPES = ["impression", "play", "valid_play", "long_view", "like", "follow", "comment", "forward", "hate"] as const;
+export const INTERACTION_TYPES = ["like", "follow", "comment", "forward"] as const;
+export const MAX_EVENTS_PER_CALL = 1_000;
+
+export const eventsBody = z.object({
+  events: z
+    .array(
+      z.object({
+        eventId: z.string().min(1, "is required").max(200),
+        decisionId: z.uuid("must be a decisionId from /api/v1/rank").optional(),
+        userId: z.string().min(1, "is required").max(512),
+        itemId: z.string().min(1).max(200).optional(),
+        type: z.enum(EVENT_TYPES),
+        value: z.number().finite().min(0).max(1e9).optional(),
+        ts: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .min(1, "send at least one event")
+    .max(MAX_EVENTS_PER_CALL, `at most ${MAX_EVENTS_PER_CALL} events per call`),
+});

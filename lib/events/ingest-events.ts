@@ -1,0 +1,36 @@
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { eventsBody, MAX_EVENTS_PER_CALL } from "@/lib/events/event-input";
+import { parseInput } from "@/lib/validation";
+
+/**
+ * POST /api/v1/events. One INSERT … ON CONFLICT DO NOTHING per call: an eventId already stored (a
+ * retry, a replay) is reported as a duplicate and counted nowhere twice. Events are joined to their
+ * decision at ingestion (experiment and arm copied), so reports never scan decisions.
+ */
+export async function ingestEvents(raw: unknown): Promise<{ accepted: number; duplicates: number }> {
+  const count = (raw as { events?: unknown[] } | null)?.events?.length ?? 0;
+  if (count > MAX_EVENTS_PER_CALL) throw new AppError("payload_too_large", `at most ${MAX_EVENTS_PER_CALL} events per call (got ${count})`, [{ path: "events", message: "too many" }]);
+  const { events } = parseInput(eventsBody, raw, "events");
+  // Repeats inside one call are duplicates too; the first one wins.
+  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+  const now = new Date().toISOString();
+  const rows = await db.$queryRaw<{ n: bigint }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${unique.map((e) => e.eventId)}::text[], ${unique.map((e) => e.decisionId ?? null)}::uuid[],
+        ${unique.map((e) => e.userId)}::text[], ${unique.map((e) => e.itemId ?? null)}::text[],
+        ${unique.map((e) => e.type)}::text[], ${unique.map((e) => e.value ?? 1)}::float8[],
+        ${unique.map((e) => e.ts ?? now)}::timestamptz[]
+      ) AS t("eventId", "decisionId", "userId", "itemId", "type", "value", "ts")
+    ), inserted AS (
+      INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", "type", "value", "ts", "experimentId", "armKey")
+      SELECT i."eventId", i."decisionId", i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId", d."armKey"
+      FROM input i LEFT JOIN "Decision" d ON d.id = i."decisionId"
+      ON CONFLICT ("eventId") DO NOTHING
+      RETURNING 1
+    )
+    SELECT count(*)::bigint AS n FROM inserted`;
+  const accepted = Number(rows[0].n);
+  return { accepted, duplicates: events.length - accepted };
+}

@@ -1,0 +1,31 @@
+import type { Actor } from "@/lib/auth/actor";
+import type { BucketRange } from "@/lib/assignment";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
+import { findExperiment } from "@/lib/experiments/find-experiment";
+import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
+
+/** draft → running (its buckets must be free of other running experiments) → stopped. */
+export async function startExperiment(actor: Actor, ref: string) {
+  const current = await findExperiment(ref);
+  if (current.status !== "draft") throw new AppError("conflict", `only a draft experiment can start (this one is ${current.status})`);
+  return db.$transaction(async (tx) => {
+    await lockLayer(tx, current.layerId);
+    await assertBucketsFree(tx, current.layerId, current.layerBuckets as unknown as BucketRange[], current.id);
+    const e = await tx.experiment.update({ where: { id: current.id, status: "draft" }, data: { status: "running", startedAt: new Date() }, include: experimentInclude });
+    await recordAudit(tx, actor, { action: "experiment.start", entityType: "Experiment", entityId: e.id, before: { status: "draft" }, after: { status: "running", startedAt: e.startedAt } });
+    return serializeExperiment(e);
+  });
+}
+
+export async function stopExperiment(actor: Actor, ref: string) {
+  const current = await findExperiment(ref);
+  if (current.status !== "running") throw new AppError("conflict", `only a running experiment can stop (this one is ${current.status})`);
+  return db.$transaction(async (tx) => {
+    const e = await tx.experiment.update({ where: { id: current.id, status: "running" }, data: { status: "stopped", stoppedAt: new Date() }, include: experimentInclude });
+    await recordAudit(tx, actor, { action: "experiment.stop", entityType: "Experiment", entityId: e.id, before: { status: "running" }, after: { status: "stopped", stoppedAt: e.stoppedAt } });
+    return serializeExperiment(e);
+  });
+}

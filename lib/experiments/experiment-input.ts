@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { allocationIssues, BUCKET_COUNT, rangeIssues, type BucketRange } from "@/lib/assignment";
+
+/** Metrics a report computes per user (DESIGN §6 metrics); experiments pick their primary and guardrails from these. */
+export const METRICS = ["valid_consumption", "duration", "interactions", "session_depth"] as const;
+export type MetricKey = (typeof METRICS)[number];
+
+export const keySchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be 1–63 lowercase letters, digits, '_', '-' or '.', starting with a letter or digit");
+
+const bucketRange = z
+  .tuple([z.number().int().min(0).max(BUCKET_COUNT), z.number().int().min(0).max(BUCKET_COUNT)])
+  .refine(([s, e]) => s < e, "a range is [start, end) with start < end");
+export const bucketRanges = z.array(bucketRange).min(1, "give at least one range").max(200);
+
+export const armInput = z.object({
+  key: keySchema,
+  name: z.string().trim().min(1).max(100).optional(),
+  control: z.boolean().default(false),
+  policyVersionId: z.uuid("must be a policy version id").nullish(),
+  weight: z.number().positive("must be > 0").max(1).optional(),
+  ranges: bucketRanges.optional(),
+});
+export type ArmInput = z.infer<typeof armInput>;
+
+const coverage = z.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]");
+
+function checkRanges(ranges: readonly BucketRange[] | undefined, path: string[], ctx: z.RefinementCtx) {
+  if (!ranges) return;
+  for (const message of rangeIssues(ranges)) ctx.addIssue({ code: "custom", path, message });
+}
+
+/** The rules every experiment definition obeys, shared by create and by edits of drafts. */
+function checkArms(value: { arms?: ArmInput[]; coverage?: number }, ctx: z.RefinementCtx) {
+  if (!value.arms) return;
+  const controls = value.arms.filter((a) => a.control).length;
+  if (controls !== 1) ctx.addIssue({ code: "custom", path: ["arms"], message: `exactly one arm must be the control (found ${controls})` });
+  const keys = value.arms.map((a) => a.key);
+  if (new Set(keys).size !== keys.length) ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
+  for (const message of allocationIssues({ coverage: value.coverage, arms: value.arms })) ctx.addIssue({ code: "custom", path: ["arms"], message });
+}
+
+export const createExperimentInput = z
+  .object({
+    key: keySchema,
+    name: z.string().trim().min(1, "is required").max(200),
+    hypothesis: z.string().trim().max(5000).optional(),
+    layer: keySchema,
+    hashSeed: z.string().trim().min(1).max(200).optional(),
+    layerBuckets: bucketRanges.optional(),
+    primaryMetric: z.enum(METRICS),
+    guardrailMetrics: z.array(z.enum(METRICS)).max(METRICS.length).default([]),
+    coverage: coverage.default(1),
+    arms: z.array(armInput).min(2, "an experiment needs a control and at least one treatment").max(20),
+  })
+  .superRefine((v, ctx) => {
+    checkRanges(v.layerBuckets, ["layerBuckets"], ctx);
+    checkArms(v, ctx);
+  });
+export type CreateExperimentInput = z.infer<typeof createExperimentInput>;
+
+export const patchExperimentInput = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    hypothesis: z.string().trim().max(5000).nullish(),
+    primaryMetric: z.enum(METRICS).optional(),
+    guardrailMetrics: z.array(z.enum(METRICS)).max(METRICS.length).optional(),
+    coverage: coverage.optional(),
+    layerBuckets: bucketRanges.optional(),
+    arms: z.array(armInput).min(2).max(20).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    checkRanges(v.layerBuckets, ["layerBuckets"], ctx);
+    checkArms(v, ctx);
+  });
+export type PatchExperimentInput = z.infer<typeof patchExperimentInput>;
+
+export const createLayerInput = z.object({
+  key: keySchema,
+  name: z.string().trim().min(1, "is required").max(200),
+  description: z.string().trim().max(2000).optional(),
+  priority: z.number().int().min(0).max(10_000).default(100),
+});
+
+/** `{id}` in routes: the experiment's uuid or its key. */
+export const experimentRef = z.object({ id: z.string().min(1).max(200) });
+export const assignmentQuery = z.object({ userId: z.string().min(1, "is required").max(512) });

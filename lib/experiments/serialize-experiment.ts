@@ -1,0 +1,39 @@
+import type { Prisma } from "@prisma/client";
+import { armBucketRanges } from "@/lib/assignment";
+import { toPlacement } from "@/lib/experiments/placement";
+
+export type ExperimentRow = Prisma.ExperimentGetPayload<{ include: { arms: true; layer: true } }>;
+
+export const experimentInclude = { arms: { orderBy: { position: "asc" } }, layer: true } as const;
+
+/** The API's view of an experiment (DESIGN §9), with each arm's exact share of the hash space. */
+export function serializeExperiment(e: ExperimentRow) {
+  const placement = toPlacement(e);
+  const hashRanges = armBucketRanges(placement);
+  return {
+    id: e.id,
+    key: e.key,
+    name: e.name,
+    hypothesis: e.hypothesis,
+    layer: e.layer.key,
+    hashSeed: e.hashSeed,
+    status: e.status,
+    primaryMetric: e.primaryMetric,
+    guardrailMetrics: e.guardrailMetrics,
+    coverage: e.coverage,
+    layerBuckets: placement.layerBuckets,
+    startedAt: e.startedAt?.toISOString() ?? null,
+    stoppedAt: e.stoppedAt?.toISOString() ?? null,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+    arms: e.arms.map((a, i) => ({
+      key: a.key,
+      name: a.name,
+      control: a.isControl,
+      policyVersionId: a.policyVersionId,
+      weight: a.weight,
+      ranges: a.ranges,
+      hashRanges: hashRanges[i],
+    })),
+  };
+}
