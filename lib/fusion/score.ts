@@ -10,8 +10,8 @@ import { NUM_TASKS } from "./tasks";
 
 type Numbers = Float32Array | Float64Array | readonly number[];
 
-// Local copy: in CommonJS builds every read of an imported binding is a getter call, and this one
-// sits in the innermost loop.
+// Local copies of imported constants read in hot loops: module transformers (vitest's runner,
+// CommonJS builds) turn every read of an imported binding into a property or getter access.
 const K = NUM_TASKS;
 
 /** Fusion score of one candidate: predictions[offset … offset+K) under action[actionOffset … +2K). */

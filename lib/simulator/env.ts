@@ -73,8 +73,8 @@ export interface RequestOutcome {
   readonly done: boolean;
 }
 
-// Local copies of imported constants used per candidate or item: in CommonJS builds (tsx) every
-// read of an imported binding is a getter call.
+// Local copies of imported constants read in hot loops: module transformers (vitest's runner,
+// CommonJS builds) turn every read of an imported binding into a property or getter access.
 const K = NUM_TASKS;
 const C = CH;
 
@@ -304,6 +304,7 @@ export class VecEnv {
         ended.push(slot.metrics);
         this.startSession(slot);
       } else {
+        slot.obs.step++;
         this.prepareRequest(slot);
       }
     }
@@ -450,9 +451,8 @@ export class VecEnv {
     // eventually loses the user and a better one keeps them longer.
     slot.patience -= sc.patience.costPerRequest * (1 + sc.patience.fatigue * obs.step);
     metrics.depth++;
-    obs.step++;
     out.done =
-      slot.patience <= 0 || obs.step >= sc.session.maxRequests || rng.next() < world.userLeaveProb[u];
+      slot.patience <= 0 || metrics.depth >= sc.session.maxRequests || rng.next() < world.userLeaveProb[u];
   }
 }
 

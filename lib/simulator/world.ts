@@ -32,8 +32,8 @@ import {
   type Scenario,
 } from "./scenario";
 
-// Local copies of imported constants used in hot loops: transpiled to CommonJS (tsx), every read of
-// an imported binding is a getter call, which costs ~10% of simulator throughput.
+// Local copies of imported constants read in hot loops: module transformers (vitest's runner,
+// CommonJS builds) turn every read of an imported binding into a property or getter access.
 const NC = NUM_CHANNELS;
 const PC = PREDICTED_CHANNELS;
 const K = NUM_TASKS;
