@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, type FieldIssue } from "@/lib/errors";
 
 /** Parses input at a boundary; a failure becomes a 400 AppError naming the offending fields. */
@@ -16,3 +16,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
     issues,
   );
 }
+
+/** `{id}` in routes: a row's uuid or its human key. */
+export const idOrKeyParams = z.object({ id: z.string().min(1).max(200) });

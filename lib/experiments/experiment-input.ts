@@ -85,6 +85,5 @@ export const createLayerInput = z.object({
   priority: z.number().int().min(0).max(10_000).default(100),
 });
 
-/** `{id}` in routes: the experiment's uuid or its key. */
-export const experimentRef = z.object({ id: z.string().min(1).max(200) });
+export { idOrKeyParams as experimentRef } from "@/lib/validation";
 export const assignmentQuery = z.object({ userId: z.string().min(1, "is required").max(512) });

@@ -24,6 +24,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   expireInSeconds: number;
   /** Loaded on first use, so that the web process never loads worker-only code (TF.js …). */
   load: () => Promise<JobHandler<z.infer<S>>>;
+  /**
+   * Called once when the job ends without success (failed for good, or cancelled), wherever that
+   * is decided; the place to mark what the job was building as failed. Must be idempotent.
+   */
+  onGiveUp?: (payload: z.infer<S>, outcome: { state: "failed" | "cancelled"; error: string | null }) => Promise<void>;
 }
 
 export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {

@@ -63,19 +63,25 @@ export async function cancelJob(actor: Actor, jobId: string, deps?: JobDeps) {
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
   if (["completed", "failed", "cancelled"].includes(job.state)) throw new AppError("conflict", `job is already ${job.state}`);
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     // A queued job is cancelled at once; a running one stops at its next progress report.
     const updated =
       job.state === "active"
         ? await tx.job.update({ where: { id: jobId }, data: { cancelRequested: true } })
         : await tx.job.update({ where: { id: jobId }, data: { cancelRequested: true, state: "cancelled", finishedAt: new Date() } });
     await recordAudit(tx, actor, { action: "job.cancel", entityType: "Job", entityId: jobId, before: { state: job.state }, after: { state: updated.state } });
-    if (updated.state === "cancelled" && job.queueJobId) {
+    return updated;
+  });
+  if (result.state === "cancelled") {
+    const def = findJobDefinition(deps?.registry ?? JOB_REGISTRY, job.type);
+    const payload = def?.payload.safeParse(job.payload);
+    if (def?.onGiveUp && payload?.success) await def.onGiveUp(payload.data, { state: "cancelled", error: null });
+    if (job.queueJobId) {
       const { queue } = deps ?? (await defaultDeps());
       await queue.cancel(job.type, job.queueJobId).catch(() => {});
     }
-    return updated;
-  });
+  }
+  return result;
 }
 
 /** Runs a failed or cancelled job again as a new job with the same payload (history is kept). */

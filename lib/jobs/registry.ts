@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { simulateDatasetPayload } from "@/lib/dataset-store/dataset-input";
+import { markDatasetFailed } from "@/lib/dataset-store/mark-dataset-failed";
 import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
 
 /**
@@ -19,6 +21,16 @@ export const JOB_REGISTRY = [
     retryDelaySeconds: 5,
     expireInSeconds: 15 * 60,
     load: async () => (await import("@/lib/jobs/handlers/db-maintenance")).runDbMaintenance,
+  }),
+  defineJob({
+    name: "simulate-dataset",
+    description: "Run a scenario with a behaviour policy (plus exploration) and log every request as a dataset",
+    payload: simulateDatasetPayload,
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    expireInSeconds: 4 * 3600,
+    load: async () => (await import("@/lib/dataset-store/run-simulation")).runDatasetSimulation,
+    onGiveUp: markDatasetFailed,
   }),
 ] as const satisfies readonly JobDefinition[];
 

@@ -55,6 +55,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     await appendLog(jobId, `released by ${workerId} on shutdown; back in the queue`, "warn");
   }
 
+  async function giveUp(def: JobDefinition, payload: unknown, state: "failed" | "cancelled", error: string | null) {
+    const parsed = def.payload.safeParse(payload);
+    if (parsed.success) await def.onGiveUp?.(parsed.data, { state, error }).catch((err) => log(`${def.name}: onGiveUp failed: ${(err as Error).message}`));
+  }
+
   async function runCarrier(def: JobDefinition, carrier: Carrier): Promise<void> {
     const jobId = carrier.data?.jobId;
     const row = jobId ? await db.job.findUnique({ where: { id: jobId } }) : null;
@@ -124,6 +129,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if (reason === "cancelled") {
         await db.job.update({ where: { id: row.id }, data: { state: "cancelled", finishedAt: new Date(), attempts: attempt } });
         await appendLog(row.id, "cancelled", "warn");
+        await giveUp(def, row.payload, "cancelled", null);
         return;
       }
       if (reason === "shutdown") {
@@ -139,6 +145,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         data: { state: final ? "failed" : "retrying", error: message.slice(0, 10_000), ...(final ? { finishedAt: new Date() } : {}) },
       });
       await appendLog(row.id, `attempt ${attempt} failed: ${message}${final ? "" : " (will retry)"}`, "error");
+      if (final) await giveUp(def, row.payload, "failed", message);
       if (err instanceof PermanentJobError) return; // no point in another attempt
       throw err; // pg-boss schedules the retry with backoff, or marks its carrier failed
     } finally {

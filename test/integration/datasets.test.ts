@@ -1,0 +1,109 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { getDataset, startDatasetSimulation } from "@/lib/dataset-store/dataset-service";
+import { importDatasetCsv } from "@/lib/dataset-store/import-dataset";
+import { openDataset } from "@/lib/datasets";
+import { cancelJob, type JobDeps } from "@/lib/jobs/job-service";
+import { ensureQueues, startQueue } from "@/lib/jobs/queue";
+import { JOB_REGISTRY } from "@/lib/jobs/registry";
+import { startWorker, type RunningWorker } from "@/lib/jobs/worker-runtime";
+import { createScenario } from "@/lib/scenarios/scenario-service";
+import { setupTestDatabase } from "@/test/support/test-database";
+
+const database = setupTestDatabase("fl_data");
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fl-data-"));
+process.env.FUSIONLAB_DATA_DIR = dataDir;
+let deps: JobDeps;
+let worker: RunningWorker | undefined;
+
+const fileStream = (p: string) => new Response(fs.createReadStream(p) as unknown as ReadableStream).body;
+
+beforeAll(async () => {
+  const queue = await startQueue(database.url(), { supervise: false });
+  await ensureQueues(queue, JOB_REGISTRY);
+  deps = { queue, registry: JOB_REGISTRY };
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await deps?.queue.stop({ graceful: false, wait: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function waitForDataset(id: string) {
+  for (let i = 0; i < 300; i++) {
+    const d = await getDataset(id);
+    if (d.status !== "building") return d;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("dataset never finished");
+}
+
+describe("scenarios and datasets", () => {
+  it("stores a scenario with every default filled in, and rejects bad parameters", async () => {
+    const s = await createScenario(SYSTEM_ACTOR, { key: "small", name: "Small", config: { world: { users: 300, items: 2000 } } });
+    expect((s.config as { world: { items: number; topics: number } }).world).toMatchObject({ items: 2000, topics: 16 });
+    await expect(createScenario(SYSTEM_ACTOR, { key: "bad", name: "Bad", config: { world: { items: -5 } } })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(createScenario(SYSTEM_ACTOR, { key: "bad", name: "Bad", config: { noSuchSection: 1 } })).rejects.toMatchObject({ code: "bad_request" });
+    expect(await db.scenario.count()).toBe(1);
+  });
+
+  it("simulates a dataset through the worker job and registers its manifest", async () => {
+    const queued = await startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", seed: 7, sessions: 40, behaviour: { kind: "fixed" } }, deps);
+    expect(queued.status).toBe("building");
+    worker = await startWorker({ databaseUrl: database.url(), registry: JOB_REGISTRY, workerId: "data-worker", log: () => {} });
+    const d = await waitForDataset(queued.id);
+    expect(d.status).toBe("ready");
+    expect(d.requests).toBeGreaterThan(40);
+    const manifest = d.manifest as { summary: { sessions: number }; exploration: { noise: number } | null };
+    expect(manifest.summary.sessions).toBe(40);
+    expect(manifest.exploration?.noise).toBe(0.15);
+    const opened = await openDataset(d.storagePath!);
+    expect(opened.manifest.summary.requests).toBe(d.requests);
+    const job = await db.job.findUniqueOrThrow({ where: { id: d.jobId! } });
+    expect(job.state).toBe("completed");
+    expect(job.progress).toBe(1);
+  });
+
+  it("refuses a dataset request naming an unknown scenario or behaviour version", async () => {
+    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "nope", sessions: 5 }, deps)).rejects.toMatchObject({ code: "unprocessable" });
+    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "small", sessions: 5, behaviour: { policyVersionId: "00000000-0000-4000-8000-000000000000" } }, deps)).rejects.toMatchObject({ code: "unprocessable" });
+    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "small", sessions: 0 }, deps)).rejects.toMatchObject({ code: "bad_request" });
+  });
+
+  it("cancelling a queued simulation marks its dataset failed", async () => {
+    await worker?.stop();
+    worker = undefined;
+    const queued = await startDatasetSimulation(SYSTEM_ACTOR, { name: "cancel-me", scenario: "small", sessions: 10 }, deps);
+    await cancelJob(SYSTEM_ACTOR, queued.jobId!, deps);
+    const d = await getDataset(queued.id);
+    expect(d.status).toBe("failed");
+    expect(d.error).toBe("cancelled");
+  });
+
+  it("imports the sample KuaiRand CSV, and rejects a bad row by line number leaving nothing behind", async () => {
+    const fixture = path.join(process.cwd(), "test", "fixtures", "sample-kuairand.csv");
+    const imported = await importDatasetCsv(SYSTEM_ACTOR, { name: "sample" }, fileStream(fixture));
+    expect(imported.status).toBe("ready");
+    expect(imported.origin).toBe("imported");
+    expect(imported.requests).toBeGreaterThan(0);
+
+    const lines = fs.readFileSync(fixture, "utf8").split("\n");
+    const header = lines[0].split(",");
+    const bad = lines[5].split(",");
+    bad[header.indexOf("is_click")] = "maybe";
+    lines[5] = bad.join(",");
+    const badFile = path.join(dataDir, "bad.csv");
+    fs.writeFileSync(badFile, lines.join("\n"));
+    const before = await db.dataset.count();
+    const dirsBefore = fs.readdirSync(path.join(dataDir, "datasets")).length;
+    await expect(importDatasetCsv(SYSTEM_ACTOR, { name: "bad" }, fileStream(badFile))).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("line 6") });
+    expect(await db.dataset.count()).toBe(before);
+    expect(fs.readdirSync(path.join(dataDir, "datasets")).length).toBe(dirsBefore);
+    expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+  });
+});
