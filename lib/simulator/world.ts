@@ -18,7 +18,6 @@
  * noise), the oracle knows the hidden errors, and no policy sees them. The errors are drawn from
  * their own stream, so switching miscalibration off changes nothing else in the world.
  */
-import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { Rng } from "@/lib/random/rng";
 import { featureLayout, type FeatureLayout } from "./features";
 import { hashNormal, LogitNormalMean, sigmoid } from "./noise";
@@ -36,7 +35,6 @@ import {
 // CommonJS builds) turn every read of an imported binding into a property or getter access.
 const NC = NUM_CHANNELS;
 const PC = PREDICTED_CHANNELS;
-const K = NUM_TASKS;
 
 /** Channel indices (CHANNELS order). */
 export const CH = { click: 0, longView: 1, completion: 2, like: 3, follow: 4, comment: 5, forward: 6, hate: 7 } as const;
@@ -112,6 +110,7 @@ export class World {
   private readonly probs = new Float64Array(NUM_CHANNELS);
   private readonly watchTimeScale: number;
   private readonly pairNoiseSd: number;
+  private readonly matchedFraction: number;
 
   constructor(scenario: Scenario, seed: string | number) {
     this.scenario = scenario;
@@ -132,6 +131,7 @@ export class World {
     this.pairKey = predRng.nextUint32();
     this.watchTimeScale = pr.watchTimeScaleSeconds;
     this.pairNoiseSd = pr.pairNoiseSd;
+    this.matchedFraction = scenario.session.matchedFraction;
     this.predictionLink = new LogitNormalMean(Math.hypot(pr.userNoiseSd, pr.itemNoiseSd, pr.pairNoiseSd));
 
     // ---- users ----
@@ -298,7 +298,7 @@ export class World {
    * topic from the user's retrieval distribution, otherwise (or if that topic is empty) any item.
    */
   sampleCandidate(u: number, rng: Rng): number {
-    if (rng.next() < this.scenario.session.matchedFraction) {
+    if (rng.next() < this.matchedFraction) {
       const t = this.sampleRetrievalTopic(u, rng);
       const lo = this.topicStart[t];
       const len = this.topicStart[t + 1] - lo;
@@ -316,19 +316,30 @@ export class World {
   /** The MTL layer's 7 scores (SCORE_NAMES order) for pair (u, j) into out[o … o+7). */
   predictedScores(u: number, j: number, out: Float32Array | Float64Array, o: number): void {
     const a = this.affinity(u, j);
-    const p = this.probs;
+    const link = this.predictionLink;
+    const uk = this.userKnown;
+    const ip = this.itemPred;
+    const ac = this.affinityCoef;
     const uo = u * PC;
     const io = j * PC;
-    for (let c = 0; c < PC; c++) {
-      p[c] = this.predictionLink.at(this.userKnown[uo + c] + this.itemPred[io + c] + this.affinityCoef[c] * a);
-    }
-    this.scoresFromProbs(j, out, o);
+    this.writeScores(
+      j,
+      link.at(uk[uo] + ip[io] + ac[0] * a),
+      link.at(uk[uo + 1] + ip[io + 1] + ac[1] * a),
+      link.at(uk[uo + 2] + ip[io + 2] + ac[2] * a),
+      link.at(uk[uo + 3] + ip[io + 3] + ac[3] * a),
+      link.at(uk[uo + 4] + ip[io + 4] + ac[4] * a),
+      link.at(uk[uo + 5] + ip[io + 5] + ac[5] * a),
+      link.at(uk[uo + 6] + ip[io + 6] + ac[6] * a),
+      out,
+      o,
+    );
   }
 
   /** The same 7 scores from the TRUE model (what a perfect ranker would output). */
   trueScores(u: number, j: number, out: Float32Array | Float64Array, o: number): void {
-    this.trueProbs(u, j);
-    this.scoresFromProbs(j, out, o);
+    const p = this.trueProbs(u, j);
+    this.writeScores(j, p[0], p[1], p[2], p[3], p[4], p[5], p[6], out, o);
   }
 
   /** True probabilities and expected play seconds of pair (u, j), TRUE_PAIR layout, into out[o …]. */
@@ -368,18 +379,31 @@ export class World {
   }
 
   /**
-   * Scores from channel probabilities in this.probs. A video no longer than the valid-play mark is
-   * watched whole by any valid play, so its long view given a valid play is certain.
+   * The 7 scores from channel probabilities (CHANNELS order, conditional on a valid play). A video
+   * no longer than the valid-play mark is watched whole by any valid play, so its long view given
+   * a valid play is certain.
    */
-  private scoresFromProbs(j: number, out: Float32Array | Float64Array, o: number): void {
-    const p = this.probs;
-    const pc = p[CH.click];
-    const pl = this.itemValidMs[j] === this.itemLongMs[j] ? 1 : p[CH.longView];
+  private writeScores(
+    j: number,
+    pc: number,
+    longGivenValid: number,
+    completion: number,
+    like: number,
+    follow: number,
+    comment: number,
+    forward: number,
+    out: Float32Array | Float64Array,
+    o: number,
+  ): void {
+    const pl = this.itemValidMs[j] === this.itemLongMs[j] ? 1 : longGivenValid;
     out[o] = pc;
     out[o + 1] = pc * pl;
-    for (let c = CH.like; c <= CH.forward; c++) out[o + c - 1] = pc * p[c];
-    const e = this.expectedPlaySeconds(j, pc, pl, p[CH.completion]);
-    out[o + K - 1] = e / (e + this.watchTimeScale);
+    out[o + 2] = pc * like;
+    out[o + 3] = pc * follow;
+    out[o + 4] = pc * comment;
+    out[o + 5] = pc * forward;
+    const e = this.expectedPlaySeconds(j, pc, pl, completion);
+    out[o + 6] = e / (e + this.watchTimeScale);
   }
 }
 
