@@ -115,11 +115,14 @@ async function main() {
   }
   if (shuttingDown) return;
 
+  // Where processes on this machine reach the web server (a wildcard listen address is not dialable).
+  const localUrl = `http://${env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST}:${env.PORT}`;
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: db.databaseUrl,
     NEXTAUTH_SECRET: authSecret(dataDir, env.NEXTAUTH_SECRET),
     NEXTAUTH_URL: url,
+    FUSIONLAB_INTERNAL_URL: env.FUSIONLAB_INTERNAL_URL ?? localUrl,
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production",
   } as NodeJS.ProcessEnv;
@@ -138,8 +141,7 @@ async function main() {
   startChild("web server", path.join("scripts", "web.ts"), false);
   for (let i = 0; i < env.FUSIONLAB_WORKERS; i++) startChild(`worker ${i + 1}`, path.join("workers", "main.ts"), true);
 
-  const probeHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
-  await waitForHealth(`http://${probeHost}:${env.PORT}`, 120_000);
+  await waitForHealth(localUrl, 120_000);
   const lines = [
     "",
     `FusionLab is running at ${url}`,

@@ -40,6 +40,10 @@ const envSchema = z.object({
   NEXTAUTH_URL: optionalString.refine((s) => s === undefined || /^https?:\/\/.+/.test(s), {
     message: "must be an http(s) URL",
   }),
+  /** How workers reach the web tier's public API (the traffic driver calls it); the launcher sets it. */
+  FUSIONLAB_INTERNAL_URL: optionalString.refine((s) => s === undefined || /^https?:\/\/.+/.test(s), {
+    message: "must be an http(s) URL",
+  }),
   FUSIONLAB_WORKERS: z
     .string()
     .optional()

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { simulateDatasetPayload } from "@/lib/dataset-store/dataset-input";
 import { markDatasetFailed } from "@/lib/dataset-store/mark-dataset-failed";
 import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
+import { simulateTrafficInput } from "@/lib/traffic/traffic-input";
 
 /**
  * Every background job FusionLab knows: name, payload schema, retry policy, handler. The web process
@@ -31,6 +32,16 @@ export const JOB_REGISTRY = [
     expireInSeconds: 4 * 3600,
     load: async () => (await import("@/lib/dataset-store/run-simulation")).runDatasetSimulation,
     onGiveUp: markDatasetFailed,
+  }),
+  defineJob({
+    name: "simulate-traffic",
+    description: "Play simulated users against the real /api/v1/rank and /api/v1/events of a running experiment",
+    payload: simulateTrafficInput,
+    // Not retried: a second attempt would send the same sessions' rank requests again.
+    retryLimit: 0,
+    retryDelaySeconds: 1,
+    expireInSeconds: 6 * 3600,
+    load: async () => (await import("@/lib/traffic/run-traffic")).runTraffic,
   }),
 ] as const satisfies readonly JobDefinition[];
 
