@@ -11,11 +11,6 @@ import { FUSION_TASKS, NUM_TASKS, type FusionTask } from "./tasks";
 /** 2K: length of one action vector. */
 export const ACTION_DIM = 2 * NUM_TASKS;
 
-/** Index of w_k in an action vector. */
-export const weightIndex = (task: number): number => task;
-/** Index of b_k in an action vector. */
-export const biasIndex = (task: number): number => NUM_TASKS + task;
-
 /** Human-readable names of the 2K action dimensions: w_click … w_watch_time, b_click … b_watch_time. */
 export const ACTION_NAMES: readonly string[] = [
   ...FUSION_TASKS.map((t) => `w_${t}`),

@@ -284,11 +284,6 @@ export class VecEnv {
     return this.activeSlots.length === 0;
   }
 
-  /** Outcome of the slot's last request. */
-  outcome(slot: number): RequestOutcome {
-    return this.slots[slot].outcome;
-  }
-
   /**
    * Applies the current decisions of all active slots. `onRequest` sees each request's observation,
    * decision and outcome before the slot moves on (the place to log a dataset row or an RL

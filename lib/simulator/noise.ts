@@ -5,7 +5,7 @@
  * Φ⁻¹((i + ½)/2¹⁶): a 65,536-level discretisation of N(0, 1), tails cut at ≈ ±4.3σ.
  */
 /** Φ⁻¹(p) by Acklam's rational approximation (relative error < 1.2e-9), 0 < p < 1. */
-export function inverseNormalCdf(p: number): number {
+function inverseNormalCdf(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`inverseNormalCdf needs 0 < p < 1, got ${p}`);
   const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
   const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];

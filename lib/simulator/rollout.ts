@@ -36,7 +36,9 @@ export interface RolloutResult {
 export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
   const { world, policy, sessions, onRequest, onSessionEnd, afterStep } = options;
   const env = new VecEnv(world, { sessions, numEnvs: options.numEnvs, seed: options.seed, requestBudget: options.requestBudget });
-  const perSession = Object.fromEntries(SESSION_METRICS.map((m) => [m, new Float64Array(sessions)])) as Record<SessionMetricName, Float64Array>;
+  // Grown on demand: with a request budget, `sessions` may be a loose upper bound (e.g. 1e6).
+  let capacity = Math.min(sessions, 1024);
+  let perSession = Object.fromEntries(SESSION_METRICS.map((m) => [m, new Float64Array(capacity)])) as Record<SessionMetricName, Float64Array>;
   let ended = 0;
   let requests = 0;
   while (!env.finished) {
@@ -44,6 +46,16 @@ export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
     if (pending instanceof Promise) await pending;
     requests += env.observations.length;
     for (const m of env.step(onRequest)) {
+      if (m.sessionId >= capacity) {
+        capacity = Math.min(sessions, Math.max(2 * capacity, m.sessionId + 1));
+        perSession = Object.fromEntries(
+          SESSION_METRICS.map((k) => {
+            const grown = new Float64Array(capacity);
+            grown.set(perSession[k]);
+            return [k, grown];
+          }),
+        ) as Record<SessionMetricName, Float64Array>;
+      }
       for (const k of SESSION_METRICS) perSession[k][m.sessionId] = m[k];
       ended++;
       onSessionEnd?.(m);

@@ -407,8 +407,6 @@ export class World {
   }
 }
 
-export const createWorld = (scenario: Scenario, seed: string | number): World => new World(scenario, seed);
-
 function clamp(x: number, lo: number, hi: number): number {
   return x < lo ? lo : x > hi ? hi : x;
 }

@@ -8,6 +8,7 @@ import {
   World,
   calibrationReport,
   estimate,
+  evaluatePolicy,
   parseScenario,
   rollout,
   studentT975,
@@ -102,6 +103,17 @@ describe("MTL calibration", () => {
         if (cell.pairs >= 5000 && cell.meanTrue > 0.01) expect(cell.relativeError, `${g} ${k}`).toBeLessThan(0.03);
       }
     }
+  });
+});
+
+describe("evaluatePolicy", () => {
+  it("reports each metric's mean and CI over seeds, one world per seed", async () => {
+    const r = await evaluatePolicy({ scenario: { world: { users: 200, items: 2000 } }, seeds: [1, 2, 3], policy: () => new FixedFusionPolicy(), sessionsPerSeed: 20 });
+    expect(r.depth.perSeed).toHaveLength(3);
+    expect(r.validConsumption.ci[0]).toBeLessThanOrEqual(r.validConsumption.mean);
+    expect(r.validConsumption.ci[1]).toBeGreaterThanOrEqual(r.validConsumption.mean);
+    const again = await evaluatePolicy({ scenario: { world: { users: 200, items: 2000 } }, seeds: [1, 2, 3], policy: () => new FixedFusionPolicy(), sessionsPerSeed: 20 });
+    expect(again).toEqual(r);
   });
 });
 
