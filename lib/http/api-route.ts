@@ -2,8 +2,7 @@ import type { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import type { ApiScope } from "@/lib/api-keys/scopes";
-import { AppError } from "@/lib/errors";
-import { errorResponse } from "@/lib/http/error-response";
+import { AppError, isAppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 
 type Schema = z.ZodType;
@@ -27,29 +26,54 @@ interface RouteContext<P, Q, B> {
   request: Request;
 }
 
+/** A request reduced to what the API needs, so that it can come from Next.js or straight from Node's HTTP server. */
+export interface ApiInput {
+  url: string;
+  authorization: string | null;
+  params: Record<string, string | string[]>;
+  /** Reads the body (only called for routes that take one). */
+  bodyText: () => Promise<string>;
+  /** The original Web request, for routes that stream their body; built lazily on the Node path. */
+  request: () => Request;
+}
+
+export interface ApiResult {
+  status: number;
+  body: unknown;
+}
+
 const DEFAULT_MAX_BODY = 1 << 20;
+
+/** DESIGN §9 error shape: { error: { code, message, issues? } } with the status from the one code table. */
+export function errorResult(err: unknown): ApiResult {
+  const appErr = isAppError(err) ? err : new AppError("internal", "internal error");
+  if (!isAppError(err)) console.error("unhandled error in API route:", err);
+  return { status: appErr.status, body: { error: { code: appErr.code, message: appErr.message, ...(appErr.issues ? { issues: appErr.issues } : {}) } } };
+}
+
+export type ApiCore = (input: ApiInput) => Promise<ApiResult>;
+export type NextRouteHandler = ((request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>) & { core: ApiCore };
 
 /**
  * The thin shell of every /api/v1 route: authenticate the key and its scope, parse params, query and
  * body with zod (400 naming the field on failure), call the domain function, serialise the result or
- * the error in the shape of DESIGN §9.
+ * the error in the shape of DESIGN §9. Returns a Next.js route handler that also exposes `core`,
+ * which the web process calls directly for the serving hot path (lib/http/node-adapter.ts).
  */
 export function apiRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
   spec: RouteSpec<P, Q, B>,
   handler: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
-) {
-  return async (request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+): NextRouteHandler {
+  const core: ApiCore = async (input) => {
     try {
-      const actor = await authenticateApiKey(request.headers.get("authorization"), spec.scope);
-      const params = spec.params ? parseInput(spec.params, await context.params, "path") : undefined;
-      const query = spec.query
-        ? parseInput(spec.query, Object.fromEntries(new URL(request.url).searchParams), "query")
-        : undefined;
+      const actor = await authenticateApiKey(input.authorization, spec.scope);
+      const params = spec.params ? parseInput(spec.params, input.params, "path") : undefined;
+      const query = spec.query ? parseInput(spec.query, Object.fromEntries(new URL(input.url).searchParams), "query") : undefined;
       let body: unknown;
       if (spec.body) {
-        const text = await request.text();
+        const text = await input.bodyText();
         const limit = spec.maxBodyBytes ?? DEFAULT_MAX_BODY;
-        if (Buffer.byteLength(text) > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
+        if (text.length > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
         let json: unknown;
         try {
           json = JSON.parse(text);
@@ -58,16 +82,21 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
         }
         body = parseInput(spec.body, json, "body");
       }
-      const result = await handler({
-        actor,
-        params: params as Out<P>,
-        query: query as Out<Q>,
-        body: body as Out<B>,
-        request,
-      });
-      return Response.json(result, { status: spec.successStatus ?? 200 });
+      const result = await handler({ actor, params: params as Out<P>, query: query as Out<Q>, body: body as Out<B>, get request() { return input.request(); } });
+      return { status: spec.successStatus ?? 200, body: result };
     } catch (err) {
-      return errorResponse(err);
+      return errorResult(err);
     }
   };
+  const route = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
+    const { status, body } = await core({
+      url: request.url,
+      authorization: request.headers.get("authorization"),
+      params: await context.params,
+      bodyText: () => request.text(),
+      request: () => request,
+    });
+    return Response.json(body, { status });
+  };
+  return Object.assign(route, { core });
 }

@@ -1,9 +1,7 @@
-import { AppError, isAppError } from "@/lib/errors";
+import { errorResult } from "@/lib/http/api-route";
 
-/** DESIGN §9 error shape: { error: { code, message, issues? } } with the status from the one code table. */
+/** An error as a Response in the API's error shape (for handlers outside apiRoute). */
 export function errorResponse(err: unknown): Response {
-  const appErr = isAppError(err) ? err : new AppError("internal", "internal error");
-  if (!isAppError(err)) console.error("unhandled error in API route:", err);
-  const body = { error: { code: appErr.code, message: appErr.message, ...(appErr.issues ? { issues: appErr.issues } : {}) } };
-  return Response.json(body, { status: appErr.status });
+  const { status, body } = errorResult(err);
+  return Response.json(body, { status });
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@prisma/client";
 import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
 import { AppError } from "@/lib/errors";
 import { decisionWriter } from "@/lib/serving/decision-writer";
@@ -60,7 +59,7 @@ export async function rank(raw: unknown) {
         score: result.scores[j],
         ...(result.perCandidate ? { action: Array.from(result.actions.subarray(j * actionDim, (j + 1) * actionDim)) } : {}),
       })),
-    } as Prisma.InputJsonValue,
+    },
   });
   return {
     decisionId,

@@ -1,0 +1,157 @@
+/**
+ * npm run bench:serve — serving throughput and latency, measured the way a ranking service sees it.
+ * Starts the platform (`npm start`, one web process, no workers) on a fresh embedded PostgreSQL,
+ * creates a running experiment, then
+ *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
+ *      on schedule whether or not earlier ones returned) with 200 candidates each;
+ *   2. sends events in batches of 1,000 from several concurrent clients for a while;
+ *   3. checks that the database holds exactly the acknowledged decisions and events.
+ * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
+import { percentile, rankBodies } from "@/test/support/load";
+import { startPlatform, waitGone } from "@/test/support/platform";
+
+const { values } = parseArgs({
+  options: {
+    rps: { type: "string", default: "200" },
+    seconds: { type: "string", default: "20" },
+    candidates: { type: "string", default: "200" },
+    "event-seconds": { type: "string", default: "10" },
+    "policy-version": { type: "string" },
+  },
+});
+const rps = Number(values.rps);
+const seconds = Number(values.seconds);
+const candidates = Number(values.candidates);
+const eventSeconds = Number(values["event-seconds"]);
+const KEY = "flk_bench_serve_key_000000000000000";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fusionlab-bench-"));
+fs.chmodSync(dir, 0o755);
+const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg") });
+const admin = new pg.Client({ connectionString: pgServer.adminUrl });
+await admin.connect();
+await admin.query("CREATE DATABASE bench");
+await admin.end();
+const databaseUrl = withDatabase(pgServer.adminUrl, "bench");
+const platform = await startPlatform({ DATABASE_URL: databaseUrl, FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "0", FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined });
+
+async function api(method: string, p: string, body?: unknown) {
+  const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+}
+
+try {
+  await api("POST", "/api/v1/layers", { key: "bench", name: "Bench" });
+  const treatment = values["policy-version"] ? { key: "treatment", weight: 0.5, policyVersionId: values["policy-version"] } : { key: "treatment", weight: 0.5 };
+  const exp = await api("POST", "/api/v1/experiments", { key: "bench", name: "Bench", layer: "bench", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, treatment] });
+  await api("POST", `/api/v1/experiments/${exp.id}/start`);
+
+  const bodies = rankBodies(500, candidates);
+  const post = (p: string, body: string) => fetch(`${platform.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+  // Warm-up: JIT, connection pool, policy and serving caches.
+  for (let i = 0; i < 50; i++) await post("/api/v1/rank", bodies[i % bodies.length]).then((r) => r.arrayBuffer());
+
+  const latencies: number[] = [];
+  const decisionIds: string[] = [];
+  let errors = 0;
+  const total = rps * seconds;
+  const t0 = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rps;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      post("/api/v1/rank", bodies[i % bodies.length]).then(
+        async (res) => {
+          const json = (await res.json()) as { decisionId?: string };
+          // Latency from the scheduled send time, so a stalled client cannot hide queueing.
+          latencies.push(performance.now() - due);
+          if (res.ok && json.decisionId) decisionIds.push(json.decisionId);
+          else errors++;
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const achievedRps = total / ((performance.now() - t0) / 1000);
+  latencies.sort((a, b) => a - b);
+
+  // Events: 4 concurrent senders, batches of 1,000, unique ids, for eventSeconds.
+  let acknowledged = 0;
+  let eventErrors = 0;
+  let batchNo = 0;
+  const e0 = performance.now();
+  const sender = async () => {
+    while (performance.now() - e0 < eventSeconds * 1000) {
+      const b = batchNo++;
+      const events = Array.from({ length: 1000 }, (_, i) => ({
+        eventId: `bench-${b}-${i}`,
+        decisionId: decisionIds[(b * 1000 + i) % decisionIds.length],
+        userId: `u${i}`,
+        itemId: `item-${i}`,
+        type: i % 3 === 0 ? "valid_play" : "play",
+        value: 12,
+      }));
+      const res = await post("/api/v1/events", JSON.stringify({ events }));
+      if (res.ok) {
+        // Read first, then add: `x += await …` would add to a stale x read before the await.
+        const { accepted } = (await res.json()) as { accepted: number };
+        acknowledged += accepted;
+      }
+      else {
+        eventErrors++;
+        await res.arrayBuffer();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, sender));
+  const eventsPerSecond = acknowledged / ((performance.now() - e0) / 1000);
+
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const storedDecisions = Number((await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisionIds])).rows[0].count);
+  const storedEvents = Number((await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" LIKE 'bench-%'`)).rows[0].count);
+  await db.end();
+
+  const result = {
+    bench: "serve",
+    candidates,
+    targetRps: rps,
+    rps: Math.round(achievedRps * 10) / 10,
+    requests: total,
+    p50Ms: Math.round(percentile(latencies, 0.5) * 100) / 100,
+    p99Ms: Math.round(percentile(latencies, 0.99) * 100) / 100,
+    maxMs: Math.round(latencies[latencies.length - 1] * 100) / 100,
+    errors,
+    decisionsAcknowledged: decisionIds.length,
+    decisionsStored: storedDecisions,
+    eventsPerSecond: Math.round(eventsPerSecond),
+    eventsAcknowledged: acknowledged,
+    eventsStored: storedEvents,
+    eventErrors,
+    policyVersion: values["policy-version"] ?? null,
+    cpus: os.cpus().length,
+  };
+  fs.mkdirSync("bench/results", { recursive: true });
+  fs.writeFileSync(path.join("bench", "results", "serve.json"), JSON.stringify(result, null, 2) + "\n");
+  console.log(JSON.stringify(result));
+} finally {
+  const tree = platform.descendants();
+  platform.proc.kill("SIGTERM");
+  await platform.waitForExit(60_000).catch(() => undefined);
+  await waitGone(tree);
+  await pgServer.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}

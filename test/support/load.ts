@@ -1,0 +1,26 @@
+import { SCORE_NAMES } from "@/lib/fusion";
+import { Rng } from "@/lib/random/rng";
+
+/** Request bodies for load tests and benchmarks: realistic rank requests with n candidates. */
+export function rankBodies(count: number, candidates: number, seed = "load"): string[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      userId: `load-user-${rng.int(1_000_000)}`,
+      requestId: `r${i}`,
+      context: { sessionId: `s${i % 997}` },
+      user: { features: { activity: rng.next(), tenure: rng.next() } },
+      candidates: Array.from({ length: candidates }, (_, j) => ({
+        itemId: `item-${i}-${j}`,
+        scores: Object.fromEntries(SCORE_NAMES.map((s) => [s, Math.min(0.999, Math.max(0.001, rng.beta(1, 6)))])),
+        features: { quality: rng.next(), freshness: rng.next(), duration: rng.next() },
+      })),
+      k: 10,
+    }),
+  );
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
