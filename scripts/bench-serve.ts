@@ -14,7 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
-import { percentile, rankBodies } from "@/test/support/load";
+import { httpClient, percentile, rankBodies } from "@/test/support/load";
 import { startPlatform, waitGone } from "@/test/support/platform";
 
 const { values } = parseArgs({
@@ -55,9 +55,9 @@ try {
   await api("POST", `/api/v1/experiments/${exp.id}/start`);
 
   const bodies = rankBodies(500, candidates);
-  const post = (p: string, body: string) => fetch(`${platform.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+  const post = httpClient(platform.url, { authorization: `Bearer ${KEY}` });
   // Warm-up: JIT, connection pool, policy and serving caches.
-  for (let i = 0; i < 50; i++) await post("/api/v1/rank", bodies[i % bodies.length]).then((r) => r.arrayBuffer());
+  for (let i = 0; i < 50; i++) await post("/api/v1/rank", bodies[i % bodies.length]);
 
   const latencies: number[] = [];
   const decisionIds: string[] = [];
@@ -71,11 +71,10 @@ try {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     inflight.push(
       post("/api/v1/rank", bodies[i % bodies.length]).then(
-        async (res) => {
-          const json = (await res.json()) as { decisionId?: string };
+        (res) => {
           // Latency from the scheduled send time, so a stalled client cannot hide queueing.
           latencies.push(performance.now() - due);
-          if (res.ok && json.decisionId) decisionIds.push(json.decisionId);
+          if (res.status === 200) decisionIds.push((JSON.parse(res.body) as { decisionId: string }).decisionId);
           else errors++;
         },
         () => {
@@ -105,15 +104,9 @@ try {
         value: 12,
       }));
       const res = await post("/api/v1/events", JSON.stringify({ events }));
-      if (res.ok) {
-        // Read first, then add: `x += await …` would add to a stale x read before the await.
-        const { accepted } = (await res.json()) as { accepted: number };
-        acknowledged += accepted;
-      }
-      else {
-        eventErrors++;
-        await res.arrayBuffer();
-      }
+      // Parse first, then add: `x += await …` would add to a stale x read before the await.
+      if (res.status === 200) acknowledged += (JSON.parse(res.body) as { accepted: number }).accepted;
+      else eventErrors++;
     }
   };
   await Promise.all(Array.from({ length: 4 }, sender));

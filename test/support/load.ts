@@ -1,3 +1,4 @@
+import http from "node:http";
 import { SCORE_NAMES } from "@/lib/fusion";
 import { Rng } from "@/lib/random/rng";
 
@@ -23,4 +24,27 @@ export function rankBodies(count: number, candidates: number, seed = "load"): st
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/**
+ * A lean HTTP client for load generation (node:http with keep-alive): on a 2-core machine the load
+ * generator shares the CPU with the server, and fetch costs several times more per request.
+ */
+export function httpClient(baseUrl: string, headers: Record<string, string>, maxSockets = 128) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  const { hostname, port } = new URL(baseUrl);
+  return (path: string, body: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: hostname, port, path, method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
 }
