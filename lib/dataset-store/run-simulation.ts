@@ -30,6 +30,7 @@ export const runDatasetSimulation: JobHandler<z.infer<typeof simulateDatasetPayl
       exploration,
       sessions,
       outDir: dir,
+      signal: ctx.signal,
       onProgress: (p) => void ctx.progress(p.sessionsDone / sessions, `${p.sessionsDone.toLocaleString("en")} of ${sessions.toLocaleString("en")} sessions, ${p.requests.toLocaleString("en")} requests`).catch(() => {}),
     });
     ctx.signal.throwIfAborted();

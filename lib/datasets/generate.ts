@@ -38,6 +38,8 @@ export interface GenerateDatasetOptions {
   numEnvs?: number;
   shardRows?: number;
   onProgress?: (progress: GenerateProgress) => void;
+  /** Stops the run between steps (the partial output is removed and the abort reason thrown). */
+  signal?: AbortSignal;
 }
 
 export async function generateDataset(options: GenerateDatasetOptions): Promise<DatasetManifest> {
@@ -109,7 +111,10 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
           if (sessionsDone % progressEvery === 0) options.onProgress?.({ sessionsDone, sessionsTotal: options.sessions, requests });
         }
       },
-      afterStep: () => writer.flush(),
+      afterStep: () => {
+        options.signal?.throwIfAborted();
+        return writer.flush();
+      },
     });
     options.onProgress?.({ sessionsDone, sessionsTotal: options.sessions, requests });
     return await writer.finish();
