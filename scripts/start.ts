@@ -13,6 +13,7 @@ import { ConfigError, loadEnv } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
 import { buildIsStale } from "@/lib/platform/build-state";
 import { prepareDatabase } from "@/lib/platform/prepare-database";
+import { seedDemo } from "@/lib/seed/seed-demo";
 import { seedPlatform } from "@/lib/seed/seed-platform";
 
 const log = (msg: string) => console.log(`[fusionlab] ${msg}`);
@@ -105,6 +106,7 @@ async function main() {
   process.env.DATABASE_URL = db.databaseUrl;
 
   const seed = await seedPlatform(env, dataDir);
+  if (env.FUSIONLAB_DEMO_SEED) await seedDemo();
   const publicHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
   const url = env.NEXTAUTH_URL ?? `http://${publicHost}:${env.PORT}`;
 

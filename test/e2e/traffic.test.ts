@@ -43,12 +43,12 @@ afterAll(async () => {
 
 describe("traffic simulation against the real API", () => {
   it("drives a running experiment and yields a report with both arms, SRM and CUPED", async () => {
-    await api("POST", "/api/v1/layers", { key: "main", name: "Main" });
+    await api("POST", "/api/v1/layers", { key: "traffic", name: "Traffic test" });
     await api("POST", "/api/v1/scenarios", { key: "e2e", name: "E2E", config: { world: { items: 3000 } } });
     const exp = await api<{ id: string }>("POST", "/api/v1/experiments", {
       key: "aa-test",
       name: "A/A through the API",
-      layer: "main",
+      layer: "traffic",
       primaryMetric: "valid_consumption",
       arms: [{ key: "control", control: true, weight: 0.5 }, { key: "same", weight: 0.5 }],
     });
