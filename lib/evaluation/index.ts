@@ -1,0 +1,4 @@
+export * from "./replay";
+export * from "./gauc";
+export * from "./snips";
+export * from "./rollout-value";

@@ -1,0 +1,242 @@
+/**
+ * Training entry points for the worker jobs:
+ *  - `trainOffline`: train an RL policy on logged data (a LogSource: a dataset on disk via
+ *    `datasetLogSource`, or logs in memory) for a number of gradient steps;
+ *  - `trainProgressive`: rounds of collect (simulate with the current behaviour policy + bounded
+ *    exploration) → train → evaluate (simulator rollout of the trained actor vs the behaviour, on
+ *    shared sessions) → promote (the trained actor becomes the next behaviour if it is better).
+ * Both report progress (phase, round, step, losses) through a callback so a job can persist it,
+ * and honour an AbortSignal between steps; nothing is returned (or saved) for a cancelled run.
+ */
+import { DEFAULT_ACTION_BOUNDS, makeActionBounds, normalizeAction, type ActionBounds } from "@/lib/fusion/action";
+import { Rng } from "@/lib/random/rng";
+import { withExploration } from "@/lib/simulator/policies";
+import type { Policy } from "@/lib/simulator/policy";
+import { rollout } from "@/lib/simulator/rollout";
+import type { World } from "@/lib/simulator/world";
+import type { ActorCriticAgent, StepLosses } from "./agent";
+import { ReplayBuffer } from "./buffer";
+import {
+  parseEnhancedStateConfig,
+  parseProgressiveConfig,
+  parseUserStateConfig,
+  type EnhancedStateConfig,
+  type ProgressiveConfig,
+  type UserStateConfig,
+} from "./config";
+import { EnhancedStateAgent } from "./enhanced-state";
+import { StateEncoder, type EncoderJson } from "./features";
+import { sessionReward } from "./fixed";
+import { collectLogs, layoutOf, memoryLogSource, type LogSource } from "./logs";
+import type { FusionModel } from "./models";
+import type { Tf } from "./network";
+import { ModelPolicy } from "./policy";
+import { decodeWeights, saveModel, savedCritics, type SavedPolicy } from "./saved";
+import { UserStateAgent } from "./user-state";
+
+export type RlPolicyType = "user-state" | "enhanced-state";
+
+export type TrainingProgress =
+  | { phase: "collect"; round: number; rounds: number; requests: number; behaviour: string }
+  | { phase: "train"; round: number; step: number; steps: number; losses: StepLosses }
+  | { phase: "evaluate"; round: number; candidate: number; incumbent: number; promoted: boolean };
+
+interface AgentSpec {
+  tf: Tf;
+  type: RlPolicyType;
+  /** The agent config of `type` (validated here; `{}` gives the defaults). */
+  agentConfig?: unknown;
+  /** Warm start: an RL version of the same type continues training; a fixed version sets the actor's starting action. */
+  parent?: SavedPolicy;
+  /** Starting action (normalised) of a fresh actor when there is no parent; default the centre. */
+  initialAction?: ArrayLike<number>;
+}
+
+const parseAgentConfig = (type: RlPolicyType, c: unknown): UserStateConfig | EnhancedStateConfig =>
+  type === "user-state" ? parseUserStateConfig(c) : parseEnhancedStateConfig(c);
+
+function createAgent(spec: AgentSpec, config: UserStateConfig | EnhancedStateConfig, buffer: ReplayBuffer): ActorCriticAgent {
+  const { tf, type, parent } = spec;
+  if (type === "user-state" && !buffer.hasRequestActions) {
+    throw new RangeError("user-state training needs logs with one action per request (explore per request)");
+  }
+  const warm = parent && parent.type === type ? parent : undefined;
+  if (parent && parent.type !== type && parent.type !== "fixed") {
+    throw new RangeError(`a ${type} policy cannot continue from a ${parent.type} version`);
+  }
+  const encoder = warm ? StateEncoder.fromJSON(warm.encoder as EncoderJson) : buffer.fitEncoder();
+  const rewardScale = warm ? warm.rewardScale : Math.max(buffer.meanListReward(), 1e-3);
+  const initialAction =
+    parent?.type === "fixed" ? normalizeAction(parent.action, buffer.bounds) : spec.initialAction;
+  const critics = warm && savedCritics(warm);
+  if (warm?.type === "enhanced-state") {
+    return new EnhancedStateAgent(tf, config as EnhancedStateConfig, encoder, buffer.bounds, rewardScale, {
+      userNet: decodeWeights(warm.userNet.weights),
+      actor: decodeWeights(warm.pairNet.weights),
+      critics,
+    });
+  }
+  if (warm?.type === "user-state") {
+    return new UserStateAgent(tf, config, encoder, buffer.bounds, rewardScale, { actor: decodeWeights(warm.actor.weights), critics });
+  }
+  return type === "user-state"
+    ? new UserStateAgent(tf, config, encoder, buffer.bounds, rewardScale, { initialAction })
+    : new EnhancedStateAgent(tf, config as EnhancedStateConfig, encoder, buffer.bounds, rewardScale, { initialAction });
+}
+
+/** Runs `steps` gradient steps on minibatches from the buffer; reports mean losses every `every` steps. */
+function trainSteps(
+  agent: ActorCriticAgent,
+  buffer: ReplayBuffer,
+  rng: Rng,
+  config: UserStateConfig,
+  steps: number,
+  every: number,
+  report: (step: number, losses: StepLosses) => void,
+  signal?: AbortSignal,
+): StepLosses {
+  const encoder = agent.model.encoder;
+  let sum = { critic: 0, actor: 0, penalty: 0, actorSteps: 0, steps: 0 };
+  let last: StepLosses = { critic: NaN };
+  for (let step = 1; step <= steps; step++) {
+    signal?.throwIfAborted();
+    const l = agent.trainStep(buffer.sample(rng, config.batchSize, encoder, agent.rewardScale));
+    sum.critic += l.critic;
+    sum.steps++;
+    if (l.actor !== undefined) {
+      sum.actor += l.actor;
+      sum.penalty += l.penalty ?? 0;
+      sum.actorSteps++;
+    }
+    if (step % every === 0 || step === steps) {
+      last = { critic: sum.critic / sum.steps };
+      if (sum.actorSteps) {
+        last.actor = sum.actor / sum.actorSteps;
+        last.penalty = sum.penalty / sum.actorSteps;
+      }
+      report(step, last);
+      sum = { critic: 0, actor: 0, penalty: 0, actorSteps: 0, steps: 0 };
+    }
+  }
+  return last;
+}
+
+export interface TrainedPolicy {
+  model: FusionModel;
+  saved: SavedPolicy;
+}
+
+export interface OfflineOptions extends AgentSpec {
+  source: LogSource;
+  steps: number;
+  bufferCapacity?: number;
+  progressEvery?: number;
+  onProgress?: (p: TrainingProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Trains on logged data only (a dataset): load the logs, fit, return the final actor. */
+export async function trainOffline(options: OfflineOptions): Promise<TrainedPolicy> {
+  const config = parseAgentConfig(options.type, options.agentConfig);
+  const { source } = options;
+  if (!source.bounds) throw new RangeError("RL training needs logs with fusion actions");
+  const buffer = new ReplayBuffer({ capacity: options.bufferCapacity ?? 1_000_000, slate: source.slate, layout: source.layout, bounds: source.bounds });
+  await buffer.append(source);
+  options.signal?.throwIfAborted();
+  const agent = createAgent(options, config, buffer);
+  try {
+    trainSteps(agent, buffer, Rng.derive(config.seed, "train", "offline"), config, options.steps, options.progressEvery ?? 100, (step, losses) =>
+      options.onProgress?.({ phase: "train", round: 1, step, steps: options.steps, losses }),
+      options.signal,
+    );
+    const model = agent.model.frozenCopy();
+    return { model, saved: saveModel(model, config, agent.rewardScale, agent.criticWeights) };
+  } finally {
+    agent.dispose();
+  }
+}
+
+export interface ProgressiveOptions extends AgentSpec {
+  world: World;
+  /** ProgressiveConfig input (validated here). */
+  config?: unknown;
+  /** The production policy that round 1 explores around (e.g. the tuned fixed policy). */
+  initialBehaviour: Policy;
+  bounds?: ActionBounds;
+  onProgress?: (p: TrainingProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface RoundSummary {
+  round: number;
+  requests: number;
+  losses: StepLosses;
+  /** Validation session reward of the trained actor and of the behaviour it was compared with. */
+  candidateReward: number;
+  incumbentReward: number;
+  promoted: boolean;
+}
+
+export interface ProgressiveResult extends TrainedPolicy {
+  rounds: RoundSummary[];
+  /** Round whose actor was promoted last; null if none beat the behaviour (then `model` is the last round's actor). */
+  promotedRound: number | null;
+  config: ProgressiveConfig;
+}
+
+export async function trainProgressive(options: ProgressiveOptions): Promise<ProgressiveResult> {
+  const { type, world, onProgress, signal } = options;
+  const config = parseProgressiveConfig(options.config);
+  const agentConfig = parseAgentConfig(type, options.agentConfig);
+  const bounds = options.bounds ? makeActionBounds(options.bounds.centre, options.bounds.range) : DEFAULT_ACTION_BOUNDS;
+  const buffer = new ReplayBuffer({ capacity: config.bufferCapacity, slate: world.scenario.session.shown, layout: layoutOf(world), bounds });
+  const rng = Rng.derive(config.seed, type, "train");
+  const rounds: RoundSummary[] = [];
+  let behaviour = options.initialBehaviour;
+  let promoted: { model: FusionModel; saved: SavedPolicy; round: number } | null = null;
+  let agent: ActorCriticAgent | undefined;
+  try {
+    for (let round = 1; round <= config.rounds; round++) {
+      signal?.throwIfAborted();
+      // Enhanced-state explores per item (its actions are per item); user-state per request.
+      const explorer = withExploration(behaviour, { noise: config.explorationNoise, perItem: type === "enhanced-state", bounds });
+      const { schema, logs, requests } = await collectLogs({
+        world,
+        policy: explorer,
+        sessions: config.sessionsPerRound,
+        seed: `${config.seed}:${type}:collect:${round}`,
+        numEnvs: config.numEnvs,
+      });
+      await buffer.append(memoryLogSource(schema, logs));
+      onProgress?.({ phase: "collect", round, rounds: config.rounds, requests, behaviour: behaviour.name });
+      agent ??= createAgent(options, agentConfig, buffer);
+      const trained = agent;
+      const losses = trainSteps(trained, buffer, rng, agentConfig, config.stepsPerRound, config.progressEvery, (step, l) =>
+        onProgress?.({ phase: "train", round, step, steps: config.stepsPerRound, losses: l }),
+        signal,
+      );
+      const evalSeed = `${config.seed}:${type}:evaluate:${round}`;
+      const score = async (policy: Policy) =>
+        sessionReward(await rollout({ world, policy, sessions: config.evalSessions, seed: evalSeed, numEnvs: config.numEnvs }));
+      const candidate = await score(new ModelPolicy(trained.model));
+      const incumbent = await score(behaviour);
+      const better = candidate > incumbent;
+      onProgress?.({ phase: "evaluate", round, candidate, incumbent, promoted: better });
+      rounds.push({ round, requests, losses, candidateReward: candidate, incumbentReward: incumbent, promoted: better });
+      if (better) {
+        const model = trained.model.frozenCopy();
+        promoted?.model.dispose();
+        promoted = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), round };
+        behaviour = new ModelPolicy(model, `${type}@round${round}`);
+      }
+    }
+    if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, config };
+    const model = agent!.model.frozenCopy();
+    return { model, saved: saveModel(model, agentConfig, agent!.rewardScale, agent!.criticWeights), rounds, promotedRound: null, config };
+  } catch (err) {
+    promoted?.model.dispose();
+    throw err;
+  } finally {
+    agent?.dispose();
+  }
+}

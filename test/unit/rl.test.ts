@@ -1,0 +1,158 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ACTION_BOUNDS, denormalizeAction } from "@/lib/fusion/action";
+import {
+  bootstrapTarget,
+  boxExcess,
+  boxPenalty,
+  collectLogs,
+  EnhancedStateAgent,
+  loadPolicy,
+  memoryLogSource,
+  ModelPolicy,
+  BoxSchema,
+  parseEnhancedStateConfig,
+  parseUserStateConfig,
+  phiFactor,
+  ReplayBuffer,
+  saveModel,
+  scoreRequest,
+  sumShown,
+  trainOffline,
+  UserStateAgent,
+  type LogSource,
+  type Tf,
+} from "@/lib/rl";
+import { Rng } from "@/lib/random/rng";
+import { FixedFusionPolicy, parseScenario, rollout, withExploration, World } from "@/lib/simulator";
+import { loadTf } from "@/lib/tf/backend";
+
+const SCENARIO = parseScenario({ world: { users: 200, items: 2000, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 20 } });
+const TINY = { hidden: [16], ensembleSize: 2, batchSize: 32 };
+const TINY_ENHANCED = { ...TINY, userWidth: 8 };
+const tinyConfig = (type: "user-state" | "enhanced-state") => (type === "user-state" ? TINY : TINY_ENHANCED);
+
+let tf: Tf;
+let world: World;
+let requestLogs: LogSource;
+let itemLogs: LogSource;
+
+async function logs(perItem: boolean): Promise<LogSource> {
+  const policy = withExploration(new FixedFusionPolicy(), { perItem });
+  const { schema, logs } = await collectLogs({ world, policy, sessions: 60, seed: "logs", numEnvs: 16 });
+  return memoryLogSource(schema, logs);
+}
+
+beforeAll(async () => {
+  ({ tf } = await loadTf(() => {}));
+  world = new World(SCENARIO, "rl-test");
+  requestLogs = await logs(false);
+  itemLogs = await logs(true);
+});
+
+const values = (t: { dataSync(): ArrayLike<number> }) => Array.from(t.dataSync());
+
+describe("exploration box", () => {
+  const box = BoxSchema.parse({ halfWidth: 0.15, phiDecay: 10, penaltyWeight: 1, penaltyRate: 10 });
+
+  it("φ is 1 and the penalty 0 inside the box", () => {
+    const excess = boxExcess(tf, tf.tensor2d([[0.1, -0.15]]), tf.tensor2d([[0, 0]]), box.halfWidth);
+    expect(values(excess)[0]).toBeCloseTo(0, 7);
+    expect(values(phiFactor(tf, excess, box))[0]).toBe(1);
+    expect(values(boxPenalty(tf, excess, box))[0]).toBe(0);
+  });
+
+  it("outside, φ decays and the penalty grows exponentially in the L1 excess", () => {
+    // |0.3 − 0| − 0.15 = 0.15 in dimension 0, and |−0.5 − (−0.2)| − 0.15 = 0.15 in dimension 1.
+    const excess = boxExcess(tf, tf.tensor2d([[0.3, -0.5]]), tf.tensor2d([[0, -0.2]]), box.halfWidth);
+    expect(values(excess)[0]).toBeCloseTo(0.3, 6);
+    expect(values(phiFactor(tf, excess, box))[0]).toBeCloseTo(Math.exp(-3), 6);
+    expect(values(boxPenalty(tf, excess, box))[0]).toBeCloseTo(Math.exp(3) - 1, 4);
+    // Past exponent 10 the penalty continues linearly with the slope it had there, so it stays finite.
+    const far = values(boxPenalty(tf, tf.tensor1d([2]), box))[0];
+    expect(far).toBeCloseTo(Math.exp(10) - 1 + Math.exp(10) * 10, -1);
+  });
+});
+
+describe("list-level critic target", () => {
+  it("sums the next request's shown items, each discounted by its φ, onto the list reward", () => {
+    // One ensemble member, two requests of S = 3 slots; slot 3 of each next list is empty.
+    const nextQ = tf.tensor2d([[2, 1, 5, 2, 1, 5]]);
+    const weight = tf.tensor2d([
+      [1, 0.5, 0],
+      [1, 0.5, 0],
+    ]); // φ × shown mask
+    const next = sumShown(tf, nextQ, weight, 2, 3);
+    expect(values(next)).toEqual([2.5, 2.5]);
+    // r = 3; request 1 continues (y = 3 + 0.9 · 2.5), request 2 ended its session (y = 3).
+    const y = bootstrapTarget(tf, tf.tensor1d([3, 3]), tf.tensor1d([0, 1]), next, 0.9);
+    expect(values(y)[0]).toBeCloseTo(5.25, 6);
+    expect(values(y)[1]).toBe(3);
+  });
+});
+
+describe("saved versions", () => {
+  it("load bit-identical actions and scores, for both RL types", async () => {
+    const buffer = new ReplayBuffer({ capacity: 10_000, slate: 5, layout: itemLogs.layout, bounds: DEFAULT_ACTION_BOUNDS });
+    await buffer.append(itemLogs);
+    const encoder = buffer.fitEncoder();
+    const agents = [
+      new UserStateAgent(tf, parseUserStateConfig(TINY), encoder, DEFAULT_ACTION_BOUNDS, 5),
+      new EnhancedStateAgent(tf, parseEnhancedStateConfig(TINY_ENHANCED), encoder, DEFAULT_ACTION_BOUNDS, 5),
+    ];
+    for (const agent of agents) {
+      // A few steps so the weights are not the (symmetric) initial ones.
+      for (let i = 0; i < 3; i++) agent.trainStep(buffer.sample(new Rng(i), 16, encoder, 5));
+      const config = agent instanceof EnhancedStateAgent ? parseEnhancedStateConfig(TINY_ENHANCED) : parseUserStateConfig(TINY);
+      const text = JSON.stringify(saveModel(agent.model, config, 5, agent.criticWeights));
+      const loaded = loadPolicy(tf, text);
+      expect(loaded.loadMs).toBeGreaterThanOrEqual(0);
+      const original = new ModelPolicy(agent.model);
+      const a = await rollout({ world, policy: original, sessions: 20, seed: "save", numEnvs: 8 });
+      const b = await rollout({ world, policy: loaded.policy, sessions: 20, seed: "save", numEnvs: 8 });
+      expect(b.perSession.validConsumption).toEqual(a.perSession.validConsumption);
+      const request = {
+        numCandidates: 3,
+        userFeatures: Array.from({ length: encoder.layout.user.length }, (_, k) => k / 10),
+        context: [0.5, 0.1],
+        predictions: Array.from({ length: 21 }, (_, k) => 0.01 + k / 30),
+        itemFeatures: Array.from({ length: 3 * encoder.layout.item.length }, (_, k) => Math.sin(k)),
+      };
+      const s1 = await scoreRequest(original, request);
+      const s2 = await scoreRequest(loaded.policy, request);
+      expect(Array.from(s2.scores)).toEqual(Array.from(s1.scores));
+      expect(Array.from(s2.actions)).toEqual(Array.from(s1.actions));
+      expect(s1.actions.length).toBe(agent instanceof EnhancedStateAgent ? 3 * 14 : 14);
+      agent.dispose();
+    }
+  });
+
+  it("round-trips a fixed version", async () => {
+    const action = denormalizeAction(Array.from({ length: 14 }, (_, d) => (d % 3) / 4 - 0.2));
+    const loaded = loadPolicy(tf, JSON.stringify({ format: "fusionlab.policy", version: 1, type: "fixed", bounds: { centre: Array.from(DEFAULT_ACTION_BOUNDS.centre), range: Array.from(DEFAULT_ACTION_BOUNDS.range) }, action: Array.from(action) }));
+    const s = await scoreRequest(loaded.policy, { numCandidates: 2, userFeatures: [], context: [], predictions: Array(14).fill(0.2), itemFeatures: [] });
+    expect(Array.from(s.actions)).toEqual(Array.from(action));
+  });
+});
+
+describe("training", () => {
+  const train = (type: "user-state" | "enhanced-state", seed: string, source: LogSource) =>
+    trainOffline({ tf, type, source, steps: 12, agentConfig: { ...tinyConfig(type), seed } });
+
+  it("is deterministic for a fixed seed and differs across seeds", async () => {
+    for (const [type, source] of [
+      ["user-state", requestLogs],
+      ["enhanced-state", itemLogs],
+    ] as const) {
+      const a = await train(type, "s1", source);
+      const b = await train(type, "s1", source);
+      const c = await train(type, "s2", source);
+      expect(JSON.stringify(b.saved)).toBe(JSON.stringify(a.saved));
+      expect(JSON.stringify(c.saved)).not.toBe(JSON.stringify(a.saved));
+      for (const r of [a, b, c]) r.model.dispose();
+    }
+  });
+
+  it("refuses user-state training on logs explored per item", async () => {
+    await expect(train("user-state", "s1", itemLogs)).rejects.toThrow(/one action per request/);
+  });
+});
