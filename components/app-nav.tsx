@@ -4,6 +4,11 @@ import type { SessionUser } from "@/lib/auth/session";
 
 const LINKS: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard", label: "Dashboard" },
+  { href: "/experiments", label: "Experiments" },
+  { href: "/layers", label: "Traffic" },
+  { href: "/policies", label: "Policies" },
+  { href: "/scenarios", label: "Scenarios" },
+  { href: "/datasets", label: "Datasets" },
   { href: "/jobs", label: "Jobs" },
   { href: "/admin/users", label: "Users", admin: true },
   { href: "/admin/api-keys", label: "API keys", admin: true },

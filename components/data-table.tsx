@@ -8,11 +8,16 @@ import {
   getSortedRowModel,
   useReactTable,
   type ColumnDef,
+  type ColumnFiltersState,
   type SortingState,
 } from "@tanstack/react-table";
 import { useState } from "react";
 
-/** Every table in FusionLab: sortable headers, an optional text filter, pagination past `pageSize` rows. */
+/**
+ * Every table in FusionLab: sortable headers, an optional text filter, pagination past `pageSize`
+ * rows. `toolbar` adds controls next to the text filter (e.g. status and layer selects) that drive
+ * `columnFilters`; `empty` shows only when there is no data at all, not when filters hide it all.
+ */
 export function DataTable<T>({
   data,
   columns,
@@ -20,6 +25,9 @@ export function DataTable<T>({
   filterPlaceholder,
   pageSize = 25,
   label,
+  toolbar,
+  columnFilters,
+  initialSorting = [],
 }: {
   data: T[];
   columns: ColumnDef<T, unknown>[];
@@ -27,15 +35,18 @@ export function DataTable<T>({
   filterPlaceholder?: string;
   pageSize?: number;
   label: string;
+  toolbar?: React.ReactNode;
+  columnFilters?: ColumnFiltersState;
+  initialSorting?: SortingState;
 }) {
-  const [sorting, setSorting] = useState<SortingState>([]);
+  const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const [filter, setFilter] = useState("");
   // TanStack Table returns fresh functions each render by design; React Compiler is not enabled here.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data,
     columns,
-    state: { sorting, globalFilter: filter },
+    state: { sorting, globalFilter: filter, columnFilters: columnFilters ?? [] },
     onSortingChange: setSorting,
     onGlobalFilterChange: setFilter,
     getCoreRowModel: getCoreRowModel(),
@@ -47,8 +58,13 @@ export function DataTable<T>({
   if (data.length === 0) return <div className="empty">{empty}</div>;
   return (
     <div className="table-wrap">
-      {filterPlaceholder && (
-        <input className="filter" aria-label={`Filter ${label}`} placeholder={filterPlaceholder} value={filter} onChange={(e) => setFilter(e.target.value)} />
+      {(filterPlaceholder || toolbar) && (
+        <div className="table-tools">
+          {filterPlaceholder && (
+            <input className="filter" type="search" aria-label={`Filter ${label}`} placeholder={filterPlaceholder} value={filter} onChange={(e) => setFilter(e.target.value)} />
+          )}
+          {toolbar}
+        </div>
       )}
       <div className="scroll-x">
         <table aria-label={label}>
@@ -74,6 +90,13 @@ export function DataTable<T>({
             ))}
           </thead>
           <tbody>
+            {table.getRowModel().rows.length === 0 && (
+              <tr>
+                <td colSpan={columns.length} className="muted">
+                  Nothing matches the filters.
+                </td>
+              </tr>
+            )}
             {table.getRowModel().rows.map((row) => (
               <tr key={row.id}>
                 {row.getVisibleCells().map((cell) => (

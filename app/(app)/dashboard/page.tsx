@@ -10,12 +10,25 @@ export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [users, keys, jobsByState, recent] = await Promise.all([
+  const [users, keys, jobsByState, recent, experiments, layers, scenarios, versions] = await Promise.all([
     db.user.count({ where: { disabledAt: null } }),
     db.apiKey.count({ where: { revokedAt: null } }),
     db.job.groupBy({ by: ["state"], _count: { _all: true } }),
     db.job.findMany({ orderBy: { createdAt: "desc" }, take: 5, include: { createdBy: { select: { email: true } } } }),
+    db.experiment.groupBy({ by: ["status"], _count: { _all: true } }),
+    db.layer.count(),
+    db.scenario.count(),
+    db.policyVersion.count({ where: { status: "ready" } }),
   ]);
+  const experimentCount = (s: string) => experiments.find((e) => e.status === s)?._count._all ?? 0;
+  const totalExperiments = experiments.reduce((t, e) => t + e._count._all, 0);
+  const steps = [
+    { done: layers > 0, text: "Create a layer (10,000 user buckets)", href: "/layers" },
+    { done: scenarios > 0, text: "Create a simulator scenario (defaults are fine)", href: "/scenarios" },
+    { done: versions > 0, text: "Register or train a policy version for the treatment arm", href: "/policies" },
+    { done: totalExperiments > 0, text: "Create an experiment: control + treatment", href: "/experiments/new" },
+    { done: experimentCount("running") + experimentCount("stopped") > 0, text: "Allocate its buckets and start it, then run a traffic simulation and read the report", href: "/experiments" },
+  ];
   const count = (s: string) => jobsByState.find((j) => j.state === s)?._count._all ?? 0;
   return (
     <>
@@ -23,7 +36,32 @@ export default async function DashboardPage() {
         <h1>Dashboard</h1>
         <p className="muted">Signed in as {user.email}</p>
       </div>
+      {steps.some((st) => !st.done) && (
+        <section className="card" aria-labelledby="start-h">
+          <h2 id="start-h">Getting started</h2>
+          <ol className="steps">
+            {steps.map((st) => (
+              <li key={st.text} className={st.done ? "done" : ""}>
+                {st.done ? "✓ " : ""}
+                <Link href={st.href}>{st.text}</Link>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       <section className="stats" aria-label="Platform summary">
+        <div className="stat card">
+          <span className="stat-value">{experimentCount("running")}</span>
+          <span className="muted">
+            <Link href="/experiments?status=running">running experiments</Link> of {totalExperiments}
+          </span>
+        </div>
+        <div className="stat card">
+          <span className="stat-value">{versions}</span>
+          <span className="muted">
+            <Link href="/policies">policy versions ready</Link>
+          </span>
+        </div>
         <div className="stat card">
           <span className="stat-value">{users}</span>
           <span className="muted">active users</span>

@@ -1,0 +1,181 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ArmsTable } from "@/components/arms-table";
+import { AuditTable } from "@/components/audit-table";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { StatusBadge } from "@/components/badges";
+import { LifecycleControls } from "@/components/experiment-controls";
+import { JobForm } from "@/components/job-form";
+import { JobsTable } from "@/components/jobs-table";
+import { ArmSplit, CumulativeLiftChart, LiftCharts, ReportTables, SrmBanner } from "@/components/report";
+import { armShares, type BucketRange } from "@/lib/assignment";
+import { requirePageUser } from "@/lib/auth/session";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { isAppError } from "@/lib/errors";
+import { findExperiment } from "@/lib/experiments/find-experiment";
+import { toPlacement } from "@/lib/experiments/placement";
+import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
+import { toJobListItem } from "@/lib/jobs/job-list-item";
+import { listScenarios } from "@/lib/scenarios/scenario-service";
+import { auditTrail, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import { dateTime, metricLabel, pct } from "@/lib/ui/format";
+import { jobFormSpec } from "@/lib/ui/job-forms";
+import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
+import { reportModel } from "@/lib/ui/report-model";
+
+export const metadata = { title: "Experiment" };
+
+const LIVE = ["queued", "active", "retrying"];
+
+export default async function ExperimentPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const row = await findExperiment(decodeURIComponent(id)).catch((err) => {
+    if (isAppError(err) && err.code === "not_found") notFound();
+    throw err;
+  });
+  const e = serializeExperiment(row);
+  const canEdit = roleAtLeast(user.role, "editor");
+  const [labels, report, audit, jobs, scenarios] = await Promise.all([
+    versionLabels(e.arms.map((a) => a.policyVersionId)),
+    e.status === "draft" ? null : safeReport(e.id),
+    auditTrail("Experiment", e.id),
+    trafficJobs(e),
+    listScenarios(),
+  ]);
+  const shares = armShares(toPlacement(row));
+  const model = report ? reportModel(report) : null;
+  const live = jobs.some((j) => LIVE.includes(j.state));
+  const spec = jobFormSpec("simulate-traffic");
+  const layerShare = rangesTotal(e.layerBuckets as BucketRange[]) / 10000;
+
+  return (
+    <>
+      <AutoRefresh active={live} ms={1500} />
+      <div className="page-head with-actions">
+        <div>
+          <p className="muted small">
+            <Link href="/experiments">Experiments</Link> /
+          </p>
+          <h1>
+            {e.name} <StatusBadge status={e.status} />
+          </h1>
+          <p className="muted">
+            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric {metricLabel(e.primaryMetric)}
+          </p>
+        </div>
+        <div className="row">
+          {canEdit && <LifecycleControls id={e.id} status={e.status} name={e.name} />}
+          {canEdit && (
+            <Link className="button" href={`/experiments/${e.id}/edit`}>
+              Edit
+            </Link>
+          )}
+          <Link className="button" href={`/layers/${e.layer}?experiment=${e.id}`}>
+            {canEdit && e.status !== "stopped" ? (e.status === "running" ? "Ramp traffic" : "Allocate buckets") : "Traffic"}
+          </Link>
+        </div>
+      </div>
+
+      <section className="card" aria-labelledby="setup-h">
+        <h2 id="setup-h">Setup</h2>
+        <dl className="facts">
+          <dt>Hypothesis</dt>
+          <dd>{e.hypothesis || <span className="muted">—</span>}</dd>
+          <dt>Guardrails</dt>
+          <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map(metricLabel).join(", ") : "none"}</dd>
+          <dt>Traffic</dt>
+          <dd>
+            layer buckets {formatRanges(e.layerBuckets as BucketRange[])} ({pct(layerShare, 1)} of the layer) · coverage {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s users are in it
+          </dd>
+          <dt>Hash seed</dt>
+          <dd>
+            <code>{e.hashSeed}</code>
+          </dd>
+          <dt>Started</dt>
+          <dd>{dateTime(e.startedAt)}</dd>
+          <dt>Stopped</dt>
+          <dd>{dateTime(e.stoppedAt)}</dd>
+        </dl>
+        <ArmsTable
+          arms={e.arms.map((a, i) => ({
+            key: a.key,
+            name: a.name,
+            control: a.control,
+            policy: a.policyVersionId ? (labels[a.policyVersionId] ?? { label: "unknown version", type: "fixed", policyKey: "" }) : null,
+            weight: a.weight,
+            ranges: a.ranges as [number, number][] | null,
+            hashRanges: a.hashRanges as [number, number][],
+            share: shares[i],
+          }))}
+        />
+      </section>
+
+      <section className="card" aria-labelledby="report-h">
+        <div className="section-head">
+          <h2 id="report-h">Uplift report</h2>
+          {model && <span className="muted small">computed {dateTime(model.generatedAt)}{model.cuped ? " · CUPED on pre-period" : ""}</span>}
+        </div>
+        {e.status === "draft" ? (
+          <div className="empty">
+            <p>The report fills in once the experiment runs and users are served.</p>
+            <p>{canEdit ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to /api/v1/rank)." : "An editor starts it."}</p>
+          </div>
+        ) : !model || model.users === 0 ? (
+          <div className="empty">
+            <p>No users have been served yet.</p>
+            <p>{e.status === "running" ? "Run a traffic simulation below, or point a ranking service at /api/v1/rank." : "This experiment stopped before any traffic arrived."}</p>
+          </div>
+        ) : (
+          <>
+            <SrmBanner model={model} />
+            <ArmSplit model={model} />
+            <ReportTables model={model} />
+            <h3>Lift with 95% CI</h3>
+            <LiftCharts model={model} />
+            <h3>Cumulative lift over time</h3>
+            <CumulativeLiftChart model={model} />
+          </>
+        )}
+      </section>
+
+      {(e.status === "running" || jobs.length > 0) && (
+        <section className="card" aria-labelledby="sim-h">
+          <h2 id="sim-h">Traffic simulation</h2>
+          <p className="muted">
+            Simulated users of a scenario browse through the real <code>/api/v1/rank</code> and <code>/api/v1/events</code>, after a pre-period on the control policy (the CUPED covariate).
+          </p>
+          {e.status === "running" && canEdit && spec && scenarios.length > 0 && (
+            <JobForm
+              spec={spec}
+              label="Run traffic simulation"
+              submitLabel="Run traffic simulation"
+              fixed={{ experiment: e.id }}
+              hide={["concurrency"]}
+              onQueued="refresh"
+              initial={{ users: 500, sessionsPerUser: 2, prePeriodDays: 7, seed: "1" }}
+              pickers={{ scenario: scenarios.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` })) }}
+              hints={{ users: "Simulated users in the scenario's world", seed: "Same seed, same users and sessions" }}
+            />
+          )}
+          {e.status === "running" && canEdit && scenarios.length === 0 && (
+            <p className="empty">
+              A simulation needs a scenario. <Link href="/scenarios">Create one</Link> (the defaults are fine).
+            </p>
+          )}
+          {jobs.length > 0 && (
+            <>
+              <h3>Simulation jobs</h3>
+              <JobsTable jobs={jobs.map(toJobListItem)} />
+            </>
+          )}
+        </section>
+      )}
+
+      <section className="card" aria-labelledby="audit-h">
+        <h2 id="audit-h">Audit trail</h2>
+        <AuditTable rows={audit} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,131 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PolicyTypeBadge, StatusBadge } from "@/components/badges";
+import { JobForm } from "@/components/job-form";
+import { EvalFigures, TrainingCurveChart, VersionsTable } from "@/components/policies";
+import { requirePageUser } from "@/lib/auth/session";
+import { roleAtLeast } from "@/lib/auth/roles";
+import { evaluationFigures, trainingCurve } from "@/lib/ui/evaluation";
+import { dateTime } from "@/lib/ui/format";
+import { jobFormSpec } from "@/lib/ui/job-forms";
+import { jobPickers } from "@/lib/ui/job-pickers";
+import { pickerSources } from "@/lib/ui/picker-sources";
+import { policyDetail } from "@/lib/ui/policy-queries";
+
+export const metadata = { title: "Policy" };
+
+export default async function PolicyPage({ params }: { params: Promise<{ key: string }> }) {
+  const user = await requirePageUser();
+  const { key } = await params;
+  const detail = await policyDetail(decodeURIComponent(key));
+  if (!detail) notFound();
+  const { policy, versions } = detail;
+  const canEdit = roleAtLeast(user.role, "editor");
+  const evaluate = jobFormSpec("evaluate-policy");
+  const train = jobFormSpec("train-policy");
+  const sources = canEdit ? await pickerSources() : {};
+  return (
+    <>
+      <div className="page-head">
+        <p className="muted small">
+          <Link href="/policies">Policies</Link> /
+        </p>
+        <h1>
+          {policy.name} <PolicyTypeBadge type={policy.type} />
+        </h1>
+        <p className="muted">
+          <code>{policy.key}</code> · {versions.length} versions · created {dateTime(policy.createdAt)}
+          {policy.description ? ` · ${policy.description}` : ""}
+        </p>
+      </div>
+      <section className="card">
+        <h2>Versions and lineage</h2>
+        <VersionsTable versions={versions} showPolicy={false} />
+      </section>
+      {versions.map((v) => {
+        const curve = trainingCurve(v.trainingCurve);
+        const figures = evaluationFigures(v.evaluationJson, 12);
+        const metrics = evaluationFigures(v.metrics, 12);
+        return (
+          <section key={v.id} id={`v${v.version}`} className="card" aria-label={`Version ${v.version}`}>
+            <div className="section-head">
+              <h2>
+                v{v.version} <StatusBadge status={v.status} />
+              </h2>
+              <span className="muted small">
+                {dateTime(v.createdAt)}
+                {v.jobId && (
+                  <>
+                    {" "}
+                    · <Link href={`/jobs/${v.jobId}`}>training job</Link>
+                  </>
+                )}
+                {v.parent && (
+                  <>
+                    {" "}
+                    · from <Link href={`/policies/${v.parent.policyKey}`}>{v.parent.label}</Link>
+                  </>
+                )}
+                {v.children > 0 && ` · ${v.children} child version${v.children > 1 ? "s" : ""}`}
+              </span>
+            </div>
+            <div className="two-col">
+              <div>
+                <h3>Offline evaluation</h3>
+                <EvalFigures figures={figures} empty="Not evaluated yet." />
+                {metrics.length > 0 && (
+                  <>
+                    <h3>Training metrics</h3>
+                    <EvalFigures figures={metrics} />
+                  </>
+                )}
+                {v.datasetNames.length > 0 && (
+                  <p className="small">
+                    Trained on:{" "}
+                    {v.datasetNames.map((d, i) => (
+                      <span key={d.id}>
+                        {i > 0 && ", "}
+                        <Link href={`/datasets/${d.id}`}>{d.name}</Link>
+                      </span>
+                    ))}
+                  </p>
+                )}
+              </div>
+              <div>
+                <h3>Training curve</h3>
+                {curve ? <TrainingCurveChart curve={curve} label={`Training curve of v${v.version}`} /> : <p className="muted">{policy.type === "fixed" ? "Fixed versions are set, not trained." : "No training curve recorded."}</p>}
+              </div>
+            </div>
+            <details>
+              <summary>Config</summary>
+              <pre className="pre json">{JSON.stringify(v.config, null, 2)}</pre>
+            </details>
+            {v.evaluationJson !== null && (
+              <details>
+                <summary>Full evaluation</summary>
+                <pre className="pre json">{JSON.stringify(v.evaluationJson, null, 2)}</pre>
+              </details>
+            )}
+          </section>
+        );
+      })}
+      {canEdit && (evaluate || train) && (
+        <section className="card">
+          <h2>Jobs for this policy</h2>
+          {evaluate && (
+            <>
+              <h3>Evaluate a version</h3>
+              <JobForm spec={evaluate} label="Evaluate policy version" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} />
+            </>
+          )}
+          {train && (
+            <>
+              <h3>Train a new version</h3>
+              <JobForm spec={train} label="Train policy version" submitLabel="Start training" pickers={jobPickers(train, sources)} />
+            </>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,24 @@
+import { ciPct, liftTone, signedPct } from "@/lib/ui/format";
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge status-${status}`}>{status}</span>;
+}
+
+const TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
+
+export function PolicyTypeBadge({ type }: { type: string }) {
+  return <span className={`badge type-${type}`}>{TYPE_LABELS[type] ?? type}</span>;
+}
+
+/** "+3.1% [−0.4%, +6.6%]", green/red when the interval excludes 0. */
+export function LiftWithCi({ lift, ci, compact }: { lift: number | null; ci: [number, number] | null; compact?: boolean }) {
+  if (lift === null) return <span className="muted">not estimable</span>;
+  const tone = liftTone(ci);
+  return (
+    <span className={`lift lift-${tone}`}>
+      <strong>{signedPct(lift)}</strong>
+      {compact ? " " : <br />}
+      <span className="small">{ciPct(ci)}</span>
+    </span>
+  );
+}

@@ -1,0 +1,57 @@
+import { BUCKET_COUNT } from "@/lib/assignment";
+
+export interface BarSegment {
+  start: number;
+  end: number;
+  /** Null: free. */
+  label: string | null;
+  color?: string;
+  /** Hatched: planned (a draft) or the edit being previewed. */
+  pattern?: "planned" | "conflict";
+}
+
+export const PALETTE = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#f08c00", "#c2255c", "#5c940d", "#364fc7", "#d9480f"];
+
+/**
+ * The 10,000-bucket bar: consecutive segments, each as wide as its share, labelled with its owner
+ * and range (title and screen-reader list), free ones left light.
+ */
+export function BucketBar({ segments, label, size = BUCKET_COUNT, legend = true }: { segments: BarSegment[]; label: string; size?: number; legend?: boolean }) {
+  const owners = [...new Map(segments.filter((s) => s.label).map((s) => [s.label!, s])).values()];
+  return (
+    <figure className="bucket-figure">
+      <div className="bucket-bar" role="img" aria-label={`${label}: ${segments.map((s) => `${s.label ?? "free"} ${s.start}–${s.end}`).join(", ")}`}>
+        {segments
+          .filter((s) => s.end > s.start)
+          .map((s) => (
+            <div
+              key={`${s.start}-${s.end}-${s.label}`}
+              className={`bucket-seg ${s.label ? "" : "free"} ${s.pattern ?? ""}`}
+              style={{ width: `${((s.end - s.start) / size) * 100}%`, background: s.label && !s.pattern ? s.color : undefined, color: s.color }}
+              title={`${s.label ?? "free"}: buckets ${s.start}–${s.end} (${(((s.end - s.start) / size) * 100).toFixed(1)}%)`}
+            />
+          ))}
+      </div>
+      <div className="bucket-scale" aria-hidden>
+        <span>0</span>
+        <span>{size / 2}</span>
+        <span>{size}</span>
+      </div>
+      {legend && (
+        <figcaption className="legend">
+          {owners.map((o) => (
+            <span key={o.label} className="legend-item">
+              <span className={`swatch ${o.pattern ?? ""}`} style={{ background: o.pattern ? undefined : o.color, color: o.color }} />
+              {o.label}
+            </span>
+          ))}
+          {segments.some((s) => !s.label) && (
+            <span className="legend-item">
+              <span className="swatch free" /> free
+            </span>
+          )}
+        </figcaption>
+      )}
+    </figure>
+  );
+}

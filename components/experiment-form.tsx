@@ -1,0 +1,437 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { createExperimentAction, updateExperimentAction } from "@/app/actions/experiments";
+import { BucketBar, PALETTE, type BarSegment } from "@/components/bucket-bar";
+import { Field, FormErrors, issuesByPath } from "@/components/field";
+import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
+import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { metricLabel, num, pct } from "@/lib/ui/format";
+import type { ExperimentView } from "@/lib/ui/experiment-queries";
+import type { VersionOption } from "@/lib/ui/policy-queries";
+import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
+
+export interface LayerOption {
+  key: string;
+  name: string;
+  freeBuckets: BucketRange[];
+  running: { id: string; key: string; layerBuckets: BucketRange[] }[];
+}
+
+type ArmState = { uid: number; key: string; name: string; policyVersionId: string; weight: string; ranges: string };
+
+const TYPE_ORDER = ["enhanced_state", "user_state", "fixed"] as const;
+const TYPE_LABEL: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
+
+function evalLine(v: VersionOption | undefined): string {
+  if (!v) return "";
+  return v.evaluation.map((f) => `${f.label} ${num(f.value)}${f.ci ? ` [${num(f.ci[0])}, ${num(f.ci[1])}]` : ""}`).join(" · ");
+}
+
+/** Percent text → fraction, or NaN (which the zod rules then name). */
+const fraction = (text: string) => (text.trim() === "" ? NaN : Number(text) / 100);
+const percentText = (x: number | null | undefined) => (x === null || x === undefined ? "" : String(Math.round(x * 10000) / 100));
+
+let nextUid = 1;
+
+function initialArms(e?: ExperimentView): ArmState[] {
+  if (e) {
+    return e.arms.map((a) => ({
+      uid: nextUid++,
+      key: a.key,
+      name: a.name === a.key ? "" : a.name,
+      policyVersionId: a.policyVersionId ?? "",
+      weight: percentText(a.weight ?? 1 / e.arms.length),
+      ranges: formatRanges(a.ranges as BucketRange[] | null),
+    }));
+  }
+  return [
+    { uid: nextUid++, key: "control", name: "Control", policyVersionId: "", weight: "50", ranges: "0-5000" },
+    { uid: nextUid++, key: "treatment", name: "", policyVersionId: "", weight: "50", ranges: "5000-10000" },
+  ];
+}
+
+/**
+ * Create or edit an experiment. Every rule is the API's own zod schema, run here on each change after
+ * the first submit, and again by the server action, whose field messages land next to the same fields.
+ */
+export function ExperimentForm({ layers, versions, experiment, defaultLayer }: { layers: LayerOption[]; versions: VersionOption[]; experiment?: ExperimentView; defaultLayer?: string }) {
+  const router = useRouter();
+  const editing = !!experiment;
+  const draft = !experiment || experiment.status === "draft";
+  const [pending, start] = useTransition();
+  const [key, setKey] = useState(experiment?.key ?? "");
+  const [name, setName] = useState(experiment?.name ?? "");
+  const [hypothesis, setHypothesis] = useState(experiment?.hypothesis ?? "");
+  const [layer, setLayer] = useState(experiment?.layer ?? defaultLayer ?? layers[0]?.key ?? "");
+  const [hashSeed, setHashSeed] = useState("");
+  const [primaryMetric, setPrimaryMetric] = useState<string>(experiment?.primaryMetric ?? "valid_consumption");
+  const [guardrails, setGuardrails] = useState<string[]>(experiment?.guardrailMetrics ?? ["duration"]);
+  const [mode, setMode] = useState<"weights" | "ranges">(experiment?.arms.some((a) => a.ranges) ? "ranges" : "weights");
+  const [coverage, setCoverage] = useState(percentText(experiment?.coverage ?? 1));
+  const layerInfo = layers.find((l) => l.key === layer);
+  const [layerBuckets, setLayerBuckets] = useState(formatRanges(experiment?.layerBuckets ?? layerInfo?.freeBuckets ?? [[0, 10000]]));
+  const [arms, setArms] = useState<ArmState[]>(() => initialArms(experiment));
+  const [control, setControl] = useState<number>(() => {
+    const i = experiment?.arms.findIndex((a) => a.control) ?? 0;
+    return arms[Math.max(0, i)].uid;
+  });
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<{ message: string; fields: Record<string, string> } | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [focusError, setFocusError] = useState(0);
+
+  const parsedBuckets = parseRanges(layerBuckets);
+
+  const payload = useMemo(() => {
+    const armPayload = arms.map((a) => {
+      const r = parseRanges(a.ranges);
+      return {
+        key: a.key.trim(),
+        ...(a.name.trim() ? { name: a.name.trim() } : {}),
+        control: a.uid === control,
+        policyVersionId: a.policyVersionId || null,
+        ...(mode === "weights" ? { weight: fraction(a.weight) } : { ranges: r.ok ? r.ranges : [] }),
+      };
+    });
+    return {
+      key: key.trim(),
+      name: name.trim(),
+      ...(hypothesis.trim() ? { hypothesis: hypothesis.trim() } : {}),
+      layer,
+      ...(hashSeed.trim() ? { hashSeed: hashSeed.trim() } : {}),
+      layerBuckets: parsedBuckets.ok ? parsedBuckets.ranges : [],
+      primaryMetric,
+      guardrailMetrics: guardrails.filter((g) => g !== primaryMetric),
+      coverage: mode === "weights" ? fraction(coverage) : 1,
+      arms: armPayload,
+    };
+  }, [arms, control, mode, key, name, hypothesis, layer, hashSeed, parsedBuckets, primaryMetric, guardrails, coverage]);
+
+  /** What is sent when editing: everything editable for a draft, only wording once started. */
+  const patch = useMemo(() => {
+    if (!editing) return null;
+    if (!draft) return { name: payload.name, hypothesis: payload.hypothesis ?? null };
+    const { key: _k, layer: _l, hashSeed: _h, ...rest } = payload;
+    return { ...rest, hypothesis: payload.hypothesis ?? null };
+  }, [editing, draft, payload]);
+
+  const clientErrors = useMemo(() => {
+    const result = editing ? patchExperimentInput.safeParse(patch) : createExperimentInput.safeParse(payload);
+    const errs = result.success ? {} : issuesByPath(result.error.issues);
+    if (draft && !parsedBuckets.ok) errs.layerBuckets = parsedBuckets.error;
+    if (draft && mode === "ranges") {
+      arms.forEach((a, i) => {
+        const r = parseRanges(a.ranges);
+        if (!r.ok) errs[`arms.${i}.ranges`] = r.error;
+      });
+    }
+    if (draft && mode === "weights") {
+      arms.forEach((a, i) => {
+        if (!Number.isFinite(fraction(a.weight))) errs[`arms.${i}.weight`] = "give a weight in %";
+      });
+      if (!Number.isFinite(fraction(coverage))) errs.coverage = "give a coverage in %";
+    }
+    return errs;
+  }, [editing, patch, payload, draft, parsedBuckets, mode, arms, coverage]);
+
+  const errors: Record<string, string> = { ...(submitted ? clientErrors : {}), ...(serverErrors?.fields ?? {}) };
+  const err = (path: string) => errors[path] ?? null;
+  const claimed = new Set(["key", "name", "hypothesis", "layer", "hashSeed", "primaryMetric", "guardrailMetrics", "coverage", "layerBuckets", "arms", ...arms.flatMap((_, i) => ["key", "name", "control", "policyVersionId", "weight", "ranges"].map((f) => `arms.${i}.${f}`))]);
+  const leftovers = Object.entries(errors).filter(([p]) => !claimed.has(p));
+
+  useEffect(() => {
+    if (focusError === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusError]);
+
+  // Conflicts with running experiments of the layer, shown before saving.
+  const conflicts = useMemo(() => {
+    if (!layerInfo || !parsedBuckets.ok) return [];
+    return layerInfo.running
+      .filter((r) => r.id !== experiment?.id)
+      .map((r) => ({ key: r.key, overlap: intersectRanges(parsedBuckets.ranges, r.layerBuckets) }))
+      .filter((c) => c.overlap.length > 0);
+  }, [layerInfo, parsedBuckets, experiment?.id]);
+
+  const barSegments: BarSegment[] = useMemo(() => {
+    if (!layerInfo) return [];
+    const others = layerInfo.running.filter((r) => r.id !== experiment?.id);
+    const base = segmentSpace(others.map((r) => ({ id: r.key, ranges: r.layerBuckets })));
+    const segs: BarSegment[] = base.map((s) => ({ start: s.start, end: s.end, label: s.owner ? `${s.owner} (running)` : null, color: s.owner ? PALETTE[others.findIndex((o) => o.key === s.owner) % PALETTE.length] : undefined }));
+    if (!parsedBuckets.ok) return segs;
+    // Overlay this experiment's buckets: free parts hatched, overlapping parts marked as conflicts.
+    const mine = segmentSpace([{ id: "mine", ranges: parsedBuckets.ranges }]).filter((s) => s.owner);
+    const out: BarSegment[] = [];
+    const cuts = [...new Set([0, 10000, ...segs.flatMap((s) => [s.start, s.end]), ...mine.flatMap((s) => [s.start, s.end])])].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const [s, e] = [cuts[i], cuts[i + 1]];
+      const under = segs.find((x) => x.start <= s && x.end >= e);
+      const isMine = mine.some((m) => m.start <= s && m.end >= e);
+      if (isMine && under?.label) out.push({ start: s, end: e, label: "conflict", color: "#c92a2a", pattern: "conflict" });
+      else if (isMine) out.push({ start: s, end: e, label: `${key || "this experiment"}`, color: "#3b5bdb", pattern: "planned" });
+      else out.push({ start: s, end: e, label: under?.label ?? null, color: under?.color });
+    }
+    return out;
+  }, [layerInfo, parsedBuckets, experiment?.id, key]);
+
+  const shares = useMemo(() => {
+    const alloc = { coverage: payload.coverage, arms: payload.arms.map((a) => ({ key: a.key || "?", ...("weight" in a ? { weight: a.weight } : { ranges: a.ranges }) })) };
+    if (allocationIssues(alloc).length > 0) return null;
+    try {
+      return armShares(alloc);
+    } catch {
+      return null;
+    }
+  }, [payload]);
+
+  const setArm = (uid: number, patchArm: Partial<ArmState>) => {
+    setServerErrors(null);
+    setArms((prev) => prev.map((a) => (a.uid === uid ? { ...a, ...patchArm } : a)));
+  };
+
+  const addArm = () =>
+    setArms((prev) => {
+      const n = prev.length + 1;
+      const even = percentText(1 / n);
+      return [...prev.map((a) => ({ ...a, weight: even })), { uid: nextUid++, key: `treatment-${n - 1}`, name: "", policyVersionId: "", weight: even, ranges: "" }];
+    });
+
+  const removeArm = (uid: number) =>
+    setArms((prev) => {
+      const rest = prev.filter((a) => a.uid !== uid);
+      if (uid === control && rest[0]) setControl(rest[0].uid);
+      return rest;
+    });
+
+  function onSubmit(e: React.FormEvent) {
+    e.preventDefault();
+    setSubmitted(true);
+    setServerErrors(null);
+    if (Object.keys(clientErrors).length > 0) {
+      setFocusError((n) => n + 1);
+      return;
+    }
+    start(async () => {
+      const res = experiment ? await updateExperimentAction(experiment.id, patch) : await createExperimentAction(payload);
+      if (res.ok) {
+        router.push(`/experiments/${res.data.id}`);
+        router.refresh();
+      } else {
+        setServerErrors({ message: res.error, fields: res.fieldErrors ?? {} });
+        setFocusError((n) => n + 1);
+      }
+    });
+  }
+
+  const versionsByType = TYPE_ORDER.map((t) => ({ type: t, items: versions.filter((v) => v.type === t) })).filter((g) => g.items.length > 0);
+  const errorCount = Object.keys(errors).length;
+
+  return (
+    <form ref={formRef} className="form experiment-form" aria-label={editing ? "Edit experiment" : "Create experiment"} onSubmit={onSubmit} noValidate>
+      <FormErrors message={serverErrors?.message ?? (submitted && errorCount > 0 ? `Please fix ${errorCount === 1 ? "the field" : `the ${errorCount} fields`} marked below.` : null)} leftovers={leftovers} />
+
+      <section className="form-section" aria-labelledby="sec-basics">
+        <h2 id="sec-basics">Basics</h2>
+        <div className="grid-form">
+          <Field label="Key" error={err("key")} hint={editing ? "The key cannot change (it seeds the hash)." : "Lowercase, e.g. es-rl-vs-fixed. Also the hash seed unless set below."}>
+            {(p) => <input {...p} name="key" value={key} onChange={(e) => setKey(e.target.value)} disabled={editing} autoComplete="off" required />}
+          </Field>
+          <Field label="Name" error={err("name")}>
+            {(p) => <input {...p} name="name" value={name} onChange={(e) => setName(e.target.value)} required />}
+          </Field>
+          <Field label="Hypothesis" error={err("hypothesis")} className="span-all" hint="What you expect and why, e.g. per-item fusion weights raise valid consumption.">
+            {(p) => <textarea {...p} name="hypothesis" rows={2} value={hypothesis} onChange={(e) => setHypothesis(e.target.value)} />}
+          </Field>
+        </div>
+      </section>
+
+      <fieldset className="form-section" disabled={!draft}>
+        <legend>Metrics</legend>
+        <div className="grid-form">
+          <Field label="Primary metric" error={err("primaryMetric")}>
+            {(p) => (
+              <select {...p} name="primaryMetric" value={primaryMetric} onChange={(e) => setPrimaryMetric(e.target.value)}>
+                {METRICS.map((m) => (
+                  <option key={m} value={m}>
+                    {metricLabel(m)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <div className="field">
+            <span className="field-label" id="guardrails-label">
+              Guardrail metrics
+            </span>
+            <div className="checks" role="group" aria-labelledby="guardrails-label">
+              {METRICS.filter((m) => m !== primaryMetric).map((m) => (
+                <label key={m} className="check">
+                  <input type="checkbox" checked={guardrails.includes(m)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m] : g.filter((x) => x !== m)))} /> {metricLabel(m)}
+                </label>
+              ))}
+            </div>
+            {err("guardrailMetrics") && <span className="error small">{err("guardrailMetrics")}</span>}
+          </div>
+        </div>
+      </fieldset>
+
+      <fieldset className="form-section" disabled={!draft}>
+        <legend>Layer and traffic</legend>
+        {!draft && <p className="muted small">A started experiment changes its traffic only by ramping, on its layer&apos;s traffic page.</p>}
+        <div className="grid-form">
+          <Field label="Layer" error={err("layer")} hint={editing ? "Fixed once created." : layers.length === 0 ? "Create a layer first (Traffic page)." : undefined}>
+            {(p) => (
+              <select
+                {...p}
+                name="layer"
+                value={layer}
+                disabled={editing}
+                onChange={(e) => {
+                  setLayer(e.target.value);
+                  const l = layers.find((x) => x.key === e.target.value);
+                  if (l) setLayerBuckets(formatRanges(l.freeBuckets.length ? l.freeBuckets : [[0, 10000]]));
+                }}
+              >
+                {layers.map((l) => (
+                  <option key={l.key} value={l.key}>
+                    {l.name} ({l.key})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Layer buckets"
+            error={err("layerBuckets")}
+            hint={
+              <>
+                Ranges [start, end) of the layer&apos;s 10,000 buckets, e.g. 0-5000, 6000-8000.
+                {parsedBuckets.ok && <> This experiment gets {pct(rangesTotal(parsedBuckets.ranges) / 10000, 1)} of the layer&apos;s users.</>}
+              </>
+            }
+          >
+            {(p) => <input {...p} name="layerBuckets" value={layerBuckets} onChange={(e) => setLayerBuckets(e.target.value)} autoComplete="off" />}
+          </Field>
+        </div>
+        {layerInfo && draft && (
+          <div className="row">
+            <button type="button" className="small" onClick={() => setLayerBuckets(formatRanges(layerInfo.freeBuckets))} disabled={layerInfo.freeBuckets.length === 0}>
+              Use all free buckets
+            </button>
+            <span className="muted small">Free now: {formatRanges(layerInfo.freeBuckets) || "none"}</span>
+          </div>
+        )}
+        {layerInfo && <BucketBar segments={barSegments} label={`Layer ${layer}`} />}
+        {conflicts.length > 0 && (
+          <p className="error" role="alert">
+            Conflict: {conflicts.map((c) => `buckets ${formatRanges(c.overlap)} belong to running experiment "${c.key}"`).join("; ")}. Pick free buckets before saving.
+          </p>
+        )}
+        {!editing && (
+          <details className="advanced">
+            <summary>Advanced: hash seed</summary>
+            <Field label="Hash seed" error={err("hashSeed")} hint="Defaults to the key. Reuse a GrowthBook experiment's key to assign users identically.">
+              {(p) => <input {...p} name="hashSeed" value={hashSeed} onChange={(e) => setHashSeed(e.target.value)} />}
+            </Field>
+          </details>
+        )}
+      </fieldset>
+
+      <fieldset className="form-section" disabled={!draft}>
+        <legend>Arms and allocation</legend>
+        <div className="row" role="radiogroup" aria-label="Allocation method">
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === "weights"} onChange={() => setMode("weights")} /> Weights + coverage
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" checked={mode === "ranges"} onChange={() => setMode("ranges")} /> Explicit ranges of the experiment&apos;s hash space
+          </label>
+        </div>
+        {mode === "weights" && (
+          <div className="grid-form">
+            <Field label="Coverage (%)" error={err("coverage")} hint="Share of each arm's weight that is in the experiment; ramp it up later without moving anyone between arms.">
+              {(p) => <input {...p} name="coverage" type="number" min={0} max={100} step="any" inputMode="decimal" value={coverage} onChange={(e) => setCoverage(e.target.value)} />}
+            </Field>
+          </div>
+        )}
+        {err("arms") && (
+          <p className="error small" role="alert">
+            {err("arms")}
+          </p>
+        )}
+        <div className="arms">
+          {arms.map((a, i) => {
+            const v = versions.find((x) => x.id === a.policyVersionId);
+            return (
+              <fieldset key={a.uid} className="arm" aria-label={`Arm ${i + 1}`}>
+                <legend>
+                  Arm {i + 1}
+                  {a.uid === control ? " · control" : ""}
+                  {shares ? <span className="muted small"> · {pct(shares[i], 1)} of the experiment&apos;s users</span> : null}
+                </legend>
+                <div className="arm-grid">
+                  <Field label="Arm key" error={err(`arms.${i}.key`)}>
+                    {(p) => <input {...p} value={a.key} onChange={(e) => setArm(a.uid, { key: e.target.value })} autoComplete="off" />}
+                  </Field>
+                  <Field label="Arm name" error={err(`arms.${i}.name`)}>
+                    {(p) => <input {...p} value={a.name} placeholder={a.key} onChange={(e) => setArm(a.uid, { name: e.target.value })} />}
+                  </Field>
+                  <Field label="Policy version" error={err(`arms.${i}.policyVersionId`)} className="span-2" hint={v ? evalLine(v) || "No offline evaluation yet." : "The platform's default fixed policy."}>
+                    {(p) => (
+                      <select {...p} value={a.policyVersionId} onChange={(e) => setArm(a.uid, { policyVersionId: e.target.value })}>
+                        <option value="">Default fixed policy</option>
+                        {versionsByType.map((g) => (
+                          <optgroup key={g.type} label={TYPE_LABEL[g.type]}>
+                            {g.items.map((o) => (
+                              <option key={o.id} value={o.id}>
+                                {o.label} — {TYPE_LABEL[o.type]}
+                                {o.evaluation[0] ? ` · ${o.evaluation[0].label} ${num(o.evaluation[0].value)}` : ""}
+                              </option>
+                            ))}
+                          </optgroup>
+                        ))}
+                      </select>
+                    )}
+                  </Field>
+                  {mode === "weights" ? (
+                    <Field label="Weight (%)" error={err(`arms.${i}.weight`)}>
+                      {(p) => <input {...p} type="number" min={0} max={100} step="any" inputMode="decimal" value={a.weight} onChange={(e) => setArm(a.uid, { weight: e.target.value })} />}
+                    </Field>
+                  ) : (
+                    <Field label="Hash ranges" error={err(`arms.${i}.ranges`)} hint="Of the experiment's 10,000 levels, e.g. 0-2500.">
+                      {(p) => <input {...p} value={a.ranges} onChange={(e) => setArm(a.uid, { ranges: e.target.value })} autoComplete="off" />}
+                    </Field>
+                  )}
+                  <div className="arm-actions">
+                    <label className="check">
+                      <input type="radio" name="control" checked={a.uid === control} onChange={() => setControl(a.uid)} /> Control
+                    </label>
+                    {arms.length > 2 && (
+                      <button type="button" className="small danger" onClick={() => removeArm(a.uid)} aria-label={`Remove arm ${i + 1}`}>
+                        Remove
+                      </button>
+                    )}
+                  </div>
+                </div>
+              </fieldset>
+            );
+          })}
+        </div>
+        <div className="row">
+          <button type="button" onClick={addArm} disabled={arms.length >= 20}>
+            Add a treatment arm
+          </button>
+        </div>
+      </fieldset>
+
+      <div className="form-actions sticky-actions">
+        <button type="submit" className="primary" disabled={pending || (draft && conflicts.length > 0)}>
+          {pending ? "Saving…" : editing ? "Save changes" : "Create experiment"}
+        </button>
+        <span className="muted small">{editing ? "" : "It starts as a draft: nothing is served until you start it."}</span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,164 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { enqueueJobAction } from "@/app/actions/jobs";
+import { Field, FormErrors } from "@/components/field";
+import { humanize } from "@/lib/ui/format";
+import type { JobField, JobFormSpec } from "@/lib/ui/job-forms";
+
+export interface PickerOption {
+  value: string;
+  label: string;
+}
+
+/**
+ * A form for any registered job, built from its payload schema: numbers, text, choices, and JSON for
+ * nested parts. `pickers` turn fields into selects (scenario, dataset, policy version…), `fixed`
+ * sets fields without showing them (e.g. the experiment on its own page). The server validates the
+ * payload with the same schema; its messages appear next to the fields.
+ */
+export function JobForm({
+  spec,
+  label,
+  submitLabel,
+  fixed = {},
+  pickers = {},
+  hints = {},
+  initial = {},
+  onQueued = "navigate",
+  hide = [],
+}: {
+  spec: JobFormSpec;
+  label: string;
+  submitLabel: string;
+  fixed?: Record<string, unknown>;
+  pickers?: Record<string, PickerOption[]>;
+  hints?: Record<string, string>;
+  initial?: Record<string, unknown>;
+  onQueued?: "navigate" | "refresh";
+  hide?: string[];
+}) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const fields = spec.fields.filter((f) => !(f.name in fixed) && !hide.includes(f.name));
+  const [values, setValues] = useState<Record<string, string | boolean>>(() =>
+    Object.fromEntries(
+      fields.map((f) => {
+        const v = initial[f.name] ?? f.defaultValue;
+        if (f.kind === "boolean") return [f.name, Boolean(v)];
+        if (f.kind === "json") return [f.name, v === undefined ? "" : JSON.stringify(v)];
+        if (f.kind === "string-list") return [f.name, Array.isArray(v) ? v.join(", ") : ""];
+        if (pickers[f.name] && v === undefined) return [f.name, f.required ? (pickers[f.name][0]?.value ?? "") : ""];
+        return [f.name, v === undefined ? "" : String(v)];
+      }),
+    ),
+  );
+  const [result, setResult] = useState<{ error?: string; fields?: Record<string, string>; queued?: string }>({});
+
+  function toPayload(): { payload: Record<string, unknown>; errors: Record<string, string> } {
+    const payload: Record<string, unknown> = { ...fixed };
+    const errors: Record<string, string> = {};
+    for (const f of fields) {
+      const raw = values[f.name];
+      if (f.kind === "boolean") {
+        payload[f.name] = raw;
+        continue;
+      }
+      const text = String(raw ?? "").trim();
+      if (text === "") continue; // omitted: the schema's default applies, or it names the missing field
+      if (f.kind === "number" || f.kind === "integer") {
+        const n = Number(text);
+        if (!Number.isFinite(n)) errors[f.name] = "must be a number";
+        else payload[f.name] = n;
+      } else if (f.kind === "json") {
+        try {
+          payload[f.name] = JSON.parse(text);
+        } catch {
+          errors[f.name] = "must be valid JSON";
+        }
+      } else if (f.kind === "string-list") payload[f.name] = text.split(/[\s,]+/).filter(Boolean);
+      else payload[f.name] = text;
+    }
+    return { payload, errors };
+  }
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const { payload, errors } = toPayload();
+    if (Object.keys(errors).length > 0) return setResult({ error: "Some fields need a fix.", fields: errors });
+    start(async () => {
+      const res = await enqueueJobAction(spec.type, payload);
+      if (!res.ok) return setResult({ error: res.error, fields: res.fieldErrors });
+      setResult({ queued: res.data.id });
+      if (onQueued === "navigate") router.push(`/jobs/${res.data.id}`);
+      else router.refresh();
+    });
+  }
+
+  const control = (f: JobField, p: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => {
+    const value = values[f.name];
+    const set = (v: string | boolean) => setValues((s) => ({ ...s, [f.name]: v }));
+    const options = pickers[f.name] ?? (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: o })) : null);
+    if (options && f.kind === "string-list") {
+      const chosen = String(value).split(/[\s,]+/).filter(Boolean);
+      return (
+        <select {...p} name={f.name} multiple size={Math.min(5, Math.max(2, options.length))} value={chosen} onChange={(e) => set([...e.target.selectedOptions].map((o) => o.value).join(","))}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    }
+    if (options) {
+      return (
+        <select {...p} name={f.name} value={String(value)} onChange={(e) => set(e.target.value)}>
+          {!f.required && <option value="">(default)</option>}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    }
+    if (f.kind === "boolean") return <input {...p} type="checkbox" name={f.name} checked={Boolean(value)} onChange={(e) => set(e.target.checked)} />;
+    if (f.kind === "json") return <textarea {...p} name={f.name} rows={3} className="mono" value={String(value)} onChange={(e) => set(e.target.value)} placeholder="{ }" />;
+    if (f.kind === "number" || f.kind === "integer")
+      return <input {...p} name={f.name} type="number" inputMode="decimal" step={f.kind === "integer" ? 1 : "any"} min={f.min} max={f.max} value={String(value)} onChange={(e) => set(e.target.value)} />;
+    return <input {...p} name={f.name} value={String(value)} onChange={(e) => set(e.target.value)} autoComplete="off" />;
+  };
+
+  const claimed = new Set(fields.map((f) => f.name));
+  const leftovers = Object.entries(result.fields ?? {}).filter(([p]) => !claimed.has(p.split(".")[0]));
+
+  return (
+    <form className="form" aria-label={label} onSubmit={submit} noValidate>
+      <FormErrors message={result.error} leftovers={leftovers} />
+      <div className="grid-form">
+        {fields.map((f) => {
+          const fieldError = result.fields?.[f.name] ?? Object.entries(result.fields ?? {}).find(([p]) => p.startsWith(`${f.name}.`))?.[1];
+          const range = f.min !== undefined || f.max !== undefined ? `${f.min ?? "…"}–${f.max ?? "…"}` : "";
+          const hint = [hints[f.name] ?? f.description, range && `range ${range}`, !f.required && f.defaultValue !== undefined && !pickers[f.name] ? `default ${JSON.stringify(f.defaultValue)}` : ""].filter(Boolean).join(" · ");
+          return (
+            <Field key={f.name} label={humanize(f.name)} error={fieldError} hint={hint || undefined} className={f.kind === "json" ? "span-all" : undefined}>
+              {(p) => control(f, p)}
+            </Field>
+          );
+        })}
+      </div>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={pending}>
+          {pending ? "Queuing…" : submitLabel}
+        </button>
+        {result.queued && onQueued === "refresh" && (
+          <span className="ok" role="status">
+            Queued — progress shows below.
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}

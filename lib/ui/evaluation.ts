@@ -1,0 +1,112 @@
+/**
+ * Reading policy versions' JSON (offline evaluation, metrics, training curves) for display. The
+ * shapes come from the training and evaluation jobs and may grow, so these readers look for the
+ * patterns rather than exact fields: numbers, and estimates `{ mean, ci: [lo, hi] }`.
+ */
+export interface EvalFigure {
+  /** Path-derived label, e.g. "rollout · validConsumption". */
+  label: string;
+  value: number;
+  ci: [number, number] | null;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+const isCi = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isNum(x[0]) && isNum(x[1]);
+
+/** Keys that say what a figure is, ranked: offline evaluation first (GAUC, IS estimate, rollout value). */
+const PRIORITY = [/gauc/i, /snips|importance|^is$|ips/i, /rollout|value/i, /lift|relative|difference/i, /reward/i, /valid/i];
+const SKIP = /^(perSeed|seeds|n|users|impressions|requests|matched|bandwidth|sessionsPerSeed|df|se|variance|sd|std)$/;
+
+const NOISE = new Set(["estimate", "estimates", "policies", "mean", "value"]);
+
+/** ["gauc", "gauc"] → "gauc"; ["rollout", "policies", "x", "estimate", "reward"] → "rollout · x · reward". */
+function labelOf(path: string[]): string {
+  const parts = path.filter((p, i) => !(NOISE.has(p) && i > 0) && p !== path[i - 1]);
+  return parts.join(" · ") || path.join(" · ") || "value";
+}
+
+function rank(label: string): number {
+  const i = PRIORITY.findIndex((re) => re.test(label));
+  return i < 0 ? PRIORITY.length : i;
+}
+
+/** The figures found in an evaluation or metrics object, best first (at most `limit`). */
+export function evaluationFigures(json: unknown, limit = 8): EvalFigure[] {
+  const out: EvalFigure[] = [];
+  const walk = (x: unknown, path: string[], depth: number) => {
+    if (depth > 5 || out.length > 200) return;
+    if (isNum(x) && path.length > 0) {
+      const last = path[path.length - 1];
+      if (!SKIP.test(last)) out.push({ label: labelOf(path), value: x, ci: null });
+      return;
+    }
+    if (!isRecord(x)) return;
+    if (isNum(x.mean) && (isCi(x.ci) || x.ci === undefined)) {
+      out.push({ label: labelOf(path), value: x.mean, ci: isCi(x.ci) ? x.ci : null });
+      return;
+    }
+    if (x.applicable === false) return;
+    for (const [k, v] of Object.entries(x)) {
+      if (SKIP.test(k) || k === "applicable") continue;
+      walk(v, [...path, k], depth + 1);
+    }
+  };
+  walk(json, [], 0);
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank(a.f.label) - rank(b.f.label) || a.i - b.i)
+    .slice(0, limit)
+    .map(({ f }) => f);
+}
+
+export interface CurveData {
+  x: string;
+  series: string[];
+  points: Record<string, number>[];
+}
+
+const X_KEYS = ["step", "iteration", "epoch", "round", "t", "x"];
+
+function pointsOf(arr: unknown[]): Record<string, number>[] | null {
+  if (arr.length === 0) return null;
+  if (arr.every(isNum)) return (arr as number[]).map((v, i) => ({ index: i, value: v }));
+  if (!arr.every(isRecord)) return null;
+  return (arr as Record<string, unknown>[]).map((r, i) => {
+    const p: Record<string, number> = { index: i };
+    for (const [k, v] of Object.entries(r)) {
+      if (isNum(v)) p[k] = v;
+      else if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) if (isNum(v2)) p[`${k}.${k2}`] = v2;
+    }
+    return p;
+  });
+}
+
+/**
+ * A training curve as chart data: an array of numbers, an array of points with numeric fields, or
+ * an object holding such arrays (the first one wins; named arrays of numbers become one series each).
+ */
+export function trainingCurve(json: unknown, maxSeries = 4): CurveData | null {
+  let points: Record<string, number>[] | null = null;
+  if (Array.isArray(json)) points = pointsOf(json);
+  else if (isRecord(json)) {
+    const numArrays = Object.entries(json).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isNum)) as [string, number[]][];
+    if (numArrays.length > 0) {
+      const len = Math.max(...numArrays.map(([, v]) => v.length));
+      points = Array.from({ length: len }, (_, i) => Object.fromEntries([["index", i], ...numArrays.filter(([, v]) => i < v.length).map(([k, v]) => [k, v[i]])]));
+    } else {
+      for (const v of Object.values(json)) {
+        if (Array.isArray(v)) {
+          points = pointsOf(v);
+          if (points) break;
+        }
+      }
+    }
+  }
+  if (!points || points.length === 0) return null;
+  const keys = [...new Set(points.flatMap((p) => Object.keys(p)))];
+  const x = X_KEYS.find((k) => keys.includes(k)) ?? "index";
+  const series = keys.filter((k) => !X_KEYS.includes(k) && k !== "index").slice(0, maxSeries);
+  if (series.length === 0) return null;
+  return { x, series, points };
+}

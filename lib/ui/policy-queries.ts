@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { evaluationFigures, type EvalFigure } from "@/lib/ui/evaluation";
+
+/** Read-only queries behind the policy pages and the experiment form's version picker. */
+
+export interface VersionOption {
+  id: string;
+  label: string;
+  policyKey: string;
+  policyName: string;
+  type: "fixed" | "user_state" | "enhanced_state";
+  version: number;
+  createdAt: string;
+  evaluation: EvalFigure[];
+}
+
+export const POLICY_TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
+
+/** Every ready version (servable by an arm), newest first, with its offline evaluation's headline figures. */
+export async function readyVersionOptions(): Promise<VersionOption[]> {
+  const rows = await db.policyVersion.findMany({
+    where: { status: "ready" },
+    orderBy: [{ createdAt: "desc" }],
+    select: { id: true, version: true, createdAt: true, evaluation: true, metrics: true, policy: { select: { key: true, name: true, type: true } } },
+    take: 500,
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    label: `${r.policy.key}@v${r.version}`,
+    policyKey: r.policy.key,
+    policyName: r.policy.name,
+    type: r.policy.type,
+    version: r.version,
+    createdAt: r.createdAt.toISOString(),
+    evaluation: evaluationFigures(r.evaluation ?? r.metrics, 3),
+  }));
+}
+
+export interface VersionRow {
+  id: string;
+  policyId: string;
+  policyKey: string;
+  policyName: string;
+  type: string;
+  version: number;
+  status: string;
+  parent: { id: string; label: string; policyKey: string } | null;
+  children: number;
+  datasets: number;
+  jobId: string | null;
+  createdAt: string;
+  evaluation: EvalFigure[];
+  arms: number;
+}
+
+const versionSelect = {
+  id: true,
+  policyId: true,
+  version: true,
+  status: true,
+  datasetIds: true,
+  jobId: true,
+  createdAt: true,
+  evaluation: true,
+  metrics: true,
+  policy: { select: { key: true, name: true, type: true } },
+  parentVersion: { select: { id: true, version: true, policy: { select: { key: true } } } },
+  _count: { select: { children: true, arms: true } },
+} as const;
+
+type VersionSelected = Awaited<ReturnType<typeof loadVersions>>[number];
+const loadVersions = (where: { policyId?: string } = {}) => db.policyVersion.findMany({ where, orderBy: [{ createdAt: "desc" }], select: versionSelect, take: 1000 });
+
+function toVersionRow(v: VersionSelected): VersionRow {
+  return {
+    id: v.id,
+    policyId: v.policyId,
+    policyKey: v.policy.key,
+    policyName: v.policy.name,
+    type: v.policy.type,
+    version: v.version,
+    status: v.status,
+    parent: v.parentVersion ? { id: v.parentVersion.id, label: `${v.parentVersion.policy.key}@v${v.parentVersion.version}`, policyKey: v.parentVersion.policy.key } : null,
+    children: v._count.children,
+    datasets: v.datasetIds.length,
+    jobId: v.jobId,
+    createdAt: v.createdAt.toISOString(),
+    evaluation: evaluationFigures(v.evaluation ?? v.metrics, 3),
+    arms: v._count.arms,
+  };
+}
+
+export interface PolicyRow {
+  id: string;
+  key: string;
+  name: string;
+  type: string;
+  description: string | null;
+  versions: number;
+  latest: { label: string; status: string } | null;
+  createdAt: string;
+}
+
+export async function policiesOverview(): Promise<{ policies: PolicyRow[]; versions: VersionRow[] }> {
+  const [policies, versions] = await Promise.all([
+    db.policy.findMany({ orderBy: { createdAt: "desc" }, include: { versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, status: true } }, _count: { select: { versions: true } } } }),
+    loadVersions(),
+  ]);
+  return {
+    policies: policies.map((p) => ({
+      id: p.id,
+      key: p.key,
+      name: p.name,
+      type: p.type,
+      description: p.description,
+      versions: p._count.versions,
+      latest: p.versions[0] ? { label: `v${p.versions[0].version}`, status: p.versions[0].status } : null,
+      createdAt: p.createdAt.toISOString(),
+    })),
+    versions: versions.map(toVersionRow),
+  };
+}
+
+export async function policyDetail(ref: string) {
+  const policy = await db.policy.findFirst({ where: z.uuid().safeParse(ref).success ? { id: ref } : { key: ref } });
+  if (!policy) return null;
+  const full = await db.policyVersion.findMany({
+    where: { policyId: policy.id },
+    orderBy: { version: "desc" },
+    select: { id: true, config: true, metrics: true, trainingCurve: true, evaluation: true, datasetIds: true },
+  });
+  const rows = await loadVersions({ policyId: policy.id });
+  const datasetIds = [...new Set(full.flatMap((v) => v.datasetIds))];
+  const datasets = datasetIds.length ? await db.dataset.findMany({ where: { id: { in: datasetIds } }, select: { id: true, name: true } }) : [];
+  return {
+    policy: { id: policy.id, key: policy.key, name: policy.name, type: policy.type, description: policy.description, createdAt: policy.createdAt.toISOString() },
+    versions: rows.map((r) => {
+      const f = full.find((x) => x.id === r.id)!;
+      return {
+        ...toVersionRow(r),
+        config: f.config,
+        metrics: f.metrics,
+        trainingCurve: f.trainingCurve,
+        evaluationJson: f.evaluation,
+        datasetNames: f.datasetIds.map((id) => ({ id, name: datasets.find((d) => d.id === id)?.name ?? id.slice(0, 8) })),
+      };
+    }),
+  };
+}

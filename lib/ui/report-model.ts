@@ -1,0 +1,92 @@
+import type { ExperimentReportView } from "@/lib/reports/build-report";
+
+/**
+ * The uplift report reduced to what the experiment page shows, as plain JSON for client components:
+ * one row per arm and metric, and per metric the cumulative lift series of each treatment.
+ */
+export interface ReportRow {
+  arm: string;
+  control: boolean;
+  users: number;
+  share: number;
+  mean: number | null;
+  meanSe: number | null;
+  lift: number | null;
+  ci: [number, number] | null;
+  pValue: number | null;
+  adjustedPValue: number | null;
+  sequentialCi: [number, number] | null;
+  cupedLift: number | null;
+  cupedCi: [number, number] | null;
+}
+
+export interface SeriesPoint {
+  date: string;
+  arms: Record<string, { lift: number; ci: [number, number]; sequentialCi: [number, number] | null } | null>;
+}
+
+export interface ReportModel {
+  generatedAt: string;
+  primaryMetric: string;
+  guardrails: string[];
+  metrics: string[];
+  cuped: boolean;
+  users: number;
+  srm: { ok: boolean; pValue: number; expected: number[] };
+  arms: { key: string; control: boolean; users: number; share: number }[];
+  rows: Record<string, ReportRow[]>;
+  series: Record<string, SeriesPoint[]>;
+}
+
+type Cmp = { lift?: number | null; ci?: [number, number] | null; pValue?: number | null; adjustedPValue?: number | null; sequential?: { ci: [number, number] } | null; cuped?: { lift: number; ci: [number, number] } | null };
+
+export function reportModel(r: ExperimentReportView): ReportModel {
+  const order = [r.experiment.primaryMetric, ...r.experiment.guardrailMetrics, ...r.metrics];
+  const metrics = [...new Set(order)].filter((m) => r.metrics.includes(m as (typeof r.metrics)[number]));
+  const rows = Object.fromEntries(
+    metrics.map((m) => [
+      m,
+      r.arms.map((a): ReportRow => {
+        const s = a.metrics[m] as { mean: number | null; meanSe: number | null } & Cmp;
+        return {
+          arm: a.key,
+          control: a.control,
+          users: a.users,
+          share: a.share,
+          mean: s?.mean ?? null,
+          meanSe: s?.meanSe ?? null,
+          lift: a.control ? null : (s?.lift ?? null),
+          ci: a.control ? null : (s?.ci ?? null),
+          pValue: a.control ? null : (s?.pValue ?? null),
+          adjustedPValue: a.control ? null : (s?.adjustedPValue ?? null),
+          sequentialCi: a.control ? null : (s?.sequential?.ci ?? null),
+          cupedLift: a.control ? null : (s?.cuped?.lift ?? null),
+          cupedCi: a.control ? null : (s?.cuped?.ci ?? null),
+        };
+      }),
+    ]),
+  );
+  const series = Object.fromEntries(
+    metrics.map((m) => [
+      m,
+      ((r.series as Record<string, { date: string; arms: Record<string, Cmp | null> }[]>)[m] ?? []).map((p) => ({
+        date: p.date,
+        arms: Object.fromEntries(
+          Object.entries(p.arms).map(([arm, c]) => [arm, c && typeof c.lift === "number" && c.ci ? { lift: c.lift, ci: c.ci, sequentialCi: c.sequential?.ci ?? null } : null]),
+        ),
+      })),
+    ]),
+  );
+  return {
+    generatedAt: r.generatedAt,
+    primaryMetric: r.experiment.primaryMetric,
+    guardrails: r.experiment.guardrailMetrics,
+    metrics,
+    cuped: r.cuped,
+    users: r.arms.reduce((s, a) => s + a.users, 0),
+    srm: { ok: r.srm.ok, pValue: r.srm.pValue, expected: r.srm.expected },
+    arms: r.arms.map((a) => ({ key: a.key, control: a.control, users: a.users, share: a.share })),
+    rows,
+    series,
+  };
+}
