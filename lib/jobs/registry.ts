@@ -2,6 +2,7 @@ import { z } from "zod";
 import { simulateDatasetPayload } from "@/lib/dataset-store/dataset-input";
 import { markDatasetFailed } from "@/lib/dataset-store/mark-dataset-failed";
 import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
+import { evaluatePolicyInput, trainPolicyInput } from "@/lib/policies/policy-input";
 import { simulateTrafficInput } from "@/lib/traffic/traffic-input";
 
 /**
@@ -42,6 +43,24 @@ export const JOB_REGISTRY = [
     retryDelaySeconds: 1,
     expireInSeconds: 6 * 3600,
     load: async () => (await import("@/lib/traffic/run-traffic")).runTraffic,
+  }),
+  defineJob({
+    name: "train-policy",
+    description: "Tune a fixed policy or train a user-state / Enhanced-State RL policy; register it as a new version",
+    payload: trainPolicyInput,
+    retryLimit: 1,
+    retryDelaySeconds: 30,
+    expireInSeconds: 12 * 3600,
+    load: async () => (await import("@/lib/policies/run-training")).runTraining,
+  }),
+  defineJob({
+    name: "evaluate-policy",
+    description: "Offline evaluation of a policy version: simulator rollout value with CIs, MTF-GAUC, SNIPS",
+    payload: evaluatePolicyInput,
+    retryLimit: 1,
+    retryDelaySeconds: 30,
+    expireInSeconds: 6 * 3600,
+    load: async () => (await import("@/lib/policies/run-evaluation")).runEvaluation,
   }),
 ] as const satisfies readonly JobDefinition[];
 

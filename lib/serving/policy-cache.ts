@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
 import { BUILTIN_DEFAULT_POLICY, fixedPolicyConfig, fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
 
 /**
@@ -23,8 +24,9 @@ async function load(versionId: string): Promise<ServingPolicy> {
   switch (v.policy.type) {
     case "fixed":
       return fixedServingPolicy(v.id, label, fixedPolicyConfig.parse(v.config).action);
-    default:
-      throw new AppError("internal", `policy type ${v.policy.type} cannot be served by this build`);
+    case "user_state":
+    case "enhanced_state":
+      return rlServingPolicy(v.id);
   }
 }
 

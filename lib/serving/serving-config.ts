@@ -1,6 +1,7 @@
 import { compileLayer, type Assignment } from "@/lib/assignment";
 import { db } from "@/lib/db/client";
 import { toPlacement } from "@/lib/experiments/placement";
+import { servingPolicy } from "@/lib/serving/policy-cache";
 
 /**
  * What the rank path needs to know about traffic, compiled into lookup tables: layers in priority
@@ -58,7 +59,12 @@ const cache = (state.fusionlabServing ??= { snapshot: null, checkedAt: 0, refres
 
 async function refresh(): Promise<void> {
   const fp = await fingerprint();
-  if (cache.snapshot?.fingerprint !== fp) cache.snapshot = await build(fp);
+  if (cache.snapshot?.fingerprint !== fp) {
+    const snapshot = await build(fp);
+    // Load the arms' policy versions before the new snapshot serves, so no request waits for them.
+    await Promise.all([...new Set([...snapshot.arms.values()].map((a) => a.policyVersionId).filter((id): id is string => !!id))].map((id) => servingPolicy(id).catch(() => undefined)));
+    cache.snapshot = snapshot;
+  }
   cache.checkedAt = Date.now();
 }
 

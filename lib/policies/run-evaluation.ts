@@ -1,0 +1,64 @@
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
+import { getDataset } from "@/lib/dataset-store/dataset-service";
+import { openDataset } from "@/lib/datasets";
+import { mtfGauc, pairedDifference, rolloutValue, snips, VALUE_METRICS } from "@/lib/evaluation";
+import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
+import { loadVersionPolicy } from "@/lib/policies/servable-policy";
+import type { EvaluatePolicyInput } from "@/lib/policies/policy-input";
+import { datasetLogSource } from "@/lib/rl";
+import { findScenario } from "@/lib/scenarios/scenario-service";
+import { OraclePolicy, RandomPolicy } from "@/lib/simulator";
+
+/**
+ * The `evaluate-policy` job: rollout value in the simulator over several seeds (the same seeds for
+ * every policy, so differences are paired) against the default fixed policy, random and the oracle;
+ * and, given held-out logs, MTF-GAUC and a self-normalised importance-sampling estimate. Stored on
+ * the version as its offline evaluation.
+ */
+export const runEvaluation: JobHandler<EvaluatePolicyInput> = async (input, ctx) => {
+  const scenario = await findScenario(input.scenario).catch(() => {
+    throw new PermanentJobError(`no scenario "${input.scenario}"`);
+  });
+  const loaded = await loadVersionPolicy(input.policyVersionId).catch((err: Error) => {
+    throw new PermanentJobError(err.message);
+  });
+  const baseline = await behaviourPolicy({ kind: "fixed" });
+  const seeds = Array.from({ length: input.seeds }, (_, i) => i + 1);
+  let done = 0;
+  const value = await rolloutValue({
+    scenario: scenario.config,
+    seeds,
+    sessionsPerSeed: input.sessionsPerSeed,
+    policies: { candidate: () => loaded.policy, baseline, random: () => new RandomPolicy(), oracle: (w) => new OraclePolicy(w) },
+    onProgress: () => {
+      ctx.signal.throwIfAborted();
+      void ctx.progress((0.8 * ++done) / (seeds.length * 4), `rollouts: ${done} of ${seeds.length * 4}`).catch(() => {});
+    },
+  });
+  const estimates = Object.fromEntries(Object.entries(value.policies).map(([name, v]) => [name, v.estimate]));
+  const vsBaseline = Object.fromEntries(VALUE_METRICS.map((m) => [m, pairedDifference(value, "candidate", "baseline", m)]));
+  let offline: Record<string, unknown> | null = null;
+  if (input.datasetId) {
+    const dataset = await getDataset(input.datasetId);
+    if (dataset.status !== "ready" || !dataset.storagePath) throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
+    await ctx.progress(0.85, "MTF-GAUC and SNIPS on held-out logs");
+    const dir = dataset.storagePath;
+    // Each estimator streams the logs once, from its own reader.
+    const source = async () => datasetLogSource(await openDataset(dir));
+    offline = { datasetId: dataset.id, gauc: await mtfGauc(loaded.policy, await source()), snips: await snips(loaded.policy, await source()) };
+  }
+  const evaluation = {
+    scenario: scenario.key,
+    seeds: input.seeds,
+    sessionsPerSeed: input.sessionsPerSeed,
+    baseline: "default-fixed",
+    rollout: estimates,
+    vsBaseline,
+    offline,
+    evaluatedAt: new Date().toISOString(),
+  };
+  await db.policyVersion.update({ where: { id: input.policyVersionId }, data: { evaluation: evaluation as unknown as Prisma.InputJsonValue } });
+  return { validConsumption: estimates.candidate.validConsumption, vsBaseline: vsBaseline.validConsumption };
+};

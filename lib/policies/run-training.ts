@@ -1,0 +1,135 @@
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db/client";
+import { getDataset } from "@/lib/dataset-store/dataset-service";
+import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
+import { openDataset } from "@/lib/datasets";
+import { DEFAULT_ACTION_BOUNDS, normalizeAction } from "@/lib/fusion";
+import { PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs/define-job";
+import { savedPolicyOf } from "@/lib/policies/load-saved-policy";
+import { rlType, type TrainPolicyInput } from "@/lib/policies/policy-input";
+import { presetConfigs } from "@/lib/policies/presets";
+import { datasetLogSource, parseFixedConfig, saveFixedPolicy, trainOffline, trainProgressive, tuneFixedAction, type SavedPolicy, type TrainingProgress } from "@/lib/rl";
+import { findScenario } from "@/lib/scenarios/scenario-service";
+import { parseScenario, World } from "@/lib/simulator";
+import { loadTf } from "@/lib/tf/backend";
+
+type CurvePoint = Record<string, number | string>;
+
+/** Progress reports become the version's training curve (and the job's live progress). */
+function curveRecorder(ctx: JobContext) {
+  const curve: CurvePoint[] = [];
+  const report = (fraction: number, message: string, point: CurvePoint) => {
+    curve.push(point);
+    void ctx.progress(Math.min(0.95, fraction), message).catch(() => {});
+  };
+  return { curve, report };
+}
+
+function rlProgress(p: TrainingProgress, rounds: number): [number, string, CurvePoint] {
+  if (p.phase === "collect") return [(p.round - 1) / rounds, `round ${p.round}/${rounds}: collecting ${p.requests} requests`, { ...p }];
+  if (p.phase === "train") {
+    const losses = Object.fromEntries(Object.entries(p.losses).map(([k, v]) => [k, Number(v)]));
+    return [(p.round - 1 + (0.2 + 0.7 * p.step / p.steps)) / rounds, `round ${p.round}/${rounds}: step ${p.step}/${p.steps}`, { phase: "train", round: p.round, step: p.step, ...losses }];
+  }
+  return [p.round / rounds, `round ${p.round}/${rounds}: candidate ${p.candidate.toFixed(3)} vs incumbent ${p.incumbent.toFixed(3)}${p.promoted ? " (promoted)" : ""}`, { ...p, promoted: p.promoted ? 1 : 0 }];
+}
+
+/**
+ * The `train-policy` job: tunes a fixed policy (CEM) or trains a user-state / Enhanced-State RL
+ * policy (progressive rounds in the scenario, or offline on a logged dataset), then registers the
+ * result as the policy's next version in ONE transaction — a failed or cancelled run leaves no
+ * version behind.
+ */
+export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
+  const scenario = await findScenario(input.scenario).catch(() => {
+    throw new PermanentJobError(`no scenario "${input.scenario}"`);
+  });
+  const existing = await db.policy.findUnique({ where: { key: input.policy } });
+  if (existing && existing.type !== input.type) throw new PermanentJobError(`policy "${input.policy}" is ${existing.type}, not ${input.type}`);
+  const parent = input.parentVersionId ? await savedPolicyOf(input.parentVersionId) : null;
+  const preset = presetConfigs(input.type, input.preset);
+  const agentConfig: Record<string, unknown> = { seed: input.seed, ...preset.agent, ...input.agentConfig };
+  const trainingConfig: Record<string, unknown> = { seed: input.seed, ...preset.training, ...input.trainingConfig };
+  const world = new World(parseScenario(scenario.config), input.seed);
+  const { curve, report } = curveRecorder(ctx);
+  const started = Date.now();
+  let saved: SavedPolicy;
+  let metrics: Record<string, unknown>;
+  let datasetIds: string[] = [];
+
+  if (input.type === "fixed") {
+    const config = parseFixedConfig(agentConfig);
+    const initial = parent?.saved.type === "fixed" ? normalizeAction(parent.saved.action) : undefined;
+    const tuned = await tuneFixedAction({
+      world,
+      config,
+      initial,
+      signal: ctx.signal,
+      onProgress: (p) => report((p.iteration + 1) / p.iterations, `CEM iteration ${p.iteration + 1}/${p.iterations}: best ${p.best.toFixed(3)}`, { ...p }),
+    });
+    saved = saveFixedPolicy(tuned.action, DEFAULT_ACTION_BOUNDS);
+    metrics = { objective: tuned.history.at(-1)?.best ?? null, iterations: tuned.history.length };
+  } else {
+    const { tf, backend } = await loadTf((m) => void ctx.log(m));
+    const type = rlType(input.type);
+    const parentSaved = parent?.saved;
+    if (input.datasetId) {
+      const dataset = await getDataset(input.datasetId);
+      if (dataset.status !== "ready" || !dataset.storagePath) throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
+      datasetIds = [dataset.id];
+      const steps = Number(trainingConfig.stepsPerRound ?? 2000);
+      const trained = await trainOffline({
+        tf,
+        type,
+        agentConfig,
+        parent: parentSaved,
+        source: datasetLogSource(await openDataset(dataset.storagePath)),
+        steps,
+        signal: ctx.signal,
+        onProgress: (p) => report(...rlProgress(p, 1)),
+      });
+      saved = trained.saved;
+      metrics = { backend, mode: "offline", steps };
+    } else {
+      const fallback = await behaviourPolicy({ kind: "fixed" });
+      const trained = await trainProgressive({
+        tf,
+        type,
+        world,
+        config: trainingConfig,
+        agentConfig,
+        parent: parentSaved,
+        initialBehaviour: fallback(world),
+        signal: ctx.signal,
+        onProgress: (p) => report(...rlProgress(p, Number(trainingConfig.rounds ?? 4))),
+      });
+      saved = trained.saved;
+      metrics = { backend, mode: "progressive", promotedRound: trained.promotedRound, rounds: trained.rounds };
+    }
+  }
+  ctx.signal.throwIfAborted();
+  metrics = { ...metrics, trainingSeconds: Math.round((Date.now() - started) / 100) / 10 };
+
+  const version = await db.$transaction(async (tx) => {
+    const policy =
+      existing ??
+      (await tx.policy.upsert({ where: { key: input.policy }, update: {}, create: { key: input.policy, name: input.name ?? input.policy, type: input.type } }));
+    const last = await tx.policyVersion.findFirst({ where: { policyId: policy.id }, orderBy: { version: "desc" }, select: { version: true } });
+    return tx.policyVersion.create({
+      data: {
+        policyId: policy.id,
+        version: (last?.version ?? 0) + 1,
+        status: "ready",
+        config: { preset: input.preset, scenario: scenario.key, seed: input.seed, agentConfig, trainingConfig, ...(saved.type === "fixed" ? { action: saved.action } : {}) } as Prisma.InputJsonValue,
+        weights: Buffer.from(JSON.stringify(saved), "utf8"),
+        metrics: metrics as Prisma.InputJsonValue,
+        trainingCurve: curve as Prisma.InputJsonValue,
+        datasetIds,
+        parentVersionId: input.parentVersionId ?? null,
+        jobId: ctx.jobId,
+      },
+    });
+  });
+  await ctx.log(`registered ${input.policy} v${version.version} (${version.id})`);
+  return { policyVersionId: version.id, version: version.version, ...metrics };
+};

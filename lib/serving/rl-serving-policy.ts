@@ -1,0 +1,40 @@
+import { loadVersionPolicy } from "@/lib/policies/servable-policy";
+import { featureVector, scoreRequest } from "@/lib/rl/policy";
+import type { ServingPolicy } from "@/lib/serving/serving-policy";
+
+/**
+ * An RL version behind /api/v1/rank. The rank request carries features by name; they are laid out
+ * in the order the policy was trained on, and a feature the caller did not send takes its training
+ * mean (neutral after the policy's standardisation). Enhanced-state policies act on all candidates
+ * in one batch.
+ */
+export async function rlServingPolicy(versionId: string): Promise<ServingPolicy> {
+  const loaded = await loadVersionPolicy(versionId);
+  const { saved, policy } = loaded;
+  if (saved.type === "fixed") throw new Error("rlServingPolicy needs an RL version");
+  const { layout, user, pair } = saved.encoder;
+  const dU = layout.user.length;
+  const userMeans = user.mean.slice(0, dU);
+  const contextMeans = user.mean.slice(dU);
+  const itemMeans = pair.mean.slice(0, layout.item.length);
+  const perCandidate = policy.actionMode === "candidate";
+  console.log(`[serving] loaded ${loaded.label} (${saved.type}) in ${loaded.loadMs.toFixed(1)} ms`);
+  return {
+    versionId,
+    label: loaded.label,
+    async score(req) {
+      const dI = layout.item.length;
+      const itemFeatures = new Float32Array(req.n * dI);
+      for (let j = 0; j < req.n; j++) itemFeatures.set(featureVector(layout.item, req.itemFeatures[j], itemMeans), j * dI);
+      const context = Object.fromEntries(Object.entries(req.context).filter((e): e is [string, number] => typeof e[1] === "number"));
+      const result = await scoreRequest(policy, {
+        numCandidates: req.n,
+        userFeatures: featureVector(layout.user, req.userFeatures, userMeans),
+        context: featureVector(layout.context, context, contextMeans),
+        predictions: req.predictions,
+        itemFeatures,
+      });
+      return { scores: result.scores, actions: result.actions, perCandidate };
+    },
+  };
+}
