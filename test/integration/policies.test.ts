@@ -1,0 +1,132 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { db } from "@/lib/db/client";
+import { startExperiment } from "@/lib/experiments/change-status";
+import { createExperiment } from "@/lib/experiments/create-experiment";
+import { createLayer } from "@/lib/experiments/layers";
+import { SCORE_NAMES } from "@/lib/fusion";
+import { cancelJob, enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
+import { ensureQueues, startQueue } from "@/lib/jobs/queue";
+import { JOB_REGISTRY } from "@/lib/jobs/registry";
+import { startWorker, type RunningWorker } from "@/lib/jobs/worker-runtime";
+import { rank } from "@/lib/serving/rank";
+import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
+import { createScenario } from "@/lib/scenarios/scenario-service";
+import { setupTestDatabase } from "@/test/support/test-database";
+
+const database = setupTestDatabase("fl_policies");
+process.env.FUSIONLAB_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "fl-pol-"));
+let deps: JobDeps;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  const queue = await startQueue(database.url(), { supervise: false });
+  await ensureQueues(queue, JOB_REGISTRY);
+  deps = { queue, registry: JOB_REGISTRY };
+  worker = await startWorker({ databaseUrl: database.url(), registry: JOB_REGISTRY, workerId: "policy-worker", log: () => {} });
+  await createScenario(SYSTEM_ACTOR, { key: "tiny", name: "Tiny", config: { world: { users: 400, items: 3000 } } });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await deps?.queue.stop({ graceful: false, wait: true });
+});
+
+async function finished(jobId: string, timeoutMs = 240_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const j = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+    if (["completed", "failed", "cancelled"].includes(j.state)) return j;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${j.state}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const candidates = (n: number) =>
+  Array.from({ length: n }, (_, j) => ({
+    itemId: `i${j}`,
+    scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j * 13 + k * 7) % 90) / 100 + 0.01])),
+    features: { quality: (j % 10) / 10 },
+  }));
+
+describe("training, registering, evaluating and serving policy versions", () => {
+  let enhancedId = "";
+
+  it("tunes a fixed policy and registers it as a servable version with its training curve", async () => {
+    const job = await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "default-fixed", type: "fixed", scenario: "tiny", preset: "quick" }, deps);
+    const done = await finished(job.id);
+    expect(done.error).toBeNull();
+    expect(done.state).toBe("completed");
+    const v = await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "default-fixed" } } });
+    expect(v.status).toBe("ready");
+    expect(v.version).toBe(1);
+    expect((v.config as { action: number[] }).action).toHaveLength(14);
+    expect((v.trainingCurve as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it("trains an Enhanced-State version (quick preset) and serves it per candidate, identically after reloading", async () => {
+    const job = await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "es", type: "enhanced_state", scenario: "tiny", preset: "quick" }, deps);
+    const done = await finished(job.id);
+    expect(done.error).toBeNull();
+    const v = await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "es" } }, include: { policy: true } });
+    expect(v.policy.type).toBe("enhanced_state");
+    enhancedId = v.id;
+
+    await createLayer(SYSTEM_ACTOR, { key: "pl", name: "Policies" });
+    const e = await createExperiment(SYSTEM_ACTOR, { key: "es-vs-fixed", name: "ES", layer: "pl", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, { key: "es", weight: 0.5, policyVersionId: v.id }] });
+    await startExperiment(SYSTEM_ACTOR, e.id);
+    let served = 0;
+    for (let u = 0; u < 40 && served < 3; u++) {
+      const r = await rank({ userId: `user-${u}`, candidates: candidates(60), k: 5 });
+      if (r.arm !== "es") continue;
+      served++;
+      expect(r.policyVersion).toBe(v.id);
+      const d = await db.decision.findUniqueOrThrow({ where: { id: r.decisionId } });
+      const shown = (d.items as { shown: { action: number[] }[] }).shown;
+      expect(shown[0].action).toHaveLength(14); // one action per candidate
+      const a = await rlServingPolicy(v.id);
+      const b = await rlServingPolicy(v.id);
+      const req = { n: 60, predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))), userFeatures: {}, itemFeatures: candidates(60).map((c) => c.features), context: {} };
+      const [sa, sb] = [await a.score(req), await b.score(req)];
+      expect(Array.from(sa.scores)).toEqual(Array.from(sb.scores));
+      expect(r.items.map((i) => i.score)).toEqual(r.items.map((i) => sa.scores[Number(i.itemId.slice(1))]));
+    }
+    expect(served).toBeGreaterThan(0);
+  });
+
+  it("evaluates a version in the simulator with CIs and stores the result on the version", async () => {
+    const job = await enqueueJob(SYSTEM_ACTOR, "evaluate-policy", { policyVersionId: enhancedId, scenario: "tiny", seeds: 2, sessionsPerSeed: 20 }, deps);
+    const done = await finished(job.id);
+    expect(done.error).toBeNull();
+    const v = await db.policyVersion.findUniqueOrThrow({ where: { id: enhancedId } });
+    const ev = v.evaluation as { rollout: Record<string, { validConsumption: { mean: number; ci: number[] } }>; vsBaseline: Record<string, unknown> };
+    expect(Object.keys(ev.rollout).sort()).toEqual(["baseline", "candidate", "oracle", "random"]);
+    expect(ev.rollout.oracle.validConsumption.mean).toBeGreaterThan(ev.rollout.random.validConsumption.mean);
+    expect(ev.rollout.candidate.validConsumption.ci).toHaveLength(2);
+    expect(ev.vsBaseline).toHaveProperty("validConsumption");
+  });
+
+  it("a cancelled training run registers no version", async () => {
+    const before = await db.policyVersion.count();
+    const job = await enqueueJob(
+      SYSTEM_ACTOR,
+      "train-policy",
+      { policy: "us", type: "user_state", scenario: "tiny", trainingConfig: { rounds: 2, sessionsPerRound: 100, stepsPerRound: 20_000, progressEvery: 20 } },
+      deps,
+    );
+    // Cancel while gradient steps run: training must notice at its next progress report.
+    for (let i = 0; i < 400; i++) {
+      const j = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+      if (j.state === "active" && j.progressMessage?.includes("step")) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await cancelJob(SYSTEM_ACTOR, job.id, deps);
+    const done = await finished(job.id, 60_000);
+    expect(done.state).toBe("cancelled");
+    expect(await db.policyVersion.count()).toBe(before);
+    expect(await db.policy.count({ where: { key: "us" } })).toBe(0);
+  });
+});
