@@ -85,7 +85,7 @@ function createAgent(spec: AgentSpec, config: UserStateConfig | EnhancedStateCon
 }
 
 /** Runs `steps` gradient steps on minibatches from the buffer; reports mean losses every `every` steps. */
-function trainSteps(
+async function trainSteps(
   agent: ActorCriticAgent,
   buffer: ReplayBuffer,
   rng: Rng,
@@ -94,7 +94,7 @@ function trainSteps(
   every: number,
   report: (step: number, losses: StepLosses) => void,
   signal?: AbortSignal,
-): StepLosses {
+): Promise<StepLosses> {
   const encoder = agent.model.encoder;
   let sum = { critic: 0, actor: 0, penalty: 0, actorSteps: 0, steps: 0 };
   let last: StepLosses = { critic: NaN };
@@ -116,6 +116,9 @@ function trainSteps(
       }
       report(step, last);
       sum = { critic: 0, actor: 0, penalty: 0, actorSteps: 0, steps: 0 };
+      // Gradient steps are synchronous: give the event loop a turn (progress writes, cancel
+      // requests, the queue's heartbeats) at every report.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   return last;
@@ -145,7 +148,7 @@ export async function trainOffline(options: OfflineOptions): Promise<TrainedPoli
   options.signal?.throwIfAborted();
   const agent = createAgent(options, config, buffer);
   try {
-    trainSteps(agent, buffer, Rng.derive(config.seed, "train", "offline"), config, options.steps, options.progressEvery ?? 100, (step, losses) =>
+    await trainSteps(agent, buffer, Rng.derive(config.seed, "train", "offline"), config, options.steps, options.progressEvery ?? 100, (step, losses) =>
       options.onProgress?.({ phase: "train", round: 1, step, steps: options.steps, losses }),
       options.signal,
     );
@@ -211,7 +214,7 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       onProgress?.({ phase: "collect", round, rounds: config.rounds, requests, behaviour: behaviour.name });
       agent ??= createAgent(options, agentConfig, buffer);
       const trained = agent;
-      const losses = trainSteps(trained, buffer, rng, agentConfig, config.stepsPerRound, config.progressEvery, (step, l) =>
+      const losses = await trainSteps(trained, buffer, rng, agentConfig, config.stepsPerRound, config.progressEvery, (step, l) =>
         onProgress?.({ phase: "train", round, step, steps: config.stepsPerRound, losses: l }),
         signal,
       );
