@@ -30,7 +30,9 @@ async function load(log: (msg: string) => void): Promise<TfHandle> {
   }
   const tf = require("@tensorflow/tfjs") as Tf;
   const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
-  const wasmDir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
+  // Resolved through package.json: a literal path to the .wasm file would make Next.js's bundler
+  // try to bundle the WebAssembly module itself.
+  const wasmDir = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
   wasm.setWasmPaths(`${wasmDir}${path.sep}`);
   if (await tf.setBackend("wasm").catch(() => false)) {
     await tf.ready();
