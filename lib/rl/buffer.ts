@@ -9,7 +9,7 @@
 import { ACTION_DIM, normalizeAction, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import type { Rng } from "@/lib/random/rng";
-import { Scaler, StateEncoder, type StateLayout } from "./features";
+import { pairStateWidth, rawPairState, rawUserState, Scaler, StateEncoder, userStateWidth, type StateLayout } from "./features";
 import { actionWidth, columnSlice, type LogSource } from "./logs";
 
 /** Successor markers: the session ended here / the successor is not (yet) known. */
@@ -49,6 +49,8 @@ export class ReplayBuffer {
   readonly bounds: ActionBounds;
   private readonly dS: number;
   private readonly dP: number;
+  /** Offsets b of the log(p + b) pair features: the centre of the action bounds. */
+  private readonly bias: Float64Array;
   private readonly user: Float32Array;
   private readonly pair: Float32Array;
   private readonly pred: Float32Array;
@@ -70,8 +72,9 @@ export class ReplayBuffer {
     this.slate = slate;
     this.layout = layout;
     this.bounds = options.bounds;
-    this.dS = layout.user.length + layout.context.length;
-    this.dP = layout.item.length + NUM_TASKS;
+    this.dS = userStateWidth(layout);
+    this.dP = pairStateWidth(layout);
+    this.bias = this.bounds.centre.slice(NUM_TASKS);
     this.user = new Float32Array(capacity * this.dS);
     this.pair = new Float32Array(capacity * slate * this.dP);
     this.pred = new Float32Array(capacity * slate * NUM_TASKS);
@@ -120,7 +123,7 @@ export class ReplayBuffer {
         const row = this.inserted % this.capacity;
         const serial = this.inserted++;
         added++;
-        StateEncoder.rawUser(this.layout, log.userFeatures, r * dU, log.context, r * dC, raw);
+        rawUserState(this.layout, log.userFeatures, r * dU, log.context, r * dC, raw);
         for (let k = 0; k < this.dS; k++) this.user[row * this.dS + k] = raw[k];
         const n = log.numShown[r];
         this.shown[row] = n;
@@ -135,7 +138,7 @@ export class ReplayBuffer {
             this.rw[i] = this.ro[i] = 0;
             continue;
           }
-          StateEncoder.rawPair(this.layout, log.itemFeatures, src * dI, log.predictions, src * K, raw);
+          rawPairState(this.layout, this.bias, log.itemFeatures, src * dI, log.predictions, src * K, raw);
           for (let k = 0; k < this.dP; k++) this.pair[i * this.dP + k] = raw[k];
           for (let k = 0; k < K; k++) this.pred[i * K + k] = log.predictions[src * K + k];
           // A request-level action is every slot's action.
@@ -175,7 +178,7 @@ export class ReplayBuffer {
     const pair = Scaler.fit(this.dP, slots.length, (i, out) => {
       for (let k = 0; k < this.dP; k++) out[k] = this.pair[slots[i] * this.dP + k];
     });
-    return new StateEncoder(this.layout, user, pair);
+    return new StateEncoder(this.layout, this.bias, user, pair);
   }
 
   /** Mean list reward (both groups) per stored request: the scale that keeps critic targets O(1). */

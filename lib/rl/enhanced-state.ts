@@ -105,7 +105,11 @@ export class EnhancedStateAgent extends ActorCriticAgent {
   protected actorLoss(t: BatchTensors, B: number, S: number): ActorLoss {
     const tf = this.tf;
     const u = this.model.normalisedActions(t.user as Tensor2D, t.pair as Tensor2D, S);
-    const value = tf.reshape(this.critics.objective(this.critics.q(this.criticInput(t.user, t.pair, u))), [B, S]);
+    // The items' values enter as constants (a copy of the data cuts the gradient): a shown item's
+    // value does not depend on the action that ranked it, so the critics' slope in that action is
+    // fitted noise; the actor learns only through which items its actions select.
+    const q = this.critics.objective(this.critics.q(this.criticInput(t.user, t.pair, u)));
+    const value = tf.tensor2d(q.dataSync() as Float32Array, [B, S]);
     const selection = this.softSelection(u, t.predictions, t.mask, B, S);
     const objective = tf.sum(tf.mul(selection, value), 1);
     const pairPenalty = tf.mul(

@@ -1,7 +1,7 @@
 /**
  * What the RL policies observe, and how it is scaled. The USER STATE is the user's features (static
  * noisy views ++ in-session statistics) followed by the request context; a PAIR is one candidate's
- * item features followed by its predicted scores as logits. Both are standardised with means and
+ * item features followed by transforms of its predicted scores (see rawPairState). Both are standardised with means and
  * standard deviations fitted once on the first training data and saved with the policy, so a
  * loaded version sees exactly the inputs it was trained on.
  */
@@ -76,60 +76,75 @@ export class Scaler {
 
 export interface EncoderJson {
   layout: StateLayout;
+  /** The b half of the action bounds' centre: the offsets of the log(p + b) pair features. */
+  bias: number[];
   user: ScalerJson;
   pair: ScalerJson;
+}
+
+export const userStateWidth = (layout: StateLayout): number => layout.user.length + layout.context.length;
+export const pairStateWidth = (layout: StateLayout): number => layout.item.length + 2 * NUM_TASKS;
+
+/** Raw user state (user features ++ context), unscaled, into out[0 … userStateWidth). */
+export function rawUserState(layout: StateLayout, user: ArrayLike<number>, uo: number, context: ArrayLike<number>, co: number, out: Float64Array): void {
+  const dU = layout.user.length;
+  for (let k = 0; k < dU; k++) out[k] = user[uo + k];
+  for (let k = 0; k < layout.context.length; k++) out[dU + k] = context[co + k];
+}
+
+/**
+ * Raw pair, unscaled, into out[0 … pairStateWidth): item features ++ logit(p_k) ++ log(p_k + b_k).
+ * The last block is the basis of the fusion formula at the centre offsets b (a fusion score is
+ * linear in it), so a network can start from the formula's ranking and learn corrections; the
+ * logits keep the resolution of rare-event scores that log(p + b) flattens.
+ */
+export function rawPairState(layout: StateLayout, bias: ArrayLike<number>, item: ArrayLike<number>, io: number, pred: ArrayLike<number>, po: number, out: Float64Array): void {
+  const dI = layout.item.length;
+  for (let k = 0; k < dI; k++) out[k] = item[io + k];
+  for (let k = 0; k < NUM_TASKS; k++) {
+    out[dI + k] = logit(pred[po + k]);
+    out[dI + NUM_TASKS + k] = Math.log(pred[po + k] + bias[k]);
+  }
 }
 
 /** Turns raw observations into the network inputs of both RL policy types. */
 export class StateEncoder {
   readonly userWidth: number;
   readonly pairWidth: number;
+  private readonly scratch: Float64Array;
 
   constructor(
     readonly layout: StateLayout,
+    readonly bias: Float64Array,
     readonly user: Scaler,
     readonly pair: Scaler,
   ) {
-    this.userWidth = layout.user.length + layout.context.length;
-    this.pairWidth = layout.item.length + NUM_TASKS;
+    this.userWidth = userStateWidth(layout);
+    this.pairWidth = pairStateWidth(layout);
+    if (bias.length !== NUM_TASKS) throw new RangeError(`encoder needs ${NUM_TASKS} offsets b, got ${bias.length}`);
     if (user.width !== this.userWidth || pair.width !== this.pairWidth) {
       throw new RangeError(`encoder scalers (${user.width}, ${pair.width}) do not match the layout (${this.userWidth}, ${this.pairWidth})`);
     }
+    this.scratch = new Float64Array(Math.max(this.userWidth, this.pairWidth));
   }
 
   static fromJSON(j: EncoderJson): StateEncoder {
-    return new StateEncoder(j.layout, Scaler.fromJSON(j.user), Scaler.fromJSON(j.pair));
+    return new StateEncoder(j.layout, Float64Array.from(j.bias), Scaler.fromJSON(j.user), Scaler.fromJSON(j.pair));
   }
 
   toJSON(): EncoderJson {
-    return { layout: this.layout, user: this.user.toJSON(), pair: this.pair.toJSON() };
-  }
-
-  /** Raw user state (user features ++ context), unscaled, into out[0 … userWidth). */
-  static rawUser(layout: StateLayout, user: ArrayLike<number>, uo: number, context: ArrayLike<number>, co: number, out: Float64Array): void {
-    const dU = layout.user.length;
-    for (let k = 0; k < dU; k++) out[k] = user[uo + k];
-    for (let k = 0; k < layout.context.length; k++) out[dU + k] = context[co + k];
-  }
-
-  /** Raw pair (item features ++ logit of predicted scores), unscaled, into out[0 … pairWidth). */
-  static rawPair(layout: StateLayout, item: ArrayLike<number>, io: number, pred: ArrayLike<number>, po: number, out: Float64Array): void {
-    const dI = layout.item.length;
-    for (let k = 0; k < dI; k++) out[k] = item[io + k];
-    for (let k = 0; k < NUM_TASKS; k++) out[dI + k] = logit(pred[po + k]);
+    return { layout: this.layout, bias: Array.from(this.bias), user: this.user.toJSON(), pair: this.pair.toJSON() };
   }
 
   /** Scaled user state into dst[d …]. */
   encodeUser(user: ArrayLike<number>, uo: number, context: ArrayLike<number>, co: number, dst: Float32Array, d: number): void {
-    const dU = this.layout.user.length;
-    for (let k = 0; k < dU; k++) dst[d + k] = this.user.apply(k, user[uo + k]);
-    for (let k = 0; k < this.layout.context.length; k++) dst[d + dU + k] = this.user.apply(dU + k, context[co + k]);
+    rawUserState(this.layout, user, uo, context, co, this.scratch);
+    for (let k = 0; k < this.userWidth; k++) dst[d + k] = this.user.apply(k, this.scratch[k]);
   }
 
   /** Scaled pair into dst[d …]. */
   encodePair(item: ArrayLike<number>, io: number, pred: ArrayLike<number>, po: number, dst: Float32Array, d: number): void {
-    const dI = this.layout.item.length;
-    for (let k = 0; k < dI; k++) dst[d + k] = this.pair.apply(k, item[io + k]);
-    for (let k = 0; k < NUM_TASKS; k++) dst[d + dI + k] = this.pair.apply(dI + k, logit(pred[po + k]));
+    rawPairState(this.layout, this.bias, item, io, pred, po, this.scratch);
+    for (let k = 0; k < this.pairWidth; k++) dst[d + k] = this.pair.apply(k, this.scratch[k]);
   }
 }

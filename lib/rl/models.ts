@@ -11,6 +11,7 @@
  */
 import type { Tensor2D } from "@tensorflow/tfjs";
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
+import { NUM_TASKS } from "@/lib/fusion/tasks";
 import type { StateEncoder } from "./features";
 import type { EnsembleMlp, Tf } from "./network";
 
@@ -144,7 +145,7 @@ export class EnhancedStateModel implements FusionModel {
     const dS = this.encoder.userWidth;
     const dP = this.encoder.pairWidth;
     const dI = this.encoder.layout.item.length;
-    const K = dP - dI;
+    const K = NUM_TASKS;
     const users = encodeUsers(this.encoder, requests);
     const pairs = new Float32Array(m * n * dP);
     requests.forEach((q, i) => {

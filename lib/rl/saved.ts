@@ -30,6 +30,7 @@ const boundsSchema = z.strictObject({ centre: z.array(z.number()), range: z.arra
 const scalerSchema = z.strictObject({ mean: z.array(z.number()), std: z.array(z.number()) });
 const encoderSchema = z.strictObject({
   layout: z.strictObject({ user: z.array(z.string()), context: z.array(z.string()), item: z.array(z.string()) }),
+  bias: z.array(z.number()),
   user: scalerSchema,
   pair: scalerSchema,
 });
