@@ -1,12 +1,15 @@
 /**
  * npm run bench:serve — serving throughput and latency, measured the way a ranking service sees it.
- * Starts the platform (`npm start`, one web process, no workers) on a fresh embedded PostgreSQL,
- * creates a running experiment, then
+ * Starts the platform (`npm start`, one web process, one worker) on a fresh embedded PostgreSQL,
+ * trains a small Enhanced-State version through the train-policy job (quick preset: the network has
+ * its full serving shape, only training is short), creates a running experiment with it as the
+ * treatment arm, then
  *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
  *      on schedule whether or not earlier ones returned) with 200 candidates each;
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;
  *   3. checks that the database holds exactly the acknowledged decisions and events.
  * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
+ * --treatment enhanced_state|user_state|none
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -14,7 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
-import { httpClient, percentile, rankBodies } from "@/test/support/load";
+import { httpClient, percentile, simulatedRankBodies } from "@/test/support/load";
 import { startPlatform, waitGone } from "@/test/support/platform";
 
 const { values } = parseArgs({
@@ -23,7 +26,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     candidates: { type: "string", default: "200" },
     "event-seconds": { type: "string", default: "10" },
-    "policy-version": { type: "string" },
+    treatment: { type: "string", default: "enhanced_state" },
   },
 });
 const rps = Number(values.rps);
@@ -40,7 +43,7 @@ await admin.connect();
 await admin.query("CREATE DATABASE bench");
 await admin.end();
 const databaseUrl = withDatabase(pgServer.adminUrl, "bench");
-const platform = await startPlatform({ DATABASE_URL: databaseUrl, FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "0", FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined });
+const platform = await startPlatform({ DATABASE_URL: databaseUrl, FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined });
 
 async function api(method: string, p: string, body?: unknown) {
   const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -50,11 +53,24 @@ async function api(method: string, p: string, body?: unknown) {
 
 try {
   await api("POST", "/api/v1/layers", { key: "bench", name: "Bench" });
-  const treatment = values["policy-version"] ? { key: "treatment", weight: 0.5, policyVersionId: values["policy-version"] } : { key: "treatment", weight: 0.5 };
+  let policyVersionId: string | undefined;
+  if (values.treatment !== "none") {
+    const job = await api("POST", "/api/v1/jobs", { type: "train-policy", payload: { policy: "bench", type: values.treatment, scenario: "default", preset: "quick" } });
+    for (;;) {
+      const j = await api("GET", `/api/v1/jobs/${job.id}`);
+      if (j.state === "completed") {
+        policyVersionId = (j.result as { policyVersionId: string }).policyVersionId;
+        break;
+      }
+      if (j.state === "failed" || j.state === "cancelled") throw new Error(`training failed: ${j.error}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const treatment = policyVersionId ? { key: "treatment", weight: 0.5, policyVersionId } : { key: "treatment", weight: 0.5 };
   const exp = await api("POST", "/api/v1/experiments", { key: "bench", name: "Bench", layer: "bench", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, treatment] });
   await api("POST", `/api/v1/experiments/${exp.id}/start`);
 
-  const bodies = rankBodies(500, candidates);
+  const bodies = simulatedRankBodies(500, candidates);
   const post = httpClient(platform.url, { authorization: `Bearer ${KEY}` });
   // Warm-up: JIT, connection pool, policy and serving caches.
   for (let i = 0; i < 50; i++) await post("/api/v1/rank", bodies[i % bodies.length]);
@@ -134,7 +150,8 @@ try {
     eventsAcknowledged: acknowledged,
     eventsStored: storedEvents,
     eventErrors,
-    policyVersion: values["policy-version"] ?? null,
+    treatment: values.treatment,
+    policyVersion: policyVersionId ?? null,
     cpus: os.cpus().length,
   };
   fs.mkdirSync("bench/results", { recursive: true });

@@ -1,5 +1,6 @@
 import http from "node:http";
-import { SCORE_NAMES } from "@/lib/fusion";
+import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
+import { defaultScenario, World } from "@/lib/simulator";
 import { Rng } from "@/lib/random/rng";
 
 /** Request bodies for load tests and benchmarks: realistic rank requests with n candidates. */
@@ -47,4 +48,39 @@ export function httpClient(baseUrl: string, headers: Record<string, string>, max
       req.on("error", reject);
       req.end(body);
     });
+}
+
+/**
+ * Rank request bodies as the simulator's users and items would produce them: real feature names and
+ * values (what a trained RL policy expects) and the MTL layer's predicted scores.
+ */
+export function simulatedRankBodies(count: number, candidates: number, seed = "load"): string[] {
+  const world = new World(defaultScenario(), seed);
+  const rng = new Rng(`${seed}:bodies`);
+  const { layout } = world;
+  const dUs = layout.userStatic.length;
+  const dI = layout.item.length;
+  const preds = new Float32Array(NUM_TASKS);
+  return Array.from({ length: count }, (_, i) => {
+    const u = rng.int(world.numUsers);
+    const userFeatures: Record<string, number> = {};
+    layout.userStatic.forEach((name, k) => (userFeatures[name] = world.userStaticFeatures[u * dUs + k]));
+    layout.userSession.forEach((name) => (userFeatures[name] = rng.next()));
+    return JSON.stringify({
+      userId: `sim-user-${u}`,
+      requestId: `r${i}`,
+      context: { sessionId: `s${u}`, ...Object.fromEntries(layout.context.map((name) => [name, rng.next()])) },
+      user: { features: userFeatures },
+      candidates: Array.from({ length: candidates }, () => {
+        const j = rng.int(world.numItems);
+        world.predictedScores(u, j, preds, 0);
+        return {
+          itemId: `item-${j}-${rng.int(1e9)}`,
+          scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, preds[k]])),
+          features: Object.fromEntries(layout.item.map((name, k) => [name, world.itemFeatures[j * dI + k]])),
+        };
+      }),
+      k: 10,
+    });
+  });
 }
