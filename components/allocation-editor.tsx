@@ -4,10 +4,10 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useRouter } from "next/navigation";
 import { useMemo, useState, useTransition } from "react";
 import { updateExperimentAction } from "@/app/actions/experiments";
-import { BucketBar, PALETTE, type BarSegment } from "@/components/bucket-bar";
+import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
-import { allocationIssues, armShares, intersectRanges, rampDiff, segmentSpace, type ArmRampDiff, type BucketRange, type Placement } from "@/lib/assignment";
+import { allocationIssues, armShares, intersectRanges, normalizeRanges, rampDiff, segmentSpace, type ArmRampDiff, type BucketRange, type Placement } from "@/lib/assignment";
 import { patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { int, pct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
@@ -28,8 +28,8 @@ const armColumns: ColumnDef<ArmRampDiff, unknown>[] = [
   { accessorKey: "key", header: "Arm" },
   { accessorKey: "before", header: "Now", cell: ({ row }) => pct(row.original.before, 2) },
   { accessorKey: "after", header: "After", cell: ({ row }) => pct(row.original.after, 2) },
-  { accessorKey: "enter", header: "Enter", cell: ({ row }) => `+${pct(row.original.enter, 2)}` },
-  { accessorKey: "leave", header: "Leave", cell: ({ row }) => `−${pct(row.original.leave, 2)}` },
+  { accessorKey: "enter", header: "Enter", cell: ({ row }) => (row.original.enter > 0 ? `+${pct(row.original.enter, 2)}` : "0%") },
+  { accessorKey: "leave", header: "Leave", cell: ({ row }) => (row.original.leave > 0 ? `−${pct(row.original.leave, 2)}` : "0%") },
 ];
 
 /**
@@ -177,13 +177,13 @@ function Editor({
   const layerUsersEstimate = diff && diff.stay + diff.leave + (diff.switchArms ?? 0) > 0 && observedUsers > 0 ? observedUsers / (diff.stay + diff.leave + diff.switchArms) : null;
 
   const segments: BarSegment[] = useMemo(() => {
-    const owners = [...others.map((o) => ({ id: `${o.key} (running)`, ranges: o.layerBuckets })), { id: experiment.key, ranges: parsedBuckets.ok ? parsedBuckets.ranges : experiment.layerBuckets }];
+    const owners = [...others.map((o) => ({ id: o.key, ranges: o.layerBuckets })), { id: experiment.key, ranges: parsedBuckets.ok ? parsedBuckets.ranges : experiment.layerBuckets }];
     try {
       return segmentSpace(owners).map((s) => ({
         start: s.start,
         end: s.end,
-        label: s.owner,
-        color: s.owner === experiment.key ? PALETTE[0] : PALETTE[(owners.findIndex((o) => o.id === s.owner) + 1) % PALETTE.length],
+        label: s.owner === null ? null : s.owner === experiment.key ? `${s.owner}${changed ? " (after the change)" : ""}` : `${s.owner} (running)`,
+        color: s.owner ? colorFor(s.owner) : undefined,
         pattern: s.owner === experiment.key && changed ? "planned" : undefined,
       }));
     } catch {
@@ -239,7 +239,7 @@ function Editor({
       </div>
       {err("arms") && <p className="error small">{err("arms")}</p>}
       <div className="row">
-        <button type="button" className="small" onClick={() => setBuckets(formatRanges([...experiment.layerBuckets, ...freeBuckets]))} disabled={freeBuckets.length === 0}>
+        <button type="button" className="small" onClick={() => setBuckets(formatRanges(normalizeRanges([...experiment.layerBuckets, ...freeBuckets])))} disabled={freeBuckets.length === 0}>
           Add all free buckets
         </button>
         {!usesRanges &&
@@ -266,11 +266,11 @@ function Editor({
           <>
             <div className="stats small-stats">
               <div className="stat">
-                <span className="stat-value ok">+{pct(diff.enter, 2)}</span>
+                <span className="stat-value ok">{diff.enter > 0 ? `+${pct(diff.enter, 2)}` : "0%"}</span>
                 <span className="muted">of the layer&apos;s users enter{layerUsersEstimate ? ` (≈ ${int(layerUsersEstimate * diff.enter)} users)` : ""}</span>
               </div>
               <div className="stat">
-                <span className="stat-value warn">−{pct(diff.leave, 2)}</span>
+                <span className="stat-value warn">{diff.leave > 0 ? `−${pct(diff.leave, 2)}` : "0%"}</span>
                 <span className="muted">leave{layerUsersEstimate ? ` (≈ ${int(layerUsersEstimate * diff.leave)} users)` : ""}</span>
               </div>
               <div className="stat">

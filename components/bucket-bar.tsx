@@ -12,15 +12,35 @@ export interface BarSegment {
 
 export const PALETTE = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#f08c00", "#c2255c", "#5c940d", "#364fc7", "#d9480f"];
 
+/** The same colour for an experiment on every bar and page (derived from its key). */
+export function colorFor(key: string): string {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return PALETTE[h % PALETTE.length];
+}
+
 /**
  * The 10,000-bucket bar: consecutive segments, each as wide as its share, labelled with its owner
  * and range (title and screen-reader list), free ones left light.
  */
-export function BucketBar({ segments, label, size = BUCKET_COUNT, legend = true }: { segments: BarSegment[]; label: string; size?: number; legend?: boolean }) {
+export function BucketBar({
+  segments,
+  label,
+  size = BUCKET_COUNT,
+  legend = true,
+  freeLabel = "free",
+}: {
+  segments: BarSegment[];
+  label: string;
+  size?: number;
+  legend?: boolean;
+  /** What unowned space means here: "free" buckets of a layer, or users "not in the experiment". */
+  freeLabel?: string;
+}) {
   const owners = [...new Map(segments.filter((s) => s.label).map((s) => [s.label!, s])).values()];
   return (
     <figure className="bucket-figure">
-      <div className="bucket-bar" role="img" aria-label={`${label}: ${segments.map((s) => `${s.label ?? "free"} ${s.start}–${s.end}`).join(", ")}`}>
+      <div className="bucket-bar" role="img" aria-label={`${label}: ${segments.map((s) => `${s.label ?? freeLabel} ${s.start}–${s.end}`).join(", ")}`}>
         {segments
           .filter((s) => s.end > s.start)
           .map((s) => (
@@ -28,7 +48,7 @@ export function BucketBar({ segments, label, size = BUCKET_COUNT, legend = true 
               key={`${s.start}-${s.end}-${s.label}`}
               className={`bucket-seg ${s.label ? "" : "free"} ${s.pattern ?? ""}`}
               style={{ width: `${((s.end - s.start) / size) * 100}%`, background: s.label && !s.pattern ? s.color : undefined, color: s.color }}
-              title={`${s.label ?? "free"}: buckets ${s.start}–${s.end} (${(((s.end - s.start) / size) * 100).toFixed(1)}%)`}
+              title={`${s.label ?? freeLabel}: buckets ${s.start}–${s.end} (${(((s.end - s.start) / size) * 100).toFixed(1)}%)`}
             />
           ))}
       </div>
@@ -47,7 +67,7 @@ export function BucketBar({ segments, label, size = BUCKET_COUNT, legend = true 
           ))}
           {segments.some((s) => !s.label) && (
             <span className="legend-item">
-              <span className="swatch free" /> free
+              <span className="swatch free" /> {freeLabel}
             </span>
           )}
         </figcaption>

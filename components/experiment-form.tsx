@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, useTransition } from "react";
 import { createExperimentAction, updateExperimentAction } from "@/app/actions/experiments";
-import { BucketBar, PALETTE, type BarSegment } from "@/components/bucket-bar";
+import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
@@ -159,7 +159,7 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
     if (!layerInfo) return [];
     const others = layerInfo.running.filter((r) => r.id !== experiment?.id);
     const base = segmentSpace(others.map((r) => ({ id: r.key, ranges: r.layerBuckets })));
-    const segs: BarSegment[] = base.map((s) => ({ start: s.start, end: s.end, label: s.owner ? `${s.owner} (running)` : null, color: s.owner ? PALETTE[others.findIndex((o) => o.key === s.owner) % PALETTE.length] : undefined }));
+    const segs: BarSegment[] = base.map((s) => ({ start: s.start, end: s.end, label: s.owner ? `${s.owner} (running)` : null, color: s.owner ? colorFor(s.owner) : undefined }));
     if (!parsedBuckets.ok) return segs;
     // Overlay this experiment's buckets: free parts hatched, overlapping parts marked as conflicts.
     const mine = segmentSpace([{ id: "mine", ranges: parsedBuckets.ranges }]).filter((s) => s.owner);
@@ -170,7 +170,7 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
       const under = segs.find((x) => x.start <= s && x.end >= e);
       const isMine = mine.some((m) => m.start <= s && m.end >= e);
       if (isMine && under?.label) out.push({ start: s, end: e, label: "conflict", color: "#c92a2a", pattern: "conflict" });
-      else if (isMine) out.push({ start: s, end: e, label: `${key || "this experiment"}`, color: "#3b5bdb", pattern: "planned" });
+      else if (isMine) out.push({ start: s, end: e, label: `${key || "this experiment"}`, color: colorFor(key || "this experiment"), pattern: "planned" });
       else out.push({ start: s, end: e, label: under?.label ?? null, color: under?.color });
     }
     return out;
@@ -241,10 +241,10 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
           <Field label="Name" error={err("name")}>
             {(p) => <input {...p} name="name" value={name} onChange={(e) => setName(e.target.value)} required />}
           </Field>
-          <Field label="Hypothesis" error={err("hypothesis")} className="span-all" hint="What you expect and why, e.g. per-item fusion weights raise valid consumption.">
-            {(p) => <textarea {...p} name="hypothesis" rows={2} value={hypothesis} onChange={(e) => setHypothesis(e.target.value)} />}
-          </Field>
         </div>
+        <Field label="Hypothesis" error={err("hypothesis")} hint="What you expect and why, e.g. per-item fusion weights raise valid consumption.">
+          {(p) => <textarea {...p} name="hypothesis" rows={2} value={hypothesis} onChange={(e) => setHypothesis(e.target.value)} />}
+        </Field>
       </section>
 
       <fieldset className="form-section" disabled={!draft}>
@@ -426,7 +426,7 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
         </div>
       </fieldset>
 
-      <div className="form-actions sticky-actions">
+      <div className="form-actions">
         <button type="submit" className="primary" disabled={pending || (draft && conflicts.length > 0)}>
           {pending ? "Saving…" : editing ? "Save changes" : "Create experiment"}
         </button>

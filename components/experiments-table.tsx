@@ -2,7 +2,7 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { LiftWithCi, StatusBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import type { ExperimentListRow } from "@/lib/ui/experiment-queries";
@@ -84,7 +84,7 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
 export function ExperimentsTable({ rows, layers, initialStatus = "", initialLayer = "" }: { rows: ExperimentListRow[]; layers: string[]; initialStatus?: string; initialLayer?: string }) {
   const [status, setStatus] = useState(initialStatus);
   const [layer, setLayer] = useState(initialLayer);
-  const filters = [...(status ? [{ id: "status", value: status }] : []), ...(layer ? [{ id: "layer", value: layer }] : [])];
+  const filters = useMemo(() => [...(status ? [{ id: "status", value: status }] : []), ...(layer ? [{ id: "layer", value: layer }] : [])], [status, layer]);
   return (
     <DataTable
       label="Experiments"

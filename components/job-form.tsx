@@ -7,6 +7,8 @@ import { Field, FormErrors } from "@/components/field";
 import { humanize } from "@/lib/ui/format";
 import type { JobField, JobFormSpec } from "@/lib/ui/job-forms";
 
+const ENUM_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
+
 export interface PickerOption {
   value: string;
   label: string;
@@ -99,7 +101,7 @@ export function JobForm({
   const control = (f: JobField, p: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => {
     const value = values[f.name];
     const set = (v: string | boolean) => setValues((s) => ({ ...s, [f.name]: v }));
-    const options = pickers[f.name] ?? (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: o })) : null);
+    const options = pickers[f.name] ?? (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: ENUM_LABELS[o] ?? o })) : null);
     if (options && f.kind === "string-list") {
       const chosen = String(value).split(/[\s,]+/).filter(Boolean);
       return (
@@ -143,7 +145,7 @@ export function JobForm({
           const range = f.min !== undefined || f.max !== undefined ? `${f.min ?? "…"}–${f.max ?? "…"}` : "";
           const hint = [hints[f.name] ?? f.description, range && `range ${range}`, !f.required && f.defaultValue !== undefined && !pickers[f.name] ? `default ${JSON.stringify(f.defaultValue)}` : ""].filter(Boolean).join(" · ");
           return (
-            <Field key={f.name} label={humanize(f.name)} error={fieldError} hint={hint || undefined} className={f.kind === "json" ? "span-all" : undefined}>
+            <Field key={f.name} label={pickers[f.name] ? humanize(f.name).replace(/ ids?$/, (m) => (m === " ids" ? "s" : "")) : humanize(f.name)} error={fieldError} hint={hint || undefined} className={f.kind === "json" ? "span-all" : undefined}>
               {(p) => control(f, p)}
             </Field>
           );

@@ -130,7 +130,9 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
     for (const t of treatments) {
       const c = p.arms[t];
       row[`${t}.lift`] = c?.lift ?? null;
-      row[`${t}.band`] = c ? (c.sequentialCi ?? c.ci) : null;
+      const band = c ? (c.sequentialCi ?? c.ci) : null;
+      row[`${t}.band`] = band;
+      row[`${t}.err`] = c && band ? [c.lift - band[0], band[1] - c.lift] : null;
     }
     return row;
   });
@@ -163,16 +165,19 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
               <Tooltip formatter={(v) => (Array.isArray(v) ? ciPct(v as [number, number]) : signedPct(v as number, 2))} />
               <Legend />
               {treatments.map((t, i) => (
-                <Area key={`${t}.band`} dataKey={`${t}.band`} name={`${t} interval`} stroke="none" fill={PALETTE[(i + 1) % PALETTE.length]} fillOpacity={0.15} isAnimationActive={false} legendType="none" />
+                <Area key={`${t}.band`} dataKey={`${t}.band`} name={`${t} interval`} stroke="none" fill={PALETTE[(i + 1) % PALETTE.length]} fillOpacity={0.15} isAnimationActive={false} legendType="none" dot={false} activeDot={false} />
               ))}
               {treatments.map((t, i) => (
-                <Line key={`${t}.lift`} dataKey={`${t}.lift`} name={`${t} lift`} stroke={PALETTE[(i + 1) % PALETTE.length]} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} connectNulls />
+                <Line key={`${t}.lift`} dataKey={`${t}.lift`} name={`${t} lift`} stroke={PALETTE[(i + 1) % PALETTE.length]} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} connectNulls>
+                  {/* With a day or two an area has no width: show the interval as whiskers too. */}
+                  {data.length < 3 && <ErrorBar dataKey={`${t}.err`} direction="y" width={10} stroke={PALETTE[(i + 1) % PALETTE.length]} />}
+                </Line>
               ))}
             </ComposedChart>
           </ResponsiveContainer>
           {last && (
             <figcaption className="muted small">
-              As of {last.date}:{" "}
+              {data.length === 1 ? "One day of traffic so far. " : ""}As of {last.date}:{" "}
               {treatments
                 .map((t) => {
                   const c = last.arms[t];

@@ -1,4 +1,4 @@
-import { PALETTE } from "@/components/bucket-bar";
+import { colorFor } from "@/components/bucket-bar";
 import { CreateLayerForm, LayersTable } from "@/components/layers";
 import { segmentSpace } from "@/lib/assignment";
 import { requirePageUser } from "@/lib/auth/session";
@@ -32,7 +32,7 @@ export default async function LayersPage() {
                 start: s.start,
                 end: s.end,
                 label: s.owner,
-                color: s.owner ? PALETTE[running.findIndex((a) => a.experiment === s.owner) % PALETTE.length] : undefined,
+                color: s.owner ? colorFor(s.owner) : undefined,
               })),
             };
           })}

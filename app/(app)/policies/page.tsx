@@ -6,6 +6,7 @@ import { ACTION_NAMES, DEFAULT_ACTION_BOUNDS } from "@/lib/fusion";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
+import { EVALUATE_HINTS, TRAIN_HINTS } from "@/lib/ui/job-hints";
 import { policiesOverview } from "@/lib/ui/policy-queries";
 
 export const metadata = { title: "Policies" };
@@ -40,7 +41,7 @@ export default async function PoliciesPage() {
             {train ? (
               <>
                 <p className="muted small">{train.description}. Runs as a background job; its progress and log are on the job page.</p>
-                <JobForm spec={train} label="Train policy" submitLabel="Start training" pickers={jobPickers(train, sources)} />
+                <JobForm spec={train} label="Train policy" submitLabel="Start training" pickers={jobPickers(train, sources)} hints={TRAIN_HINTS} />
               </>
             ) : (
               <p className="empty">Training jobs (train-policy) are not part of this build yet.</p>
@@ -51,7 +52,7 @@ export default async function PoliciesPage() {
             {evaluate ? (
               <>
                 <p className="muted small">{evaluate.description}. MTF-GAUC, importance-sampling estimate and simulator rollout value with CI.</p>
-                <JobForm spec={evaluate} label="Evaluate policy" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} />
+                <JobForm spec={evaluate} label="Evaluate policy" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} hints={EVALUATE_HINTS} />
               </>
             ) : (
               <p className="empty">Evaluation jobs (evaluate-policy) are not part of this build yet.</p>

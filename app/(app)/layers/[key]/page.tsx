@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AllocationEditor } from "@/components/allocation-editor";
 import { StatusBadge } from "@/components/badges";
-import { BucketBar, PALETTE } from "@/components/bucket-bar";
+import { BucketBar, colorFor, PALETTE } from "@/components/bucket-bar";
 import { freeRanges, intersectRanges, rangesSize, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -22,7 +22,7 @@ export default async function LayerPage({ params, searchParams }: { params: Prom
   const running = experiments.filter((e) => e.status === "running");
   const drafts = experiments.filter((e) => e.status === "draft");
   const free = freeRanges(running.map((e) => ({ id: e.key, ranges: e.layerBuckets })));
-  const color = (k: string) => PALETTE[experiments.findIndex((e) => e.key === k) % PALETTE.length];
+  const color = colorFor;
   const reports = await Promise.all(running.map(async (e) => [e.id, (await safeReport(e.id))?.arms.reduce((s, a) => s + a.users, 0) ?? 0] as const));
   const canEdit = roleAtLeast(user.role, "editor");
 
@@ -82,6 +82,7 @@ export default async function LayerPage({ params, searchParams }: { params: Prom
             </p>
             <BucketBar
               label={`Arms of ${e.key}`}
+              freeLabel="not in the experiment"
               segments={segmentSpace(e.arms.map((a) => ({ id: `${a.key}${a.control ? " (control)" : ""}`, ranges: a.hashRanges as BucketRange[] }))).map((s, _i, all) => ({
                 start: s.start,
                 end: s.end,

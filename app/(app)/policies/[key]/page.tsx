@@ -8,6 +8,7 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import { evaluationFigures, trainingCurve } from "@/lib/ui/evaluation";
 import { dateTime } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
+import { EVALUATE_HINTS, TRAIN_HINTS } from "@/lib/ui/job-hints";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
 import { policyDetail } from "@/lib/ui/policy-queries";
@@ -115,13 +116,13 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           {evaluate && (
             <>
               <h3>Evaluate a version</h3>
-              <JobForm spec={evaluate} label="Evaluate policy version" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} />
+              <JobForm spec={evaluate} label="Evaluate policy version" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} hints={EVALUATE_HINTS} initial={{ policyVersionId: versions.find((v) => v.status === "ready")?.id }} />
             </>
           )}
           {train && (
             <>
               <h3>Train a new version</h3>
-              <JobForm spec={train} label="Train policy version" submitLabel="Start training" pickers={jobPickers(train, sources)} />
+              <JobForm spec={train} label="Train policy version" submitLabel="Start training" pickers={jobPickers(train, sources)} hints={TRAIN_HINTS} initial={{ policy: policy.key, type: policy.type, parentVersionId: versions.find((v) => v.status === "ready")?.id }} />
             </>
           )}
         </section>
