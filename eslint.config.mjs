@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", "next-env.d.ts", "bench/results/**", "test/e2e/screenshots/**"],
+    ignores: [".next/**", "node_modules/**", ".data/**", "tmp/**", "next-env.d.ts", "bench/results/**", "test/e2e/screenshots/**"],
   },
   {
     rules: {
