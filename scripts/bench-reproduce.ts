@@ -12,12 +12,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_ACTION_BOUNDS } from "@/lib/fusion/action";
+import { scoreCandidates } from "@/lib/fusion/score";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { Rng } from "@/lib/random/rng";
 import {
   collectLogs,
   loadPolicy,
   memoryLogSource,
+  ModelPolicy,
   saveFixedPolicy,
   scoreRequest,
   trainProgressive,
@@ -32,10 +34,22 @@ import {
   type Tf,
 } from "@/lib/rl";
 import { mtfGauc, pairedDifference, rolloutValue, snips, type PairedDifference, type RolloutValue, type SnipsResult } from "@/lib/evaluation";
-import { FixedFusionPolicy, OraclePolicy, RandomPolicy, parseScenario, withExploration, World, type Policy, type Scenario } from "@/lib/simulator";
+import {
+  FixedFusionPolicy,
+  OraclePolicy,
+  RandomPolicy,
+  parseScenario,
+  withExploration,
+  World,
+  type Policy,
+  type PolicyDecision,
+  type RequestObservation,
+  type Scenario,
+} from "@/lib/simulator";
 import { loadTf } from "@/lib/tf/backend";
 
 const POLICIES = ["random", "fixed", "user-state", "enhanced-state", "oracle"] as const;
+const CALIBRATED = "fixed@calibrated-scores";
 type PolicyName = (typeof POLICIES)[number];
 
 interface Profile {
@@ -58,18 +72,18 @@ const PROFILES: Record<"quick" | "full", Profile> = {
     userState: {},
     enhancedState: { batchSize: 64 },
     evalSeeds: 10,
-    sessionsPerSeed: 150,
+    sessionsPerSeed: 100,
     heldOutSessions: 300,
     latencyCalls: 200,
     ablation: false,
   },
   full: {
     cem: { iterations: 10, population: 16, sessionsPerCandidate: 400 },
-    progressive: { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1500, evalSessions: 1500, progressEvery: 250 },
+    progressive: { rounds: 3, sessionsPerRound: 3000, stepsPerRound: 1000, evalSessions: 1500, progressEvery: 250 },
     userState: {},
     enhancedState: { batchSize: 128 },
     evalSeeds: 10,
-    sessionsPerSeed: 2000,
+    sessionsPerSeed: 1500,
     heldOutSessions: 3000,
     latencyCalls: 1000,
     ablation: true,
@@ -130,7 +144,7 @@ function actorLatency(world: World, model: FusionModel, n: number, calls: number
   const rng = Rng.derive("bench", "latency");
   const requests = Array.from({ length: 16 }, () => sampleRequest(world, rng, n));
   const out = [new Float64Array(n * 14)];
-  for (let i = 0; i < 50; i++) model.writeActions([requests[i % requests.length]], out);
+  for (let i = 0; i < 300; i++) model.writeActions([requests[i % requests.length]], out);
   const times: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
@@ -140,6 +154,35 @@ function actorLatency(world: World, model: FusionModel, n: number, calls: number
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
   return { candidates: n, p50Ms: q(0.5), p99Ms: q(0.99), calls };
+}
+
+/**
+ * REFERENCE ONLY (reads hidden state, like the oracle): the tuned fixed action applied to the
+ * predictions the MTL layer would output without item-segment miscalibration (a twin world with
+ * the same seed, where only the segment biases differ). Its gain over `fixed` is the most that
+ * correcting the miscalibration per item — the reason per-item actions can help — is worth here.
+ */
+class CalibratedScoresFixedPolicy implements Policy {
+  readonly name = "fixed@calibrated-scores";
+  readonly actionMode = "none" as const;
+  private readonly twin: World;
+  private readonly buffer = new Float32Array(NUM_TASKS);
+
+  constructor(
+    world: World,
+    private readonly action: Float64Array,
+  ) {
+    this.twin = new World({ ...world.scenario, prediction: { ...world.scenario.prediction, miscalibration: false } }, world.seed);
+  }
+
+  act(batch: readonly RequestObservation[], decisions: readonly PolicyDecision[]): void {
+    batch.forEach((obs, i) => {
+      for (let c = 0; c < obs.numCandidates; c++) {
+        this.twin.predictedScores(obs.userId, obs.candidateIds[c], this.buffer, 0);
+        decisions[i].scores[c] = scoreCandidates(this.buffer, 1, this.action)[0];
+      }
+    });
+  }
 }
 
 interface VariantResult {
@@ -199,7 +242,6 @@ async function runVariant(tf: Tf, label: string, scenario: Scenario, profile: Pr
   const identicalAfterLoad = {} as Record<RlPolicyType, boolean>;
   for (const type of ["user-state", "enhanced-state"] as const) {
     loaded[type] = roundTrip(trained[type].saved, type);
-    const { ModelPolicy } = await import("@/lib/rl/policy");
     identicalAfterLoad[type] = await checkIdentical(world, new ModelPolicy(trained[type].model), loaded[type].policy);
     if (!identicalAfterLoad[type]) throw new Error(`${type}: the loaded version does not score like the trained one`);
   }
@@ -214,11 +256,14 @@ async function runVariant(tf: Tf, label: string, scenario: Scenario, profile: Pr
   t = timer();
   log(`${label}: rollout value over ${profile.evalSeeds} seeds × ${profile.sessionsPerSeed} sessions`);
   const seeds = Array.from({ length: profile.evalSeeds }, (_, i) => `bench:eval:${i}`);
+  const references: Record<string, (w: World) => Policy> = scenario.prediction.miscalibration
+    ? { [CALIBRATED]: (w) => new CalibratedScoresFixedPolicy(w, tuned.action) }
+    : {};
   const value = await rolloutValue({
     scenario,
     seeds,
     sessionsPerSeed: profile.sessionsPerSeed,
-    policies: factories,
+    policies: { ...factories, ...references },
     onProgress: (p) => log(`${label}: evaluated ${p.policy} on ${p.seed} (${p.seconds.toFixed(1)} s)`),
   });
   seconds.rolloutValue = t();
@@ -244,6 +289,7 @@ async function runVariant(tf: Tf, label: string, scenario: Scenario, profile: Pr
     ["enhanced-state", "user-state"],
     ["enhanced-state", "fixed"],
     ["oracle", "enhanced-state"],
+    ...(value.policies[CALIBRATED] ? ([[CALIBRATED, "fixed"]] as const) : []),
   ] as const) {
     for (const metric of ["validConsumption", "durationSeconds", "reward"] as const) differences.push(pairedDifference(value, a, b, metric));
   }
@@ -270,6 +316,10 @@ const ci = (c: [number, number], d = 2) => `[${fmt(c[0], d)}, ${fmt(c[1], d)}]`;
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
 
 function markdown(label: string, v: VariantResult): string {
+  const ref = v.value.policies[CALIBRATED]?.estimate;
+  const refRow = ref
+    ? [`| (reference, hidden info) ${CALIBRATED} | ${fmt(ref.validConsumption.mean)} ${ci(ref.validConsumption.ci)} | ${fmt(ref.durationSeconds.mean, 0)} ${ci(ref.durationSeconds.ci, 0)} | ${fmt(ref.interactions.mean)} | ${fmt(ref.depth.mean)} | ${fmt(ref.reward.mean)} | | |`]
+    : [];
   const rows = POLICIES.map((p) => {
     const e = v.value.policies[p].estimate;
     const s = v.snips[p];
@@ -284,6 +334,7 @@ function markdown(label: string, v: VariantResult): string {
     "| policy | valid consumption / session | duration s / session | interactions | depth | reward | MTF-GAUC | SNIPS list reward / request |",
     "|---|---|---|---|---|---|---|---|",
     ...rows,
+    ...refRow,
     "",
     "| paired difference (same seeds) | metric | difference | relative | 95% CI excludes 0 |",
     "|---|---|---|---|---|",
@@ -323,6 +374,11 @@ function summary(v: VariantResult) {
       significant: d.significant,
     })),
     upliftEnhancedVsUserState: { validConsumption: gap("validConsumption"), duration: gap("durationSeconds") },
+    references: Object.fromEntries(
+      Object.entries(v.value.policies)
+        .filter(([name]) => !(POLICIES as readonly string[]).includes(name))
+        .map(([name, pv]) => [name, { validConsumption: pv.estimate.validConsumption, duration: pv.estimate.durationSeconds, reward: pv.estimate.reward }]),
+    ),
     orderingHolds: order.every((x, i) => i === 0 || x > order[i - 1]),
     training: v.training,
     fixedAction: v.fixedAction,

@@ -1,6 +1,7 @@
 /**
  * The training step both RL agents share (DESIGN §7):
- *   critic target  y_g = r_g + γ · (1 − done) · V′_g(s′),  per group g ∈ {watch, other} and member,
+ *   critic target  y_g = r_g + γ · (1 − done) · V′_g(s′),  per group g ∈ {watch, other} and member
+ *                  (with nStep > 1: r_g summed over n requests and γ^n · V′ of the n-th next state),
  *   critic loss    Σ_g mean (Q_g(s, a) − y_g)²,
  *   actor loss     mean [ boxPenalty − Σ_g c_g (mean_e Q_ge − λ · std_e Q_ge) ],
  * followed by soft target updates; the actor steps every `actorDelay` critic steps. What Q(s, a)
@@ -58,12 +59,11 @@ export abstract class ActorCriticAgent {
     const { B, S } = batch;
     const t = tf.tidy(() => toTensors(tf, batch));
     try {
-      const { gamma } = this.config;
       const y = tf.tidy(() => {
         const next = this.nextValue(t, B, S);
         return {
-          watch: bootstrapTarget(tf, t.rewardWatch, t.done, next.watch, gamma),
-          other: bootstrapTarget(tf, t.rewardOther, t.done, next.other, gamma),
+          watch: bootstrapTarget(tf, t.rewardWatch, t.discount, next.watch),
+          other: bootstrapTarget(tf, t.rewardOther, t.discount, next.other),
         };
       });
       const critic = this.critics.minimize(() => {
@@ -98,9 +98,9 @@ export abstract class ActorCriticAgent {
   }
 }
 
-/** y = r + γ · (1 − done) · V′: reward and done [B], next value [E, B] → [E, B]. */
-export function bootstrapTarget(tf: Tf, reward: Tensor, done: Tensor, next: Tensor, gamma: number): Tensor {
-  return tf.tidy(() => tf.add(reward, tf.mul(tf.mul(tf.sub(1, done), gamma), next)));
+/** y = r + discount · V′ (discount = γ^k, or 0 after the session ended): r, discount [B], V′ [E, B] → [E, B]. */
+export function bootstrapTarget(tf: Tf, reward: Tensor, discount: Tensor, next: Tensor): Tensor {
+  return tf.tidy(() => tf.add(reward, tf.mul(discount, next)));
 }
 
 function toTensors(tf: Tf, b: TransitionBatch): BatchTensors {
@@ -123,7 +123,7 @@ function toTensors(tf: Tf, b: TransitionBatch): BatchTensors {
     nextMask: tf.tensor2d(b.nextMask, [B, S]),
     rewardWatch: tf.tensor1d(b.rewardWatch),
     rewardOther: tf.tensor1d(b.rewardOther),
-    done: tf.tensor1d(b.done),
+    discount: tf.tensor1d(b.discount),
   };
 }
 

@@ -20,26 +20,29 @@ const UNKNOWN = -2;
 export interface TransitionBatch {
   B: number;
   S: number;
-  /** B × userWidth scaled user states of the request and of its successor (zeros when done). */
+  /** B × userWidth scaled user states of the request and of the bootstrap state (zeros when the session ended). */
   user: Float32Array;
   nextUser: Float32Array;
-  /** B × S × pairWidth scaled pairs (shown items) of the request and of its successor. */
+  /** B × S × pairWidth scaled pairs (shown items) of the request and of the bootstrap state. */
   pair: Float32Array;
   nextPair: Float32Array;
   /** B × S × K raw predicted scores of the shown items (the fusion formula needs them unscaled). */
   predictions: Float32Array;
-  /** B × S × 2K taken and behaviour actions (normalised); nextBehaviour belongs to the successor. */
+  /** B × S × 2K taken and behaviour actions (normalised); nextBehaviour belongs to the bootstrap state. */
   action: Float32Array;
   behaviour: Float32Array;
   nextBehaviour: Float32Array;
   /** B × S: 1 for real slots. */
   mask: Float32Array;
   nextMask: Float32Array;
-  /** B: list rewards of the two groups (sum over the shown items), divided by the reward scale. */
+  /**
+   * B: list rewards of the two groups (sum over the shown items), divided by the reward scale,
+   * discounted and summed over the n requests before the bootstrap state.
+   */
   rewardWatch: Float32Array;
   rewardOther: Float32Array;
-  /** B: 1 if the session ended with this request. */
-  done: Float32Array;
+  /** B: γ^k for a bootstrap state k requests ahead; 0 when the session ended first. */
+  discount: Float32Array;
 }
 
 export class ReplayBuffer {
@@ -189,8 +192,12 @@ export class ReplayBuffer {
     return this.size ? s / this.size : 0;
   }
 
-  /** Uniformly samples B transitions whose successor is known (or which ended their session). */
-  sample(rng: Rng, B: number, encoder: StateEncoder, rewardScale: number): TransitionBatch {
+  /**
+   * Uniformly samples B transitions whose successor is known (or which ended their session), with
+   * n-step returns: rewards of up to `nStep` requests, then the state to bootstrap from (a shorter
+   * horizon where the log does not say what came next).
+   */
+  sample(rng: Rng, B: number, encoder: StateEncoder, rewardScale: number, gamma: number, nStep = 1): TransitionBatch {
     const n = this.size;
     if (n === 0) throw new RangeError("cannot sample from an empty replay buffer");
     const S = this.slate;
@@ -213,7 +220,7 @@ export class ReplayBuffer {
       nextMask: new Float32Array(B * S),
       rewardWatch: new Float32Array(B),
       rewardOther: new Float32Array(B),
-      done: new Float32Array(B),
+      discount: new Float32Array(B),
     };
     for (let b = 0; b < B; b++) {
       let row = rng.int(n);
@@ -227,19 +234,23 @@ export class ReplayBuffer {
       out.behaviour.set(this.beh.subarray(row * S * D, (row + 1) * S * D), b * S * D);
       let rw = 0;
       let ro = 0;
-      for (let p = 0; p < S; p++) {
-        rw += this.rw[row * S + p];
-        ro += this.ro[row * S + p];
+      let discount = 1;
+      let at = row;
+      for (let k = 0; k < nStep; k++) {
+        for (let p = 0; p < S; p++) {
+          rw += discount * this.rw[at * S + p];
+          ro += discount * this.ro[at * S + p];
+        }
+        discount *= gamma;
+        at = this.next[at];
+        if (at === TERMINAL || this.next[at] === UNKNOWN) break;
       }
       out.rewardWatch[b] = rw / rewardScale;
       out.rewardOther[b] = ro / rewardScale;
-      const nx = this.next[row];
-      if (nx === TERMINAL) {
-        out.done[b] = 1;
-        continue;
-      }
-      this.encodeRow(nx, b, encoder, out.nextUser, out.nextPair, out.nextMask);
-      out.nextBehaviour.set(this.beh.subarray(nx * S * D, (nx + 1) * S * D), b * S * D);
+      if (at === TERMINAL) continue;
+      out.discount[b] = discount;
+      this.encodeRow(at, b, encoder, out.nextUser, out.nextPair, out.nextMask);
+      out.nextBehaviour.set(this.beh.subarray(at * S * D, (at + 1) * S * D), b * S * D);
     }
     return out;
   }

@@ -34,6 +34,11 @@ const agentFields = {
   seed,
   /** Discount per request (DESIGN §7). */
   gamma: unit(0.9),
+  /**
+   * Requests of logged reward summed before bootstrapping: y = Σ_{k<n} γ^k r_{t+k} + γ^n φ Q′(s_{t+n}, μ′).
+   * 1 is the one-step target of DESIGN §7; docs/rl.md explains when a longer horizon is needed.
+   */
+  nStep: int(1),
   /** Hidden layer widths of the actor and of every critic. */
   hidden: z.array(z.number().int().positive()).min(1).default([64, 64]),
   /** Critics per reward group (watch time; other rewards). */

@@ -1,18 +1,20 @@
 /**
  * Enhanced-State RL (Liu et al., arXiv 2409.11678). The state of pair j of request t is the
- * enhanced state s_tj = [user part, item features_j, score logits_j, context]; the actor gives one
- * action per pair and the critics score pairs. Critic (list-level target, DESIGN §7):
+ * enhanced state s_tj = [user part, item features_j, score transforms_j, context]; the actor gives
+ * one action per pair and the critics score pairs. Critic (list-level target, DESIGN §7):
  *   Σ_{j shown at t} Q_g(s_tj, a_tj)  ←  r_g(list_t) + γ · (1 − done) · Σ_{j shown at t+1} φ_j · Q′_g(s′_j, μ′(s′_j)),
  * with φ_j measured against each next item's logged behaviour action.
  *
- * Actor (list-level objective). A shown item's own reward does not depend on the action that
- * ranked it — the action only decides WHICH items make the list — so ∂Q(s, a)/∂a carries almost
- * no signal on its own. The actor therefore maximises the critic value of the list its actions
- * would select: within each logged list, a softmax over the fusion scores that the actor's
- * actions give the shown items (standardised within the list, temperature τ) weights each item's
- * critic value, so the gradient flows through the fusion formula Σ_k w_k log(p_k + b_k) into the
- * actions and raises the scores of items the critics value above their list-mates:
+ * Actor (list-level objective). A shown item's own reward hardly depends on the action that
+ * ranked it — the action decides WHICH items make the list — so ∂Q(s, a)/∂a alone carries little
+ * signal. The actor maximises the critic value of the list its actions would select: within each
+ * logged list, a softmax over the fusion scores that the actor's actions give the shown items
+ * (standardised within the list, temperature τ) weights each item's critic value, so gradients
+ * flow both through the critics' action input (as in DDPG) and through the fusion formula
+ * Σ_k w_k log(p_k + b_k), raising the scores of items the critics value above their list-mates:
  *   loss = −mean_t Σ_j softmax_j(z_tj / τ) · [Σ_g c_g (mean_e Q_ge − λ std_e Q_ge)](s_tj, μ(s_tj)) + mean box penalty.
+ * (Cutting the first path — values as constants — lets the actor follow the critics' item
+ * preferences much faster; docs/rl.md reports why that made the policy worse here.)
  */
 import type { Optimizer, Scalar, Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
@@ -105,11 +107,7 @@ export class EnhancedStateAgent extends ActorCriticAgent {
   protected actorLoss(t: BatchTensors, B: number, S: number): ActorLoss {
     const tf = this.tf;
     const u = this.model.normalisedActions(t.user as Tensor2D, t.pair as Tensor2D, S);
-    // The items' values enter as constants (a copy of the data cuts the gradient): a shown item's
-    // value does not depend on the action that ranked it, so the critics' slope in that action is
-    // fitted noise; the actor learns only through which items its actions select.
-    const q = this.critics.objective(this.critics.q(this.criticInput(t.user, t.pair, u)));
-    const value = tf.tensor2d(q.dataSync() as Float32Array, [B, S]);
+    const value = tf.reshape(this.critics.objective(this.critics.q(this.criticInput(t.user, t.pair, u))), [B, S]);
     const selection = this.softSelection(u, t.predictions, t.mask, B, S);
     const objective = tf.sum(tf.mul(selection, value), 1);
     const pairPenalty = tf.mul(

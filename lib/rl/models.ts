@@ -95,6 +95,7 @@ export class UserStateModel implements FusionModel {
 export class EnhancedStateModel implements FusionModel {
   readonly type = "enhanced-state" as const;
   readonly actionMode = "candidate" as const;
+  private pairBuffer = new Float32Array(0);
 
   constructor(
     private readonly tf: Tf,
@@ -147,7 +148,10 @@ export class EnhancedStateModel implements FusionModel {
     const dI = this.encoder.layout.item.length;
     const K = NUM_TASKS;
     const users = encodeUsers(this.encoder, requests);
-    const pairs = new Float32Array(m * n * dP);
+    // Reused across calls: serving scores one request at a time, and a fresh 500 × dP buffer per
+    // call is garbage that shows up in the latency tail.
+    if (this.pairBuffer.length < m * n * dP) this.pairBuffer = new Float32Array(m * n * dP);
+    const pairs = this.pairBuffer.subarray(0, m * n * dP);
     requests.forEach((q, i) => {
       for (let c = 0; c < n; c++) this.encoder.encodePair(q.itemFeatures, c * dI, q.predictions, c * K, pairs, (i * n + c) * dP);
     });

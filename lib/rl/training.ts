@@ -100,7 +100,7 @@ async function trainSteps(
   let last: StepLosses = { critic: NaN };
   for (let step = 1; step <= steps; step++) {
     signal?.throwIfAborted();
-    const l = agent.trainStep(buffer.sample(rng, config.batchSize, encoder, agent.rewardScale));
+    const l = agent.trainStep(buffer.sample(rng, config.batchSize, encoder, agent.rewardScale, config.gamma, config.nStep));
     sum.critic += l.critic;
     sum.steps++;
     if (l.actor !== undefined) {

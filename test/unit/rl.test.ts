@@ -83,8 +83,8 @@ describe("list-level critic target", () => {
     ]); // φ × shown mask
     const next = sumShown(tf, nextQ, weight, 2, 3);
     expect(values(next)).toEqual([2.5, 2.5]);
-    // r = 3; request 1 continues (y = 3 + 0.9 · 2.5), request 2 ended its session (y = 3).
-    const y = bootstrapTarget(tf, tf.tensor1d([3, 3]), tf.tensor1d([0, 1]), next, 0.9);
+    // r = 3; request 1 continues (γ = 0.9: y = 3 + 0.9 · 2.5), request 2 ended its session (y = 3).
+    const y = bootstrapTarget(tf, tf.tensor1d([3, 3]), tf.tensor1d([0.9, 0]), next);
     expect(values(y)[0]).toBeCloseTo(5.25, 6);
     expect(values(y)[1]).toBe(3);
   });
@@ -101,7 +101,7 @@ describe("saved versions", () => {
     ];
     for (const agent of agents) {
       // A few steps so the weights are not the (symmetric) initial ones.
-      for (let i = 0; i < 3; i++) agent.trainStep(buffer.sample(new Rng(i), 16, encoder, 5));
+      for (let i = 0; i < 3; i++) agent.trainStep(buffer.sample(new Rng(i), 16, encoder, 5, 0.9));
       const config = agent instanceof EnhancedStateAgent ? parseEnhancedStateConfig(TINY_ENHANCED) : parseUserStateConfig(TINY);
       const text = JSON.stringify(saveModel(agent.model, config, 5, agent.criticWeights));
       const loaded = loadPolicy(tf, text);
