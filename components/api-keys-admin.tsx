@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/actions/api-keys";
 import { DataTable } from "@/components/data-table";
+import { dateTime } from "@/lib/ui/format";
 import { API_SCOPES } from "@/lib/api-keys/scopes";
 
 export type ApiKeyRow = { id: string; name: string; prefix: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; revokedAt: string | null; createdBy: string | null };
@@ -35,7 +36,7 @@ const columns: ColumnDef<ApiKeyRow, unknown>[] = [
   { accessorKey: "name", header: "Name" },
   { accessorKey: "prefix", header: "Key", cell: ({ row }) => <code>{row.original.prefix}…</code> },
   { accessorKey: "scopes", header: "Scopes", cell: ({ row }) => row.original.scopes.join(", ") },
-  { accessorKey: "lastUsedAt", header: "Last used", cell: ({ row }) => (row.original.lastUsedAt ? new Date(row.original.lastUsedAt).toLocaleString() : "never") },
+  { accessorKey: "lastUsedAt", header: "Last used", cell: ({ row }) => (row.original.lastUsedAt ? dateTime(row.original.lastUsedAt) : "never") },
   {
     id: "status",
     header: "Status",

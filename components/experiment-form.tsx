@@ -7,7 +7,7 @@ import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
-import { metricLabel, num, pct } from "@/lib/ui/format";
+import { ciPct, metricLabel, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
 import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
@@ -24,9 +24,12 @@ type ArmState = { uid: number; key: string; name: string; policyVersionId: strin
 const TYPE_ORDER = ["enhanced_state", "user_state", "fixed"] as const;
 const TYPE_LABEL: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
+const figure = (f: VersionOption["evaluation"][number]) => (f.format === "pct" ? signedPct(f.value) : num(f.value));
+const figureCi = (f: VersionOption["evaluation"][number]) => (!f.ci ? "" : f.format === "pct" ? ` ${ciPct(f.ci)}` : ` [${num(f.ci[0])}, ${num(f.ci[1])}]`);
+
 function evalLine(v: VersionOption | undefined): string {
   if (!v) return "";
-  return v.evaluation.map((f) => `${f.label} ${num(f.value)}${f.ci ? ` [${num(f.ci[0])}, ${num(f.ci[1])}]` : ""}`).join(" · ");
+  return v.evaluation.map((f) => `${f.label} ${figure(f)}${figureCi(f)}`).join(" · ");
 }
 
 /** Percent text → fraction, or NaN (which the zod rules then name). */
@@ -387,7 +390,7 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
                             {g.items.map((o) => (
                               <option key={o.id} value={o.id}>
                                 {o.label} — {TYPE_LABEL[o.type]}
-                                {o.evaluation[0] ? ` · ${o.evaluation[0].label} ${num(o.evaluation[0].value)}` : ""}
+                                {o.evaluation[0] ? ` · ${o.evaluation[0].label} ${figure(o.evaluation[0])}` : " · not evaluated"}
                               </option>
                             ))}
                           </optgroup>

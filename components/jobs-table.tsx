@@ -2,25 +2,57 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
+import { useMemo, useState } from "react";
 import { DataTable } from "@/components/data-table";
 import { JobProgress } from "@/components/job-progress";
 import type { JobListItem } from "@/lib/jobs/job-list-item";
+import { dateTime } from "@/lib/ui/format";
 
 const columns: ColumnDef<JobListItem, unknown>[] = [
-  { accessorKey: "type", header: "Job", cell: ({ row }) => <Link href={`/jobs/${row.original.id}`}>{row.original.type}</Link> },
-  { accessorKey: "state", header: "State", cell: ({ row }) => <span className={`badge state-${row.original.state}`}>{row.original.state}</span> },
+  { accessorKey: "type", header: "Job", filterFn: "equalsString", cell: ({ row }) => <Link href={`/jobs/${row.original.id}`}>{row.original.type}</Link> },
+  { accessorKey: "state", header: "State", filterFn: "equalsString", cell: ({ row }) => <span className={`badge state-${row.original.state}`}>{row.original.state}</span> },
   { accessorKey: "progress", header: "Progress", cell: ({ row }) => <JobProgress job={row.original} /> },
   { id: "attempts", header: "Attempts", accessorFn: (j) => j.attempts, cell: ({ row }) => `${row.original.attempts}/${row.original.maxAttempts}` },
-  { accessorKey: "createdAt", header: "Created", cell: ({ row }) => new Date(row.original.createdAt).toLocaleString() },
+  { accessorKey: "createdAt", header: "Created", cell: ({ row }) => dateTime(row.original.createdAt) },
   { accessorKey: "createdBy", header: "By", cell: ({ row }) => row.original.createdBy ?? "system" },
 ];
 
-export function JobsTable({ jobs }: { jobs: JobListItem[] }) {
+/** With `filters`, selects for state and type narrow the list (the jobs page). */
+export function JobsTable({ jobs, filters = false }: { jobs: JobListItem[]; filters?: boolean }) {
+  const [state, setState] = useState("");
+  const [type, setType] = useState("");
+  const columnFilters = useMemo(() => [...(state ? [{ id: "state", value: state }] : []), ...(type ? [{ id: "type", value: type }] : [])], [state, type]);
+  const types = useMemo(() => [...new Set(jobs.map((j) => j.type))].sort(), [jobs]);
   return (
     <DataTable
       label="Jobs"
       data={jobs}
       columns={columns}
+      columnFilters={filters ? columnFilters : undefined}
+      toolbar={
+        filters ? (
+          <>
+            <label className="inline-label">
+              State
+              <select value={state} onChange={(e) => setState(e.target.value)}>
+                <option value="">All</option>
+                {["queued", "active", "retrying", "completed", "failed", "cancelled"].map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <label className="inline-label">
+              Type
+              <select value={type} onChange={(e) => setType(e.target.value)}>
+                <option value="">All</option>
+                {types.map((t) => (
+                  <option key={t}>{t}</option>
+                ))}
+              </select>
+            </label>
+          </>
+        ) : undefined
+      }
       filterPlaceholder="Filter by type, state…"
       empty={<p>No jobs yet. Jobs appear here when you generate datasets, train or evaluate policies, or run maintenance.</p>}
     />

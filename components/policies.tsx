@@ -12,7 +12,7 @@ import { DataTable } from "@/components/data-table";
 import { Field, FormErrors } from "@/components/field";
 import type { EvalFigure } from "@/lib/ui/evaluation";
 import type { CurveData } from "@/lib/ui/evaluation";
-import { date, humanize, num } from "@/lib/ui/format";
+import { ciPct, date, humanize, num, signedPct } from "@/lib/ui/format";
 import type { PolicyRow, VersionRow } from "@/lib/ui/policy-queries";
 
 export function EvalFigures({ figures, empty = "not evaluated" }: { figures: EvalFigure[]; empty?: string }) {
@@ -21,11 +21,11 @@ export function EvalFigures({ figures, empty = "not evaluated" }: { figures: Eva
     <ul className="plain figures">
       {figures.map((f) => (
         <li key={f.label}>
-          <span className="muted">{f.label}</span> <strong>{num(f.value)}</strong>
+          <span className="muted">{f.label}</span> <strong>{f.format === "pct" ? signedPct(f.value) : num(f.value)}</strong>
           {f.ci && (
             <span className="small">
               {" "}
-              [{num(f.ci[0])}, {num(f.ci[1])}]
+              {f.format === "pct" ? ciPct(f.ci) : `[${num(f.ci[0])}, ${num(f.ci[1])}]`}
             </span>
           )}
         </li>

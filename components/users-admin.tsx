@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { createUserAction, setUserRoleAction } from "@/app/actions/users";
 import { DataTable } from "@/components/data-table";
+import { dateTime } from "@/lib/ui/format";
 import { ROLES } from "@/lib/auth/roles";
 
 export type UserRow = { id: string; email: string; name: string; role: string; lastLoginAt: string | null; createdAt: string };
@@ -43,7 +44,7 @@ export function UsersTable({ users, selfId }: { users: UserRow[]; selfId: string
     { accessorKey: "name", header: "Name" },
     { accessorKey: "email", header: "Email" },
     { accessorKey: "role", header: "Role", cell: ({ row }) => <RoleSelect user={row.original} self={row.original.id === selfId} /> },
-    { accessorKey: "lastLoginAt", header: "Last sign-in", cell: ({ row }) => (row.original.lastLoginAt ? new Date(row.original.lastLoginAt).toLocaleString() : "never") },
+    { accessorKey: "lastLoginAt", header: "Last sign-in", cell: ({ row }) => (row.original.lastLoginAt ? dateTime(row.original.lastLoginAt) : "never") },
   ];
   return <DataTable label="Users" data={users} columns={columns} filterPlaceholder="Filter users…" empty={<p>No users.</p>} />;
 }

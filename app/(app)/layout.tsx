@@ -7,8 +7,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const user = await requirePageUser("viewer");
   return (
     <>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
       <AppNav user={user} />
-      <main className="content">{children}</main>
+      <main id="main" className="content" tabIndex={-1}>
+        {children}
+      </main>
     </>
   );
 }

@@ -8,6 +8,8 @@ export interface EvalFigure {
   label: string;
   value: number;
   ci: [number, number] | null;
+  /** "pct": a relative difference, shown as a signed percentage. */
+  format?: "pct";
 }
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -109,4 +111,64 @@ export function trainingCurve(json: unknown, maxSeries = 4): CurveData | null {
   const series = keys.filter((k) => !X_KEYS.includes(k) && k !== "index").slice(0, maxSeries);
   if (series.length === 0) return null;
   return { x, series, points };
+}
+
+type Est = { mean: number; ci: [number, number] | null };
+function est(x: unknown): Est | null {
+  if (!isRecord(x) || !isNum(x.mean)) return null;
+  return { mean: x.mean, ci: isCi(x.ci) ? x.ci : null };
+}
+const at = (x: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (isRecord(o) ? o[k] : undefined), x);
+
+/**
+ * Headline figures of an `evaluate-policy` result (DESIGN §7): rollout value in the simulator with its
+ * CI over seeds, the paired relative difference vs the default fixed policy, MTF-GAUC and the SNIPS
+ * estimate on held-out logs. Other shapes fall back to the generic reader.
+ */
+export function evaluationSummary(json: unknown, limit = 8): EvalFigure[] {
+  if (!isRecord(json) || (!isRecord(json.rollout) && !isRecord(json.vsBaseline))) return evaluationFigures(json, limit);
+  const out: EvalFigure[] = [];
+  const push = (label: string, e: Est | null, format?: "pct") => e && out.push({ label, value: e.mean, ci: e.ci, ...(format ? { format } : {}) });
+  push("rollout value: valid plays/session", est(at(json, "rollout", "candidate", "validConsumption")));
+  push("vs default fixed: valid plays", est(at(json, "vsBaseline", "validConsumption", "relative")), "pct");
+  push("vs default fixed: watch time", est(at(json, "vsBaseline", "durationSeconds", "relative")), "pct");
+  const gauc = at(json, "offline", "gauc", "gauc");
+  if (isNum(gauc)) out.push({ label: "MTF-GAUC", value: gauc, ci: null });
+  if (at(json, "offline", "snips", "applicable") === true) push("SNIPS reward/request", est(at(json, "offline", "snips", "reward")));
+  push("rollout value: watch s/session", est(at(json, "rollout", "candidate", "durationSeconds")));
+  return out.slice(0, limit);
+}
+
+/**
+ * The training job's curve (its progress reports): loss per gradient step, and per round the
+ * candidate's vs the incumbent's evaluation; CEM tuning's objective per iteration. Other shapes go
+ * through the generic reader.
+ */
+export function trainingCurves(json: unknown): { title: string; curve: CurveData }[] {
+  if (!Array.isArray(json) || !json.every(isRecord)) {
+    const c = trainingCurve(json);
+    return c ? [{ title: "Training curve", curve: c }] : [];
+  }
+  const rows = json as Record<string, unknown>[];
+  const out: { title: string; curve: CurveData }[] = [];
+  const numericKeys = (pts: Record<string, unknown>[], skip: string[]) => [...new Set(pts.flatMap((p) => Object.keys(p).filter((k) => isNum(p[k]) && !skip.includes(k))))];
+  const train = rows.filter((r) => r.phase === "train");
+  if (train.length > 0) {
+    const series = numericKeys(train, ["round", "step"]);
+    if (series.length) out.push({ title: "Losses by gradient step", curve: { x: "step", series, points: train.map((r, i) => ({ step: i + 1, ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
+  }
+  const evals = rows.filter((r) => r.phase === "evaluate");
+  if (evals.length > 0) {
+    out.push({ title: "Round evaluation: candidate vs incumbent", curve: { x: "round", series: ["candidate", "incumbent"], points: evals.map((r) => ({ round: Number(r.round), candidate: Number(r.candidate), incumbent: Number(r.incumbent) })) } });
+  }
+  const cem = rows.filter((r) => r.phase === undefined && isNum(r.iteration));
+  if (cem.length > 0) {
+    const series = numericKeys(cem, ["iteration", "iterations"]).slice(0, 4);
+    if (series.length) out.push({ title: "Tuning objective by iteration", curve: { x: "iteration", series, points: cem.map((r) => ({ iteration: Number(r.iteration) + 1, ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
+  }
+  if (out.length === 0) {
+    const c = trainingCurve(json);
+    if (c) out.push({ title: "Training curve", curve: c });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { evaluationFigures, type EvalFigure } from "@/lib/ui/evaluation";
+import { evaluationSummary, type EvalFigure } from "@/lib/ui/evaluation";
 
 /** Read-only queries behind the policy pages and the experiment form's version picker. */
 
@@ -22,7 +22,7 @@ export async function readyVersionOptions(): Promise<VersionOption[]> {
   const rows = await db.policyVersion.findMany({
     where: { status: "ready" },
     orderBy: [{ createdAt: "desc" }],
-    select: { id: true, version: true, createdAt: true, evaluation: true, metrics: true, policy: { select: { key: true, name: true, type: true } } },
+    select: { id: true, version: true, createdAt: true, evaluation: true, policy: { select: { key: true, name: true, type: true } } },
     take: 500,
   });
   return rows.map((r) => ({
@@ -33,7 +33,7 @@ export async function readyVersionOptions(): Promise<VersionOption[]> {
     type: r.policy.type,
     version: r.version,
     createdAt: r.createdAt.toISOString(),
-    evaluation: evaluationFigures(r.evaluation ?? r.metrics, 3),
+    evaluation: r.evaluation === null ? [] : evaluationSummary(r.evaluation, 3),
   }));
 }
 
@@ -86,7 +86,7 @@ function toVersionRow(v: VersionSelected): VersionRow {
     datasets: v.datasetIds.length,
     jobId: v.jobId,
     createdAt: v.createdAt.toISOString(),
-    evaluation: evaluationFigures(v.evaluation ?? v.metrics, 3),
+    evaluation: v.evaluation === null ? [] : evaluationSummary(v.evaluation, 3),
     arms: v._count.arms,
   };
 }

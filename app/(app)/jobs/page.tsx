@@ -18,7 +18,7 @@ export default async function JobsPage() {
         <p className="muted">Background work run by the worker processes. This page updates by itself while jobs run.</p>
       </div>
       <section className="card">
-        <JobsTable jobs={jobs.map(toJobListItem)} />
+        <JobsTable jobs={jobs.map(toJobListItem)} filters />
       </section>
     </>
   );

@@ -7,6 +7,7 @@ import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
 import { getJob } from "@/lib/jobs/job-service";
+import { dateTime } from "@/lib/ui/format";
 
 export const metadata = { title: "Job" };
 
@@ -37,12 +38,12 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </dd>
           <dt>Created</dt>
           <dd>
-            {job.createdAt.toLocaleString()} by {job.createdBy?.email ?? "system"}
+            {dateTime(job.createdAt)} by {job.createdBy?.email ?? "system"}
           </dd>
           <dt>Started</dt>
-          <dd>{job.startedAt?.toLocaleString() ?? "—"}</dd>
+          <dd>{dateTime(job.startedAt)}</dd>
           <dt>Finished</dt>
-          <dd>{job.finishedAt?.toLocaleString() ?? "—"}</dd>
+          <dd>{dateTime(job.finishedAt)}</dd>
           <dt>Payload</dt>
           <dd>
             <code>{JSON.stringify(job.payload)}</code>
@@ -71,7 +72,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           <ol className="log" aria-label="Job log">
             {job.logs.map((l) => (
               <li key={String(l.id)} className={`log-${l.level}`}>
-                <time>{l.ts.toLocaleTimeString()}</time> {l.message}
+                <time dateTime={l.ts.toISOString()}>{l.ts.toISOString().slice(11, 19)}</time> {l.message}
               </li>
             ))}
           </ol>

@@ -5,7 +5,7 @@ import { JobForm } from "@/components/job-form";
 import { EvalFigures, TrainingCurveChart, VersionsTable } from "@/components/policies";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { evaluationFigures, trainingCurve } from "@/lib/ui/evaluation";
+import { evaluationFigures, evaluationSummary, trainingCurves } from "@/lib/ui/evaluation";
 import { dateTime } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { EVALUATE_HINTS, TRAIN_HINTS } from "@/lib/ui/job-hints";
@@ -44,8 +44,8 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
         <VersionsTable versions={versions} showPolicy={false} />
       </section>
       {versions.map((v) => {
-        const curve = trainingCurve(v.trainingCurve);
-        const figures = evaluationFigures(v.evaluationJson, 12);
+        const curves = trainingCurves(v.trainingCurve);
+        const figures = v.evaluationJson === null ? [] : evaluationSummary(v.evaluationJson, 12);
         const metrics = evaluationFigures(v.metrics, 12);
         return (
           <section key={v.id} id={`v${v.version}`} className="card" aria-label={`Version ${v.version}`}>
@@ -94,7 +94,11 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
               </div>
               <div>
                 <h3>Training curve</h3>
-                {curve ? <TrainingCurveChart curve={curve} label={`Training curve of v${v.version}`} /> : <p className="muted">{policy.type === "fixed" ? "Fixed versions are set, not trained." : "No training curve recorded."}</p>}
+                {curves.length > 0 ? (
+                  curves.map((c) => <TrainingCurveChart key={c.title} curve={c.curve} label={`${c.title} (v${v.version})`} />)
+                ) : (
+                  <p className="muted">{v.jobId ? "No training curve recorded." : "Set by hand, not trained."}</p>
+                )}
               </div>
             </div>
             <details>
