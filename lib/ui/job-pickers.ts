@@ -21,7 +21,7 @@ export function jobPickers(spec: JobFormSpec, src: PickerSources): Record<string
     if (f.kind !== "string" && f.kind !== "string-list") continue;
     const byId = /Ids?$/.test(f.name);
     if (/scenario/i.test(f.name) && src.scenarios?.length) out[f.name] = src.scenarios.map((s) => ({ value: byId ? s.id : s.key, label: `${s.name} (${s.key})` }));
-    else if (/dataset/i.test(f.name) && src.datasets?.length)
+    else if (/dataset/i.test(f.name) && src.datasets)
       out[f.name] = src.datasets.filter((d) => d.status === "ready").map((d) => ({ value: d.id, label: d.name }));
     else if (/version|parent|baseline/i.test(f.name) && src.versions?.length) out[f.name] = src.versions.map((v) => ({ value: v.id, label: `${v.label} (${TYPE_LABEL[v.type] ?? v.type})` }));
     else if (/experiment/i.test(f.name) && src.experiments?.length) out[f.name] = src.experiments.map((e) => ({ value: byId ? e.id : e.key, label: `${e.name} (${e.key})` }));
