@@ -13,7 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
-import { startPlatform, waitGone } from "@/test/support/platform";
+import { startPlatform, stopPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({ options: { users: { type: "string", default: "1500" }, preset: { type: "string", default: "quick" }, seeds: { type: "string", default: "10" } } });
 const KEY = "flk_bench_online_offline_key_000000";
@@ -88,10 +88,7 @@ try {
   fs.writeFileSync(path.join("bench", "results", "online-offline.json"), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result));
 } finally {
-  const tree = platform.descendants();
-  platform.proc.kill("SIGTERM");
-  await platform.waitForExit(60_000).catch(() => undefined);
-  await waitGone(tree);
+  await stopPlatform(platform);
   await pgServer.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

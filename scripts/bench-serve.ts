@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
 import { httpClient, percentile, simulatedRankBodies } from "@/test/support/load";
-import { startPlatform, waitGone } from "@/test/support/platform";
+import { startPlatform, stopPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({
   options: {
@@ -158,10 +158,7 @@ try {
   fs.writeFileSync(path.join("bench", "results", "serve.json"), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result));
 } finally {
-  const tree = platform.descendants();
-  platform.proc.kill("SIGTERM");
-  await platform.waitForExit(60_000).catch(() => undefined);
-  await waitGone(tree);
+  await stopPlatform(platform);
   await pgServer.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { migrate } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/lib/db/scratch-database";
 import { createUser } from "@/lib/users/create-user";
 import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
-import { startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
 
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-password" };
 const VIEWER = { email: "viewer@e2e.test", password: "viewer-e2e-password" };
@@ -27,12 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (platform) {
-    const tree = platform.descendants();
-    platform.proc.kill("SIGTERM");
-    await platform.waitForExit(60_000).catch(() => undefined);
-    await waitGone(tree);
-  }
+  await stopPlatform(platform);
   await disconnectDb();
   await dropDb?.();
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { disconnectDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/lib/db/scratch-database";
-import { startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
 
 /**
  * The experimentation loop through the public API only: layer → experiment → start → simulated
@@ -31,12 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (platform) {
-    const tree = platform.descendants();
-    platform.proc.kill("SIGTERM");
-    await platform.waitForExit(60_000).catch(() => undefined);
-    await waitGone(tree);
-  }
+  await stopPlatform(platform);
   await disconnectDb();
   await dropDb?.();
 });

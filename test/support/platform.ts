@@ -92,3 +92,12 @@ export async function startPlatform(env: Record<string, string | undefined>, opt
 export function interruptGroup(platform: RunningPlatform): void {
   process.kill(-platform.proc.pid!, "SIGINT");
 }
+
+/** SIGTERM to `npm start`, then wait until every process it had started is gone. */
+export async function stopPlatform(platform: RunningPlatform | undefined): Promise<void> {
+  if (!platform) return;
+  const tree = platform.descendants();
+  platform.proc.kill("SIGTERM");
+  await platform.waitForExit(60_000).catch(() => undefined);
+  await waitGone(tree);
+}
