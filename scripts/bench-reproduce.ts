@@ -336,6 +336,11 @@ function markdown(label: string, v: VariantResult): string {
     ...rows,
     ...refRow,
     "",
+    `Saved versions: load ${Object.entries(v.loadMs)
+      .map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`)
+      .join(", ")}; loaded RL versions score bit-identically: ${Object.values(v.identicalAfterLoad).every(Boolean) ? "yes" : "NO"}. ` +
+      `Promoted rounds: user-state ${v.training["user-state"].promotedRound ?? "none"}, enhanced-state ${v.training["enhanced-state"].promotedRound ?? "none"}.`,
+    "",
     "| paired difference (same seeds) | metric | difference | relative | 95% CI excludes 0 |",
     "|---|---|---|---|---|",
     ...diffs,

@@ -45,7 +45,7 @@ export abstract class ActorCriticAgent {
 
   abstract get criticWeights(): CriticWeights;
   abstract dispose(): void;
-  /** Online actor networks and their targets, in matching order. */
+  /** Online actor networks and their targets, both in FusionModel.networks() order. */
   protected abstract actorNetworks(): { online: EnsembleMlp[]; target: EnsembleMlp[] };
   protected abstract readonly actorOptimizer: Optimizer;
   /** Q(s, a) of the logged (state, taken action) per request, per group: [E, B]. */
@@ -53,6 +53,14 @@ export abstract class ActorCriticAgent {
   /** Σ over the successor's value under the target actor, discounted by φ: [E, B] per group. */
   protected abstract nextValue(t: BatchTensors, B: number, S: number): GroupQ;
   protected abstract actorLoss(t: BatchTensors, B: number, S: number): ActorLoss;
+
+  /** Sets the online and target actors to a model's weights (e.g. back to the promoted version). */
+  resetActor(model: FusionModel): void {
+    const source = model.networks();
+    const nets = this.actorNetworks();
+    nets.online.forEach((n, i) => n.softUpdate(source[i], 1));
+    nets.target.forEach((n, i) => n.softUpdate(source[i], 1));
+  }
 
   trainStep(batch: TransitionBatch): StepLosses {
     const tf = this.tf;

@@ -9,7 +9,7 @@
  *    where h_user = ReLU(W·user state + c) is computed ONCE per request and broadcast over its
  *    candidates; one actor call over all candidates gives one action per pair.
  */
-import type { Tensor2D } from "@tensorflow/tfjs";
+import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import type { StateEncoder } from "./features";
@@ -39,6 +39,8 @@ export interface FusionModel {
   writeActions(requests: readonly RankInput[], out: readonly Float64Array[]): void;
   /** A copy with its own (non-trainable) weights, unaffected by further training. */
   frozenCopy(): FusionModel;
+  /** The actor networks, in a fixed order per model type. */
+  networks(): EnsembleMlp[];
   dispose(): void;
 }
 
@@ -48,6 +50,17 @@ function denormalizeRows(u: Float32Array, bounds: ActionBounds, rows: number, ou
   for (let r = 0; r < rows; r++) {
     for (let d = 0; d < ACTION_DIM; d++) out[(outRow + r) * ACTION_DIM + d] = centre[d] + range[d] * u[r * ACTION_DIM + d];
   }
+}
+
+/**
+ * The values of a tensor, which is then disposed. (Never return a typed array from tf.tidy: tidy
+ * walks its result element by element looking for tensors — for 6,400 × 14 actions that cost more
+ * than the whole forward pass.)
+ */
+function readAndDispose(t: Tensor): Float32Array {
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
 }
 
 function encodeUsers(encoder: StateEncoder, requests: readonly RankInput[]): Float32Array {
@@ -79,12 +92,16 @@ export class UserStateModel implements FusionModel {
     const m = requests.length;
     if (m === 0) return;
     const x = encodeUsers(this.encoder, requests);
-    const u = tf.tidy(() => this.normalisedActions(tf.tensor2d(x, [m, this.encoder.userWidth])).dataSync() as Float32Array);
+    const u = readAndDispose(tf.tidy(() => this.normalisedActions(tf.tensor2d(x, [m, this.encoder.userWidth]))));
     for (let i = 0; i < m; i++) denormalizeRows(u.subarray(i * ACTION_DIM), this.bounds, 1, out[i], 0);
   }
 
   frozenCopy(): UserStateModel {
     return new UserStateModel(this.tf, this.encoder, this.bounds, this.actor.clone());
+  }
+
+  networks(): EnsembleMlp[] {
+    return [this.actor];
   }
 
   dispose(): void {
@@ -135,6 +152,10 @@ export class EnhancedStateModel implements FusionModel {
     return new EnhancedStateModel(this.tf, this.encoder, this.bounds, this.userNet.clone(), this.pairNet.clone());
   }
 
+  networks(): EnsembleMlp[] {
+    return [this.userNet, this.pairNet];
+  }
+
   dispose(): void {
     this.userNet.dispose();
     this.pairNet.dispose();
@@ -155,9 +176,7 @@ export class EnhancedStateModel implements FusionModel {
     requests.forEach((q, i) => {
       for (let c = 0; c < n; c++) this.encoder.encodePair(q.itemFeatures, c * dI, q.predictions, c * K, pairs, (i * n + c) * dP);
     });
-    const u = tf.tidy(
-      () => this.normalisedActions(tf.tensor2d(users, [m, dS]), tf.tensor2d(pairs, [m * n, dP]), n).dataSync() as Float32Array,
-    );
+    const u = readAndDispose(tf.tidy(() => this.normalisedActions(tf.tensor2d(users, [m, dS]), tf.tensor2d(pairs, [m * n, dP]), n)));
     for (let i = 0; i < m; i++) denormalizeRows(u.subarray(i * n * ACTION_DIM), this.bounds, n, out[i], 0);
   }
 }

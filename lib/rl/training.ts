@@ -198,6 +198,8 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
   let behaviour = options.initialBehaviour;
   let promoted: { model: FusionModel; saved: SavedPolicy; round: number } | null = null;
   let agent: ActorCriticAgent | undefined;
+  /** The actor as it started (it acts like the parent), the fallback when no round is promoted. */
+  let start: FusionModel | undefined;
   try {
     for (let round = 1; round <= config.rounds; round++) {
       signal?.throwIfAborted();
@@ -212,7 +214,10 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       });
       await buffer.append(memoryLogSource(schema, logs));
       onProgress?.({ phase: "collect", round, rounds: config.rounds, requests, behaviour: behaviour.name });
-      agent ??= createAgent(options, agentConfig, buffer);
+      if (!agent) {
+        agent = createAgent(options, agentConfig, buffer);
+        start = agent.model.frozenCopy();
+      }
       const trained = agent;
       const losses = await trainSteps(trained, buffer, rng, agentConfig, config.stepsPerRound, config.progressEvery, (step, l) =>
         onProgress?.({ phase: "train", round, step, steps: config.stepsPerRound, losses: l }),
@@ -231,6 +236,9 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
         promoted?.model.dispose();
         promoted = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), round };
         behaviour = new ModelPolicy(model, `${type}@round${round}`);
+      } else {
+        // Continue from the actor that is deployed, not from one that validated worse (the critics keep learning).
+        trained.resetActor(promoted?.model ?? start!);
       }
     }
     if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, config };
@@ -241,5 +249,6 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
     throw err;
   } finally {
     agent?.dispose();
+    start?.dispose();
   }
 }
