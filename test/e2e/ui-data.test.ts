@@ -7,7 +7,7 @@ import { disconnectDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/lib/db/scratch-database";
 import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
-import { startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
 
 /**
  * Scenarios and datasets in the UI: a scenario from JSON (with its validation messages), a generated
@@ -33,12 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (platform) {
-    const tree = platform.descendants();
-    platform.proc.kill("SIGTERM");
-    await platform.waitForExit(60_000).catch(() => undefined);
-    await waitGone(tree);
-  }
+  await stopPlatform(platform);
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   await disconnectDb();
   await dropDb?.();

@@ -9,7 +9,7 @@ import { signedPct } from "@/lib/ui/format";
 import { createUser } from "@/lib/users/create-user";
 import { setUserRole } from "@/lib/users/set-user-role";
 import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
-import { startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
 
 /**
  * The web UI's three jobs in real Chromium against the real `npm start`: create an experiment,
@@ -122,12 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (platform) {
-    const tree = platform.descendants();
-    platform.proc.kill("SIGTERM");
-    await platform.waitForExit(60_000).catch(() => undefined);
-    await waitGone(tree);
-  }
+  await stopPlatform(platform);
   await disconnectDb();
   await dropDb?.();
 });
