@@ -10,7 +10,12 @@ import { databaseUrl } from "@/lib/config/env";
 const globalForPrisma = globalThis as unknown as { fusionlabPrisma?: PrismaClient };
 
 export function createPrismaClient(url = databaseUrl()): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    // Generous limits: a busy 2-core machine (or a worker busy with synchronous training steps in
+    // the same process) can stall a short transaction for seconds without anything being wrong.
+    transactionOptions: { maxWait: 10_000, timeout: 30_000 },
+  });
 }
 
 export const db: PrismaClient = new Proxy({} as PrismaClient, {
