@@ -68,7 +68,7 @@ interface Profile {
 const PROFILES: Record<"quick" | "full", Profile> = {
   quick: {
     cem: { iterations: 3, population: 8, sessionsPerCandidate: 120 },
-    progressive: { rounds: 2, sessionsPerRound: 400, stepsPerRound: 150, evalSessions: 200, progressEvery: 50 },
+    progressive: { rounds: 2, sessionsPerRound: 400, stepsPerRound: 150, checkpoints: 2, evalSessions: 200, progressEvery: 50 },
     userState: {},
     enhancedState: { batchSize: 64 },
     evalSeeds: 10,
@@ -79,11 +79,11 @@ const PROFILES: Record<"quick" | "full", Profile> = {
   },
   full: {
     cem: { iterations: 10, population: 16, sessionsPerCandidate: 400 },
-    progressive: { rounds: 3, sessionsPerRound: 3000, stepsPerRound: 1000, evalSessions: 1500, progressEvery: 250 },
+    progressive: { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1500, progressEvery: 200 },
     userState: {},
     enhancedState: { batchSize: 128 },
     evalSeeds: 10,
-    sessionsPerSeed: 1500,
+    sessionsPerSeed: 2000,
     heldOutSessions: 3000,
     latencyCalls: 1000,
     ablation: true,
@@ -227,7 +227,7 @@ async function runVariant(tf: Tf, label: string, scenario: Scenario, profile: Pr
       agentConfig: { ...(type === "user-state" ? profile.userState : profile.enhancedState), seed: "bench" },
       onProgress: (p) => {
         if (p.phase === "train") log(`${label}: ${type} round ${p.round} step ${p.step}/${p.steps} critic ${p.losses.critic.toFixed(3)} actor ${p.losses.actor?.toFixed(3) ?? "-"}`);
-        else if (p.phase === "evaluate") log(`${label}: ${type} round ${p.round}: trained ${p.candidate.toFixed(2)} vs behaviour ${p.incumbent.toFixed(2)} → ${p.promoted ? "promoted" : "kept"}`);
+        else if (p.phase === "evaluate") log(`${label}: ${type} round ${p.round} step ${p.step}: trained ${p.candidate.toFixed(2)} vs behaviour ${p.incumbent.toFixed(2)}${p.promoted ? " → best so far, promotable" : ""}`);
         else log(`${label}: ${type} round ${p.round}: collected ${p.requests} requests with ${p.behaviour}`);
       },
     });

@@ -103,6 +103,12 @@ export const ProgressiveConfigSchema = z.strictObject({
   stepsPerRound: int(1500),
   /** Validation sessions when comparing the trained actor with the current behaviour. */
   evalSessions: int(1000),
+  /**
+   * Validations per round, evenly spaced over its steps; the best checkpoint that beats the
+   * behaviour is promoted (early stopping against the simulator: an actor trained longer on the
+   * same critics can overshoot).
+   */
+  checkpoints: int(1),
   /** Uniform exploration half-width around the behaviour action (normalised units). */
   explorationNoise: nonneg(0.15),
   /** Requests kept in the replay buffer (oldest dropped first). */

@@ -39,7 +39,11 @@ export type RlPolicyType = "user-state" | "enhanced-state";
 export type TrainingProgress =
   | { phase: "collect"; round: number; rounds: number; requests: number; behaviour: string }
   | { phase: "train"; round: number; step: number; steps: number; losses: StepLosses }
-  | { phase: "evaluate"; round: number; candidate: number; incumbent: number; promoted: boolean };
+  /**
+   * One validation checkpoint (`checkpoints` per round, at `step`): `promoted` when it beats the
+   * behaviour and every earlier checkpoint of the round, i.e. it is what the round promotes so far.
+   */
+  | { phase: "evaluate"; round: number; step: number; candidate: number; incumbent: number; promoted: boolean };
 
 interface AgentSpec {
   tf: Tf;
@@ -174,15 +178,17 @@ export interface RoundSummary {
   round: number;
   requests: number;
   losses: StepLosses;
-  /** Validation session reward of the trained actor and of the behaviour it was compared with. */
+  /** Validation session reward of the best checkpoint and of the behaviour it was compared with. */
   candidateReward: number;
   incumbentReward: number;
   promoted: boolean;
+  /** Step of the promoted checkpoint within the round (null when none was promoted). */
+  promotedStep: number | null;
 }
 
 export interface ProgressiveResult extends TrainedPolicy {
   rounds: RoundSummary[];
-  /** Round whose actor was promoted last; null if none beat the behaviour (then `model` is the last round's actor). */
+  /** Round whose actor was promoted last; null if none beat the behaviour (then `model` acts like the parent). */
   promotedRound: number | null;
   config: ProgressiveConfig;
 }
@@ -219,27 +225,48 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
         start = agent.model.frozenCopy();
       }
       const trained = agent;
-      const losses = await trainSteps(trained, buffer, rng, agentConfig, config.stepsPerRound, config.progressEvery, (step, l) =>
-        onProgress?.({ phase: "train", round, step, steps: config.stepsPerRound, losses: l }),
-        signal,
-      );
+      // Every checkpoint and the behaviour are scored on the same validation sessions (CRN).
       const evalSeed = `${config.seed}:${type}:evaluate:${round}`;
       const score = async (policy: Policy) =>
         sessionReward(await rollout({ world, policy, sessions: config.evalSessions, seed: evalSeed, numEnvs: config.numEnvs }));
-      const candidate = await score(new ModelPolicy(trained.model));
       const incumbent = await score(behaviour);
-      const better = candidate > incumbent;
-      onProgress?.({ phase: "evaluate", round, candidate, incumbent, promoted: better });
-      rounds.push({ round, requests, losses, candidateReward: candidate, incumbentReward: incumbent, promoted: better });
-      if (better) {
-        const model = trained.model.frozenCopy();
-        promoted?.model.dispose();
-        promoted = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), round };
-        behaviour = new ModelPolicy(model, `${type}@round${round}`);
-      } else {
-        // Continue from the actor that is deployed, not from one that validated worse (the critics keep learning).
-        trained.resetActor(promoted?.model ?? start!);
+      let best: { model: FusionModel; saved: SavedPolicy; reward: number; step: number } | null = null;
+      let losses: StepLosses = { critic: NaN };
+      let lastReward = NaN;
+      const chunk = Math.ceil(config.stepsPerRound / config.checkpoints);
+      for (let done = 0; done < config.stepsPerRound; ) {
+        const offset = done;
+        const steps = Math.min(chunk, config.stepsPerRound - done);
+        losses = await trainSteps(trained, buffer, rng, agentConfig, steps, config.progressEvery, (step, l) =>
+          onProgress?.({ phase: "train", round, step: offset + step, steps: config.stepsPerRound, losses: l }),
+          signal,
+        );
+        done += steps;
+        lastReward = await score(new ModelPolicy(trained.model));
+        const better = lastReward > incumbent && (!best || lastReward > best.reward);
+        onProgress?.({ phase: "evaluate", round, step: done, candidate: lastReward, incumbent, promoted: better });
+        if (better) {
+          best?.model.dispose();
+          const model = trained.model.frozenCopy();
+          best = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), reward: lastReward, step: done };
+        }
       }
+      rounds.push({
+        round,
+        requests,
+        losses,
+        candidateReward: best?.reward ?? lastReward,
+        incumbentReward: incumbent,
+        promoted: best !== null,
+        promotedStep: best?.step ?? null,
+      });
+      if (best) {
+        promoted?.model.dispose();
+        promoted = { model: best.model, saved: best.saved, round };
+        behaviour = new ModelPolicy(best.model, `${type}@round${round}`);
+      }
+      // Continue from the actor that is deployed, not from one that validated worse (the critics keep learning).
+      trained.resetActor(promoted?.model ?? start!);
     }
     if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, config };
     const model = agent!.model.frozenCopy();
