@@ -119,8 +119,6 @@ export const ProgressiveConfigSchema = z.strictObject({
 });
 export type ProgressiveConfig = z.infer<typeof ProgressiveConfigSchema>;
 
-export type PolicyType = "fixed" | "user-state" | "enhanced-state";
-
 export const parseUserStateConfig = (input: unknown = {}): UserStateConfig => UserStateConfigSchema.parse(input ?? {});
 export const parseEnhancedStateConfig = (input: unknown = {}): EnhancedStateConfig => EnhancedStateConfigSchema.parse(input ?? {});
 export const parseFixedConfig = (input: unknown = {}): FixedConfig => FixedConfigSchema.parse(input ?? {});

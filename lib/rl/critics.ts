@@ -9,8 +9,7 @@ import type { Rng } from "@/lib/random/rng";
 import type { UserStateConfig } from "./config";
 import { EnsembleMlp, type MlpTopology, type Tf } from "./network";
 
-export const GROUPS = ["watch", "other"] as const;
-export type Group = (typeof GROUPS)[number];
+export type Group = "watch" | "other";
 
 /** Per group: Q values [E, R] (E ensemble members, R state–action rows). */
 export type GroupQ = Record<Group, Tensor>;

@@ -6,6 +6,7 @@
  */
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
+import { actionWidth } from "@/lib/datasets/format";
 import type { DatasetReader } from "@/lib/datasets/reader";
 import type { ActionMode, Policy } from "@/lib/simulator/policy";
 import { rollout } from "@/lib/simulator/rollout";
@@ -62,10 +63,6 @@ export interface LogSource extends LogSchema {
 /** n numbers of a log column starting at `offset` (a view when the column is a typed array). */
 export function columnSlice(column: ArrayLike<number>, offset: number, n: number): ArrayLike<number> {
   return ArrayBuffer.isView(column) ? (column as Float32Array).subarray(offset, offset + n) : Array.prototype.slice.call(column, offset, offset + n);
-}
-
-export function actionWidth(mode: ActionMode, slate: number): number {
-  return mode === "none" ? 0 : mode === "request" ? ACTION_DIM : slate * ACTION_DIM;
 }
 
 export const layoutOf = (world: World): StateLayout => ({

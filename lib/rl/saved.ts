@@ -5,7 +5,7 @@
  * their critics, so that training can continue from a parent version.
  */
 import { z } from "zod";
-import { makeActionBounds, normalizeAction, type ActionBounds } from "@/lib/fusion/action";
+import { makeActionBounds, type ActionBounds } from "@/lib/fusion/action";
 import { FixedFusionPolicy } from "@/lib/simulator/policies";
 import type { Policy } from "@/lib/simulator/policy";
 import { EnhancedStateConfigSchema, UserStateConfigSchema, type EnhancedStateConfig, type UserStateConfig } from "./config";
@@ -130,10 +130,4 @@ export function loadPolicy(tf: Tf, input: unknown, name?: string): LoadedPolicy 
 export function savedCritics(saved: SavedPolicy): CriticWeights | undefined {
   if (saved.type === "fixed" || !saved.critics) return undefined;
   return { topology: saved.critics.topology, weights: decodeWeights(saved.critics.weights) };
-}
-
-/** The normalised action of a fixed version (the behaviour centre an RL actor starts from). */
-export function savedFixedAction(saved: SavedPolicy): Float64Array {
-  if (saved.type !== "fixed") throw new TypeError(`version of type ${saved.type} has no fixed action`);
-  return normalizeAction(saved.action, makeActionBounds(saved.bounds.centre, saved.bounds.range));
 }
