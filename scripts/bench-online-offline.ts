@@ -8,23 +8,15 @@
  * Options: --users 1500 --preset quick|standard --seeds 10
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
-import { startPlatform, stopPlatform } from "@/test/support/platform";
+import { startBenchPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({ options: { users: { type: "string", default: "1500" }, preset: { type: "string", default: "quick" }, seeds: { type: "string", default: "10" } } });
 const KEY = "flk_bench_online_offline_key_000000";
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fusionlab-onoff-"));
-fs.chmodSync(dir, 0o755);
-const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg") });
-const admin = new pg.Client({ connectionString: pgServer.adminUrl });
-await admin.connect();
-await admin.query("CREATE DATABASE bench");
-await admin.end();
-const platform = await startPlatform({ DATABASE_URL: withDatabase(pgServer.adminUrl, "bench"), FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "2", FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined });
+const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "2" });
+const { platform, databaseUrl } = bench;
 
 async function api(method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -48,7 +40,7 @@ try {
   const control = await runJob("train-policy", { policy: "default-fixed", type: "fixed", scenario: "default", preset });
   const treatment = await runJob("train-policy", { policy: "enhanced", type: "enhanced_state", scenario: "default", preset });
   await runJob("evaluate-policy", { policyVersionId: treatment.policyVersionId, scenario: "default", seeds: Number(values.seeds), sessionsPerSeed: 300 });
-  const db = new pg.Client({ connectionString: withDatabase(pgServer.adminUrl, "bench") });
+  const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const evaluation = (await db.query(`SELECT evaluation FROM "PolicyVersion" WHERE id = $1`, [treatment.policyVersionId])).rows[0].evaluation as {
     vsBaseline: { validConsumption: { relative: { mean: number; ci: [number, number] }; significant: boolean } };
@@ -88,7 +80,5 @@ try {
   fs.writeFileSync(path.join("bench", "results", "online-offline.json"), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result));
 } finally {
-  await stopPlatform(platform);
-  await pgServer.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }

@@ -16,9 +16,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
 import { httpClient, percentile, simulatedRankBodies } from "@/test/support/load";
-import { startPlatform, stopPlatform } from "@/test/support/platform";
+import { startBenchPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({
   options: {
@@ -35,15 +34,8 @@ const candidates = Number(values.candidates);
 const eventSeconds = Number(values["event-seconds"]);
 const KEY = "flk_bench_serve_key_000000000000000";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fusionlab-bench-"));
-fs.chmodSync(dir, 0o755);
-const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg") });
-const admin = new pg.Client({ connectionString: pgServer.adminUrl });
-await admin.connect();
-await admin.query("CREATE DATABASE bench");
-await admin.end();
-const databaseUrl = withDatabase(pgServer.adminUrl, "bench");
-const platform = await startPlatform({ DATABASE_URL: databaseUrl, FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined });
+const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1" });
+const { platform, databaseUrl } = bench;
 
 async function api(method: string, p: string, body?: unknown) {
   const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -158,7 +150,5 @@ try {
   fs.writeFileSync(path.join("bench", "results", "serve.json"), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result));
 } finally {
-  await stopPlatform(platform);
-  await pgServer.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { freePort } from "@/lib/db/embedded-postgres";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { freePort, startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded-postgres";
 
 /**
  * Runs the real `npm start` (launcher → embedded or given Postgres, migrations, seed, web, workers)
@@ -100,4 +103,29 @@ export async function stopPlatform(platform: RunningPlatform | undefined): Promi
   platform.proc.kill("SIGTERM");
   await platform.waitForExit(60_000).catch(() => undefined);
   await waitGone(tree);
+}
+
+/**
+ * For benchmarks: a throw-away embedded PostgreSQL with an empty `bench` database, and `npm start`
+ * on it with its own data directory. stop() ends both and removes every file.
+ */
+export async function startBenchPlatform(env: Record<string, string | undefined>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fusionlab-bench-"));
+  fs.chmodSync(dir, 0o755);
+  const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg") });
+  const admin = new pg.Client({ connectionString: pgServer.adminUrl });
+  await admin.connect();
+  await admin.query("CREATE DATABASE bench");
+  await admin.end();
+  const databaseUrl = withDatabase(pgServer.adminUrl, "bench");
+  const platform = await startPlatform({ DATABASE_URL: databaseUrl, FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined, ...env });
+  return {
+    platform,
+    databaseUrl,
+    async stop() {
+      await stopPlatform(platform);
+      await pgServer.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
