@@ -9,7 +9,8 @@
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;
  *   3. checks that the database holds exactly the acknowledged decisions and events.
  * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
- * --treatment enhanced_state|user_state|none
+ * --treatment enhanced_state|user_state|none --web-processes 2 (FUSIONLAB_WEB_PROCESSES: one Node
+ * process serves rank requests on one core, so the web tier gets the machine's cores; default 2)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     candidates: { type: "string", default: "200" },
     "event-seconds": { type: "string", default: "10" },
     treatment: { type: "string", default: "enhanced_state" },
+    "web-processes": { type: "string", default: "2" },
   },
 });
 const rps = Number(values.rps);
@@ -34,7 +36,8 @@ const candidates = Number(values.candidates);
 const eventSeconds = Number(values["event-seconds"]);
 const KEY = "flk_bench_serve_key_000000000000000";
 
-const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1" });
+const webProcesses = values["web-processes"];
+const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses });
 const { platform, databaseUrl } = bench;
 
 async function api(method: string, p: string, body?: unknown) {
@@ -62,10 +65,13 @@ try {
   const exp = await api("POST", "/api/v1/experiments", { key: "bench", name: "Bench", layer: "bench", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, treatment] });
   await api("POST", `/api/v1/experiments/${exp.id}/start`);
 
-  const bodies = simulatedRankBodies(500, candidates);
+  const bodies = simulatedRankBodies(500, candidates).map((b) => Buffer.from(b));
   const post = httpClient(platform.url, { authorization: `Bearer ${KEY}` });
-  // Warm-up: JIT, connection pool, policy and serving caches.
-  for (let i = 0; i < 50; i++) await post("/api/v1/rank", bodies[i % bodies.length]);
+  // Warm-up: JIT, connection pools, policy and serving caches — over several connections, so that
+  // every web process gets its share.
+  await Promise.all(Array.from({ length: 8 }, async (_, c) => {
+    for (let i = 0; i < 40; i++) await post("/api/v1/rank", bodies[(c * 40 + i) % bodies.length]);
+  }));
 
   const latencies: number[] = [];
   const decisionIds: string[] = [];
@@ -144,6 +150,7 @@ try {
     eventErrors,
     treatment: values.treatment,
     policyVersion: policyVersionId ?? null,
+    webProcesses: Number(webProcesses),
     cpus: os.cpus().length,
   };
   fs.mkdirSync("bench/results", { recursive: true });

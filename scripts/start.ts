@@ -18,6 +18,10 @@ import { seedPlatform } from "@/lib/seed/seed-platform";
 
 const log = (msg: string) => console.log(`[fusionlab] ${msg}`);
 const require = createRequire(import.meta.url);
+const WEB_SCRIPT = path.join("scripts", "web.ts");
+// A rank request allocates ~1 MB (200 candidates' JSON and its validated copy): a larger young
+// generation lets those die in cheap scavenges instead of being promoted (same flag in `npm run web`).
+const WEB_NODE_FLAGS = ["--max-semi-space-size=64"];
 
 function authSecret(dataDir: string, fromEnv?: string): string {
   if (fromEnv) return fromEnv;
@@ -63,7 +67,7 @@ async function main() {
     shuttingDown = true;
     log(`${why}: shutting down`);
     // Web first (no new work comes in), then workers, then the database they all use.
-    const web = [...children].filter((c) => c.spawnargs.some((a) => a.endsWith("web.ts")));
+    const web = [...children].filter((c) => c.spawnargs.includes(WEB_SCRIPT));
     const workers = [...children].filter((c) => !web.includes(c));
     for (const group of [web, workers]) {
       await Promise.all(
@@ -130,7 +134,7 @@ async function main() {
   } as NodeJS.ProcessEnv;
   const startChild = (name: string, script: string, restart: boolean) => {
     // An IPC channel ties each child's life to ours: if this launcher dies, children see 'disconnect'.
-    const child = spawn(process.execPath, ["--import", "tsx", script], { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = spawn(process.execPath, [...(script === WEB_SCRIPT ? WEB_NODE_FLAGS : []), "--import", "tsx", script], { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.add(child);
     child.on("exit", (code, signal) => {
       children.delete(child);
@@ -140,7 +144,7 @@ async function main() {
       setTimeout(() => !shuttingDown && startChild(name, script, restart), 2_000);
     });
   };
-  startChild("web server", path.join("scripts", "web.ts"), false);
+  startChild("web server", WEB_SCRIPT, false);
   for (let i = 0; i < env.FUSIONLAB_WORKERS; i++) startChild(`worker ${i + 1}`, path.join("workers", "main.ts"), true);
 
   await waitForHealth(localUrl, 120_000);

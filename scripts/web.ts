@@ -1,14 +1,19 @@
 /**
  * The web process: Next.js (production build) behind a plain Node HTTP server, so that shutdown is
  * ours: stop accepting, finish in-flight requests, then exit. Started by `npm start`; on other
- * machines `npm run web` with the same environment scales the stateless web tier out.
+ * machines `npm run web` with the same environment scales the stateless web tier out. With
+ * FUSIONLAB_WEB_PROCESSES > 1 this process becomes a Node cluster primary that only hands
+ * connections to that many server processes (one JavaScript thread each), restarts one that dies,
+ * and on SIGTERM stops them all — each drains its own requests — before it exits.
  */
+import cluster from "node:cluster";
 import http from "node:http";
 import next from "next";
 import { POST as ingestEventsRoute } from "@/app/api/v1/events/route";
 import { POST as rankRoute } from "@/app/api/v1/rank/route";
 import { ConfigError, loadEnv } from "@/lib/config/env";
 import { serveWithNode } from "@/lib/http/node-adapter";
+import { warmServing } from "@/lib/serving/warm-serving";
 
 // The serving hot path skips Next.js's router (several ms per request); same handlers as app/api.
 const FAST_ROUTES = new Map([
@@ -16,11 +21,16 @@ const FAST_ROUTES = new Map([
   ["/api/v1/events", ingestEventsRoute.core],
 ]);
 
-async function main() {
+async function serve() {
   const env = loadEnv();
   const app = next({ dev: false, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  // Warm before listening; a database that is not reachable yet only means a cold first request.
+  await warmServing().then(
+    (what) => console.log(`[web] serving warm: ${what}`),
+    (err: unknown) => console.error(`[web] serving warm-up skipped: ${err instanceof Error ? err.message : String(err)}`),
+  );
   const server = http.createServer((req, res) => {
     const fast = req.method === "POST" ? FAST_ROUTES.get((req.url ?? "").split("?")[0]) : undefined;
     void (fast ? serveWithNode(fast, req, res) : handle(req, res));
@@ -44,6 +54,38 @@ async function main() {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("disconnect", () => shutdown("launcher went away"));
+}
+
+function supervise(processes: number) {
+  let stopping = false;
+  const fork = () => cluster.fork().on("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(`[web] server process exited (${signal ?? code}); starting another`);
+    setTimeout(() => !stopping && fork(), 1_000);
+  });
+  for (let i = 0; i < processes; i++) fork();
+  const shutdown = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[web] ${why}: stopping ${processes} server processes`);
+    const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    if (alive.length === 0) process.exit(0);
+    let left = alive.length;
+    for (const w of alive) {
+      w.once("exit", () => --left === 0 && process.exit(0));
+      w.process.kill("SIGTERM");
+    }
+    setTimeout(() => process.exit(0), 20_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("disconnect", () => shutdown("launcher went away"));
+}
+
+async function main() {
+  const { FUSIONLAB_WEB_PROCESSES: processes } = loadEnv();
+  if (processes > 1 && cluster.isPrimary) supervise(processes);
+  else await serve();
 }
 
 main().catch((err) => {

@@ -50,6 +50,12 @@ const envSchema = z.object({
     .transform((s) => (s === undefined || s.trim() === "" ? "1" : s.trim()))
     .refine((s) => /^\d+$/.test(s) && Number(s) <= 16, { message: "must be a whole number from 0 to 16" })
     .transform(Number),
+  FUSIONLAB_WEB_PROCESSES: z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === "" ? "1" : s.trim()))
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 64, { message: "must be a whole number from 1 to 64" })
+    .transform(Number),
   FUSIONLAB_DEMO_SEED: z
     .enum(["0", "1", "true", "false"], { message: "must be 1/0/true/false" })
     .optional()

@@ -3,6 +3,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import type { ApiScope } from "@/lib/api-keys/scopes";
 import { AppError, isAppError } from "@/lib/errors";
+import { parseJson } from "@/lib/http/parse-json";
 import { parseInput } from "@/lib/validation";
 
 type Schema = z.ZodType;
@@ -31,8 +32,8 @@ export interface ApiInput {
   url: string;
   authorization: string | null;
   params: Record<string, string | string[]>;
-  /** Reads the body (only called for routes that take one). */
-  bodyText: () => Promise<string>;
+  /** Reads the raw body (only called for routes that take one). */
+  bodyBytes: () => Promise<Buffer>;
   /** The original Web request, for routes that stream their body; built lazily on the Node path. */
   request: () => Request;
 }
@@ -71,12 +72,12 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       const query = spec.query ? parseInput(spec.query, Object.fromEntries(new URL(input.url).searchParams), "query") : undefined;
       let body: unknown;
       if (spec.body) {
-        const text = await input.bodyText();
+        const bytes = await input.bodyBytes();
         const limit = spec.maxBodyBytes ?? DEFAULT_MAX_BODY;
-        if (text.length > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
+        if (bytes.length > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
         let json: unknown;
         try {
-          json = JSON.parse(text);
+          json = parseJson(bytes);
         } catch {
           throw new AppError("bad_request", "request body is not valid JSON");
         }
@@ -93,7 +94,7 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       url: request.url,
       authorization: request.headers.get("authorization"),
       params: await context.params,
-      bodyText: () => request.text(),
+      bodyBytes: async () => Buffer.from(await request.arrayBuffer()),
       request: () => request,
     });
     return Response.json(body, { status });

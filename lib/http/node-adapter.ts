@@ -29,7 +29,7 @@ export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: Se
       url,
       authorization: req.headers.authorization ?? null,
       params: {},
-      bodyText: async () => body.toString("utf8"),
+      bodyBytes: async () => body,
       request: () => new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body: new Uint8Array(body) }),
     });
   } catch (err) {

@@ -75,9 +75,11 @@ export async function scoreRequest(policy: Policy, input: RankInput & { userId?:
  * Missing names get `fallback[k]` — pass the policy's training means so that an absent feature is
  * neutral (it standardises to 0) — or 0.
  */
-export function featureVector(names: readonly string[], values: Readonly<Record<string, number>> | undefined, fallback?: ArrayLike<number>): Float32Array {
-  return Float32Array.from(names, (name, k) => {
-    const v = values?.[name];
-    return typeof v === "number" && Number.isFinite(v) ? v : (fallback?.[k] ?? 0);
-  });
+export function featureVector(names: readonly string[], values: Readonly<Record<string, number>> | undefined, fallback?: ArrayLike<number>, out = new Float32Array(names.length), offset = 0): Float32Array {
+  // A plain loop into a caller's buffer: the serving path fills n × d item features per request.
+  for (let k = 0; k < names.length; k++) {
+    const v = values?.[names[k]];
+    out[offset + k] = typeof v === "number" && Number.isFinite(v) ? v : (fallback?.[k] ?? 0);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { NUM_TASKS } from "@/lib/fusion";
 import { AppError } from "@/lib/errors";
 import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
 import { BUILTIN_DEFAULT_POLICY, fixedPolicyConfig, fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
@@ -17,6 +18,17 @@ const shared = globalThis as unknown as {
 };
 const cache = (shared.fusionlabPolicies ??= { versions: new Map(), defaultPolicy: null, defaultAt: 0, defaultLoading: null });
 
+/**
+ * A few neutral 200-candidate requests through a freshly loaded policy, so that TensorFlow.js's
+ * kernels and the JIT are warm before the policy serves (the first calls are many times slower).
+ */
+async function warm(policy: ServingPolicy): Promise<ServingPolicy> {
+  const n = 200;
+  const request = { n, predictions: new Float32Array(n * NUM_TASKS).fill(0.1), userFeatures: {}, itemFeatures: new Array<undefined>(n), context: {} };
+  for (let i = 0; i < 5; i++) await policy.score(request);
+  return policy;
+}
+
 async function load(versionId: string): Promise<ServingPolicy> {
   const v = await db.policyVersion.findUnique({ where: { id: versionId }, include: { policy: true } });
   if (!v || v.status !== "ready") throw new AppError("internal", `policy version ${versionId} is not servable`);
@@ -26,7 +38,7 @@ async function load(versionId: string): Promise<ServingPolicy> {
       return fixedServingPolicy(v.id, label, fixedPolicyConfig.parse(v.config).action);
     case "user_state":
     case "enhanced_state":
-      return rlServingPolicy(v.id);
+      return warm(await rlServingPolicy(v.id));
   }
 }
 

@@ -5,8 +5,27 @@ import { SCORE_NAMES } from "@/lib/fusion";
 export const MAX_CANDIDATES = 2_000;
 
 const score = z.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]");
+/**
+ * Name → number maps (user, item and context features). A hand-written check instead of z.record:
+ * a rank request carries ~200 of them, and per-key parsing cost 0.5 ms a request in z.record.
+ */
+function firstNonNumber(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "(object)";
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v !== "number" || !Number.isFinite(v)) return key;
+  }
+  return undefined;
+}
 const scoresSchema = z.object(Object.fromEntries(SCORE_NAMES.map((n) => [n, score])) as Record<(typeof SCORE_NAMES)[number], typeof score>).catchall(z.number());
-const features = z.record(z.string(), z.number()).optional();
+const features = z
+  .custom<Record<string, number>>((v) => firstNonNumber(v) === undefined, {
+    error: (issue) => {
+      const key = firstNonNumber(issue.input);
+      return key === "(object)" ? "must be an object of feature name → number" : `"${key}" must be a finite number`;
+    },
+  })
+  .optional();
 
 export const rankBody = z.object({
   userId: z.string().min(1, "is required").max(512),

@@ -25,7 +25,7 @@ export async function rlServingPolicy(versionId: string): Promise<ServingPolicy>
     async score(req) {
       const dI = layout.item.length;
       const itemFeatures = new Float32Array(req.n * dI);
-      for (let j = 0; j < req.n; j++) itemFeatures.set(featureVector(layout.item, req.itemFeatures[j], itemMeans), j * dI);
+      for (let j = 0; j < req.n; j++) featureVector(layout.item, req.itemFeatures[j], itemMeans, itemFeatures, j * dI);
       const context = Object.fromEntries(Object.entries(req.context).filter((e): e is [string, number] => typeof e[1] === "number"));
       const result = await scoreRequest(policy, {
         numCandidates: req.n,
