@@ -4,9 +4,11 @@ import { eventsBody, MAX_EVENTS_PER_CALL } from "@/lib/events/event-input";
 import { parseInput } from "@/lib/validation";
 
 /**
- * POST /api/v1/events. One INSERT … ON CONFLICT DO NOTHING per call: an eventId already stored (a
- * retry, a replay) is reported as a duplicate and counted nowhere twice. Events are joined to their
- * decision at ingestion (experiment and arm copied), so reports never scan decisions.
+ * POST /api/v1/events. One statement per call: the eventIds are claimed in EventKey (INSERT … ON
+ * CONFLICT DO NOTHING), and only the claimed ones are inserted into the day-partitioned Event table.
+ * An eventId seen before (a retry, a replay, even with another timestamp) is reported as a duplicate
+ * and counted nowhere twice; two calls racing with the same id serialise on its key. Events are
+ * joined to their decision at ingestion (experiment and arm copied), so reports never scan decisions.
  */
 export async function ingestEvents(raw: unknown): Promise<{ accepted: number; duplicates: number }> {
   const count = (raw as { events?: unknown[] } | null)?.events?.length ?? 0;
@@ -23,11 +25,14 @@ export async function ingestEvents(raw: unknown): Promise<{ accepted: number; du
         ${unique.map((e) => e.type)}::text[], ${unique.map((e) => e.value ?? 1)}::float8[],
         ${unique.map((e) => e.ts ?? now)}::timestamptz[]
       ) AS t("eventId", "decisionId", "userId", "itemId", "type", "value", "ts")
+    ), claimed AS (
+      INSERT INTO "EventKey" ("eventId") SELECT "eventId" FROM input
+      ON CONFLICT ("eventId") DO NOTHING
+      RETURNING "eventId"
     ), inserted AS (
       INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", "type", "value", "ts", "experimentId", "armKey")
       SELECT i."eventId", i."decisionId", i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId", d."armKey"
-      FROM input i LEFT JOIN "Decision" d ON d.id = i."decisionId"
-      ON CONFLICT ("eventId") DO NOTHING
+      FROM input i JOIN claimed c ON c."eventId" = i."eventId" LEFT JOIN "Decision" d ON d.id = i."decisionId"
       RETURNING 1
     )
     SELECT count(*)::bigint AS n FROM inserted`;

@@ -6,6 +6,7 @@ import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
 import { cancelJob, enqueueJob, retryJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
+import { scheduleDbMaintenance } from "@/lib/jobs/schedule-maintenance";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker-runtime";
 import { setupTestDatabase } from "@/test/support/test-database";
 
@@ -81,8 +82,29 @@ describe("job runtime (pg-boss + Job table)", () => {
       return j.state === "completed" && j;
     }, "maintenance to complete");
     expect(done.progress).toBe(1);
-    expect((done.result as { tables: Record<string, unknown> }).tables).toHaveProperty("Job");
+    const result = done.result as { tables: Record<string, unknown>; createdPartitions: string[] };
+    expect(result.tables).toHaveProperty("Job");
+    expect(result.tables).toHaveProperty("Event");
+    // A fresh database: yesterday to a week ahead, one partition a day.
+    expect(result.createdPartitions).toHaveLength(9);
     expect(done.attempts).toBe(1);
+  });
+
+  it("enqueues db-maintenance from the periodic check only when none ran in the last day", async () => {
+    const count = () => db.job.count({ where: { type: "db-maintenance" } });
+    const before = await count();
+    expect(before).toBeGreaterThan(0);
+    let stop = scheduleDbMaintenance(() => {}, { checkEveryMs: 100, deps });
+    await new Promise((r) => setTimeout(r, 600));
+    stop();
+    expect(await count()).toBe(before);
+
+    await db.job.updateMany({ where: { type: "db-maintenance" }, data: { createdAt: new Date(Date.now() - 2 * 86_400_000) } });
+    stop = scheduleDbMaintenance(() => {}, { checkEveryMs: 100, deps });
+    await waitFor(async () => (await count()) === before + 1, "a scheduled maintenance job");
+    await new Promise((r) => setTimeout(r, 500));
+    stop();
+    expect(await count()).toBe(before + 1);
   });
 
   it("rejects an unknown job type or a bad payload with 400 and stores nothing", async () => {
