@@ -12,9 +12,13 @@ import { cancelJob, enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker-runtime";
+import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import { rank } from "@/lib/serving/rank";
 import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
-import { createScenario } from "@/lib/scenarios/scenario-service";
+import { createScenario, findScenario } from "@/lib/scenarios/scenario-service";
+import { parseScenario, rollout, World, type Policy } from "@/lib/simulator";
+import { HttpRankPolicy, simItemId } from "@/lib/traffic/http-rank-policy";
+import type { PlatformClient } from "@/lib/traffic/platform-client";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 const database = setupTestDatabase("fl_policies");
@@ -95,6 +99,36 @@ describe("training, registering, evaluating and serving policy versions", () => 
       expect(r.items.map((i) => i.score)).toEqual(r.items.map((i) => sa.scores[Number(i.itemId.slice(1))]));
     }
     expect(served).toBeGreaterThan(0);
+  });
+
+  it("ranks simulated requests through the rank API exactly as the policy ranks them in the simulator", async () => {
+    // What simulate-traffic sends (HttpRankPolicy's body) must reach the model as the simulator's
+    // observation did: same features, same order, same scores. rank() is called in-process.
+    const { config } = await findScenario("tiny");
+    const world = new World(parseScenario(config), "equivalence");
+    const { policy } = await loadVersionPolicy(enhancedId);
+    const client = { post: async (_path: string, body: unknown) => rank(body) } as unknown as PlatformClient;
+    const shown = parseScenario(config).session.shown;
+    const http = new HttpRankPolicy(client, "equivalence", world.layout, shown);
+    let compared = 0;
+    const both: Policy = {
+      name: "both",
+      actionMode: "none",
+      async act(batch, decisions) {
+        const local = decisions.map((d) => ({ ...d, scores: new Float64Array(d.scores.length), action: new Float64Array(d.action.length), requestAction: new Float64Array(d.requestAction.length) }));
+        await policy.act(batch, local);
+        await http.act(batch, decisions);
+        batch.forEach((obs, i) => {
+          if (http.responses[obs.slot]?.arm !== "es") return;
+          compared++;
+          const order = Array.from({ length: obs.numCandidates }, (_, c) => c).sort((a, b) => local[i].scores[b] - local[i].scores[a] || a - b);
+          expect(http.responses[obs.slot]!.items.map((it) => it.itemId)).toEqual(order.slice(0, shown).map((c) => simItemId(obs.candidateIds[c])));
+          expect(http.responses[obs.slot]!.items.map((it) => it.score)).toEqual(order.slice(0, shown).map((c) => local[i].scores[c]));
+        });
+      },
+    };
+    await rollout({ world, policy: both, sessions: 30, numEnvs: 8 });
+    expect(compared).toBeGreaterThan(20);
   });
 
   it("evaluates a version in the simulator with CIs and stores the result on the version", async () => {
