@@ -18,7 +18,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { httpClient, percentile, simulatedRankBodies } from "@/test/support/load";
-import { startBenchPlatform } from "@/test/support/platform";
+import { processTree, startBenchPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +39,27 @@ const KEY = "flk_bench_serve_key_000000000000000";
 const webProcesses = values["web-processes"];
 const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses });
 const { platform, databaseUrl } = bench;
+
+/**
+ * CPU seconds used so far by each kind of process on the machine that matters here: the web
+ * processes, the workers, PostgreSQL and this load generator (from /proc, in clock ticks of 10 ms).
+ */
+function cpuSeconds(): Record<string, number> {
+  const out: Record<string, number> = { web: 0, workers: 0, postgres: 0, loadGenerator: 0, launcher: 0 };
+  for (const pid of [process.pid, ...processTree(process.pid)]) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const kind = pid === process.pid ? "loadGenerator" : cmd.includes("web.ts") ? "web" : cmd.includes("workers/main.ts") ? "workers" : cmd.includes("postgres") ? "postgres" : "launcher";
+      out[kind] += seconds;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 async function api(method: string, p: string, body?: unknown) {
   const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -77,6 +98,7 @@ try {
   const decisionIds: string[] = [];
   let errors = 0;
   const total = rps * seconds;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -99,6 +121,9 @@ try {
   }
   await Promise.all(inflight);
   const achievedRps = total / ((performance.now() - t0) / 1000);
+  const cpu1 = cpuSeconds();
+  // Milliseconds of CPU per rank request, by kind of process (2 cores give 10 ms per request at 200/s).
+  const cpuMsPerRequest = Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000 * 100) / total) / 100]));
   latencies.sort((a, b) => a - b);
 
   // Events: 4 concurrent senders, batches of 1,000, unique ids, for eventSeconds.
@@ -142,6 +167,7 @@ try {
     p99Ms: Math.round(percentile(latencies, 0.99) * 100) / 100,
     maxMs: Math.round(latencies[latencies.length - 1] * 100) / 100,
     errors,
+    cpuMsPerRequest,
     decisionsAcknowledged: decisionIds.length,
     decisionsStored: storedDecisions,
     eventsPerSecond: Math.round(eventsPerSecond),

@@ -90,50 +90,41 @@ class Splitter {
     return this.parseSlice(i, this.end);
   }
 
+  /** Walks the comma-separated members of the container that opens at i, up to its `close` byte. */
+  private members(i: number, close: number, member: (at: number) => void): void {
+    i = this.skipSpace(i + 1);
+    if (this.buf[i] !== close) {
+      for (;;) {
+        member(i); // leaves this.end just past the member
+        i = this.skipSpace(this.end);
+        if (this.buf[i] === close) break;
+        if (this.buf[i] !== COMMA) throw new NotSplittable();
+        i = this.skipSpace(i + 1);
+      }
+    }
+    this.end = i + 1;
+  }
+
   private array(i: number, depth: number): unknown[] {
     const out: unknown[] = [];
-    i = this.skipSpace(i + 1);
-    if (this.buf[i] === CLOSE_ARRAY) {
-      this.end = i + 1;
-      return out;
-    }
-    for (;;) {
-      out.push(this.value(i, depth));
-      i = this.skipSpace(this.end);
-      if (this.buf[i] === CLOSE_ARRAY) {
-        this.end = i + 1;
-        return out;
-      }
-      if (this.buf[i] !== COMMA) throw new NotSplittable();
-      i = this.skipSpace(i + 1);
-    }
+    this.members(i, CLOSE_ARRAY, (at) => out.push(this.value(at, depth)));
+    return out;
   }
 
   private object(i: number, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    i = this.skipSpace(i + 1);
-    if (this.buf[i] === CLOSE_OBJECT) {
-      this.end = i + 1;
-      return out;
-    }
-    for (;;) {
-      if (this.buf[i] !== QUOTE) throw new NotSplittable();
-      const keyEnd = this.stringEnd(i);
-      const key = this.parseSlice(i, keyEnd) as string;
-      i = this.skipSpace(keyEnd);
-      if (this.buf[i] !== COLON) throw new NotSplittable();
-      const v = this.value(this.skipSpace(i + 1), depth);
+    this.members(i, CLOSE_OBJECT, (at) => {
+      if (this.buf[at] !== QUOTE) throw new NotSplittable();
+      const keyEnd = this.stringEnd(at);
+      const key = this.parseSlice(at, keyEnd) as string;
+      const colon = this.skipSpace(keyEnd);
+      if (this.buf[colon] !== COLON) throw new NotSplittable();
+      const v = this.value(this.skipSpace(colon + 1), depth);
       // JSON.parse makes "__proto__" an own property; a plain assignment would set the prototype.
       if (key === "__proto__") Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
       else out[key] = v;
-      i = this.skipSpace(this.end);
-      if (this.buf[i] === CLOSE_OBJECT) {
-        this.end = i + 1;
-        return out;
-      }
-      if (this.buf[i] !== COMMA) throw new NotSplittable();
-      i = this.skipSpace(i + 1);
-    }
+    });
+    return out;
   }
 
   /** The whole body, or NotSplittable / SyntaxError when it is not a well-formed container. */
