@@ -58,11 +58,21 @@ async function serve() {
 
 function supervise(processes: number) {
   let stopping = false;
-  const fork = () => cluster.fork().on("exit", (code, signal) => {
-    if (stopping) return;
-    console.error(`[web] server process exited (${signal ?? code}); starting another`);
-    setTimeout(() => !stopping && fork(), 1_000);
-  });
+  const fork = () => {
+    const worker = cluster.fork();
+    let listening = false;
+    worker.once("listening", () => (listening = true));
+    worker.on("exit", (code, signal) => {
+      if (stopping) return;
+      // One that never came up would fail again: stop, so the launcher reports it and shuts down.
+      if (!listening) {
+        console.error(`[web] a server process failed to start (${signal ?? code})`);
+        process.exit(1);
+      }
+      console.error(`[web] server process exited (${signal ?? code}); starting another`);
+      setTimeout(() => !stopping && fork(), 1_000);
+    });
+  };
   for (let i = 0; i < processes; i++) fork();
   const shutdown = (why: string) => {
     if (stopping) return;

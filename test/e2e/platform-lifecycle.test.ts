@@ -30,6 +30,26 @@ function postgresOn(dir: string): number[] {
   return res.stdout.split("\n").filter(Boolean).map(Number);
 }
 
+function parentOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return -1; // gone meanwhile
+  }
+}
+
+/** Live processes of the platform running scripts/web.ts. */
+function webProcesses(platform: RunningPlatform): number[] {
+  return platform.descendants().filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("web.ts") && !fs.readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function signIn(url: string, email: string, password: string): Promise<boolean> {
   const csrfRes = await fetch(`${url}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
@@ -83,14 +103,23 @@ describe("npm start on a machine with no database", () => {
     expect(postgresOn(path.join(dataDir, "postgres"))).toEqual([]);
   });
 
-  it("a second start reuses the data (same admin, same key) and Ctrl-C stops it cleanly too", async () => {
-    current = await startPlatform(baseEnv);
+  it("a second start reuses the data (same admin, same key), runs 2 web processes that replace a dead one, and Ctrl-C stops it cleanly too", async () => {
+    current = await startPlatform({ ...baseEnv, FUSIONLAB_WEB_PROCESSES: "2" });
     const out = current.output();
     expect(out).not.toContain("initialising a new PostgreSQL cluster");
     expect(out).toContain("shown at first start");
     expect(await signIn(current.url, "admin@fusionlab.local", adminPassword)).toBe(true);
     const good = await fetch(`${current.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(good.status).toBe(200);
+    // The cluster primary and its two server processes.
+    const servers = () => webProcesses(current!).filter((pid) => webProcesses(current!).includes(parentOf(pid)));
+    expect(webProcesses(current)).toHaveLength(3);
+    const [victim] = servers();
+    process.kill(victim, "SIGKILL");
+    const deadline = Date.now() + 60_000;
+    while (!(servers().length === 2 && !servers().includes(victim)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(servers()).toHaveLength(2);
+    expect((await fetch(`${current.url}/api/health`)).status).toBe(200);
     const tree = current.descendants();
     interruptGroup(current);
     // npm itself gets the SIGINT too and may report it; what matters is that everything stops.
