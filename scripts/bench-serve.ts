@@ -18,7 +18,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { httpClient, percentile, simulatedRankBodies } from "@/test/support/load";
-import { processTree, startBenchPlatform } from "@/test/support/platform";
+import { processTree, procStat, startBenchPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({
   options: {
@@ -47,16 +47,16 @@ const { platform, databaseUrl } = bench;
 function cpuSeconds(): Record<string, number> {
   const out: Record<string, number> = { web: 0, workers: 0, postgres: 0, loadGenerator: 0, launcher: 0 };
   for (const pid of [process.pid, ...processTree(process.pid)]) {
+    const fields = procStat(pid);
+    if (!fields) continue;
+    let cmd = "";
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      const kind = pid === process.pid ? "loadGenerator" : cmd.includes("web.ts") ? "web" : cmd.includes("workers/main.ts") ? "workers" : cmd.includes("postgres") ? "postgres" : "launcher";
-      out[kind] += seconds;
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
     } catch {
-      // gone meanwhile
+      continue; // gone meanwhile
     }
+    const kind = pid === process.pid ? "loadGenerator" : cmd.includes("web.ts") ? "web" : cmd.includes("workers/main.ts") ? "workers" : cmd.includes("postgres") ? "postgres" : "launcher";
+    out[kind] += (Number(fields[11]) + Number(fields[12])) / 100;
   }
   return out;
 }

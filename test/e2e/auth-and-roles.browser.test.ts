@@ -1,36 +1,29 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
-import { disconnectDb } from "@/lib/db/client";
-import { migrate } from "@/lib/db/migrate";
-import { createScratchDatabase } from "@/lib/db/scratch-database";
 import { createUser } from "@/lib/users/create-user";
-import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
-import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
+import { fitsViewport, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
+import { startBrowserPlatform } from "@/test/support/browser-platform";
+import type { RunningPlatform } from "@/test/support/platform";
 
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-password" };
 const VIEWER = { email: "viewer@e2e.test", password: "viewer-e2e-password" };
 
 let platform: RunningPlatform;
 let browser: Browser;
-let dropDb: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e");
-  dropDb = scratch.drop;
-  await migrate(scratch.url);
-  process.env.DATABASE_URL = scratch.url;
-  await createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vera Viewer", role: "viewer" });
-  platform = await startPlatform({ DATABASE_URL: scratch.url, FUSIONLAB_ADMIN_EMAIL: ADMIN.email, FUSIONLAB_ADMIN_PASSWORD: ADMIN.password, FUSIONLAB_DATA_DIR: ".data/e2e", NEXTAUTH_URL: undefined });
-  browser = await launchBrowser();
+  ({ platform, browser, stop } = await startBrowserPlatform({
+    pgAdminUrl: inject("pgAdminUrl"),
+    dbPrefix: "fl_e2e",
+    admin: ADMIN,
+    env: { FUSIONLAB_DATA_DIR: ".data/e2e" },
+    prepare: () => createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vera Viewer", role: "viewer" }),
+  }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopPlatform(platform);
-  await disconnectDb();
-  await dropDb?.();
-});
+afterAll(() => stop?.());
 
 describe("signing in and roles, in Chromium", () => {
   it("admin signs in, sees the dashboard and admin pages, signs out", async () => {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { interruptGroup, startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import { interruptGroup, procStat, startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
 
 /**
  * The acceptance path of a fresh install: no DATABASE_URL → embedded PostgreSQL under the data dir.
@@ -28,15 +28,6 @@ afterAll(async () => {
 function postgresOn(dir: string): number[] {
   const res = spawnSync("pgrep", ["-f", `postgres -D ${dir}`], { encoding: "utf8" });
   return res.stdout.split("\n").filter(Boolean).map(Number);
-}
-
-function parentOf(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return -1; // gone meanwhile
-  }
 }
 
 /** Live processes of the platform running scripts/web.ts. */
@@ -112,7 +103,7 @@ describe("npm start on a machine with no database", () => {
     const good = await fetch(`${current.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(good.status).toBe(200);
     // The cluster primary and its two server processes.
-    const servers = () => webProcesses(current!).filter((pid) => webProcesses(current!).includes(parentOf(pid)));
+    const servers = () => webProcesses(current!).filter((pid) => webProcesses(current!).includes(Number(procStat(pid)?.[1])));
     expect(webProcesses(current)).toHaveLength(3);
     const [victim] = servers();
     process.kill(victim, "SIGKILL");

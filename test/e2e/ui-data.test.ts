@@ -3,11 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { disconnectDb } from "@/lib/db/client";
-import { migrate } from "@/lib/db/migrate";
-import { createScratchDatabase } from "@/lib/db/scratch-database";
-import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
-import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
+import { fitsViewport, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
+import { startBrowserPlatform } from "@/test/support/browser-platform";
+import type { RunningPlatform } from "@/test/support/platform";
 
 /**
  * Scenarios and datasets in the UI: a scenario from JSON (with its validation messages), a generated
@@ -19,24 +17,22 @@ const FIXTURE = path.join(process.cwd(), "test", "fixtures", "sample-kuairand.cs
 
 let platform: RunningPlatform;
 let browser: Browser;
-let dropDb: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 let tmpDir: string;
 
 beforeAll(async () => {
-  const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e_ui_data");
-  dropDb = scratch.drop;
-  await migrate(scratch.url);
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "fusionlab-ui-data-"));
-  platform = await startPlatform({ DATABASE_URL: scratch.url, FUSIONLAB_ADMIN_EMAIL: ADMIN.email, FUSIONLAB_ADMIN_PASSWORD: ADMIN.password, FUSIONLAB_DATA_DIR: ".data/e2e-ui-data", NEXTAUTH_URL: undefined });
-  browser = await launchBrowser();
+  ({ platform, browser, stop } = await startBrowserPlatform({
+    pgAdminUrl: inject("pgAdminUrl"),
+    dbPrefix: "fl_e2e_ui_data",
+    admin: ADMIN,
+    env: { FUSIONLAB_DATA_DIR: ".data/e2e-ui-data" },
+  }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stopPlatform(platform);
+  await stop?.();
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-  await disconnectDb();
-  await dropDb?.();
 });
 
 describe("web UI: scenarios and datasets", () => {

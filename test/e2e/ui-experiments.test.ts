@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
-import { db, disconnectDb } from "@/lib/db/client";
-import { migrate } from "@/lib/db/migrate";
-import { createScratchDatabase } from "@/lib/db/scratch-database";
+import { db } from "@/lib/db/client";
 import { signedPct } from "@/lib/ui/format";
 import { createUser } from "@/lib/users/create-user";
 import { setUserRole } from "@/lib/users/set-user-role";
-import { fitsViewport, launchBrowser, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
-import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
+import { fitsViewport, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
+import { startBrowserPlatform } from "@/test/support/browser-platform";
+import type { RunningPlatform } from "@/test/support/platform";
 
 /**
  * The web UI's three jobs in real Chromium against the real `npm start`: create an experiment,
@@ -32,7 +31,7 @@ const TREATMENT: "fixed" | "enhanced-state" = "enhanced-state";
 
 let platform: RunningPlatform;
 let browser: Browser;
-let dropDb: () => Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 let flowExperimentId = "";
 let treatmentLabel = "";
 const started = Date.now();
@@ -103,29 +102,19 @@ async function createTreatmentVersion(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e_ui");
-  dropDb = scratch.drop;
-  await migrate(scratch.url);
-  process.env.DATABASE_URL = scratch.url;
-  await createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vic Viewer", role: "viewer" });
-  await createUser(SYSTEM_ACTOR, { ...DEMOTED, name: "Ted Soon-Viewer", role: "editor" });
-  platform = await startPlatform({
-    DATABASE_URL: scratch.url,
-    FUSIONLAB_ADMIN_EMAIL: ADMIN.email,
-    FUSIONLAB_ADMIN_PASSWORD: ADMIN.password,
-    FUSIONLAB_API_KEY: API_KEY,
-    FUSIONLAB_DATA_DIR: ".data/e2e-ui",
-    NEXTAUTH_URL: undefined,
-  });
-  browser = await launchBrowser();
+  ({ platform, browser, stop } = await startBrowserPlatform({
+    pgAdminUrl: inject("pgAdminUrl"),
+    dbPrefix: "fl_e2e_ui",
+    admin: ADMIN,
+    env: { FUSIONLAB_API_KEY: API_KEY, FUSIONLAB_DATA_DIR: ".data/e2e-ui" },
+    prepare: async () => {
+      await createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vic Viewer", role: "viewer" });
+      await createUser(SYSTEM_ACTOR, { ...DEMOTED, name: "Ted Soon-Viewer", role: "editor" });
+    },
+  }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stopPlatform(platform);
-  await disconnectDb();
-  await dropDb?.();
-});
+afterAll(() => stop?.());
 
 describe("web UI: experiments, traffic, reports", () => {
   it("a new user creates an experiment, allocates and starts it, runs traffic and reads a lift with its CI — progress live", async () => {
