@@ -36,6 +36,8 @@ export const evaluatePolicyInput = z.object({
   scenario: z.string().min(1, "is required"),
   seeds: z.number().int().min(2).max(100).default(10),
   sessionsPerSeed: z.number().int().min(10).max(100_000).default(300),
+  /** Simulated users per world (default: the scenario's), e.g. to evaluate on the worlds simulate-traffic builds. */
+  users: z.number().int().min(10).max(1_000_000).optional(),
   /** Held-out logs for MTF-GAUC and the SNIPS estimate. */
   datasetId: z.uuid().optional(),
 });

@@ -9,7 +9,7 @@ import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import type { EvaluatePolicyInput } from "@/lib/policies/policy-input";
 import { datasetLogSource } from "@/lib/rl";
 import { findScenario } from "@/lib/scenarios/scenario-service";
-import { OraclePolicy, RandomPolicy } from "@/lib/simulator";
+import { OraclePolicy, RandomPolicy, scenarioWithUsers } from "@/lib/simulator";
 
 /**
  * The `evaluate-policy` job: rollout value in the simulator over several seeds (the same seeds for
@@ -28,7 +28,7 @@ export const runEvaluation: JobHandler<EvaluatePolicyInput> = async (input, ctx)
   const seeds = Array.from({ length: input.seeds }, (_, i) => i + 1);
   let done = 0;
   const value = await rolloutValue({
-    scenario: scenario.config,
+    scenario: scenarioWithUsers(scenario.config, input.users),
     seeds,
     sessionsPerSeed: input.sessionsPerSeed,
     policies: { candidate: () => loaded.policy, baseline, random: () => new RandomPolicy(), oracle: (w) => new OraclePolicy(w) },
@@ -53,6 +53,7 @@ export const runEvaluation: JobHandler<EvaluatePolicyInput> = async (input, ctx)
     scenario: scenario.key,
     seeds: input.seeds,
     sessionsPerSeed: input.sessionsPerSeed,
+    users: input.users ?? null,
     baseline: "default-fixed",
     rollout: estimates,
     vsBaseline,

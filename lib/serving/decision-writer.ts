@@ -17,7 +17,11 @@ export interface DecisionRow {
   armKey: string | null;
   policyVersionId: string | null;
   candidateCount: number;
-  items: unknown;
+  /**
+   * The shown items as JSON text, serialised by the caller: one flat string per waiting decision
+   * instead of hundreds of small objects that the young-generation GC would copy and promote.
+   */
+  itemsJson: string;
 }
 type Pending = { row: DecisionRow; resolve: () => void; reject: (err: unknown) => void };
 
@@ -52,7 +56,7 @@ class DecisionWriter {
     sqlPool()
       .query(INSERT_DECISIONS, [
         rows.map((r) => r.id), rows.map((r) => r.userId), rows.map((r) => r.requestId), rows.map((r) => r.sessionId), rows.map((r) => r.experimentId),
-        rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => JSON.stringify(r.items)),
+        rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => r.itemsJson),
       ])
       .then(
         () => batch.forEach((p) => p.resolve()),

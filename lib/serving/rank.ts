@@ -51,7 +51,7 @@ export async function rank(raw: unknown) {
     armKey: arm?.armKey ?? null,
     policyVersionId: policy.versionId,
     candidateCount: n,
-    items: {
+    itemsJson: JSON.stringify({
       ...(result.perCandidate ? {} : { action: Array.from(result.actions) }),
       // Without k the caller shows an unknown prefix; the first 100 cover any realistic page.
       shown: (body.k ? top : top.slice(0, 100)).map((j) => ({
@@ -59,7 +59,7 @@ export async function rank(raw: unknown) {
         score: result.scores[j],
         ...(result.perCandidate ? { action: Array.from(result.actions.subarray(j * actionDim, (j + 1) * actionDim)) } : {}),
       })),
-    },
+    }),
   });
   return {
     decisionId,

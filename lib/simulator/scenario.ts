@@ -213,5 +213,12 @@ export function parseScenario(input: string | unknown): Scenario {
   return scenario;
 }
 
+/** A stored scenario with its world resized to `users` simulated users (unchanged when undefined). */
+export function scenarioWithUsers(config: unknown, users: number | undefined): Scenario {
+  if (users === undefined) return parseScenario(config);
+  const base = (config ?? {}) as { world?: object };
+  return parseScenario({ ...base, world: { ...base.world, users } });
+}
+
 /** The default scenario (all defaults). */
 export const defaultScenario = (): Scenario => parseScenario({});

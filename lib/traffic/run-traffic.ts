@@ -3,6 +3,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { revokeApiKey } from "@/lib/api-keys/revoke-api-key";
 import { loadEnv } from "@/lib/config/env";
 import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
+import { INTERACTION_TYPES } from "@/lib/events/event-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
 import { findScenario } from "@/lib/scenarios/scenario-service";
@@ -13,6 +14,16 @@ import { PlatformClient } from "@/lib/traffic/platform-client";
 import type { SimulateTrafficInput } from "@/lib/traffic/traffic-input";
 
 const EVENT_BATCH = 1_000;
+const INTERACTIONS = new Set<string>(INTERACTION_TYPES);
+
+/** Totals over requests: of the feedback sent for one arm's requests, or of the simulator's session metrics. */
+export interface FeedbackTotals {
+  requests: number;
+  validConsumption: number;
+  durationSeconds: number;
+  interactions: number;
+}
+const emptyTotals = (): FeedbackTotals => ({ requests: 0, validConsumption: 0, durationSeconds: 0, interactions: 0 });
 
 /**
  * The `simulate-traffic` job: simulated users of a scenario browse through the real HTTP API —
@@ -70,6 +81,11 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
     }
 
     const policy = new HttpRankPolicy(client, input.seed, world.layout, scenario.session.shown);
+    // Two accounts of the experiment period, for checking reports end to end: the feedback sent,
+    // per arm that served the request ("(none)": outside the experiment, e.g. before a web process
+    // has seen the start), and the simulator's own session metrics over all requests.
+    const arms: Record<string, FeedbackTotals & { userIds: Set<string> }> = {};
+    const simulator = { sessions: 0, ...emptyTotals() };
     let ended = 0;
     const result = await rollout({
       world,
@@ -79,11 +95,26 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
       numEnvs: input.concurrency,
       onRequest: (obs, _decision, out) => {
         totals.requests++;
-        const decisionId = policy.responses[obs.slot]?.decisionId;
-        buffered.push(...outcomeEvents(`${ctx.jobId}:${obs.sessionId}:${obs.step}`, out, obs.candidateIds, simUserId(input.seed, obs.userId), decisionId, undefined));
+        const response = policy.responses[obs.slot];
+        const userId = simUserId(input.seed, obs.userId);
+        const events = outcomeEvents(`${ctx.jobId}:${obs.sessionId}:${obs.step}`, out, obs.candidateIds, userId, response?.decisionId, undefined);
+        buffered.push(...events);
+        const t = (arms[response?.arm ?? "(none)"] ??= { ...emptyTotals(), userIds: new Set() });
+        t.userIds.add(userId);
+        t.requests++;
+        for (const e of events) {
+          if (e.type === "valid_play") t.validConsumption++;
+          else if (e.type === "play") t.durationSeconds += e.value!;
+          else if (INTERACTIONS.has(e.type)) t.interactions++;
+        }
       },
-      onSessionEnd: () => {
+      onSessionEnd: (m) => {
         ended++;
+        simulator.sessions++;
+        simulator.requests += m.depth;
+        simulator.validConsumption += m.validConsumption;
+        simulator.durationSeconds += m.durationSeconds;
+        simulator.interactions += m.interactions;
       },
       afterStep: async () => {
         ctx.signal.throwIfAborted();
@@ -93,7 +124,8 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
     });
     await flush(true);
     await ctx.log(`experiment period: ${result.sessions} sessions, ${totals.requests} rank requests, ${totals.events} events sent (${totals.accepted} accepted)`);
-    return { sessions: result.sessions, ...totals };
+    const feedback = Object.fromEntries(Object.entries(arms).map(([arm, { userIds, ...t }]) => [arm, { ...t, users: userIds.size }]));
+    return { sessions: result.sessions, ...totals, feedback, simulator };
   } finally {
     await revokeApiKey(SYSTEM_ACTOR, key.id);
   }

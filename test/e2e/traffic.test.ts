@@ -55,7 +55,9 @@ describe("traffic simulation against the real API", () => {
       payload: { experiment: "aa-test", scenario: "e2e", users: 300, sessionsPerUser: 1, prePeriodDays: 3, concurrency: 8 },
     });
     let state = "";
-    let last: { state: string; error: string | null; result: { requests: number; accepted: number; events: number } | null } = { state: "", error: null, result: null };
+    type Totals = { requests: number; validConsumption: number; durationSeconds: number; interactions: number };
+    type Result = { requests: number; accepted: number; events: number; feedback: Record<string, Totals & { users: number }>; simulator: Totals };
+    let last: { state: string; error: string | null; result: Result | null } = { state: "", error: null, result: null };
     for (let i = 0; i < 600 && !["completed", "failed", "cancelled"].includes(state); i++) {
       await new Promise((r) => setTimeout(r, 500));
       last = await api("GET", `/api/v1/jobs/${job.id}`);
@@ -79,6 +81,23 @@ describe("traffic simulation against the real API", () => {
     expect(treatment.metrics.valid_consumption.mean).toBeGreaterThan(0);
     expect(treatment.metrics.valid_consumption.ci).toHaveLength(2);
     expect(typeof treatment.metrics.valid_consumption.pValue).toBe("number");
+    // The feedback sent is what the simulator measured (the rollout's own session metrics), and the
+    // report shows exactly that feedback, arm by arm: the same users, and per user the same valid
+    // consumption, watch time and interactions — nothing lost, doubled or put in the wrong arm.
+    const { feedback, simulator } = last.result!;
+    const sum = (k: keyof Totals) => Object.values(feedback).reduce((s, t) => s + t[k], 0);
+    expect(sum("requests")).toBe(simulator.requests);
+    expect(sum("validConsumption")).toBe(simulator.validConsumption);
+    expect(sum("interactions")).toBe(simulator.interactions);
+    expect(sum("durationSeconds")).toBeCloseTo(simulator.durationSeconds, 3);
+    expect(Object.keys(feedback).filter((k) => k !== "(none)").sort()).toEqual(["control", "same"]);
+    for (const arm of report.arms) {
+      const sent = feedback[arm.key];
+      expect(arm.users).toBe(sent.users);
+      expect(arm.metrics.valid_consumption.mean).toBeCloseTo(sent.validConsumption / sent.users, 9);
+      expect(arm.metrics.duration.mean).toBeCloseTo(sent.durationSeconds / sent.users, 6);
+      expect(arm.metrics.interactions.mean).toBeCloseTo(sent.interactions / sent.users, 9);
+    }
     const assignment = await api<{ inExperiment: boolean; arm: string | null; bucket: number }>("GET", `/api/v1/experiments/${exp.id}/assignment?userId=sim-1-3`);
     expect(assignment.inExperiment).toBe(true);
     expect(["control", "same"]).toContain(assignment.arm);
