@@ -1,16 +1,28 @@
 /**
  * JSON.parse for request bodies, without one large string. V8 puts every string over 128 KB in its
  * large-object space, and allocating one there costs ~1 ms of fresh, page-faulted memory (measured
- * on our 2-core VMs), more than parsing it. A 200-candidate rank request is ~190 KB. So a large
- * body is split at its top two levels (the root object and, for instance, its `candidates` array)
- * and each element is handed to JSON.parse from a small string of its own. JSON.parse still parses
- * every value; this file only finds where values start and end and rebuilds the containers around
- * them. Anything unexpected falls back to JSON.parse of the whole body, so the result and the
- * errors are exactly JSON.parse's.
+ * on our 2-core VMs: a 120 KB string takes 0.01 ms, a 140 KB one 1 ms), more than parsing it. A
+ * 200-candidate rank request is ~190 KB. So a large body is split at its top two levels (the root
+ * object and, for instance, its `candidates` array) and handed to JSON.parse in small strings. JSON.parse
+ * still parses every value; this file only finds where values start and end and rebuilds the
+ * containers around them. Anything unexpected falls back to JSON.parse of the whole body, so the
+ * result and the errors are exactly JSON.parse's.
+ *
+ * Arrays of objects are cut into chunks of ~48 KB at a `},{` found by Buffer.indexOf (native
+ * speed), each parsed as one array: walking every byte of a candidate list in JavaScript, and a
+ * JSON.parse call per candidate, cost more than the parse itself. A cut need not be a boundary
+ * between two elements of this array (the bytes may sit in a string or a nested value): then the
+ * chunk is not a well-formed sequence of values, JSON.parse rejects it, and the rest of the array
+ * is walked element by element. A chunk that parses IS a sequence of whole elements — its brackets
+ * balance and its strings close — so the result is JSON.parse's either way.
  */
 const SMALL = 64 * 1024;
 // Containers at depth < SPLIT_DEPTH are rebuilt here; deeper values go to JSON.parse whole.
 const SPLIT_DEPTH = 2;
+/** Bytes of array elements per JSON.parse call: well under the 128 KB large-object threshold. */
+const CHUNK = 48 * 1024;
+/** Where one object element of an array ends and the next begins (compact JSON). */
+const ELEMENT_BOUNDARY = Buffer.from("},{");
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -90,7 +102,7 @@ class Splitter {
     return this.parseSlice(i, this.end);
   }
 
-  /** Walks the comma-separated members of the container that opens at i, up to its `close` byte. */
+  /** Walks the comma-separated members of the container that opens at i (or continues after the comma at i), up to its `close` byte. */
   private members(i: number, close: number, member: (at: number) => void): void {
     i = this.skipSpace(i + 1);
     if (this.buf[i] !== close) {
@@ -107,7 +119,24 @@ class Splitter {
 
   private array(i: number, depth: number): unknown[] {
     const out: unknown[] = [];
-    this.members(i, CLOSE_ARRAY, (at) => out.push(this.value(at, depth)));
+    // `open`: the '[' or the ',' after the last element parsed so far.
+    let open = i;
+    for (;;) {
+      let cut = this.buf.indexOf(ELEMENT_BOUNDARY, open + 1 + CHUNK);
+      // Less than a chunk left: the body's last "},{" may still end a shorter one of this array.
+      if (cut < 0) cut = this.buf.lastIndexOf(ELEMENT_BOUNDARY);
+      if (cut <= open) break;
+      let chunk: unknown[];
+      try {
+        chunk = JSON.parse(`[${this.buf.toString("utf8", open + 1, cut + 1)}]`) as unknown[];
+      } catch (err) {
+        if (err instanceof SyntaxError) break; // not a boundary of this array (or a real error, found below)
+        throw err;
+      }
+      for (const v of chunk) out.push(v);
+      open = cut + 1;
+    }
+    this.members(open, CLOSE_ARRAY, (at) => out.push(this.value(at, depth)));
     return out;
   }
 

@@ -93,6 +93,33 @@ describe("parseJson (large bodies without one large string)", () => {
     jsonParse.mockRestore();
   });
 
+  it("parses a rank request in a few chunks, not one JSON.parse per candidate", () => {
+    const body = simulatedRankBodies(1, 200)[0];
+    const jsonParse = vi.spyOn(JSON, "parse");
+    const parsed = parseJson(Buffer.from(body));
+    const calls = jsonParse.mock.calls.map(([s]) => s.length);
+    jsonParse.mockRestore();
+    same(parsed, JSON.parse(body));
+    expect(calls.length).toBeLessThan(40); // one per candidate would be over 200
+    expect(Math.max(...calls)).toBeLessThan(64 * 1024);
+  });
+
+  it("cuts arrays of objects only between their own elements (\"},{\" in strings, nested arrays, a second array after)", () => {
+    const rng = new Rng("parse-json-cuts");
+    const tricky = ["},{", '},{"id":', "}, {", "\\},{", "]},{"];
+    for (let t = 0; t < 60; t++) {
+      const element = (i: number) => {
+        const nested = Array.from({ length: rng.int(4) }, (_, j) => ({ j, s: tricky[rng.int(tricky.length)] }));
+        return { id: `e${i}${tricky[rng.int(tricky.length)]}`, nested, deep: [[{ a: 1 }, { b: [{ c: tricky[rng.int(tricky.length)] }] }]], n: rng.normal(0, 1) };
+      };
+      const big = (n: number) => Array.from({ length: n }, (_, i) => element(i));
+      const doc = { first: big(200 + rng.int(1200)), between: { x: 1 }, second: big(rng.int(400)), k: t };
+      // Compact JSON puts "},{" everywhere: inside strings, between nested elements and between elements.
+      const text = JSON.stringify(doc);
+      same(parseJson(Buffer.from(text)), doc);
+    }
+  });
+
   it("fails exactly when JSON.parse fails, with a SyntaxError, on corrupted documents", () => {
     const rng = new Rng("parse-json-corrupt");
     const damage = [
