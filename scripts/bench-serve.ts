@@ -8,10 +8,15 @@
  *      on schedule whether or not earlier ones returned) with 200 candidates each;
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;
  *   3. checks that the database holds exactly the acknowledged decisions and events.
+ * Before the timed phase the set-up's file writes (embedded database, training, policy files) are
+ * flushed to disk (`sync`): otherwise the kernel writes them back ~30 s later, in the middle of the
+ * timed phase, and every decision commit's fsync queues behind that writeback (seen as 30–50 ms
+ * INSERTs on this VM's disk). Commits stay synchronous: the timed phase still pays its own fsyncs.
  * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
  * --treatment enhanced_state|user_state|none --web-processes 2 (FUSIONLAB_WEB_PROCESSES: one Node
  * process serves rank requests on one core, so the web tier gets the machine's cores; default 2)
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -93,6 +98,8 @@ try {
   await Promise.all(Array.from({ length: 8 }, async (_, c) => {
     for (let i = 0; i < 40; i++) await post("/api/v1/rank", bodies[(c * 40 + i) % bodies.length]);
   }));
+
+  execFileSync("sync");
 
   const latencies: number[] = [];
   const decisionIds: string[] = [];
