@@ -17,7 +17,7 @@ const EVENT_BATCH = 1_000;
 const INTERACTIONS = new Set<string>(INTERACTION_TYPES);
 
 /** Totals over requests: of the feedback sent for one arm's requests, or of the simulator's session metrics. */
-export interface FeedbackTotals {
+interface FeedbackTotals {
   requests: number;
   validConsumption: number;
   durationSeconds: number;
