@@ -109,8 +109,9 @@ try {
     console.error(`[bench] world ${seed}: ${JSON.stringify(online.at(-1))}`);
   }
 
-  // The same worlds offline: world seed k with `users` users is the world traffic seed k played in.
-  const sameWorlds = (await runJob("evaluate-policy", { policyVersionId: treatment.policyVersionId, scenario: "default", seeds: runs, sessionsPerSeed: 4 * users, users })) as {
+  // The same worlds offline: world seed k with `users` users is the world traffic seed k played in
+  // (evaluate-policy takes at least 2 seeds).
+  const sameWorlds = (await runJob("evaluate-policy", { policyVersionId: treatment.policyVersionId, scenario: "default", seeds: Math.max(2, runs), sessionsPerSeed: 4 * users, users })) as {
     vsBaseline: { relative: Relative };
   };
   const perRun = online.map(({ lift, ...r }, i) => {
