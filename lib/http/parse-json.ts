@@ -125,7 +125,8 @@ class Splitter {
       let cut = this.buf.indexOf(ELEMENT_BOUNDARY, open + 1 + CHUNK);
       // Less than a chunk left: the body's last "},{" may still end a shorter one of this array.
       if (cut < 0) cut = this.buf.lastIndexOf(ELEMENT_BOUNDARY);
-      if (cut <= open) break;
+      // A cut far past a chunk lies beyond this array (a later one's): don't spend a parse on it.
+      if (cut <= open || cut - open > 2 * CHUNK) break;
       let chunk: unknown[];
       try {
         chunk = JSON.parse(`[${this.buf.toString("utf8", open + 1, cut + 1)}]`) as unknown[];

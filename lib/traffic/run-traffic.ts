@@ -86,7 +86,6 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
     // has seen the start), and the simulator's own session metrics over all requests.
     const arms: Record<string, FeedbackTotals & { userIds: Set<string> }> = {};
     const simulator = { sessions: 0, ...emptyTotals() };
-    let ended = 0;
     const result = await rollout({
       world,
       policy,
@@ -109,7 +108,6 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
         }
       },
       onSessionEnd: (m) => {
-        ended++;
         simulator.sessions++;
         simulator.requests += m.depth;
         simulator.validConsumption += m.validConsumption;
@@ -119,7 +117,7 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
       afterStep: async () => {
         ctx.signal.throwIfAborted();
         await flush(false);
-        await ctx.progress(0.2 + (0.8 * ended) / sessions, `${ended} of ${sessions} sessions, ${totals.requests} rank requests`);
+        await ctx.progress(0.2 + (0.8 * simulator.sessions) / sessions, `${simulator.sessions} of ${sessions} sessions, ${totals.requests} rank requests`);
       },
     });
     await flush(true);

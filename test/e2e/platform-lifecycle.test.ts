@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { interruptGroup, procStat, startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import { alive, interruptGroup, procStat, startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
 
 /**
  * The acceptance path of a fresh install: no DATABASE_URL → embedded PostgreSQL under the data dir.
@@ -34,7 +34,7 @@ function postgresOn(dir: string): number[] {
 function webProcesses(platform: RunningPlatform): number[] {
   return platform.descendants().filter((pid) => {
     try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("web.ts") && !fs.readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("web.ts") && alive(pid);
     } catch {
       return false;
     }
@@ -103,7 +103,10 @@ describe("npm start on a machine with no database", () => {
     const good = await fetch(`${current.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(good.status).toBe(200);
     // The cluster primary and its two server processes.
-    const servers = () => webProcesses(current!).filter((pid) => webProcesses(current!).includes(Number(procStat(pid)?.[1])));
+    const servers = () => {
+      const web = webProcesses(current!);
+      return web.filter((pid) => web.includes(Number(procStat(pid)?.[1])));
+    };
     expect(webProcesses(current)).toHaveLength(3);
     const [victim] = servers();
     process.kill(victim, "SIGKILL");
