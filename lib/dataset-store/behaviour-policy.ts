@@ -5,6 +5,12 @@ import { fixedPolicyConfig } from "@/lib/serving/serving-policy";
 import { DEFAULT_FIXED_ACTION, FixedFusionPolicy, OraclePolicy, RandomPolicy, type Policy, type World } from "@/lib/simulator";
 import type { Behaviour } from "@/lib/dataset-store/dataset-input";
 
+/** The platform's default fixed action: latest ready version of `default-fixed`, else the centre of the action box. */
+export async function defaultFixedAction(): Promise<{ action: number[]; label: string }> {
+  const v = await db.policyVersion.findFirst({ where: { status: "ready", policy: { key: DEFAULT_POLICY_KEY } }, orderBy: { version: "desc" } });
+  return v ? { action: fixedPolicyConfig.parse(v.config).action, label: `${DEFAULT_POLICY_KEY}@${v.version}` } : { action: Array.from(DEFAULT_FIXED_ACTION), label: "built-in default" };
+}
+
 /**
  * The policy that produces a dataset's logs. "fixed" is the platform's default fixed policy (latest
  * ready version of `default-fixed`, else the centre of the action box), as production would run it.
@@ -13,8 +19,7 @@ export async function behaviourPolicy(behaviour: Behaviour): Promise<(world: Wor
   if ("kind" in behaviour) {
     if (behaviour.kind === "random") return () => new RandomPolicy();
     if (behaviour.kind === "oracle") return (world) => new OraclePolicy(world);
-    const v = await db.policyVersion.findFirst({ where: { status: "ready", policy: { key: DEFAULT_POLICY_KEY } }, orderBy: { version: "desc" } });
-    const action = v ? fixedPolicyConfig.parse(v.config).action : DEFAULT_FIXED_ACTION;
+    const { action } = await defaultFixedAction();
     return () => new FixedFusionPolicy(action, "default-fixed");
   }
   const v = await db.policyVersion.findUnique({ where: { id: behaviour.policyVersionId }, include: { policy: true } });

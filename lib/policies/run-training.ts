@@ -1,16 +1,29 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { getDataset } from "@/lib/dataset-store/dataset-service";
-import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
+import { defaultFixedAction } from "@/lib/dataset-store/behaviour-policy";
 import { openDataset } from "@/lib/datasets";
 import { DEFAULT_ACTION_BOUNDS, normalizeAction } from "@/lib/fusion";
 import { PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs/define-job";
 import { savedPolicyOf } from "@/lib/policies/load-saved-policy";
 import { rlType, type TrainPolicyInput } from "@/lib/policies/policy-input";
 import { presetConfigs } from "@/lib/policies/presets";
-import { datasetLogSource, parseFixedConfig, saveFixedPolicy, trainOffline, trainProgressive, tuneFixedAction, type SavedPolicy, type TrainingProgress } from "@/lib/rl";
+import {
+  datasetLogSource,
+  heldOutValidation,
+  parseFixedConfig,
+  parseProgressiveConfig,
+  promotionGate,
+  saveFixedPolicy,
+  trainOffline,
+  trainProgressive,
+  tuneFixedAction,
+  type GateDecision,
+  type SavedPolicy,
+  type TrainingProgress,
+} from "@/lib/rl";
 import { findScenario } from "@/lib/scenarios/scenario-service";
-import { parseScenario, World } from "@/lib/simulator";
+import { FixedFusionPolicy, parseScenario, World } from "@/lib/simulator";
 import { loadTf } from "@/lib/tf/backend";
 
 type CurvePoint = Record<string, number | string>;
@@ -25,20 +38,51 @@ function curveRecorder(ctx: JobContext) {
   return { curve, report };
 }
 
+/** A gate decision as flat curve fields (the UI charts them). */
+function gatePoint(gate: GateDecision): CurvePoint {
+  const point: CurvePoint = {
+    candidate: gate.objective.behaviourMean + gate.objective.difference,
+    incumbent: gate.objective.behaviourMean,
+    difference: gate.objective.difference,
+    lower: gate.objective.ci[0],
+    upper: gate.objective.ci[1],
+    gateSessions: gate.sessions,
+  };
+  for (const g of gate.guardrails) point[`${g.metric}Relative`] = g.relative;
+  return point;
+}
+
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(3)}`;
+export const gateSummary = (gate: GateDecision) =>
+  `reward ${signed(gate.objective.difference)} [${signed(gate.objective.ci[0])}, ${signed(gate.objective.ci[1])}] vs behaviour: ${gate.reason}`;
+
 function rlProgress(p: TrainingProgress, rounds: number): [number, string, CurvePoint] {
   if (p.phase === "collect") return [(p.round - 1) / rounds, `round ${p.round}/${rounds}: collecting ${p.requests} requests`, { ...p }];
   if (p.phase === "train") {
     const losses = Object.fromEntries(Object.entries(p.losses).map(([k, v]) => [k, Number(v)]));
     return [(p.round - 1 + (0.2 + 0.7 * p.step / p.steps)) / rounds, `round ${p.round}/${rounds}: step ${p.step}/${p.steps}`, { phase: "train", round: p.round, step: p.step, ...losses }];
   }
-  return [p.round / rounds, `round ${p.round}/${rounds}: candidate ${p.candidate.toFixed(3)} vs incumbent ${p.incumbent.toFixed(3)}${p.promoted ? " (promoted)" : ""}`, { ...p, promoted: p.promoted ? 1 : 0 }];
+  const message = `round ${p.round}/${rounds}, step ${p.step}: ${gateSummary(p.gate)}${p.promoted ? " (promoted)" : ""}`;
+  return [p.round / rounds, message, { phase: "evaluate", round: p.round, step: p.step, ...gatePoint(p.gate), promoted: p.promoted ? 1 : 0 }];
+}
+
+/**
+ * The policy a run improves on: the parent version if given, else the platform's default fixed
+ * policy — never the centre of the action box by accident.
+ */
+async function behaviourOf(parent: SavedPolicy | undefined): Promise<{ saved: SavedPolicy; label: string }> {
+  if (parent) return { saved: parent, label: "parent version" };
+  const { action, label } = await defaultFixedAction();
+  return { saved: saveFixedPolicy(action, DEFAULT_ACTION_BOUNDS), label };
 }
 
 /**
  * The `train-policy` job: tunes a fixed policy (CEM) or trains a user-state / Enhanced-State RL
  * policy (progressive rounds in the scenario, or offline on a logged dataset), then registers the
  * result as the policy's next version in ONE transaction — a failed or cancelled run leaves no
- * version behind.
+ * version behind. Simulator runs start from the behaviour they improve on and go through the
+ * promotion gate (lib/rl/promotion-gate.ts); a run that improves nothing registers a version that
+ * acts exactly like that behaviour, with `improved: false` in its metrics.
  */
 export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   const scenario = await findScenario(input.scenario).catch(() => {
@@ -47,10 +91,13 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   const existing = await db.policy.findUnique({ where: { key: input.policy } });
   if (existing && existing.type !== input.type) throw new PermanentJobError(`policy "${input.policy}" is ${existing.type}, not ${input.type}`);
   const parent = input.parentVersionId ? await savedPolicyOf(input.parentVersionId) : null;
+  if (input.type === "fixed" && parent && parent.saved.type !== "fixed") throw new PermanentJobError("a fixed policy can only continue from a fixed version");
   const preset = presetConfigs(input.type, input.preset);
   const agentConfig: Record<string, unknown> = { seed: input.seed, ...preset.agent, ...input.agentConfig };
   const trainingConfig: Record<string, unknown> = { seed: input.seed, ...preset.training, ...input.trainingConfig };
   const world = new World(parseScenario(scenario.config), input.seed);
+  const behaviour = await behaviourOf(parent?.saved);
+  await ctx.log(`improving on ${behaviour.label}${behaviour.saved.type === "fixed" ? " (fixed)" : ""}`);
   const { curve, report } = curveRecorder(ctx);
   const started = Date.now();
   let saved: SavedPolicy;
@@ -59,20 +106,29 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
 
   if (input.type === "fixed") {
     const config = parseFixedConfig(agentConfig);
-    const initial = parent?.saved.type === "fixed" ? normalizeAction(parent.saved.action) : undefined;
+    const gateConfig = parseProgressiveConfig(trainingConfig);
+    const start = behaviour.saved.type === "fixed" ? behaviour.saved.action : [];
+    const behaviourPolicy = new FixedFusionPolicy(start, "behaviour");
     const tuned = await tuneFixedAction({
       world,
       config,
-      initial,
+      initial: normalizeAction(start),
+      behaviour: behaviourPolicy,
       signal: ctx.signal,
-      onProgress: (p) => report((p.iteration + 1) / p.iterations, `CEM iteration ${p.iteration + 1}/${p.iterations}: best ${p.best.toFixed(3)}`, { ...p }),
+      onProgress: (p) => report(p.iteration / p.iterations, `CEM iteration ${p.iteration}/${p.iterations}: best ${p.best.toFixed(3)}`, { ...p }),
     });
-    saved = saveFixedPolicy(tuned.action, DEFAULT_ACTION_BOUNDS);
-    metrics = { objective: tuned.history.at(-1)?.best ?? null, iterations: tuned.history.length };
+    const validate = heldOutValidation(world, gateConfig);
+    const gate = promotionGate(await validate(new FixedFusionPolicy(tuned.action), "cem"), await validate(behaviourPolicy, "cem"), {
+      alpha: gateConfig.gateAlpha,
+      comparisons: 1,
+      guardrails: config.guardrails,
+    });
+    report(1, `promotion gate: ${gateSummary(gate)}`, { phase: "evaluate", round: 1, step: config.iterations, ...gatePoint(gate), promoted: gate.promoted ? 1 : 0 });
+    saved = gate.promoted ? saveFixedPolicy(tuned.action, DEFAULT_ACTION_BOUNDS) : behaviour.saved;
+    metrics = { objective: tuned.history.at(-1)?.best ?? null, iterations: tuned.history.length, improved: gate.promoted, gate: gateSummary(gate) };
   } else {
     const { tf, backend } = await loadTf((m) => void ctx.log(m));
     const type = rlType(input.type);
-    const parentSaved = parent?.saved;
     if (input.datasetId) {
       const dataset = await getDataset(input.datasetId);
       if (dataset.status !== "ready" || !dataset.storagePath) throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
@@ -82,7 +138,7 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
         tf,
         type,
         agentConfig,
-        parent: parentSaved,
+        parent: behaviour.saved,
         source: datasetLogSource(await openDataset(dataset.storagePath)),
         steps,
         signal: ctx.signal,
@@ -91,20 +147,26 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
       saved = trained.saved;
       metrics = { backend, mode: "offline", steps };
     } else {
-      const fallback = await behaviourPolicy({ kind: "fixed" });
+      const rounds = Number(trainingConfig.rounds ?? 4);
       const trained = await trainProgressive({
         tf,
         type,
         world,
         config: trainingConfig,
         agentConfig,
-        parent: parentSaved,
-        initialBehaviour: fallback(world),
+        behaviour: behaviour.saved,
         signal: ctx.signal,
-        onProgress: (p) => report(...rlProgress(p, Number(trainingConfig.rounds ?? 4))),
+        onProgress: (p) => report(...rlProgress(p, rounds)),
       });
+      trained.model?.dispose();
       saved = trained.saved;
-      metrics = { backend, mode: "progressive", promotedRound: trained.promotedRound, rounds: trained.rounds };
+      metrics = {
+        backend,
+        mode: "progressive",
+        improved: trained.improved,
+        promotedRound: trained.promotedRound,
+        rounds: trained.rounds.map((r) => ({ round: r.round, requests: r.requests, promoted: r.promoted, promotedStep: r.promotedStep, gate: gateSummary(r.gate) })),
+      };
     }
   }
   ctx.signal.throwIfAborted();

@@ -4,6 +4,7 @@
  * `parse…Config` helpers; unknown keys are rejected so that a typo fails loudly.
  */
 import { z } from "zod";
+import { GuardrailsSchema } from "./promotion-gate";
 
 const pos = (d: number) => z.number().finite().positive().default(d);
 const nonneg = (d: number) => z.number().finite().nonnegative().default(d);
@@ -90,6 +91,10 @@ export const FixedConfigSchema = z.strictObject({
   /** Sessions simulated per candidate action; all candidates of one iteration share their sessions. */
   sessionsPerCandidate: int(400),
   numEnvs: int(64),
+  /** Guarded metrics may not fall below the behaviour's (when one is given) beyond their allowed harm. */
+  guardrails: GuardrailsSchema,
+  /** Penalty per unit of relative guardrail harm, in units of the behaviour's session reward. */
+  guardrailPenalty: nonneg(10),
 });
 export type FixedConfig = z.infer<typeof FixedConfigSchema>;
 
@@ -101,8 +106,15 @@ export const ProgressiveConfigSchema = z.strictObject({
   sessionsPerRound: int(3000),
   /** Gradient steps per round (critic steps; the actor steps every actorDelay of them). */
   stepsPerRound: int(1500),
-  /** Validation sessions when comparing the trained actor with the current behaviour. */
+  /**
+   * Promotion gate (docs/rl.md §6): validation sessions per held-out world, the number of held-out
+   * worlds (seeds disjoint from the training world and from evaluate-policy's), the family-wise
+   * error of the reward test, and the guardrails.
+   */
   evalSessions: int(1000),
+  gateWorlds: int(3),
+  gateAlpha: z.number().gt(0).lt(1).default(0.05),
+  guardrails: GuardrailsSchema,
   /**
    * Validations per round, evenly spaced over its steps; the best checkpoint that beats the
    * behaviour is promoted (early stopping against the simulator: an actor trained longer on the

@@ -2,40 +2,53 @@
  * The fixed-formula baseline (DESIGN §7): one fusion action for every request, tuned by the
  * cross-entropy method directly against the simulator — how ranking teams tuned fusion weights
  * before RL (offline grid/black-box search, then an A/B test). The search runs in normalised
- * action units u ∈ [−1, 1]^2K; every candidate of one iteration is scored on the same sessions
- * (common random numbers), so elites are picked on differences, not on session luck.
+ * action units u ∈ [−1, 1]^2K (lib/rl/cem.ts); with a behaviour to protect, each iteration also
+ * runs it on the iteration's sessions and the objective is penalised for guardrail harm.
  */
 import { ACTION_DIM, DEFAULT_ACTION_BOUNDS, denormalizeAction, type ActionBounds } from "@/lib/fusion/action";
-import { Rng } from "@/lib/random/rng";
 import { FixedFusionPolicy } from "@/lib/simulator/policies";
+import type { Policy } from "@/lib/simulator/policy";
 import { rollout, type RolloutResult } from "@/lib/simulator/rollout";
 import type { World } from "@/lib/simulator/world";
+import { crossEntropySearch, type CemProgress } from "./cem";
 import type { FixedConfig } from "./config";
+import { guardedObjective } from "./promotion-gate";
 
 /** The objective every trained policy maximises: mean reward per session (both groups). */
 export const sessionReward = (r: RolloutResult): number => r.mean.rewardWatch + r.mean.rewardOther;
 
 /** CEM keeps candidates strictly inside the bounds. */
-const U_MAX = 0.99;
+export const U_MAX = 0.99;
 
-export interface CemProgress {
-  iteration: number;
-  iterations: number;
-  /** Objective of the best candidate and mean objective of this iteration's population. */
-  best: number;
-  populationMean: number;
-  /** Mean standard deviation of the search distribution after the update. */
-  std: number;
-}
-
-export interface TuneFixedOptions {
+export interface GuardedSearch {
   world: World;
   config: FixedConfig;
+  /** The policy whose guarded metrics candidates may not harm (run on the same sessions); none: plain reward. */
+  behaviour?: Policy;
+  onProgress?: (p: CemProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Scores a CEM population: every candidate policy (and the behaviour) on the iteration's sessions,
+ * objective = reward penalised for guardrail harm against the behaviour.
+ */
+export function guardedScorer(search: GuardedSearch, policyOf: (u: Float64Array) => Policy) {
+  const { world, config, behaviour } = search;
+  return async (population: readonly Float64Array[], iteration: number): Promise<number[]> => {
+    const run = (policy: Policy) =>
+      rollout({ world, policy, sessions: config.sessionsPerCandidate, numEnvs: config.numEnvs, seed: `${config.seed}:cem:${iteration}` });
+    const base = behaviour ? await run(behaviour) : null;
+    const scores: number[] = [];
+    for (const u of population) scores.push(guardedObjective(await run(policyOf(u)), base, config.guardrails, config.guardrailPenalty));
+    return scores;
+  };
+}
+
+export interface TuneFixedOptions extends GuardedSearch {
   bounds?: ActionBounds;
   /** Start of the search (normalised); default the centre of the bounds. */
   initial?: ArrayLike<number>;
-  onProgress?: (p: CemProgress) => void;
-  signal?: AbortSignal;
 }
 
 export interface TunedFixed {
@@ -46,47 +59,16 @@ export interface TunedFixed {
 }
 
 export async function tuneFixedAction(options: TuneFixedOptions): Promise<TunedFixed> {
-  const { world, config } = options;
   const bounds = options.bounds ?? DEFAULT_ACTION_BOUNDS;
-  const rng = Rng.derive(config.seed, "cem");
-  const mean = Float64Array.from({ length: ACTION_DIM }, (_, d) => options.initial?.[d] ?? 0);
-  const std = new Float64Array(ACTION_DIM).fill(config.initStd);
-  const elites = Math.max(1, Math.ceil(config.population * config.eliteFraction));
-  const history: CemProgress[] = [];
-  for (let it = 0; it < config.iterations; it++) {
-    options.signal?.throwIfAborted();
-    const candidates: Float64Array[] = [];
-    const scores: number[] = [];
-    for (let c = 0; c < config.population; c++) {
-      const u = Float64Array.from(mean, (m, d) => Math.max(-U_MAX, Math.min(U_MAX, m + std[d] * rng.normal())));
-      const r = await rollout({
-        world,
-        policy: new FixedFusionPolicy(denormalizeAction(u, bounds)),
-        sessions: config.sessionsPerCandidate,
-        numEnvs: config.numEnvs,
-        seed: `${config.seed}:cem:${it}`,
-      });
-      candidates.push(u);
-      scores.push(sessionReward(r));
-    }
-    const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
-    const top = order.slice(0, elites).map((i) => candidates[i]);
-    const keep = config.smoothing;
-    for (let d = 0; d < ACTION_DIM; d++) {
-      const m = top.reduce((s, u) => s + u[d], 0) / top.length;
-      const v = top.reduce((s, u) => s + (u[d] - m) ** 2, 0) / top.length;
-      mean[d] = keep * mean[d] + (1 - keep) * m;
-      std[d] = Math.max(config.minStd, keep * std[d] + (1 - keep) * Math.sqrt(v));
-    }
-    const p: CemProgress = {
-      iteration: it + 1,
-      iterations: config.iterations,
-      best: scores[order[0]],
-      populationMean: scores.reduce((s, x) => s + x, 0) / scores.length,
-      std: std.reduce((s, x) => s + x, 0) / ACTION_DIM,
-    };
-    history.push(p);
-    options.onProgress?.(p);
-  }
+  const { mean, history } = await crossEntropySearch({
+    dim: ACTION_DIM,
+    config: options.config,
+    stream: "cem",
+    initial: options.initial,
+    limit: U_MAX,
+    score: guardedScorer(options, (u) => new FixedFusionPolicy(denormalizeAction(u, bounds))),
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
   return { action: denormalizeAction(mean, bounds), normalised: mean, history };
 }

@@ -12,8 +12,8 @@ import { DEFAULT_ACTION_BOUNDS, makeActionBounds, normalizeAction, type ActionBo
 import { Rng } from "@/lib/random/rng";
 import { withExploration } from "@/lib/simulator/policies";
 import type { Policy } from "@/lib/simulator/policy";
-import { rollout } from "@/lib/simulator/rollout";
-import type { World } from "@/lib/simulator/world";
+import { rollout, type RolloutResult } from "@/lib/simulator/rollout";
+import { World } from "@/lib/simulator/world";
 import type { ActorCriticAgent, StepLosses } from "./agent";
 import { ReplayBuffer } from "./buffer";
 import {
@@ -26,12 +26,12 @@ import {
 } from "./config";
 import { EnhancedStateAgent } from "./enhanced-state";
 import { StateEncoder, type EncoderJson } from "./features";
-import { sessionReward } from "./fixed";
 import { collectLogs, layoutOf, memoryLogSource, type LogSource } from "./logs";
 import type { FusionModel } from "./models";
 import type { Tf } from "./network";
 import { ModelPolicy } from "./policy";
-import { decodeWeights, saveModel, savedCritics, type SavedPolicy } from "./saved";
+import { promotionGate, type GateDecision } from "./promotion-gate";
+import { decodeWeights, loadPolicy, saveModel, savedCritics, type SavedPolicy } from "./saved";
 import { UserStateAgent } from "./user-state";
 
 export type RlPolicyType = "user-state" | "enhanced-state";
@@ -40,20 +40,22 @@ export type TrainingProgress =
   | { phase: "collect"; round: number; rounds: number; requests: number; behaviour: string }
   | { phase: "train"; round: number; step: number; steps: number; losses: StepLosses }
   /**
-   * One validation checkpoint (`checkpoints` per round, at `step`): `promoted` when it beats the
-   * behaviour and every earlier checkpoint of the round, i.e. it is what the round promotes so far.
+   * One validation checkpoint (`checkpoints` per round, at `step`) through the promotion gate:
+   * `promoted` when it passes and beats every earlier passing checkpoint of the round, i.e. it is
+   * what the round promotes so far.
    */
-  | { phase: "evaluate"; round: number; step: number; candidate: number; incumbent: number; promoted: boolean };
+  | { phase: "evaluate"; round: number; step: number; gate: GateDecision; promoted: boolean };
 
 interface AgentSpec {
   tf: Tf;
   type: RlPolicyType;
   /** The agent config of `type` (validated here; `{}` gives the defaults). */
   agentConfig?: unknown;
-  /** Warm start: an RL version of the same type continues training; a fixed version sets the actor's starting action. */
-  parent?: SavedPolicy;
-  /** Starting action (normalised) of a fresh actor when there is no parent; default the centre. */
-  initialAction?: ArrayLike<number>;
+  /**
+   * Warm start: an RL version of the same type continues training; a fixed version sets the
+   * actor's starting action (callers pass the platform's default fixed policy when there is no parent).
+   */
+  parent: SavedPolicy;
 }
 
 const parseAgentConfig = (type: RlPolicyType, c: unknown): UserStateConfig | EnhancedStateConfig =>
@@ -64,14 +66,13 @@ function createAgent(spec: AgentSpec, config: UserStateConfig | EnhancedStateCon
   if (type === "user-state" && !buffer.hasRequestActions) {
     throw new RangeError("user-state training needs logs with one action per request (explore per request)");
   }
-  const warm = parent && parent.type === type ? parent : undefined;
-  if (parent && parent.type !== type && parent.type !== "fixed") {
+  const warm = parent.type === type ? parent : undefined;
+  if (parent.type !== type && parent.type !== "fixed") {
     throw new RangeError(`a ${type} policy cannot continue from a ${parent.type} version`);
   }
   const encoder = warm ? StateEncoder.fromJSON(warm.encoder as EncoderJson) : buffer.fitEncoder();
   const rewardScale = warm ? warm.rewardScale : Math.max(buffer.meanListReward(), 1e-3);
-  const initialAction =
-    parent?.type === "fixed" ? normalizeAction(parent.action, buffer.bounds) : spec.initialAction;
+  const initialAction = parent.type === "fixed" ? normalizeAction(parent.action, buffer.bounds) : undefined;
   const critics = warm && savedCritics(warm);
   if (warm?.type === "enhanced-state") {
     return new EnhancedStateAgent(tf, config as EnhancedStateConfig, encoder, buffer.bounds, rewardScale, {
@@ -163,12 +164,17 @@ export async function trainOffline(options: OfflineOptions): Promise<TrainedPoli
   }
 }
 
-export interface ProgressiveOptions extends AgentSpec {
+export interface ProgressiveOptions extends Omit<AgentSpec, "parent"> {
   world: World;
   /** ProgressiveConfig input (validated here). */
   config?: unknown;
-  /** The production policy that round 1 explores around (e.g. the tuned fixed policy). */
-  initialBehaviour: Policy;
+  /**
+   * The policy this run improves on (the parent version, else the platform's default fixed
+   * policy): round 1 explores around it, the actor starts at it (an RL version of the same type
+   * continues from its weights; a fixed version sets the starting action), and it is the result
+   * when no round passes the promotion gate.
+   */
+  behaviour: SavedPolicy;
   bounds?: ActionBounds;
   onProgress?: (p: TrainingProgress) => void;
   signal?: AbortSignal;
@@ -178,33 +184,56 @@ export interface RoundSummary {
   round: number;
   requests: number;
   losses: StepLosses;
-  /** Validation session reward of the best checkpoint and of the behaviour it was compared with. */
-  candidateReward: number;
-  incumbentReward: number;
+  /** Gate decision of the promoted checkpoint, else of the checkpoint closest to passing. */
+  gate: GateDecision;
   promoted: boolean;
   /** Step of the promoted checkpoint within the round (null when none was promoted). */
   promotedStep: number | null;
 }
 
-export interface ProgressiveResult extends TrainedPolicy {
+export interface ProgressiveResult {
+  /** The trained model; null when nothing was promoted (then `saved` is the behaviour itself). */
+  model: FusionModel | null;
+  saved: SavedPolicy;
   rounds: RoundSummary[];
-  /** Round whose actor was promoted last; null if none beat the behaviour (then `model` acts like the parent). */
+  /** Round whose actor was promoted last; null if none passed the gate. */
   promotedRound: number | null;
+  /** false: no round passed the gate, and `saved` is exactly the behaviour. */
+  improved: boolean;
   config: ProgressiveConfig;
 }
 
+/**
+ * The promotion gate's held-out validation for one comparison: `count` worlds with seeds of their
+ * own (disjoint from the training world's and from evaluate-policy's), the same sessions for every
+ * policy it runs (CRN). `label` keeps the sessions of different comparisons apart.
+ */
+export function heldOutValidation(world: World, config: Pick<ProgressiveConfig, "seed" | "gateWorlds" | "evalSessions" | "numEnvs">) {
+  const worlds = Array.from({ length: config.gateWorlds }, (_, i) => new World(world.scenario, `${config.seed}:gate-world:${i}`));
+  // One world after another: a model policy's buffers are not meant for interleaved rollouts.
+  return async (policy: Policy, label: string): Promise<RolloutResult[]> => {
+    const results: RolloutResult[] = [];
+    for (const [i, w] of worlds.entries()) {
+      results.push(await rollout({ world: w, policy, sessions: config.evalSessions, seed: `${config.seed}:gate:${label}:${i}`, numEnvs: config.numEnvs }));
+    }
+    return results;
+  };
+}
+
 export async function trainProgressive(options: ProgressiveOptions): Promise<ProgressiveResult> {
-  const { type, world, onProgress, signal } = options;
+  const { tf, type, world, onProgress, signal } = options;
   const config = parseProgressiveConfig(options.config);
   const agentConfig = parseAgentConfig(type, options.agentConfig);
   const bounds = options.bounds ? makeActionBounds(options.bounds.centre, options.bounds.range) : DEFAULT_ACTION_BOUNDS;
   const buffer = new ReplayBuffer({ capacity: config.bufferCapacity, slate: world.scenario.session.shown, layout: layoutOf(world), bounds });
   const rng = Rng.derive(config.seed, type, "train");
+  const validate = heldOutValidation(world, config);
   const rounds: RoundSummary[] = [];
-  let behaviour = options.initialBehaviour;
+  const initial = loadPolicy(tf, options.behaviour, "behaviour");
+  let behaviour = initial.policy;
   let promoted: { model: FusionModel; saved: SavedPolicy; round: number } | null = null;
   let agent: ActorCriticAgent | undefined;
-  /** The actor as it started (it acts like the parent), the fallback when no round is promoted. */
+  /** The actor as it started (it acts like the behaviour): where a round continues from while nothing is promoted. */
   let start: FusionModel | undefined;
   try {
     for (let round = 1; round <= config.rounds; round++) {
@@ -221,18 +250,16 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       await buffer.append(memoryLogSource(schema, logs));
       onProgress?.({ phase: "collect", round, rounds: config.rounds, requests, behaviour: behaviour.name });
       if (!agent) {
-        agent = createAgent(options, agentConfig, buffer);
+        agent = createAgent({ ...options, parent: options.behaviour }, agentConfig, buffer);
         start = agent.model.frozenCopy();
       }
       const trained = agent;
-      // Every checkpoint and the behaviour are scored on the same validation sessions (CRN).
-      const evalSeed = `${config.seed}:${type}:evaluate:${round}`;
-      const score = async (policy: Policy) =>
-        sessionReward(await rollout({ world, policy, sessions: config.evalSessions, seed: evalSeed, numEnvs: config.numEnvs }));
-      const incumbent = await score(behaviour);
-      let best: { model: FusionModel; saved: SavedPolicy; reward: number; step: number } | null = null;
+      // Every checkpoint and the behaviour run on the same held-out sessions (CRN); fresh sessions each round.
+      const runGate = (policy: Policy) => validate(policy, `${type}:${round}`);
+      const incumbent = await runGate(behaviour);
+      let best: { model: FusionModel; saved: SavedPolicy; gate: GateDecision; step: number } | null = null;
+      let closest: GateDecision | null = null;
       let losses: StepLosses = { critic: NaN };
-      let lastReward = NaN;
       const chunk = Math.ceil(config.stepsPerRound / config.checkpoints);
       for (let done = 0; done < config.stepsPerRound; ) {
         const offset = done;
@@ -242,24 +269,21 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
           signal,
         );
         done += steps;
-        lastReward = await score(new ModelPolicy(trained.model));
-        const better = lastReward > incumbent && (!best || lastReward > best.reward);
-        onProgress?.({ phase: "evaluate", round, step: done, candidate: lastReward, incumbent, promoted: better });
+        const gate = promotionGate(await runGate(new ModelPolicy(trained.model)), incumbent, {
+          alpha: config.gateAlpha,
+          comparisons: config.checkpoints,
+          guardrails: config.guardrails,
+        });
+        const better = gate.promoted && (!best || gate.objective.difference > best.gate.objective.difference);
+        if (!closest || gate.objective.ci[0] > closest.objective.ci[0]) closest = gate;
+        onProgress?.({ phase: "evaluate", round, step: done, gate, promoted: better });
         if (better) {
           best?.model.dispose();
           const model = trained.model.frozenCopy();
-          best = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), reward: lastReward, step: done };
+          best = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), gate, step: done };
         }
       }
-      rounds.push({
-        round,
-        requests,
-        losses,
-        candidateReward: best?.reward ?? lastReward,
-        incumbentReward: incumbent,
-        promoted: best !== null,
-        promotedStep: best?.step ?? null,
-      });
+      rounds.push({ round, requests, losses, gate: best?.gate ?? closest!, promoted: best !== null, promotedStep: best?.step ?? null });
       if (best) {
         promoted?.model.dispose();
         promoted = { model: best.model, saved: best.saved, round };
@@ -268,14 +292,14 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       // Continue from the actor that is deployed, not from one that validated worse (the critics keep learning).
       trained.resetActor(promoted?.model ?? start!);
     }
-    if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, config };
-    const model = agent!.model.frozenCopy();
-    return { model, saved: saveModel(model, agentConfig, agent!.rewardScale, agent!.criticWeights), rounds, promotedRound: null, config };
+    if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, improved: true, config };
+    return { model: null, saved: options.behaviour, rounds, promotedRound: null, improved: false, config };
   } catch (err) {
     promoted?.model.dispose();
     throw err;
   } finally {
     agent?.dispose();
     start?.dispose();
+    initial.model?.dispose();
   }
 }

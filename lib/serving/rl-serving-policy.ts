@@ -1,17 +1,18 @@
 import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import { featureVector, scoreRequest } from "@/lib/rl/policy";
-import type { ServingPolicy } from "@/lib/serving/serving-policy";
+import { fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
 
 /**
  * An RL version behind /api/v1/rank. The rank request carries features by name; they are laid out
  * in the order the policy was trained on, and a feature the caller did not send takes its training
  * mean (neutral after the policy's standardisation). Enhanced-state policies act on all candidates
- * in one batch.
+ * in one batch. A training run that improved nothing registers its behaviour's document, which may
+ * be a fixed action: it serves as that fixed policy.
  */
 export async function rlServingPolicy(versionId: string): Promise<ServingPolicy> {
   const loaded = await loadVersionPolicy(versionId);
   const { saved, policy } = loaded;
-  if (saved.type === "fixed") throw new Error("rlServingPolicy needs an RL version");
+  if (saved.type === "fixed") return fixedServingPolicy(versionId, loaded.label, saved.action);
   const { layout, user, pair } = saved.encoder;
   const dU = layout.user.length;
   const userMeans = user.mean.slice(0, dU);

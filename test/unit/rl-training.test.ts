@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACTION_DIM, DEFAULT_ACTION_BOUNDS } from "@/lib/fusion/action";
+import { ACTION_DIM, DEFAULT_ACTION_BOUNDS, denormalizeAction } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { Rng } from "@/lib/random/rng";
 import {
@@ -8,13 +8,14 @@ import {
   ReplayBuffer,
   Scaler,
   saveFixedPolicy,
+  scoreRequest,
   StateEncoder,
   trainProgressive,
   type LogSchema,
   type Tf,
   type TrainingProgress,
 } from "@/lib/rl";
-import { FixedFusionPolicy, parseScenario, World } from "@/lib/simulator";
+import { FixedFusionPolicy, parseScenario, rollout, World } from "@/lib/simulator";
 import { loadTf } from "@/lib/tf/backend";
 
 let tf: Tf;
@@ -75,9 +76,9 @@ describe("progressive training", () => {
       tf,
       type: "enhanced-state",
       world,
-      initialBehaviour: new FixedFusionPolicy(),
-      parent: saveFixedPolicy(Array.from(DEFAULT_ACTION_BOUNDS.centre), DEFAULT_ACTION_BOUNDS),
-      config: { rounds: 2, sessionsPerRound: 40, stepsPerRound: 10, evalSessions: 20, numEnvs: 16, progressEvery: 5 },
+      behaviour: saveFixedPolicy(Array.from(DEFAULT_ACTION_BOUNDS.centre), DEFAULT_ACTION_BOUNDS),
+      // A gate that always passes on reward (alpha ≈ 1) and guards nothing: this test is about the loop.
+      config: { rounds: 2, sessionsPerRound: 40, stepsPerRound: 10, evalSessions: 20, gateWorlds: 2, gateAlpha: 0.999999, guardrails: { validConsumption: null, durationSeconds: null }, numEnvs: 16, progressEvery: 5 },
       agentConfig: { hidden: [16], ensembleSize: 2, batchSize: 16, userWidth: 8 },
       onProgress: (p) => events.push(p),
     });
@@ -87,10 +88,42 @@ describe("progressive training", () => {
     const train = events.filter((e) => e.phase === "train");
     expect(train.map((e) => e.step)).toEqual([5, 10, 5, 10]);
     expect(train.every((e) => Number.isFinite(e.losses.critic) && Number.isFinite(e.losses.actor))).toBe(true);
-    expect(result.saved.type).toBe("enhanced-state");
-    const loaded = loadPolicy(tf, JSON.stringify(result.saved));
-    expect(loaded.policy.actionMode).toBe("candidate");
-    result.model.dispose();
+    const gates = events.flatMap((e) => (e.phase === "evaluate" ? [e.gate] : []));
+    expect(gates.every((g) => g.sessions === 40 && g.objective.ci[0] <= g.objective.difference)).toBe(true);
+    if (result.improved) {
+      expect(result.saved.type).toBe("enhanced-state");
+      const loaded = loadPolicy(tf, JSON.stringify(result.saved));
+      expect(loaded.policy.actionMode).toBe("candidate");
+      result.model!.dispose();
+    }
+  });
+
+  it("registers exactly its behaviour when no round passes the gate", async () => {
+    const world = new World(parseScenario({ world: { users: 150, items: 1500, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 15 } }), "unpromoted");
+    const behaviourAction = denormalizeAction(Array.from({ length: ACTION_DIM }, (_, d) => ((d % 5) - 2) / 10));
+    const behaviour = saveFixedPolicy(behaviourAction, DEFAULT_ACTION_BOUNDS);
+    const result = await trainProgressive({
+      tf,
+      type: "enhanced-state",
+      world,
+      behaviour,
+      // alpha ≈ 0 makes the reward interval infinite: nothing can pass.
+      config: { rounds: 1, sessionsPerRound: 30, stepsPerRound: 10, evalSessions: 20, gateWorlds: 2, gateAlpha: 1e-300, numEnvs: 16, progressEvery: 5 },
+      agentConfig: { hidden: [16], ensembleSize: 2, batchSize: 16, userWidth: 8 },
+    });
+    expect(result.improved).toBe(false);
+    expect(result.promotedRound).toBeNull();
+    expect(result.model).toBeNull();
+    expect(result.rounds[0].promoted).toBe(false);
+    const registered = loadPolicy(tf, JSON.stringify(result.saved));
+    const evalWorld = new World(world.scenario, "unpromoted:eval");
+    const a = await rollout({ world: evalWorld, policy: registered.policy, sessions: 30, seed: "s" });
+    const b = await rollout({ world: evalWorld, policy: new FixedFusionPolicy(behaviourAction), sessions: 30, seed: "s" });
+    expect(Array.from(a.perSession.rewardWatch)).toEqual(Array.from(b.perSession.rewardWatch));
+    expect(Array.from(a.perSession.validConsumption)).toEqual(Array.from(b.perSession.validConsumption));
+    const request = { numCandidates: 3, userFeatures: [], context: [], predictions: Array.from({ length: 3 * NUM_TASKS }, (_, i) => 0.05 + (i % 7) / 10), itemFeatures: [] };
+    const [x, y] = [await scoreRequest(registered.policy, request), await scoreRequest(new FixedFusionPolicy(behaviourAction), request)];
+    expect(Array.from(x.scores)).toEqual(Array.from(y.scores));
   });
 
   it("stops between steps when its signal is aborted", async () => {
@@ -100,7 +133,7 @@ describe("progressive training", () => {
       tf,
       type: "user-state",
       world,
-      initialBehaviour: new FixedFusionPolicy(),
+      behaviour: saveFixedPolicy(Array.from(DEFAULT_ACTION_BOUNDS.centre), DEFAULT_ACTION_BOUNDS),
       config: { rounds: 1, sessionsPerRound: 20, stepsPerRound: 50, evalSessions: 10, numEnvs: 8, progressEvery: 1 },
       agentConfig: { hidden: [8], ensembleSize: 1, batchSize: 8 },
       onProgress: (p) => {

@@ -15,6 +15,7 @@ import {
   phiFactor,
   ReplayBuffer,
   saveModel,
+  saveFixedPolicy,
   scoreRequest,
   sumShown,
   trainOffline,
@@ -136,7 +137,7 @@ describe("saved versions", () => {
 
 describe("training", () => {
   const train = (type: "user-state" | "enhanced-state", seed: string, source: LogSource) =>
-    trainOffline({ tf, type, source, steps: 12, agentConfig: { ...tinyConfig(type), seed } });
+    trainOffline({ tf, type, source, steps: 12, agentConfig: { ...tinyConfig(type), seed }, parent: saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS) });
 
   it("is deterministic for a fixed seed and differs across seeds", async () => {
     for (const [type, source] of [
