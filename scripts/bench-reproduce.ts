@@ -1,16 +1,22 @@
 /**
- * Reproduction benchmark (issue 4): trains and evaluates random, fixed (CEM-tuned), user-state RL,
- * Enhanced-State RL and oracle in a scenario, then the same comparison with the item-segment
- * miscalibration of the MTL layer switched off (full run only).
+ * Reproduction benchmark (issues 4 and 11): in a scenario, trains fixed (CEM), user-state RL,
+ * Enhanced-State RL and the per-item linear (CEM) baseline with several training seeds, evaluates
+ * them with random and the oracle on common evaluation worlds, and pools the paired differences
+ * over training seeds (intervals include training-seed variance; lib/evaluation/pooled-difference).
+ * The full run repeats everything with the item-segment miscalibration switched off (ablation).
  *
- *   npx tsx scripts/bench-reproduce.ts [--quick] [--scenario <file>] [--out <file>]
+ *   npm run bench:reproduce -- [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--out <file>]
  *
- * Prints progress on stderr, a markdown table on stdout and, as the LAST stdout line, one JSON
- * object; the same JSON is written under bench/results/. Policies are evaluated after a save →
- * load round trip of their versions (the loaded version must score bit-identically).
+ * `--seed` prefixes every training, gate and evaluation seed, so the whole comparison can be rerun
+ * on other worlds. Each training seed runs in a worker thread (one per core by default). Prints
+ * progress on stderr, markdown on stdout and, as the LAST stdout line, one JSON object; the same
+ * JSON is written under bench/results/. Policies are evaluated after a save → load round trip
+ * (the loaded version must score bit-identically).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { DEFAULT_ACTION_BOUNDS } from "@/lib/fusion/action";
 import { scoreCandidates } from "@/lib/fusion/score";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
@@ -20,20 +26,32 @@ import {
   loadPolicy,
   memoryLogSource,
   ModelPolicy,
+  parseFixedConfig,
   saveFixedPolicy,
   scoreRequest,
   trainProgressive,
   tuneFixedAction,
-  parseFixedConfig,
+  tuneLinearItemPolicy,
   type FusionModel,
   type LoadedPolicy,
-  type ProgressiveResult,
   type RankInput,
+  type RoundSummary,
   type RlPolicyType,
   type SavedPolicy,
-  type Tf,
 } from "@/lib/rl";
-import { mtfGauc, pairedDifference, rolloutValue, snips, type PairedDifference, type RolloutValue, type SnipsResult } from "@/lib/evaluation";
+import {
+  mtfGauc,
+  pairedDifference,
+  pooledDifference,
+  rolloutValue,
+  snips,
+  VALUE_METRICS,
+  type PairedDifference,
+  type PooledEstimate,
+  type RolloutValue,
+  type SnipsResult,
+  type ValueMetric,
+} from "@/lib/evaluation";
 import {
   FixedFusionPolicy,
   OraclePolicy,
@@ -44,16 +62,19 @@ import {
   type Policy,
   type PolicyDecision,
   type RequestObservation,
-  type Scenario,
 } from "@/lib/simulator";
+import { tQuantile } from "@/lib/stats/studentT";
 import { loadTf } from "@/lib/tf/backend";
 
-const POLICIES = ["random", "fixed", "user-state", "enhanced-state", "oracle"] as const;
+const LEARNED = ["fixed", "user-state", "enhanced-state", "linear"] as const;
+const POLICIES = ["random", ...LEARNED, "oracle"] as const;
 const CALIBRATED = "fixed@calibrated-scores";
 type PolicyName = (typeof POLICIES)[number];
 
 interface Profile {
+  trainingSeeds: number;
   cem: object;
+  linear: object;
   progressive: object;
   userState: object;
   enhancedState: object;
@@ -64,11 +85,13 @@ interface Profile {
   ablation: boolean;
 }
 
-/** `--quick` is the CI smoke (< 5 min); the full run is the reproduction (< 45 min on 2 cores). */
+/** `--quick` is a smoke test (minutes); the full run is the reproduction (≤ 45 min on 2 cores). */
 const PROFILES: Record<"quick" | "full", Profile> = {
   quick: {
+    trainingSeeds: 2,
     cem: { iterations: 3, population: 8, sessionsPerCandidate: 120 },
-    progressive: { rounds: 2, sessionsPerRound: 400, stepsPerRound: 150, checkpoints: 2, evalSessions: 200, progressEvery: 50 },
+    linear: { iterations: 3, population: 8, sessionsPerCandidate: 120, initStd: 0.1 },
+    progressive: { rounds: 2, sessionsPerRound: 400, stepsPerRound: 150, checkpoints: 2, evalSessions: 200, gateWorlds: 2, progressEvery: 50 },
     userState: {},
     enhancedState: { batchSize: 64 },
     evalSeeds: 10,
@@ -78,31 +101,57 @@ const PROFILES: Record<"quick" | "full", Profile> = {
     ablation: false,
   },
   full: {
+    trainingSeeds: 3,
     cem: { iterations: 10, population: 16, sessionsPerCandidate: 400 },
-    progressive: { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1500, progressEvery: 200 },
+    linear: { iterations: 10, population: 16, sessionsPerCandidate: 400, initStd: 0.1 },
+    progressive: { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1000, gateWorlds: 3, progressEvery: 200 },
     userState: {},
     enhancedState: { batchSize: 128 },
     evalSeeds: 10,
-    sessionsPerSeed: 2000,
+    sessionsPerSeed: 1500,
     heldOutSessions: 3000,
     latencyCalls: 1000,
     ablation: true,
   },
 };
 
-const log = (msg: string) => process.stderr.write(`[bench-reproduce ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+interface Args {
+  quick: boolean;
+  scenarioFile: string | null;
+  seed: string;
+  trainingSeeds: number | null;
+  threads: number;
+  out: string | null;
+}
 
-function parseArgs(argv: string[]): { quick: boolean; scenarioFile: string | null; out: string | null } {
-  const args = { quick: false, scenarioFile: null as string | null, out: null as string | null };
+const USAGE = "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--out <file>]";
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, scenarioFile: null, seed: "bench", trainingSeeds: null, threads: Math.max(1, os.availableParallelism()), out: null };
+  const value = (i: number) => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new Error(`${argv[i]} needs a value (${USAGE})`);
+    return v;
+  };
+  const count = (i: number) => {
+    const n = Number(value(i));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${argv[i]} needs a whole number ≥ 1`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--quick") args.quick = true;
-    else if (argv[i] === "--scenario") args.scenarioFile = argv[++i] ?? null;
-    else if (argv[i] === "--out") args.out = argv[++i] ?? null;
-    else throw new Error(`unknown argument ${argv[i]} (usage: bench-reproduce [--quick] [--scenario <file>] [--out <file>])`);
+    else if (argv[i] === "--scenario") args.scenarioFile = value(i++);
+    else if (argv[i] === "--seed") args.seed = value(i++);
+    else if (argv[i] === "--training-seeds") args.trainingSeeds = count(i++);
+    else if (argv[i] === "--threads") args.threads = count(i++);
+    else if (argv[i] === "--out") args.out = value(i++);
+    else throw new Error(`unknown argument ${argv[i]} (${USAGE})`);
   }
-  if (args.scenarioFile === null && argv.includes("--scenario")) throw new Error("--scenario needs a file");
+  if (args.trainingSeeds === 1) throw new Error("--training-seeds must be ≥ 2: pooled intervals need training-seed variance");
   return args;
 }
+
+const log = (msg: string) => process.stderr.write(`[bench-reproduce ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 const timer = () => {
   const start = performance.now();
@@ -185,211 +234,345 @@ class CalibratedScoresFixedPolicy implements Policy {
   }
 }
 
-interface VariantResult {
-  scenario: string;
+/** One training seed of one variant: what a worker thread is given. */
+interface SeedJob {
+  label: string;
+  scenario: unknown;
+  profile: Profile;
+  prefix: string;
+  seed: number;
+  /** Seed 0 also evaluates what does not depend on training (random, oracle) and the offline metrics. */
+  primary: boolean;
+}
+
+interface TrainingSummary {
+  improved: boolean;
+  promotedRound: number | null;
+  rounds: { round: number; promoted: boolean; difference: number; ci: [number, number]; reason: string }[];
+  seconds: number;
+}
+
+interface SeedResult {
+  seed: number;
   value: RolloutValue;
-  gauc: Record<PolicyName, number>;
-  snips: Record<PolicyName, SnipsResult>;
-  differences: PairedDifference[];
-  training: Record<RlPolicyType, { promotedRound: number | null; rounds: ProgressiveResult["rounds"]; seconds: number }>;
+  gauc: Partial<Record<PolicyName, number>>;
+  snips: Partial<Record<PolicyName, SnipsResult>>;
+  training: Record<RlPolicyType, TrainingSummary>;
   fixedAction: number[];
+  linearTheta: number[];
   loadMs: Record<"fixed" | RlPolicyType, number>;
   identicalAfterLoad: Record<RlPolicyType, boolean>;
-  models: Record<RlPolicyType, FusionModel>;
+  enhancedSaved: SavedPolicy;
   seconds: Record<string, number>;
 }
 
-async function runVariant(tf: Tf, label: string, scenario: Scenario, profile: Profile): Promise<VariantResult> {
+const roundSummary = (r: RoundSummary) => ({ round: r.round, promoted: r.promoted, difference: r.gate.objective.difference, ci: r.gate.objective.ci, reason: r.gate.reason });
+
+async function runSeed(job: SeedJob): Promise<SeedResult> {
+  const { tf } = await loadTf(() => {});
+  const { profile, prefix, seed } = job;
+  const tag = `${job.label} seed ${seed}`;
+  const trainingSeed = `${prefix}:${seed}`;
+  const scenario = parseScenario(job.scenario);
+  const world = new World(scenario, `${prefix}:train:${seed}`);
   const seconds: Record<string, number> = {};
-  const world = new World(scenario, "bench:train");
   let t = timer();
-  log(`${label}: tuning the fixed action (CEM)`);
+  // The fixed baseline improves on the centre of the action box (what a team starts from).
+  const centre = new FixedFusionPolicy(DEFAULT_ACTION_BOUNDS.centre, "centre");
   const tuned = await tuneFixedAction({
     world,
-    config: parseFixedConfig({ ...profile.cem, seed: "bench" }),
-    onProgress: (p) => log(`${label}: CEM ${p.iteration}/${p.iterations} best ${p.best.toFixed(2)} mean ${p.populationMean.toFixed(2)} std ${p.std.toFixed(3)}`),
+    config: parseFixedConfig({ ...profile.cem, seed: trainingSeed }),
+    behaviour: centre,
+    onProgress: (p) => log(`${tag}: CEM ${p.iteration}/${p.iterations} best ${p.best.toFixed(2)}`),
   });
   seconds.fixed = t();
   const fixedSaved = saveFixedPolicy(tuned.action, DEFAULT_ACTION_BOUNDS);
   const fixedPolicy = new FixedFusionPolicy(tuned.action);
 
-  const trained = {} as Record<RlPolicyType, ProgressiveResult & { seconds: number }>;
+  const training = {} as Record<RlPolicyType, TrainingSummary>;
+  const trainedSaved = {} as Record<RlPolicyType, SavedPolicy>;
+  const trainedModels = {} as Record<RlPolicyType, FusionModel | null>;
   for (const type of ["user-state", "enhanced-state"] as const) {
     t = timer();
-    log(`${label}: progressive training of ${type}`);
     const result = await trainProgressive({
       tf,
       type,
       world,
-      initialBehaviour: fixedPolicy,
-      parent: fixedSaved,
-      config: { ...profile.progressive, seed: "bench" },
-      agentConfig: { ...(type === "user-state" ? profile.userState : profile.enhancedState), seed: "bench" },
+      behaviour: fixedSaved,
+      config: { ...profile.progressive, seed: trainingSeed },
+      agentConfig: { ...(type === "user-state" ? profile.userState : profile.enhancedState), seed: trainingSeed },
       onProgress: (p) => {
-        if (p.phase === "train") log(`${label}: ${type} round ${p.round} step ${p.step}/${p.steps} critic ${p.losses.critic.toFixed(3)} actor ${p.losses.actor?.toFixed(3) ?? "-"}`);
-        else if (p.phase === "evaluate") log(`${label}: ${type} round ${p.round} step ${p.step}: trained ${p.candidate.toFixed(2)} vs behaviour ${p.incumbent.toFixed(2)}${p.promoted ? " → best so far, promotable" : ""}`);
-        else log(`${label}: ${type} round ${p.round}: collected ${p.requests} requests with ${p.behaviour}`);
+        if (p.phase === "evaluate") {
+          const o = p.gate.objective;
+          log(`${tag}: ${type} round ${p.round} step ${p.step}: reward ${o.difference.toFixed(3)} [${o.ci[0].toFixed(3)}, ${o.ci[1].toFixed(3)}] — ${p.gate.reason}${p.promoted ? " → promotable" : ""}`);
+        } else if (p.phase === "collect") log(`${tag}: ${type} round ${p.round}: collected ${p.requests} requests with ${p.behaviour}`);
       },
     });
-    trained[type] = { ...result, seconds: t() };
-    seconds[type] = trained[type].seconds;
+    seconds[type] = t();
+    training[type] = { improved: result.improved, promotedRound: result.promotedRound, rounds: result.rounds.map(roundSummary), seconds: seconds[type] };
+    trainedSaved[type] = result.saved;
+    trainedModels[type] = result.model;
   }
 
+  t = timer();
+  const linear = await tuneLinearItemPolicy({
+    world,
+    base: tuned.normalised,
+    config: parseFixedConfig({ ...profile.linear, seed: trainingSeed }),
+    behaviour: fixedPolicy,
+    onProgress: (p) => log(`${tag}: linear CEM ${p.iteration}/${p.iterations} best ${p.best.toFixed(2)}`),
+  });
+  seconds.linear = t();
+
   // Evaluate what a serving process would load: save → JSON text → load.
-  const loaded = {} as Record<"fixed" | RlPolicyType, LoadedPolicy>;
   const roundTrip = (saved: SavedPolicy, name: string) => loadPolicy(tf, JSON.stringify(saved), name);
-  loaded.fixed = roundTrip(fixedSaved, "fixed");
+  const loaded = { fixed: roundTrip(fixedSaved, "fixed") } as Record<"fixed" | RlPolicyType, LoadedPolicy>;
   const identicalAfterLoad = {} as Record<RlPolicyType, boolean>;
   for (const type of ["user-state", "enhanced-state"] as const) {
-    loaded[type] = roundTrip(trained[type].saved, type);
-    identicalAfterLoad[type] = await checkIdentical(world, new ModelPolicy(trained[type].model), loaded[type].policy);
+    loaded[type] = roundTrip(trainedSaved[type], type);
+    const model = trainedModels[type];
+    // An unimproved run's version is its behaviour's own document: nothing to compare.
+    identicalAfterLoad[type] = model ? await checkIdentical(world, new ModelPolicy(model), loaded[type].policy) : true;
     if (!identicalAfterLoad[type]) throw new Error(`${type}: the loaded version does not score like the trained one`);
+    model?.dispose();
   }
-  const factories: Record<PolicyName, (w: World) => Policy> = {
-    random: () => new RandomPolicy(),
+  const factories: Record<string, (w: World) => Policy> = {
     fixed: () => loaded.fixed.policy,
     "user-state": () => loaded["user-state"].policy,
     "enhanced-state": () => loaded["enhanced-state"].policy,
-    oracle: (w) => new OraclePolicy(w),
+    linear: () => linear.policy(),
+    ...(job.primary
+      ? {
+          random: () => new RandomPolicy(),
+          oracle: (w: World) => new OraclePolicy(w),
+          ...(scenario.prediction.miscalibration ? { [CALIBRATED]: (w: World) => new CalibratedScoresFixedPolicy(w, tuned.action) } : {}),
+        }
+      : {}),
   };
-
   t = timer();
-  log(`${label}: rollout value over ${profile.evalSeeds} seeds × ${profile.sessionsPerSeed} sessions`);
-  const seeds = Array.from({ length: profile.evalSeeds }, (_, i) => `bench:eval:${i}`);
-  const references: Record<string, (w: World) => Policy> = scenario.prediction.miscalibration
-    ? { [CALIBRATED]: (w) => new CalibratedScoresFixedPolicy(w, tuned.action) }
-    : {};
   const value = await rolloutValue({
     scenario,
-    seeds,
+    seeds: Array.from({ length: profile.evalSeeds }, (_, i) => `${prefix}:eval:${i}`),
     sessionsPerSeed: profile.sessionsPerSeed,
-    policies: { ...factories, ...references },
-    onProgress: (p) => log(`${label}: evaluated ${p.policy} on ${p.seed} (${p.seconds.toFixed(1)} s)`),
+    policies: factories,
   });
   seconds.rolloutValue = t();
+  log(`${tag}: evaluated (${seconds.rolloutValue.toFixed(0)} s)`);
 
-  t = timer();
-  log(`${label}: offline metrics on held-out logs`);
-  const heldOut = new World(scenario, "bench:held-out");
-  const { schema, logs } = await collectLogs({ world: heldOut, policy: withExploration(loaded.fixed.policy), sessions: profile.heldOutSessions, seed: "bench:held-out" });
-  const source = memoryLogSource(schema, logs);
-  const gauc = {} as Record<PolicyName, number>;
-  const snipsResults = {} as Record<PolicyName, SnipsResult>;
-  for (const name of POLICIES) {
-    const policy = factories[name](heldOut);
-    gauc[name] = (await mtfGauc(policy, source)).gauc;
-    snipsResults[name] = await snips(policy, source);
-  }
-  seconds.offline = t();
-
-  const differences: PairedDifference[] = [];
-  for (const [a, b] of [
-    ["fixed", "random"],
-    ["user-state", "fixed"],
-    ["enhanced-state", "user-state"],
-    ["enhanced-state", "fixed"],
-    ["oracle", "enhanced-state"],
-    ...(value.policies[CALIBRATED] ? ([[CALIBRATED, "fixed"]] as const) : []),
-  ] as const) {
-    for (const metric of ["validConsumption", "durationSeconds", "reward"] as const) differences.push(pairedDifference(value, a, b, metric));
+  const gauc: Partial<Record<PolicyName, number>> = {};
+  const snipsResults: Partial<Record<PolicyName, SnipsResult>> = {};
+  if (job.primary) {
+    t = timer();
+    const heldOut = new World(scenario, `${prefix}:held-out`);
+    const { schema, logs } = await collectLogs({ world: heldOut, policy: withExploration(loaded.fixed.policy), sessions: profile.heldOutSessions, seed: `${prefix}:held-out` });
+    const source = memoryLogSource(schema, logs);
+    for (const name of POLICIES) {
+      const policy = factories[name](heldOut);
+      gauc[name] = (await mtfGauc(policy, source)).gauc;
+      snipsResults[name] = await snips(policy, source);
+    }
+    seconds.offline = t();
   }
   return {
-    scenario: scenario.name,
+    seed,
     value,
     gauc,
     snips: snipsResults,
-    differences,
-    training: {
-      "user-state": { promotedRound: trained["user-state"].promotedRound, rounds: trained["user-state"].rounds, seconds: trained["user-state"].seconds },
-      "enhanced-state": { promotedRound: trained["enhanced-state"].promotedRound, rounds: trained["enhanced-state"].rounds, seconds: trained["enhanced-state"].seconds },
-    },
+    training,
     fixedAction: Array.from(tuned.action),
+    linearTheta: Array.from(linear.theta),
     loadMs: { fixed: loaded.fixed.loadMs, "user-state": loaded["user-state"].loadMs, "enhanced-state": loaded["enhanced-state"].loadMs },
     identicalAfterLoad,
-    models: { "user-state": trained["user-state"].model, "enhanced-state": trained["enhanced-state"].model },
+    enhancedSaved: trainedSaved["enhanced-state"],
     seconds,
   };
 }
 
+/** Runs the jobs in worker threads, at most `threads` at a time; results in job order. */
+function runInWorkers(jobs: SeedJob[], threads: number): Promise<SeedResult[]> {
+  const results = new Array<SeedResult>(jobs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await new Promise<SeedResult>((resolve, reject) => {
+        // A worker does not inherit the main thread's tsx loader hooks: it registers tsx itself.
+        const boot = `import("tsx/esm/api").then((api) => api.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`;
+        const worker = new Worker(boot, { eval: true, workerData: jobs[i] });
+        worker.once("message", resolve);
+        worker.once("error", reject);
+        worker.once("exit", (code) => code !== 0 && reject(new Error(`seed ${jobs[i].seed} worker exited with ${code}`)));
+      });
+    }
+  };
+  return Promise.all(Array.from({ length: Math.min(threads, jobs.length) }, lane)).then(() => results);
+}
+
+const PAIRS: [string, string][] = [
+  ["fixed", "random"],
+  ["user-state", "fixed"],
+  ["enhanced-state", "user-state"],
+  ["enhanced-state", "fixed"],
+  ["linear", "fixed"],
+  ["enhanced-state", "linear"],
+  ["oracle", "enhanced-state"],
+];
+const METRICS = ["validConsumption", "durationSeconds", "reward"] as const;
+
+interface PooledDifference {
+  treatment: string;
+  baseline: string;
+  metric: ValueMetric;
+  mean: number;
+  ci: [number, number];
+  relative: number;
+  relativeCi: [number, number];
+  significant: boolean;
+  df: number;
+}
+
+const perSeedEntry = (d: PairedDifference) => ({
+  treatment: d.treatment,
+  baseline: d.baseline,
+  metric: d.metric,
+  mean: d.difference.mean,
+  ci: d.difference.ci,
+  relative: d.relative.mean,
+  relativeCi: d.relative.ci,
+  significant: d.significant,
+});
+
+interface VariantResult {
+  scenario: string;
+  seeds: SeedResult[];
+  /** Random, oracle and the reference, evaluated once (seed 0's job), shared by every seed's value. */
+  values: RolloutValue[];
+  pooledValues: Record<string, Record<ValueMetric, PooledEstimate>>;
+  pooled: PooledDifference[];
+  perSeed: { seed: number; pairedDifferences: ReturnType<typeof perSeedEntry>[] }[];
+}
+
+async function runVariant(label: string, scenarioInput: unknown, profile: Profile, args: Args): Promise<VariantResult> {
+  const count = args.trainingSeeds ?? profile.trainingSeeds;
+  log(`${label}: ${count} training seeds in ${Math.min(args.threads, count)} worker threads`);
+  const jobs = Array.from({ length: count }, (_, seed) => ({ label, scenario: scenarioInput, profile, prefix: args.seed, seed, primary: seed === 0 }));
+  const seeds = await runInWorkers(jobs, args.threads);
+  const shared = Object.fromEntries(Object.entries(seeds[0].value.policies).filter(([name]) => !(LEARNED as readonly string[]).includes(name)));
+  const values = seeds.map((s) => ({ ...s.value, policies: { ...s.value.policies, ...shared } }));
+  const cells = (name: string, m: ValueMetric) => values.map((v) => v.policies[name].perSeed[m]);
+  const diffCells = (a: string, b: string, m: ValueMetric, relative: boolean) =>
+    values.map((v) => v.policies[a].perSeed[m].map((x, w) => (x - v.policies[b].perSeed[m][w]) / (relative ? v.policies[b].perSeed[m][w] : 1)));
+  const pooled: PooledDifference[] = [];
+  for (const [a, b] of PAIRS) {
+    for (const metric of METRICS) {
+      const abs = pooledDifference(diffCells(a, b, metric, false));
+      const rel = pooledDifference(diffCells(a, b, metric, true));
+      pooled.push({ treatment: a, baseline: b, metric, mean: abs.mean, ci: abs.ci, relative: rel.mean, relativeCi: rel.ci, significant: abs.ci[0] > 0 || abs.ci[1] < 0, df: abs.df });
+    }
+  }
+  const pairs = values[0].policies[CALIBRATED] ? [...PAIRS, [CALIBRATED, "fixed"] as [string, string]] : PAIRS;
+  const perSeed = values.map((v, s) => ({
+    seed: s,
+    pairedDifferences: pairs
+      .filter(([a]) => a !== CALIBRATED || s === 0)
+      .flatMap(([a, b]) => METRICS.map((m) => perSeedEntry(pairedDifference(v, a, b, m)))),
+  }));
+  const pooledValues = Object.fromEntries(
+    [...POLICIES, ...(values[0].policies[CALIBRATED] ? [CALIBRATED] : [])].map((p) => [p, Object.fromEntries(VALUE_METRICS.map((m) => [m, pooledDifference(cells(p, m))]))]),
+  ) as Record<string, Record<ValueMetric, PooledEstimate>>;
+  return { scenario: parseScenario(scenarioInput).name, seeds, values, pooledValues, pooled, perSeed };
+}
+
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
-const ci = (c: [number, number], d = 2) => `[${fmt(c[0], d)}, ${fmt(c[1], d)}]`;
+const ci = (c: readonly [number, number], d = 2) => `[${fmt(c[0], d)}, ${fmt(c[1], d)}]`;
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
+const find = (v: VariantResult, a: string, b: string, m: ValueMetric) => v.pooled.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
 
 function markdown(label: string, v: VariantResult): string {
-  const ref = v.value.policies[CALIBRATED]?.estimate;
-  const refRow = ref
-    ? [`| (reference, hidden info) ${CALIBRATED} | ${fmt(ref.validConsumption.mean)} ${ci(ref.validConsumption.ci)} | ${fmt(ref.durationSeconds.mean, 0)} ${ci(ref.durationSeconds.ci, 0)} | ${fmt(ref.interactions.mean)} | ${fmt(ref.depth.mean)} | ${fmt(ref.reward.mean)} | | |`]
-    : [];
-  const rows = POLICIES.map((p) => {
-    const e = v.value.policies[p].estimate;
-    const s = v.snips[p];
-    return `| ${p} | ${fmt(e.validConsumption.mean)} ${ci(e.validConsumption.ci)} | ${fmt(e.durationSeconds.mean, 0)} ${ci(e.durationSeconds.ci, 0)} | ${fmt(e.interactions.mean)} | ${fmt(e.depth.mean)} | ${fmt(e.reward.mean)} | ${fmt(v.gauc[p], 4)} | ${s.applicable ? `${fmt(s.reward.mean)} (ESS ${fmt(s.effectiveSampleSize, 0)})` : "n/a"} |`;
+  const names = Object.keys(v.pooledValues);
+  const primary = v.seeds[0];
+  const rows = names.map((p) => {
+    const e = v.pooledValues[p];
+    const s = primary.snips[p as PolicyName];
+    const g = primary.gauc[p as PolicyName];
+    return `| ${p} | ${fmt(e.validConsumption.mean)} ${ci(e.validConsumption.ci)} | ${fmt(e.durationSeconds.mean, 0)} ${ci(e.durationSeconds.ci, 0)} | ${fmt(e.interactions.mean)} | ${fmt(e.depth.mean)} | ${fmt(e.reward.mean)} | ${g === undefined ? "" : fmt(g, 4)} | ${s === undefined ? "" : s.applicable ? `${fmt(s.reward.mean)} (ESS ${fmt(s.effectiveSampleSize, 0)})` : "n/a"} |`;
   });
-  const diffs = v.differences.map(
-    (d) => `| ${d.treatment} − ${d.baseline} | ${d.metric} | ${fmt(d.difference.mean)} ${ci(d.difference.ci)} | ${pct(d.relative.mean)} [${pct(d.relative.ci[0])}, ${pct(d.relative.ci[1])}] | ${d.significant ? "yes" : "no"} |`,
-  );
+  const diffs = v.pooled.map((d) => `| ${d.treatment} − ${d.baseline} | ${d.metric} | ${fmt(d.mean)} ${ci(d.ci)} | ${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}] | ${d.significant ? "yes" : "no"} |`);
+  const perSeed = v.perSeed.map((s) => {
+    const get = (a: string, b: string, m: ValueMetric) => s.pairedDifferences.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
+    const cell = (a: string, b: string, m: ValueMetric) => {
+      const d = get(a, b, m);
+      return `${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}]`;
+    };
+    const t = v.seeds[s.seed].training;
+    return `| ${s.seed} | ${cell("enhanced-state", "fixed", "validConsumption")} | ${cell("enhanced-state", "fixed", "durationSeconds")} | ${cell("enhanced-state", "user-state", "validConsumption")} | ${cell("linear", "fixed", "reward")} | ${cell("enhanced-state", "linear", "reward")} | ${t["user-state"].promotedRound ?? "none"} / ${t["enhanced-state"].promotedRound ?? "none"} |`;
+  });
   return [
-    `### ${label} (scenario "${v.scenario}", ${v.value.seeds.length} seeds × ${v.value.sessionsPerSeed} sessions, 95% CI over seeds)`,
+    `### ${label} (scenario "${v.scenario}", ${v.seeds.length} training seeds; ${v.values[0].seeds.length} evaluation worlds × ${v.values[0].sessionsPerSeed} sessions; 95% CI with training-seed variance)`,
     "",
-    "| policy | valid consumption / session | duration s / session | interactions | depth | reward | MTF-GAUC | SNIPS list reward / request |",
+    "| policy | valid consumption / session | duration s / session | interactions | depth | reward | MTF-GAUC (seed 0) | SNIPS list reward / request (seed 0) |",
     "|---|---|---|---|---|---|---|---|",
     ...rows,
-    ...refRow,
     "",
-    `Saved versions: load ${Object.entries(v.loadMs)
-      .map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`)
-      .join(", ")}; loaded RL versions score bit-identically: ${Object.values(v.identicalAfterLoad).every(Boolean) ? "yes" : "NO"}. ` +
-      `Promoted rounds: user-state ${v.training["user-state"].promotedRound ?? "none"}, enhanced-state ${v.training["enhanced-state"].promotedRound ?? "none"}.`,
-    "",
-    "| paired difference (same seeds) | metric | difference | relative | 95% CI excludes 0 |",
+    "| pooled paired difference | metric | difference | relative | 95% CI excludes 0 |",
     "|---|---|---|---|---|",
     ...diffs,
+    "",
+    "| training seed | enhanced − fixed, valid consumption | enhanced − fixed, duration | enhanced − user-state, valid consumption | linear − fixed, reward | enhanced − linear, reward | promoted round (user-state / enhanced) |",
+    "|---|---|---|---|---|---|---|",
+    ...perSeed,
   ].join("\n");
 }
 
-function summary(v: VariantResult) {
-  const rel = (a: string, b: string, m: "validConsumption" | "durationSeconds") => v.differences.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
-  const gap = (m: "validConsumption" | "durationSeconds") => {
-    const d = rel("enhanced-state", "user-state", m);
-    return { difference: d.difference.mean, ci: d.difference.ci, relative: d.relative.mean, relativeCi: d.relative.ci, significant: d.significant };
-  };
-  const order = POLICIES.map((p) => v.value.policies[p].estimate.validConsumption.mean);
+/** The issue's pass/fail checks, computed (never asserted by hand). */
+function acceptance(main: VariantResult, ablation: VariantResult | null) {
+  const vc = (a: string, b: string) => find(main, a, b, "validConsumption");
+  const everySeed = main.perSeed.every((s) => {
+    const d = s.pairedDifferences.find((x) => x.treatment === "enhanced-state" && x.baseline === "fixed" && x.metric === "validConsumption")!;
+    return d.mean > 0;
+  });
+  const esFixed = vc("enhanced-state", "fixed");
+  const esUser = vc("enhanced-state", "user-state");
+  const duration = find(main, "enhanced-state", "fixed", "durationSeconds");
+  const vsLinear = find(main, "enhanced-state", "linear", "reward");
   return {
-    policies: POLICIES.map((p) => {
-      const e = v.value.policies[p].estimate;
-      return {
-        policy: p,
-        validConsumption: { mean: e.validConsumption.mean, ci: e.validConsumption.ci },
-        duration: { mean: e.durationSeconds.mean, ci: e.durationSeconds.ci },
-        interactions: { mean: e.interactions.mean, ci: e.interactions.ci },
-        depth: { mean: e.depth.mean, ci: e.depth.ci },
-        reward: { mean: e.reward.mean, ci: e.reward.ci },
-        gauc: v.gauc[p],
-        snips: v.snips[p],
-      };
-    }),
-    pairedDifferences: v.differences.map((d) => ({
-      treatment: d.treatment,
-      baseline: d.baseline,
-      metric: d.metric,
-      mean: d.difference.mean,
-      ci: d.difference.ci,
-      relative: d.relative.mean,
-      relativeCi: d.relative.ci,
-      significant: d.significant,
+    enhancedBeatsFixedEverySeed: everySeed,
+    enhancedVsFixedValidConsumption: { relative: esFixed.relative, relativeCi: esFixed.relativeCi, target: 0.028, holds: esFixed.relative >= 0.028 && esFixed.relativeCi[0] > 0 },
+    enhancedVsUserStateValidConsumption: { relative: esUser.relative, relativeCi: esUser.relativeCi, target: 0.02, holds: esUser.relative >= 0.02 && esUser.relativeCi[0] > 0 },
+    enhancedVsFixedDurationNotSignificantlyNegative: duration.ci[1] >= 0,
+    enhancedRewardAtLeastLinear: { difference: vsLinear.mean, ci: vsLinear.ci, holds: vsLinear.mean >= 0 },
+    ablationGap: ablation && gapDifference(main, ablation),
+  };
+}
+
+/** (enhanced − user-state) with miscalibration on minus the same gap with it off: independent runs, Welch. */
+function gapDifference(main: VariantResult, ablation: VariantResult) {
+  const gap = (v: VariantResult) => find(v, "enhanced-state", "user-state", "validConsumption");
+  const se = (d: PooledDifference) => (d.relativeCi[1] - d.relative) / tQuantile(0.975, d.df);
+  const [on, off] = [gap(main), gap(ablation)];
+  const [a, b] = [se(on) ** 2, se(off) ** 2];
+  const df = (a + b) ** 2 / (a ** 2 / on.df + b ** 2 / off.df);
+  const diff = on.relative - off.relative;
+  const half = tQuantile(0.975, df) * Math.sqrt(a + b);
+  return { withMiscalibration: on.relative, withoutMiscalibration: off.relative, difference: diff, ci: [diff - half, diff + half] as [number, number], smallerWithoutMiscalibration: diff - half > 0 };
+}
+
+function summary(v: VariantResult) {
+  return {
+    policies: Object.entries(v.pooledValues).map(([policy, e]) => ({
+      policy,
+      validConsumption: { mean: e.validConsumption.mean, ci: e.validConsumption.ci },
+      duration: { mean: e.durationSeconds.mean, ci: e.durationSeconds.ci },
+      interactions: { mean: e.interactions.mean, ci: e.interactions.ci },
+      depth: { mean: e.depth.mean, ci: e.depth.ci },
+      reward: { mean: e.reward.mean, ci: e.reward.ci },
+      gauc: v.seeds[0].gauc[policy as PolicyName] ?? null,
+      snips: v.seeds[0].snips[policy as PolicyName] ?? null,
     })),
-    upliftEnhancedVsUserState: { validConsumption: gap("validConsumption"), duration: gap("durationSeconds") },
-    references: Object.fromEntries(
-      Object.entries(v.value.policies)
-        .filter(([name]) => !(POLICIES as readonly string[]).includes(name))
-        .map(([name, pv]) => [name, { validConsumption: pv.estimate.validConsumption, duration: pv.estimate.durationSeconds, reward: pv.estimate.reward }]),
-    ),
-    orderingHolds: order.every((x, i) => i === 0 || x > order[i - 1]),
-    training: v.training,
-    fixedAction: v.fixedAction,
-    loadMs: v.loadMs,
-    identicalAfterLoad: v.identicalAfterLoad,
-    seconds: v.seconds,
+    pairedDifferences: v.pooled,
+    trainingSeeds: v.perSeed.map((s) => ({ seed: s.seed, pairedDifferences: s.pairedDifferences })),
+    orderingHolds: POLICIES.map((p) => v.pooledValues[p].validConsumption.mean).every((x, i, xs) => i === 0 || x > xs[i - 1]),
+    training: v.seeds.map((s) => ({ seed: s.seed, ...s.training, fixedAction: s.fixedAction, linearTheta: s.linearTheta, loadMs: s.loadMs, identicalAfterLoad: s.identicalAfterLoad, seconds: s.seconds })),
   };
 }
 
@@ -401,40 +584,50 @@ async function main(): Promise<void> {
   const { tf, backend } = await loadTf((m) => log(m));
   const scenarioInput: unknown = args.scenarioFile ? JSON.parse(readFileSync(args.scenarioFile, "utf8")) : {};
   const scenario = parseScenario(scenarioInput);
-  const main = await runVariant(tf, "main", scenario, profile);
-  const latency = actorLatency(new World(scenario, "bench:latency"), main.models["enhanced-state"], 500, profile.latencyCalls);
-  log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
+  const main = await runVariant("main", scenarioInput, profile, args);
+  const enhanced = loadPolicy(tf, main.seeds[0].enhancedSaved).model;
+  const latency = enhanced ? actorLatency(new World(scenario, "bench:latency"), enhanced, 500, profile.latencyCalls) : null;
+  if (latency) log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
   let ablation: VariantResult | null = null;
   if (profile.ablation) {
-    const off = parseScenario({ ...(scenarioInput as object), prediction: { ...((scenarioInput as { prediction?: object }).prediction ?? {}), miscalibration: false } });
-    ablation = await runVariant(tf, "ablation (miscalibration off)", off, profile);
+    const off = { ...(scenarioInput as object), prediction: { ...((scenarioInput as { prediction?: object }).prediction ?? {}), miscalibration: false } };
+    ablation = await runVariant("ablation (miscalibration off)", off, profile, args);
   }
+  const command = `npm run bench:reproduce --${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}`;
   const result = {
     ...summary(main),
     mode,
     scenario: args.scenarioFile ?? "default",
+    seedPrefix: args.seed,
     backend,
+    threads: args.threads,
     actorLatency: latency,
-    ablation: ablation && {
-      miscalibration: false,
-      ...summary(ablation),
-      gapWithMiscalibration: summary(main).upliftEnhancedVsUserState,
-    },
+    acceptance: acceptance(main, ablation),
+    ablation: ablation && { miscalibration: false, ...summary(ablation) },
     totalSeconds: total(),
-    command: `npx tsx scripts/bench-reproduce.ts${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""}`,
+    command,
   };
   console.log(markdown("Main comparison", main));
   if (ablation) console.log(`\n${markdown("Ablation: item-segment miscalibration off", ablation)}`);
-  console.log(`\nEnhanced-State actor, 500 candidates, one request per call: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (${backend})`);
+  if (latency) console.log(`\nEnhanced-State actor (seed 0), 500 candidates, one request per call: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (${backend})`);
   console.log(`Total ${result.totalSeconds.toFixed(0)} s.`);
-  const out = args.out ?? path.join("bench", "results", `reproduce-${mode}${args.scenarioFile ? `-${path.basename(args.scenarioFile, ".json")}` : ""}.json`);
+  const out = args.out ?? path.join("bench", "results", `reproduce-${mode}${args.scenarioFile ? `-${path.basename(args.scenarioFile, ".json")}` : ""}${args.seed === "bench" ? "" : `-seed-${args.seed}`}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   const json = JSON.stringify(result);
   writeFileSync(out, `${json}\n`);
   console.log(json);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  runSeed(workerData as SeedJob).then(
+    (r) => parentPort!.postMessage(r),
+    (err: unknown) => {
+      throw err;
+    },
+  );
+}
