@@ -22,3 +22,12 @@ export function LiftWithCi({ lift, ci, compact }: { lift: number | null; ci: [nu
     </span>
   );
 }
+
+/** A version whose training passed no promotion gate: it acts exactly like the behaviour it started from. */
+export function NotImprovedBadge() {
+  return (
+    <span className="badge status-not-improved" title="No checkpoint passed the promotion gate: this version acts exactly like the policy its training started from">
+      not improved
+    </span>
+  );
+}

@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { registerFixedPolicyAction } from "@/app/actions/policies";
-import { PolicyTypeBadge, StatusBadge } from "@/components/badges";
+import { NotImprovedBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { Field, FormErrors } from "@/components/field";
@@ -89,7 +89,21 @@ const versionColumns = (showPolicy: boolean): ColumnDef<VersionRow, unknown>[] =
     : []),
   { accessorKey: "version", header: "Version", cell: ({ row }) => <a href={`/policies/${row.original.policyKey}#v${row.original.version}`}>v{row.original.version}</a> },
   { accessorKey: "type", header: "Type", cell: ({ row }) => <PolicyTypeBadge type={row.original.type} /> },
-  { accessorKey: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+  {
+    accessorKey: "status",
+    header: "Status",
+    cell: ({ row }) => (
+      <>
+        <StatusBadge status={row.original.status} />
+        {row.original.improved === false && (
+          <>
+            {" "}
+            <NotImprovedBadge />
+          </>
+        )}
+      </>
+    ),
+  },
   {
     id: "lineage",
     header: "Parent",

@@ -116,6 +116,12 @@ export const ProgressiveConfigSchema = z.strictObject({
   gateAlpha: z.number().gt(0).lt(1).default(0.05),
   guardrails: GuardrailsSchema,
   /**
+   * "gate": promote only checkpoints that pass the gate (the default, and what production needs);
+   * "always": promote each round's best checkpoint whatever the gate says (research and debugging:
+   * the gate's numbers are still recorded).
+   */
+  promotion: z.enum(["gate", "always"]).default("gate"),
+  /**
    * Validations per round, evenly spaced over its steps; the best checkpoint that beats the
    * behaviour is promoted (early stopping against the simulator: an actor trained longer on the
    * same critics can overshoot).

@@ -274,7 +274,8 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
           comparisons: config.checkpoints,
           guardrails: config.guardrails,
         });
-        const better = gate.promoted && (!best || gate.objective.difference > best.gate.objective.difference);
+        const passes = gate.promoted || config.promotion === "always";
+        const better = passes && (!best || gate.objective.difference > best.gate.objective.difference);
         if (!closest || gate.objective.ci[0] > closest.objective.ci[0]) closest = gate;
         onProgress?.({ phase: "evaluate", round, step: done, gate, promoted: better });
         if (better) {

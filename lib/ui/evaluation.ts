@@ -12,7 +12,7 @@ export interface EvalFigure {
   format?: "pct";
 }
 
-const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+export const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
 const isCi = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isNum(x[0]) && isNum(x[1]);
 
@@ -68,7 +68,7 @@ export interface CurveData {
   points: Record<string, number>[];
 }
 
-const X_KEYS = ["step", "iteration", "epoch", "round", "t", "x"];
+const X_KEYS = ["step", "iteration", "checkpoint", "epoch", "round", "t", "x"];
 
 function pointsOf(arr: unknown[]): Record<string, number>[] | null {
   if (arr.length === 0) return null;
@@ -158,17 +158,31 @@ export function trainingCurves(json: unknown): { title: string; curve: CurveData
     if (series.length) out.push({ title: "Losses by gradient step", curve: { x: "step", series, points: train.map((r, i) => ({ step: i + 1, ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
   }
   const evals = rows.filter((r) => r.phase === "evaluate");
-  if (evals.length > 0) {
+  const gated = evals.filter((r) => isNum(r.difference) && isNum(r.lower) && isNum(r.upper));
+  if (gated.length > 0) {
+    // The promotion gate per checkpoint: reward difference vs the behaviour with its (corrected) interval; promoted when lower > 0.
+    const series = ["difference", "lower", "upper"];
+    out.push({ title: "Promotion gate: reward vs behaviour per checkpoint", curve: { x: "checkpoint", series, points: gated.map((r, i) => ({ checkpoint: i + 1, ...Object.fromEntries(series.map((k) => [k, r[k] as number])) })) } });
+  } else if (evals.length > 0) {
     out.push({ title: "Round evaluation: candidate vs incumbent", curve: { x: "round", series: ["candidate", "incumbent"], points: evals.map((r) => ({ round: Number(r.round), candidate: Number(r.candidate), incumbent: Number(r.incumbent) })) } });
   }
   const cem = rows.filter((r) => r.phase === undefined && isNum(r.iteration));
   if (cem.length > 0) {
     const series = numericKeys(cem, ["iteration", "iterations"]).slice(0, 4);
-    if (series.length) out.push({ title: "Tuning objective by iteration", curve: { x: "iteration", series, points: cem.map((r) => ({ iteration: Number(r.iteration) + 1, ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
+    if (series.length) out.push({ title: "Tuning objective by iteration", curve: { x: "iteration", series, points: cem.map((r) => ({ iteration: Number(r.iteration), ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
   }
   if (out.length === 0) {
     const c = trainingCurve(json);
     if (c) out.push({ title: "Training curve", curve: c });
   }
   return out;
+}
+
+/** The promotion gate's verdict stored in a version's training metrics (the last round's, for RL runs). */
+export function gateNote(metrics: unknown): string | null {
+  if (!isRecord(metrics)) return null;
+  if (typeof metrics.gate === "string") return metrics.gate;
+  const rounds = Array.isArray(metrics.rounds) ? metrics.rounds.filter(isRecord) : [];
+  const last = rounds.at(-1)?.gate;
+  return typeof last === "string" ? last : null;
 }

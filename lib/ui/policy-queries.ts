@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { evaluationSummary, type EvalFigure } from "@/lib/ui/evaluation";
+import { evaluationSummary, isRecord, type EvalFigure } from "@/lib/ui/evaluation";
 
 /** Read-only queries behind the policy pages and the experiment form's version picker. */
 
@@ -52,6 +52,8 @@ export interface VersionRow {
   createdAt: string;
   evaluation: EvalFigure[];
   arms: number;
+  /** false: its training run passed no promotion gate, so it acts exactly like the behaviour it started from. */
+  improved: boolean | null;
 }
 
 const versionSelect = {
@@ -88,6 +90,7 @@ function toVersionRow(v: VersionSelected): VersionRow {
     createdAt: v.createdAt.toISOString(),
     evaluation: v.evaluation === null ? [] : evaluationSummary(v.evaluation, 3),
     arms: v._count.arms,
+    improved: isRecord(v.metrics) && typeof v.metrics.improved === "boolean" ? v.metrics.improved : null,
   };
 }
 

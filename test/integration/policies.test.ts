@@ -72,11 +72,13 @@ describe("training, registering, evaluating and serving policy versions", () => 
   });
 
   it("trains an Enhanced-State version (quick preset) and serves it per candidate, identically after reloading", async () => {
-    const job = await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "es", type: "enhanced_state", scenario: "tiny", preset: "quick" }, deps);
+    // promotion "always": this test is about serving a trained actor, whatever the gate would say.
+    const job = await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "es", type: "enhanced_state", scenario: "tiny", preset: "quick", trainingConfig: { promotion: "always" } }, deps);
     const done = await finished(job.id);
     expect(done.error).toBeNull();
     const v = await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "es" } }, include: { policy: true } });
     expect(v.policy.type).toBe("enhanced_state");
+    expect(JSON.parse(Buffer.from(v.weights!).toString("utf8")).type).toBe("enhanced-state");
     enhancedId = v.id;
 
     await createLayer(SYSTEM_ACTOR, { key: "pl", name: "Policies" });
@@ -141,6 +143,24 @@ describe("training, registering, evaluating and serving policy versions", () => 
     expect(ev.rollout.oracle.validConsumption.mean).toBeGreaterThan(ev.rollout.random.validConsumption.mean);
     expect(ev.rollout.candidate.validConsumption.ci).toHaveLength(2);
     expect(ev.vsBaseline).toHaveProperty("validConsumption");
+  });
+
+  it("quick Enhanced-State training with no parent is never significantly worse than the default fixed policy (3 seeds)", async () => {
+    const defaultAction = (await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "default-fixed" } }, orderBy: { version: "desc" } })).config as { action: number[] };
+    for (const seed of ["a", "b", "c"]) {
+      const train = await finished((await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "es-quick", type: "enhanced_state", scenario: "tiny", preset: "quick", seed }, deps)).id);
+      expect(train.error).toBeNull();
+      const result = train.result as { policyVersionId: string; improved: boolean };
+      const v = await db.policyVersion.findUniqueOrThrow({ where: { id: result.policyVersionId } });
+      const saved = JSON.parse(Buffer.from(v.weights!).toString("utf8")) as { type: string; action?: number[] };
+      // Warm start and safe fallback: an unimproved run is exactly the default fixed policy, never the box centre by accident.
+      if (!result.improved) expect(saved).toMatchObject({ type: "fixed", action: defaultAction.action });
+      expect((v.metrics as { improved: boolean }).improved).toBe(result.improved);
+      const evaluation = await finished((await enqueueJob(SYSTEM_ACTOR, "evaluate-policy", { policyVersionId: v.id, scenario: "tiny", seeds: 5, sessionsPerSeed: 60 }, deps)).id);
+      expect(evaluation.error).toBeNull();
+      const { vsBaseline } = (await db.policyVersion.findUniqueOrThrow({ where: { id: v.id } })).evaluation as { vsBaseline: { validConsumption: { difference: { ci: [number, number] } } } };
+      expect(vsBaseline.validConsumption.difference.ci[1]).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it("a cancelled training run registers no version", async () => {

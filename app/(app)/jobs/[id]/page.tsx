@@ -1,6 +1,8 @@
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { AutoRefresh } from "@/components/auto-refresh";
+import { NotImprovedBadge } from "@/components/badges";
 import { JobControls } from "@/components/job-buttons";
 import { JobProgress } from "@/components/job-progress";
 import { requirePageUser } from "@/lib/auth/session";
@@ -8,6 +10,7 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
 import { getJob } from "@/lib/jobs/job-service";
 import { dateTime } from "@/lib/ui/format";
+import { registeredVersion } from "@/lib/ui/registered-version";
 
 export const metadata = { title: "Job" };
 
@@ -20,6 +23,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
     throw err;
   });
   const live = ["queued", "active", "retrying"].includes(job.state);
+  const registered = registeredVersion(job.type, job.payload, job.result);
   return (
     <>
       <AutoRefresh active={live} ms={1000} />
@@ -48,6 +52,22 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           <dd>
             <code>{JSON.stringify(job.payload)}</code>
           </dd>
+          {registered && (
+            <>
+              <dt>Registered version</dt>
+              <dd>
+                <Link href={`/policies/${registered.policy}#v${registered.version}`}>
+                  {registered.policy} v{registered.version}
+                </Link>
+                {registered.improved === false && (
+                  <>
+                    {" "}
+                    <NotImprovedBadge /> <span className="small">no checkpoint passed the promotion gate; the version acts exactly like the policy training started from</span>
+                  </>
+                )}
+              </dd>
+            </>
+          )}
           {job.result !== null && (
             <>
               <dt>Result</dt>

@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { PolicyTypeBadge, StatusBadge } from "@/components/badges";
+import { NotImprovedBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
 import { JobForm } from "@/components/job-form";
 import { EvalFigures, TrainingCurveChart, VersionsTable } from "@/components/policies";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { evaluationFigures, evaluationSummary, trainingCurves } from "@/lib/ui/evaluation";
+import { evaluationFigures, evaluationSummary, gateNote, trainingCurves } from "@/lib/ui/evaluation";
 import { dateTime } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { EVALUATE_HINTS, TRAIN_HINTS } from "@/lib/ui/job-hints";
@@ -51,7 +51,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           <section key={v.id} id={`v${v.version}`} className="card" aria-label={`Version ${v.version}`}>
             <div className="section-head">
               <h2>
-                v{v.version} <StatusBadge status={v.status} />
+                v{v.version} <StatusBadge status={v.status} /> {v.improved === false && <NotImprovedBadge />}
               </h2>
               <span className="muted small">
                 {dateTime(v.createdAt)}
@@ -70,6 +70,13 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
                 {v.children > 0 && ` · ${v.children} child version${v.children > 1 ? "s" : ""}`}
               </span>
             </div>
+            {v.improved === false && (
+              <p className="callout" role="note">
+                Training did not improve on its starting policy: no checkpoint passed the promotion gate, so this version acts exactly like{" "}
+                {v.parent ? <Link href={`/policies/${v.parent.policyKey}`}>{v.parent.label}</Link> : "the platform default fixed policy of its training time"}.
+                {gateNote(v.metrics) && ` Gate: ${gateNote(v.metrics)}.`}
+              </p>
+            )}
             <div className="two-col">
               <div>
                 <h3>Offline evaluation</h3>
