@@ -23,6 +23,7 @@ import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { Rng } from "@/lib/random/rng";
 import {
   collectLogs,
+  criticItemRanking,
   loadPolicy,
   memoryLogSource,
   ModelPolicy,
@@ -32,6 +33,7 @@ import {
   trainProgressive,
   tuneFixedAction,
   tuneLinearItemPolicy,
+  type CriticRanking,
   type FusionModel,
   type LoadedPolicy,
   type RankInput,
@@ -81,6 +83,7 @@ interface Profile {
   evalSeeds: number;
   sessionsPerSeed: number;
   heldOutSessions: number;
+  criticRankingRequests: number;
   latencyCalls: number;
   ablation: boolean;
 }
@@ -97,6 +100,7 @@ const PROFILES: Record<"quick" | "full", Profile> = {
     evalSeeds: 10,
     sessionsPerSeed: 100,
     heldOutSessions: 300,
+    criticRankingRequests: 100,
     latencyCalls: 200,
     ablation: false,
   },
@@ -110,6 +114,7 @@ const PROFILES: Record<"quick" | "full", Profile> = {
     evalSeeds: 10,
     sessionsPerSeed: 1500,
     heldOutSessions: 3000,
+    criticRankingRequests: 1000,
     latencyCalls: 1000,
     ablation: true,
   },
@@ -263,6 +268,8 @@ interface SeedResult {
   loadMs: Record<"fixed" | RlPolicyType, number>;
   identicalAfterLoad: Record<RlPolicyType, boolean>;
   enhancedSaved: SavedPolicy;
+  /** The trained Enhanced-State critics' item ranking (seed 0), promoted or not. */
+  criticRanking: CriticRanking | null;
   seconds: Record<string, number>;
 }
 
@@ -292,6 +299,7 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
   const training = {} as Record<RlPolicyType, TrainingSummary>;
   const trainedSaved = {} as Record<RlPolicyType, SavedPolicy>;
   const trainedModels = {} as Record<RlPolicyType, FusionModel | null>;
+  const finalSaved = {} as Record<RlPolicyType, SavedPolicy>;
   for (const type of ["user-state", "enhanced-state"] as const) {
     t = timer();
     const result = await trainProgressive({
@@ -312,6 +320,7 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
     training[type] = { improved: result.improved, promotedRound: result.promotedRound, rounds: result.rounds.map(roundSummary), seconds: seconds[type] };
     trainedSaved[type] = result.saved;
     trainedModels[type] = result.model;
+    finalSaved[type] = result.final;
   }
 
   t = timer();
@@ -373,6 +382,10 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
     }
     seconds.offline = t();
   }
+  const criticRanking = job.primary
+    ? await criticItemRanking({ tf, saved: finalSaved["enhanced-state"], world: new World(scenario, `${prefix}:critic-ranking`), behaviour: fixedPolicy, requests: profile.criticRankingRequests, seed: `${prefix}:critic-ranking` })
+    : null;
+  if (criticRanking) log(`${tag}: critic item ranking NDCG@${criticRanking.k}: ${JSON.stringify(criticRanking.ndcg)}`);
   return {
     seed,
     value,
@@ -384,6 +397,7 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
     loadMs: { fixed: loaded.fixed.loadMs, "user-state": loaded["user-state"].loadMs, "enhanced-state": loaded["enhanced-state"].loadMs },
     identicalAfterLoad,
     enhancedSaved: trainedSaved["enhanced-state"],
+    criticRanking,
     seconds,
   };
 }
@@ -518,6 +532,14 @@ function markdown(label: string, v: VariantResult): string {
     "|---|---|---|---|---|",
     ...diffs,
     "",
+    ...(primary.criticRanking
+      ? [
+          `Critic item ranking (seed 0, ${primary.criticRanking.requests} requests, NDCG@${primary.criticRanking.k} against the true item value): ` +
+            `critics ${fmt(primary.criticRanking.ndcg.critic, 3)}, behaviour formula ${fmt(primary.criticRanking.ndcg.behaviourFormula, 3)}, ` +
+            `Enhanced-State's own scores ${fmt(primary.criticRanking.ndcg.policyFormula, 3)}, random ${fmt(primary.criticRanking.ndcg.random, 3)}.`,
+          "",
+        ]
+      : []),
     "| training seed | enhanced − fixed, valid consumption | enhanced − fixed, duration | enhanced − user-state, valid consumption | linear − fixed, reward | enhanced − linear, reward | promoted round (user-state / enhanced) |",
     "|---|---|---|---|---|---|---|",
     ...perSeed,
@@ -571,6 +593,7 @@ function summary(v: VariantResult) {
     })),
     pairedDifferences: v.pooled,
     trainingSeeds: v.perSeed.map((s) => ({ seed: s.seed, pairedDifferences: s.pairedDifferences })),
+    criticItemRanking: v.seeds[0].criticRanking,
     orderingHolds: POLICIES.map((p) => v.pooledValues[p].validConsumption.mean).every((x, i, xs) => i === 0 || x > xs[i - 1]),
     training: v.seeds.map((s) => ({ seed: s.seed, ...s.training, fixedAction: s.fixedAction, linearTheta: s.linearTheta, loadMs: s.loadMs, identicalAfterLoad: s.identicalAfterLoad, seconds: s.seconds })),
   };

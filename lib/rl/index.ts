@@ -8,6 +8,7 @@ export * from "./models";
 export * from "./policy";
 export * from "./agent";
 export * from "./critics";
+export * from "./critic-ranking";
 export * from "./user-state";
 export * from "./enhanced-state";
 export * from "./cem";

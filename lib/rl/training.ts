@@ -200,6 +200,8 @@ export interface ProgressiveResult {
   promotedRound: number | null;
   /** false: no round passed the gate, and `saved` is exactly the behaviour. */
   improved: boolean;
+  /** The agent as training left it (deployed actor, trained critics), promoted or not: for diagnostics. */
+  final: SavedPolicy;
   config: ProgressiveConfig;
 }
 
@@ -293,8 +295,9 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       // Continue from the actor that is deployed, not from one that validated worse (the critics keep learning).
       trained.resetActor(promoted?.model ?? start!);
     }
-    if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, improved: true, config };
-    return { model: null, saved: options.behaviour, rounds, promotedRound: null, improved: false, config };
+    const final = saveModel(agent!.model, agentConfig, agent!.rewardScale, agent!.criticWeights);
+    if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, improved: true, final, config };
+    return { model: null, saved: options.behaviour, rounds, promotedRound: null, improved: false, final, config };
   } catch (err) {
     promoted?.model.dispose();
     throw err;
