@@ -466,11 +466,8 @@ interface VariantResult {
   perSeed: { seed: number; pairedDifferences: ReturnType<typeof perSeedEntry>[] }[];
 }
 
-async function runVariant(label: string, scenarioInput: unknown, profile: Profile, args: Args): Promise<VariantResult> {
-  const count = args.trainingSeeds ?? profile.trainingSeeds;
-  log(`${label}: ${count} training seeds in ${Math.min(args.threads, count)} worker threads`);
-  const jobs = Array.from({ length: count }, (_, seed) => ({ label, scenario: scenarioInput, profile, prefix: args.seed, seed, primary: seed === 0 }));
-  const seeds = await runInWorkers(jobs, args.threads);
+/** Pools one variant's seed results (seed 0 first) into per-seed and pooled paired differences. */
+function summariseVariant(scenarioInput: unknown, seeds: SeedResult[]): VariantResult {
   const shared = Object.fromEntries(Object.entries(seeds[0].value.policies).filter(([name]) => !(LEARNED as readonly string[]).includes(name)));
   const values = seeds.map((s) => ({ ...s.value, policies: { ...s.value.policies, ...shared } }));
   const cells = (name: string, m: ValueMetric) => values.map((v) => v.policies[name].perSeed[m]);
@@ -607,15 +604,20 @@ async function main(): Promise<void> {
   const { tf, backend } = await loadTf((m) => log(m));
   const scenarioInput: unknown = args.scenarioFile ? JSON.parse(readFileSync(args.scenarioFile, "utf8")) : {};
   const scenario = parseScenario(scenarioInput);
-  const main = await runVariant("main", scenarioInput, profile, args);
+  // Every variant's training seeds go to one pool of worker threads, so no core idles between variants.
+  const variants: [string, unknown][] = [["main", scenarioInput]];
+  if (profile.ablation) {
+    const off = { ...(scenarioInput as object), prediction: { ...((scenarioInput as { prediction?: object }).prediction ?? {}), miscalibration: false } };
+    variants.push(["ablation (miscalibration off)", off]);
+  }
+  const count = args.trainingSeeds ?? profile.trainingSeeds;
+  const jobs = variants.flatMap(([label, input]) => Array.from({ length: count }, (_, seed) => ({ label, scenario: input, profile, prefix: args.seed, seed, primary: seed === 0 })));
+  log(`${variants.length} variant(s) × ${count} training seeds in ${Math.min(args.threads, jobs.length)} worker threads`);
+  const results = await runInWorkers(jobs, args.threads);
+  const [main, ablation] = variants.map(([, input], i) => summariseVariant(input, results.slice(i * count, (i + 1) * count)));
   const enhanced = loadPolicy(tf, main.seeds[0].enhancedSaved).model;
   const latency = enhanced ? actorLatency(new World(scenario, "bench:latency"), enhanced, 500, profile.latencyCalls) : null;
   if (latency) log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
-  let ablation: VariantResult | null = null;
-  if (profile.ablation) {
-    const off = { ...(scenarioInput as object), prediction: { ...((scenarioInput as { prediction?: object }).prediction ?? {}), miscalibration: false } };
-    ablation = await runVariant("ablation (miscalibration off)", off, profile, args);
-  }
   const command = `npm run bench:reproduce --${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}`;
   const result = {
     ...summary(main),
@@ -625,8 +627,8 @@ async function main(): Promise<void> {
     backend,
     threads: args.threads,
     actorLatency: latency,
-    acceptance: acceptance(main, ablation),
-    ablation: ablation && { miscalibration: false, ...summary(ablation) },
+    acceptance: acceptance(main, ablation ?? null),
+    ablation: ablation ? { miscalibration: false, ...summary(ablation) } : null,
     totalSeconds: total(),
     command,
   };
