@@ -54,6 +54,22 @@ export abstract class ActorCriticAgent {
   protected abstract nextValue(t: BatchTensors, B: number, S: number): GroupQ;
   protected abstract actorLoss(t: BatchTensors, B: number, S: number): ActorLoss;
 
+  /** Critic regression targets (constants for the step): list-level y_g = r_g + discount · V′_g, [E, B]. */
+  protected criticTargets(t: BatchTensors, B: number, S: number): GroupQ {
+    const next = this.nextValue(t, B, S);
+    return {
+      watch: bootstrapTarget(this.tf, t.rewardWatch, t.discount, next.watch),
+      other: bootstrapTarget(this.tf, t.rewardOther, t.discount, next.other),
+    };
+  }
+
+  /** Mean squared error of the critics against their targets. */
+  protected criticLoss(t: BatchTensors, B: number, S: number, y: GroupQ): Scalar {
+    const tf = this.tf;
+    const q = this.listQ(t, B, S);
+    return tf.add(tf.mean(tf.squaredDifference(q.watch, y.watch)), tf.mean(tf.squaredDifference(q.other, y.other))) as Scalar;
+  }
+
   /** Sets the online and target actors to a model's weights (e.g. back to the promoted version). */
   resetActor(model: FusionModel): void {
     const source = model.networks();
@@ -67,17 +83,8 @@ export abstract class ActorCriticAgent {
     const { B, S } = batch;
     const t = tf.tidy(() => toTensors(tf, batch));
     try {
-      const y = tf.tidy(() => {
-        const next = this.nextValue(t, B, S);
-        return {
-          watch: bootstrapTarget(tf, t.rewardWatch, t.discount, next.watch),
-          other: bootstrapTarget(tf, t.rewardOther, t.discount, next.other),
-        };
-      });
-      const critic = this.critics.minimize(() => {
-        const q = this.listQ(t, B, S);
-        return tf.add(tf.mean(tf.squaredDifference(q.watch, y.watch)), tf.mean(tf.squaredDifference(q.other, y.other))) as Scalar;
-      });
+      const y = tf.tidy(() => this.criticTargets(t, B, S));
+      const critic = this.critics.minimize(() => this.criticLoss(t, B, S, y));
       tf.dispose([y.watch, y.other]);
       this.critics.softUpdate(this.config.tau);
       const losses: StepLosses = { critic };
@@ -111,7 +118,7 @@ export function bootstrapTarget(tf: Tf, reward: Tensor, discount: Tensor, next: 
   return tf.tidy(() => tf.add(reward, tf.mul(discount, next)));
 }
 
-function toTensors(tf: Tf, b: TransitionBatch): BatchTensors {
+export function toTensors(tf: Tf, b: TransitionBatch): BatchTensors {
   const { B, S } = b;
   const rows = (a: Float32Array, width: number) => tf.tensor2d(a, [a.length / width, width]);
   const dS = b.user.length / B;
@@ -131,6 +138,8 @@ function toTensors(tf: Tf, b: TransitionBatch): BatchTensors {
     nextMask: tf.tensor2d(b.nextMask, [B, S]),
     rewardWatch: tf.tensor1d(b.rewardWatch),
     rewardOther: tf.tensor1d(b.rewardOther),
+    slotRewardWatch: tf.tensor2d(b.slotRewardWatch, [B, S]),
+    slotRewardOther: tf.tensor2d(b.slotRewardOther, [B, S]),
     discount: tf.tensor1d(b.discount),
   };
 }

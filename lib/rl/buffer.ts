@@ -42,6 +42,9 @@ export interface TransitionBatch {
    */
   rewardWatch: Float32Array;
   rewardOther: Float32Array;
+  /** B × S: each shown item's own rewards at the sampled request (undiscounted), divided by the reward scale. */
+  slotRewardWatch: Float32Array;
+  slotRewardOther: Float32Array;
   /** B: γ^k for a bootstrap state k requests ahead; 0 when the session ended first. */
   discount: Float32Array;
 }
@@ -221,6 +224,8 @@ export class ReplayBuffer {
       nextMask: new Float32Array(B * S),
       rewardWatch: new Float32Array(B),
       rewardOther: new Float32Array(B),
+      slotRewardWatch: new Float32Array(B * S),
+      slotRewardOther: new Float32Array(B * S),
       discount: new Float32Array(B),
     };
     for (let b = 0; b < B; b++) {
@@ -233,6 +238,10 @@ export class ReplayBuffer {
       out.predictions.set(this.pred.subarray(row * S * K, (row + 1) * S * K), b * S * K);
       out.action.set(this.act.subarray(row * S * D, (row + 1) * S * D), b * S * D);
       out.behaviour.set(this.beh.subarray(row * S * D, (row + 1) * S * D), b * S * D);
+      for (let p = 0; p < S; p++) {
+        out.slotRewardWatch[b * S + p] = this.rw[row * S + p] / rewardScale;
+        out.slotRewardOther[b * S + p] = this.ro[row * S + p] / rewardScale;
+      }
       let rw = 0;
       let ro = 0;
       let discount = 1;

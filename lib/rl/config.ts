@@ -73,6 +73,13 @@ export const EnhancedStateConfigSchema = z.strictObject({
    * list's fusion scores standardised within the list (docs/rl.md, "list-level actor objective").
    */
   selectionTemperature: pos(1),
+  /**
+   * What the pair critics regress on (docs/rl.md §4): "list" — the sum over the shown items of
+   * their values against the list's reward plus the next list's value; "item" — each shown item
+   * against its OWN immediate reward plus an equal share of the continuation (the list's
+   * bootstrapped future / items shown), so immediate item value is learnt per item, supervised.
+   */
+  criticTarget: z.enum(["list", "item"]).default("list"),
 });
 export type EnhancedStateConfig = z.infer<typeof EnhancedStateConfigSchema>;
 

@@ -104,6 +104,34 @@ export class EnhancedStateAgent extends ActorCriticAgent {
     return { watch: sumShown(tf, q.watch, weight, B, S), other: sumShown(tf, q.other, weight, B, S) };
   }
 
+  /**
+   * "item" targets, per shown slot j of request t: y_tj = r_tj + (R_t − r_t + discount · V′_t) / n_t,
+   * with r_tj the item's own reward, r_t = Σ_j r_tj the request's list reward, R_t the (n-step)
+   * list return, V′_t the next list's value and n_t the items shown: [E, B·S]. Their sum over the
+   * list is the list-level target.
+   */
+  protected override criticTargets(t: BatchTensors, B: number, S: number): GroupQ {
+    if (this.enhancedConfig.criticTarget === "list") return super.criticTargets(t, B, S);
+    const tf = this.tf;
+    const next = this.nextValue(t, B, S);
+    const shown = tf.maximum(tf.sum(t.mask, 1), 1);
+    const one = (slot: Tensor, list: Tensor, v: Tensor) => {
+      const continuation = tf.div(tf.add(tf.sub(list, tf.sum(slot, 1)), tf.mul(t.discount, v)), shown); // [E, B]
+      return tf.reshape(tf.add(tf.expandDims(slot, 0), tf.expandDims(continuation, 2)), [-1, B * S]);
+    };
+    return { watch: one(t.slotRewardWatch, t.rewardWatch, next.watch), other: one(t.slotRewardOther, t.rewardOther, next.other) };
+  }
+
+  protected override criticLoss(t: BatchTensors, B: number, S: number, y: GroupQ): Scalar {
+    if (this.enhancedConfig.criticTarget === "list") return super.criticLoss(t, B, S, y);
+    const tf = this.tf;
+    const q = this.critics.q(this.criticInput(t.user, t.pair, t.action));
+    const mask = tf.reshape(t.mask, [1, B * S]);
+    const count = tf.mul(tf.maximum(tf.sum(mask), 1), q.watch.shape[0]);
+    const sse = (a: Tensor, b: Tensor) => tf.div(tf.sum(tf.mul(tf.squaredDifference(a, b), mask)), count);
+    return tf.add(sse(q.watch, y.watch), sse(q.other, y.other)) as Scalar;
+  }
+
   protected actorLoss(t: BatchTensors, B: number, S: number): ActorLoss {
     const tf = this.tf;
     const u = this.model.normalisedActions(t.user as Tensor2D, t.pair as Tensor2D, S);
