@@ -2,7 +2,8 @@
  * npm run bench:serve — serving throughput and latency, measured the way a ranking service sees it.
  * Starts the platform (`npm start`, one web process, one worker) on a fresh embedded PostgreSQL,
  * trains a small Enhanced-State version through the train-policy job (quick preset: the network has
- * its full serving shape, only training is short), creates a running experiment with it as the
+ * its full serving shape, only training is short; promotion "always", so that the arm serves the
+ * trained actor even where the promotion gate would keep the fixed behaviour), creates a running experiment with it as the
  * treatment arm, then
  *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
  *      on schedule whether or not earlier ones returned) with 200 candidates each;
@@ -76,7 +77,7 @@ try {
   await api("POST", "/api/v1/layers", { key: "bench", name: "Bench" });
   let policyVersionId: string | undefined;
   if (values.treatment !== "none") {
-    const job = await api("POST", "/api/v1/jobs", { type: "train-policy", payload: { policy: "bench", type: values.treatment, scenario: "default", preset: "quick" } });
+    const job = await api("POST", "/api/v1/jobs", { type: "train-policy", payload: { policy: "bench", type: values.treatment, scenario: "default", preset: "quick", trainingConfig: { promotion: "always" } } });
     for (;;) {
       const j = await api("GET", `/api/v1/jobs/${job.id}`);
       if (j.state === "completed") {

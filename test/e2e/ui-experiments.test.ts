@@ -78,6 +78,8 @@ async function createTreatmentVersion(page: Page): Promise<string> {
     await form.getByRole("button", { name: "Start training" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     await waitForJob(page, 240_000);
+    // The job page links the version it registered (marked "not improved" when no checkpoint passed the gate).
+    await page.getByRole("link", { name: "es-quick v1" }).waitFor();
     // Evaluate it offline (small, quick) so that the version picker shows its evaluation.
     await page.goto(`${platform.url}/policies/es-quick`);
     const evaluate = page.getByRole("form", { name: "Evaluate policy version" });
@@ -371,6 +373,7 @@ describe("web UI: experiments, traffic, reports", () => {
   it("main pages fit 1280 px and 390 px without sideways overflow (screenshots)", async () => {
     const policyKey = treatmentLabel.split("@")[0];
     const job = await db.job.findFirstOrThrow({ where: { type: "simulate-traffic" }, orderBy: { createdAt: "desc" } });
+    const training = await db.job.findFirst({ where: { type: "train-policy" }, orderBy: { createdAt: "desc" } });
     const pages: [string, string, string][] = [
       ["dashboard", "/dashboard", "Dashboard"],
       ["experiments", "/experiments", "Experiments"],
@@ -385,6 +388,7 @@ describe("web UI: experiments, traffic, reports", () => {
       ["datasets", "/datasets", "Datasets"],
       ["jobs", "/jobs", "Jobs"],
       ["job", `/jobs/${job.id}`, "Log"],
+      ...(training ? [["training-job", `/jobs/${training.id}`, "Log"] as [string, string, string]] : []),
     ];
     // Both widths at once (each in its own page): most of the time is spent waiting on the server.
     const results = await Promise.all(
