@@ -53,7 +53,7 @@ function gatePoint(gate: GateDecision): CurvePoint {
 }
 
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(3)}`;
-export const gateSummary = (gate: GateDecision) =>
+const gateSummary = (gate: GateDecision) =>
   `reward ${signed(gate.objective.difference)} [${signed(gate.objective.ci[0])}, ${signed(gate.objective.ci[1])}] vs behaviour: ${gate.reason}`;
 
 function rlProgress(p: TrainingProgress, rounds: number): [number, string, CurvePoint] {
@@ -91,7 +91,6 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   const existing = await db.policy.findUnique({ where: { key: input.policy } });
   if (existing && existing.type !== input.type) throw new PermanentJobError(`policy "${input.policy}" is ${existing.type}, not ${input.type}`);
   const parent = input.parentVersionId ? await savedPolicyOf(input.parentVersionId) : null;
-  if (input.type === "fixed" && parent && parent.saved.type !== "fixed") throw new PermanentJobError("a fixed policy can only continue from a fixed version");
   const preset = presetConfigs(input.type, input.preset);
   const agentConfig: Record<string, unknown> = { seed: input.seed, ...preset.agent, ...input.agentConfig };
   const trainingConfig: Record<string, unknown> = { seed: input.seed, ...preset.training, ...input.trainingConfig };
@@ -107,7 +106,8 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   if (input.type === "fixed") {
     const config = parseFixedConfig(agentConfig);
     const gateConfig = parseProgressiveConfig(trainingConfig);
-    const start = behaviour.saved.type === "fixed" ? behaviour.saved.action : [];
+    if (behaviour.saved.type !== "fixed") throw new PermanentJobError("a fixed policy can only continue from a fixed version");
+    const start = behaviour.saved.action;
     const behaviourPolicy = new FixedFusionPolicy(start, "behaviour");
     const tuned = await tuneFixedAction({
       world,
