@@ -1,10 +1,11 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
+import { safeString } from "@/lib/validation";
 import type { Role } from "@/lib/auth/roles";
 import { verifyCredentials } from "@/lib/users/verify-credentials";
 
-const credentialsSchema = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) });
+const credentialsSchema = z.object({ email: safeString().min(1).max(320), password: safeString().min(1).max(200) });
 
 /** next-auth v4: email + password against the User table, JWT sessions (no session table to clean). */
 export const authOptions: NextAuthOptions = {

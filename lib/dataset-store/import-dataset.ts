@@ -12,9 +12,9 @@ import { AppError } from "@/lib/errors";
 import { datasetDir, uploadsDir } from "@/lib/dataset-store/dataset-paths";
 import { serializeDataset } from "@/lib/dataset-store/dataset-service";
 import { CsvImportError, importCsv } from "@/lib/datasets";
-import { parseInput } from "@/lib/validation";
+import { parseInput, safeString } from "@/lib/validation";
 
-export const importDatasetQuery = z.object({ name: z.string().trim().min(1, "is required").max(200) });
+export const importDatasetQuery = z.object({ name: safeString().trim().min(1, "is required").max(200) });
 const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 
 /**

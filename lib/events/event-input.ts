@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeString } from "@/lib/validation";
 
 /**
  * Feedback event types, named after KuaiRand's log fields. `play` carries the watch time in seconds
@@ -12,10 +13,10 @@ export const eventsBody = z.object({
   events: z
     .array(
       z.object({
-        eventId: z.string().min(1, "is required").max(200),
+        eventId: safeString().min(1, "is required").max(200),
         decisionId: z.uuid("must be a decisionId from /api/v1/rank").optional(),
-        userId: z.string().min(1, "is required").max(512),
-        itemId: z.string().min(1).max(200).optional(),
+        userId: safeString().min(1, "is required").max(512),
+        itemId: safeString().min(1).max(200).optional(),
         type: z.enum(EVENT_TYPES),
         value: z.number().finite().min(0).max(1e9).optional(),
         ts: z.iso.datetime({ offset: true }).optional(),

@@ -7,8 +7,8 @@ import { experimentAssignment } from "@/lib/experiments/experiment-assignment";
 import { createLayer, listLayers } from "@/lib/experiments/layers";
 import { updateExperiment } from "@/lib/experiments/update-experiment";
 import { ingestEvents } from "@/lib/events/ingest-events";
-import { SCORE_NAMES } from "@/lib/fusion";
 import { rank } from "@/lib/serving/rank";
+import { rankCandidates } from "@/test/support/rank-fixtures";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_exp");
@@ -18,12 +18,7 @@ const arms = [
   { key: "treatment", weight: 0.5 },
 ];
 
-function candidates(n: number) {
-  return Array.from({ length: n }, (_, j) => ({
-    itemId: `item-${j}`,
-    scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j * 7 + k * 3) % 97) / 100 + 0.005])),
-  }));
-}
+const candidates = (n: number) => rankCandidates(n);
 
 describe("layers and experiments", () => {
   it("validates definitions with field-level errors and changes nothing on bad input", async () => {
