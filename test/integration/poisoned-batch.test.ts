@@ -15,6 +15,8 @@ const call = (core: typeof rankRoute.core, key: string, body: unknown) =>
   core({
     url: "http://test/api/v1/x",
     authorization: `Bearer ${key}`,
+    contentLength: null,
+    clientIp: "test",
     params: {},
     bodyBytes: async () => Buffer.from(JSON.stringify(body)),
     request: () => new Request("http://test/api/v1/x"),

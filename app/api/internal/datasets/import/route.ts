@@ -1,6 +1,6 @@
 import { requireActionActor } from "@/lib/auth/session";
 import { importDatasetCsv } from "@/lib/dataset-store/import-dataset";
-import { errorResult } from "@/lib/http/api-route";
+import { errorResponse } from "@/lib/http/error-response";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,6 @@ export async function POST(request: Request) {
     const dataset = await importDatasetCsv(actor, Object.fromEntries(new URL(request.url).searchParams), request.body);
     return Response.json(dataset, { status: 201 });
   } catch (err) {
-    const { status, body } = errorResult(err);
-    return Response.json(body, { status });
+    return errorResponse(err);
   }
 }
