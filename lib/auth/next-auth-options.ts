@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { safeString } from "@/lib/validation";
 import type { Role } from "@/lib/auth/roles";
+import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { verifyCredentials } from "@/lib/users/verify-credentials";
 
 const credentialsSchema = z.object({ email: safeString().min(1).max(320), password: safeString().min(1).max(200) });
@@ -15,10 +16,11 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, req) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await verifyCredentials(parsed.data.email, parsed.data.password);
+        const ip = req.headers?.[CLIENT_IP_HEADER];
+        const user = await verifyCredentials(parsed.data.email, parsed.data.password, typeof ip === "string" ? ip : "unknown");
         return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
       },
     }),

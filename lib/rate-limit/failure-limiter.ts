@@ -28,8 +28,16 @@ export class FailureLimiter {
     return res && res.consumedPoints >= this.limits.failures ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
   }
 
-  async fail(key: string): Promise<void> {
-    await this.limiter.consume(key).catch(() => {}); // a rejection only means the key is now locked
+  /** Records a failure; returns how many `key` has within the window (more than `failures`: it was locked already). */
+  async fail(key: string): Promise<number> {
+    // A rejection only means the key is now locked; it carries the count too.
+    const res = await this.limiter.consume(key).catch((rejected: { consumedPoints: number }) => rejected);
+    return res.consumedPoints;
+  }
+
+  /** Takes back one failure (an attempt counted up front that succeeded). */
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1);
   }
 
   async reset(key: string): Promise<void> {
