@@ -12,6 +12,7 @@ import { AppError } from "@/lib/errors";
 import { datasetDir, uploadsDir } from "@/lib/dataset-store/dataset-paths";
 import { serializeDataset } from "@/lib/dataset-store/dataset-service";
 import { CsvImportError, importCsv } from "@/lib/datasets";
+import { ensurePrivateDir } from "@/lib/platform/private-dir";
 import { parseInput, safeString } from "@/lib/validation";
 
 export const importDatasetQuery = z.object({ name: safeString().trim().min(1, "is required").max(200) });
@@ -26,7 +27,7 @@ export async function importDatasetCsv(actor: Actor, rawQuery: unknown, body: Re
   const { name } = parseInput(importDatasetQuery, rawQuery, "query");
   if (!body) throw new AppError("bad_request", "send the CSV file as the request body");
   const id = randomUUID();
-  fs.mkdirSync(uploadsDir(), { recursive: true });
+  ensurePrivateDir(uploadsDir());
   const upload = path.join(uploadsDir(), `${id}.csv`);
   const outDir = datasetDir(id);
   try {
