@@ -156,7 +156,7 @@ async function main() {
     "",
     `FusionLab is running at ${url}`,
     `  admin login:  ${seed.adminEmail} / ${seed.adminPassword ?? "(not shown)"}${seed.adminPasswordNote ? `   (${seed.adminPasswordNote})` : ""}`,
-    `  API key:      ${seed.apiKey ?? "(none)"}${seed.apiKeyNote ? `   (${seed.apiKeyNote})` : ""}`,
+    `  API key:      ${seed.apiKey ?? "(not shown)"}${seed.apiKeyNote ? `   (${seed.apiKeyNote})` : ""}`,
     `  database:     ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}; workers: ${env.FUSIONLAB_WORKERS}`,
     "Press Ctrl-C to stop.",
     "",
