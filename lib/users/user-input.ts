@@ -14,3 +14,6 @@ export const createUserInput = z.object({
 export type CreateUserInput = z.infer<typeof createUserInput>;
 
 export const setRoleInput = z.object({ userId: z.uuid(), role: z.enum(ROLES) });
+
+export const setDisabledInput = z.object({ userId: z.uuid(), disabled: z.boolean() });
+export const resetPasswordInput = z.object({ userId: z.uuid(), password: passwordSchema });

@@ -18,5 +18,5 @@ async function checkPassword(email: string, password: string) {
   // The password is at hand only now: upgrade a hash made with older, weaker parameters.
   const passwordHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date(), ...(passwordHash ? { passwordHash } : {}) } });
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }
