@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { JobDefinition } from "@/lib/jobs/define-job";
 import { ensureQueues, sendOptions, startQueue } from "@/lib/jobs/queue";
 import { findJobDefinition, JOB_REGISTRY } from "@/lib/jobs/registry";
-import { parseInput } from "@/lib/validation";
+import { parseInput, safeJson } from "@/lib/validation";
 
 /** Enqueue, cancel and retry jobs. Used by the web process (UI + API) and by tests. */
 export interface JobDeps {
@@ -35,6 +35,10 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
   const registry = deps?.registry ?? JOB_REGISTRY;
   const def = findJobDefinition(registry, name);
   if (!def) throw new AppError("bad_request", `unknown job type "${name}"`, [{ path: "type", message: "unknown job type" }]);
+  const missing = actor.kind === "apiKey" ? def.extraScopes?.filter((s) => !actor.scopes.includes(s)) : [];
+  if (missing?.length) throw new AppError("forbidden", `a ${name} job also needs the ${missing.map((s) => `"${s}"`).join(", ")} scope`);
+  // The payload is stored as jsonb: every string in it must be storable, whatever the job's schema says.
+  parseInput(safeJson, rawPayload ?? {}, `${name} payload`);
   const payload = parseInput(def.payload, rawPayload ?? {}, `${name} payload`) as Prisma.InputJsonValue;
   const job = await db.$transaction(async (tx) => {
     const row = await tx.job.create({

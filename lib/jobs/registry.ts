@@ -38,8 +38,11 @@ export const JOB_REGISTRY = [
     name: "simulate-traffic",
     description: "Play simulated users against the real /api/v1/rank and /api/v1/events of a running experiment",
     payload: simulateTrafficInput,
-    // Not retried: a second attempt would send the same sessions' rank requests again.
+    // Not retried, nor re-queued on shutdown: another run would send the same sessions' rank requests again.
     retryLimit: 0,
+    rerunnable: false,
+    // It writes decisions and events into a running experiment.
+    extraScopes: ["experiments:write"],
     retryDelaySeconds: 1,
     expireInSeconds: 6 * 3600,
     load: async () => (await import("@/lib/traffic/run-traffic")).runTraffic,
