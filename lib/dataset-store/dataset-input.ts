@@ -24,4 +24,4 @@ export const simulateDatasetInput = z.object({
 export type SimulateDatasetInput = z.infer<typeof simulateDatasetInput>;
 
 /** The worker job's payload: the dataset row was created when the job was enqueued. */
-export const simulateDatasetPayload = z.object({ datasetId: z.uuid() });
+export const datasetJobPayload = z.object({ datasetId: z.uuid() });

@@ -9,6 +9,15 @@ export const EVENT_TYPES = ["impression", "play", "valid_play", "long_view", "li
 export const INTERACTION_TYPES = ["like", "follow", "comment", "forward"] as const;
 export const MAX_EVENTS_PER_CALL = 1_000;
 
+/** Event times are bounded: a year back (late feedback, replays) to a day ahead (clock skew). */
+const DAY_MS = 86_400_000;
+export const EVENT_TS_MAX_AGE_DAYS = 365;
+function plausibleTime(ts: string): boolean {
+  const t = Date.parse(ts);
+  const now = Date.now();
+  return t >= now - EVENT_TS_MAX_AGE_DAYS * DAY_MS && t <= now + DAY_MS;
+}
+
 export const eventsBody = z.object({
   events: z
     .array(
@@ -19,7 +28,10 @@ export const eventsBody = z.object({
         itemId: safeString().min(1).max(200).optional(),
         type: z.enum(EVENT_TYPES),
         value: z.number().finite().min(0).max(1e9).optional(),
-        ts: z.iso.datetime({ offset: true }).optional(),
+        ts: z.iso
+          .datetime({ offset: true })
+          .refine(plausibleTime, `must lie within the last ${EVENT_TS_MAX_AGE_DAYS} days and at most one day ahead`)
+          .optional(),
       }),
     )
     .min(1, "send at least one event")
