@@ -32,14 +32,21 @@ export function safeString(message?: string) {
   return z.string(message).refine(isSafeText, UNSAFE_TEXT_MESSAGE);
 }
 
-/** Path of the first unsafe string (a value or a key) inside free-form JSON, or undefined. */
-export function firstUnsafeText(value: unknown, path: string[] = []): string[] | undefined {
-  if (typeof value === "string") return isSafeText(value) ? undefined : path;
-  if (typeof value !== "object" || value === null) return undefined;
-  for (const [key, v] of Object.entries(value)) {
-    if (!isSafeText(key)) return [...path, key];
-    const bad = firstUnsafeText(v, [...path, key]);
-    if (bad) return bad;
+/**
+ * Path of the first unsafe string (a value or a key) inside free-form JSON, or undefined. Iterative:
+ * a body nested thousands of levels deep must be a 400, not a stack overflow.
+ */
+export function firstUnsafeText(value: unknown): string[] | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value === "string") {
+      if (!isSafeText(item.value)) return item.path;
+    } else if (typeof item.value === "object" && item.value !== null) {
+      for (const [key, v] of Object.entries(item.value)) {
+        if (!isSafeText(key)) return [...item.path, key];
+        stack.push({ value: v, path: [...item.path, key] });
+      }
+    }
   }
   return undefined;
 }
