@@ -59,3 +59,13 @@ export const safeJson = z.unknown().superRefine((value, ctx) => {
 
 /** `{id}` in routes: a row's uuid or its human key. */
 export const idOrKeyParams = z.object({ id: safeString().min(1).max(200) });
+
+/** A row's uuid from a caller that did not check it (a server action's argument): 400 naming `field` otherwise. */
+export function parseUuid(value: unknown, field = "id"): string {
+  return parseInput(z.object({ [field]: z.uuid("must be a uuid") }), { [field]: value }, field)[field] as string;
+}
+
+/** A uuid or key from a caller that did not check it. */
+export function parseIdOrKey(value: unknown): string {
+  return parseInput(idOrKeyParams, { id: value }, "reference").id;
+}

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { JobDefinition } from "@/lib/jobs/define-job";
 import { ensureQueues, sendOptions, startQueue } from "@/lib/jobs/queue";
 import { findJobDefinition, JOB_REGISTRY } from "@/lib/jobs/registry";
-import { parseInput, safeJson } from "@/lib/validation";
+import { parseInput, parseUuid, safeJson } from "@/lib/validation";
 
 /** Enqueue, cancel and retry jobs. Used by the web process (UI + API) and by tests. */
 export interface JobDeps {
@@ -63,7 +63,8 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
   }
 }
 
-export async function cancelJob(actor: Actor, jobId: string, deps?: JobDeps) {
+export async function cancelJob(actor: Actor, rawJobId: string, deps?: JobDeps) {
+  const jobId = parseUuid(rawJobId, "jobId");
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
   if (["completed", "failed", "cancelled"].includes(job.state)) throw new AppError("conflict", `job is already ${job.state}`);
@@ -89,7 +90,8 @@ export async function cancelJob(actor: Actor, jobId: string, deps?: JobDeps) {
 }
 
 /** Runs a failed or cancelled job again as a new job with the same payload (history is kept). */
-export async function retryJob(actor: Actor, jobId: string, deps?: JobDeps) {
+export async function retryJob(actor: Actor, rawJobId: string, deps?: JobDeps) {
+  const jobId = parseUuid(rawJobId, "jobId");
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
   if (job.state !== "failed" && job.state !== "cancelled") throw new AppError("conflict", `only failed or cancelled jobs can be retried (this one is ${job.state})`);
