@@ -45,12 +45,13 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
   const [pending, start] = useTransition();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [resetting, setResetting] = useState(false);
-  const run = (action: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string> }>, done: string) =>
+  // A reset changes nothing the table shows: no refresh, so its confirmation stays on screen.
+  const run = (action: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string> }>, done: string, refresh: boolean) =>
     start(async () => {
       const res = await action();
       setMessage(res.ok ? { ok: true, text: done } : { ok: false, text: res.fieldErrors?.password ? `Password ${res.fieldErrors.password}` : res.error });
       if (res.ok) setResetting(false);
-      router.refresh();
+      if (refresh) router.refresh();
     });
   return (
     <span className="row-actions">
@@ -59,7 +60,7 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
           type="button"
           aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.email}`}
           disabled={pending}
-          onClick={() => run(() => setUserDisabledAction(user.id, !user.disabled), user.disabled ? "Enabled." : "Disabled; their sessions have ended.")}
+          onClick={() => run(() => setUserDisabledAction(user.id, !user.disabled), user.disabled ? "Enabled." : "Disabled; their sessions have ended.", true)}
         >
           {user.disabled ? "Enable" : "Disable"}
         </button>
@@ -70,7 +71,7 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
           onSubmit={(e) => {
             e.preventDefault();
             const password = String(new FormData(e.currentTarget).get("password"));
-            run(() => resetPasswordAction(user.id, password), "Password reset; their sessions have ended.");
+            run(() => resetPasswordAction(user.id, password), "Password reset; their sessions have ended.", false);
           }}
         >
           <input name="password" type="password" aria-label={`New password of ${user.email}`} autoComplete="new-password" required minLength={8} />

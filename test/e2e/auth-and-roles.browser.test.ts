@@ -140,7 +140,7 @@ describe("signing in and roles, in Chromium", () => {
     await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
     await admin.getByRole("button", { name: `Reset password of ${EDITOR.email}` }).click();
     await admin.getByLabel(`New password of ${EDITOR.email}`).fill("a-brand-new-password");
-    await admin.getByRole("button", { name: "Set password" }).click();
+    await admin.getByRole("button", { name: "Set password", exact: true }).click();
     await admin.getByText("Password reset; their sessions have ended.").waitFor();
     await editor.goto(`${platform.url}/experiments`);
     await editor.waitForURL(`${platform.url}/`);
