@@ -9,13 +9,17 @@ export const EVENT_TYPES = ["impression", "play", "valid_play", "long_view", "li
 export const INTERACTION_TYPES = ["like", "follow", "comment", "forward"] as const;
 export const MAX_EVENTS_PER_CALL = 1_000;
 
-/** Event times are bounded: a year back (late feedback, replays) to a day ahead (clock skew). */
+/**
+ * Event times are bounded: a year back (late feedback, replays) to a month ahead (clock skew,
+ * scheduled sends); far-off times are mistakes that would only fill the default partition.
+ */
 const DAY_MS = 86_400_000;
 export const EVENT_TS_MAX_AGE_DAYS = 365;
+export const EVENT_TS_MAX_AHEAD_DAYS = 31;
 function plausibleTime(ts: string): boolean {
   const t = Date.parse(ts);
   const now = Date.now();
-  return t >= now - EVENT_TS_MAX_AGE_DAYS * DAY_MS && t <= now + DAY_MS;
+  return t >= now - EVENT_TS_MAX_AGE_DAYS * DAY_MS && t <= now + EVENT_TS_MAX_AHEAD_DAYS * DAY_MS;
 }
 
 export const eventsBody = z.object({
@@ -30,7 +34,7 @@ export const eventsBody = z.object({
         value: z.number().finite().min(0).max(1e9).optional(),
         ts: z.iso
           .datetime({ offset: true })
-          .refine(plausibleTime, `must lie within the last ${EVENT_TS_MAX_AGE_DAYS} days and at most one day ahead`)
+          .refine(plausibleTime, `must lie within the last ${EVENT_TS_MAX_AGE_DAYS} days and at most ${EVENT_TS_MAX_AHEAD_DAYS} days ahead`)
           .optional(),
       }),
     )

@@ -233,7 +233,7 @@ describe("bad-input fuzzing: server actions", () => {
     ["resetPasswordAction", fc.tuple(fc.oneof(badId, fc.constant(admin.id)), fc.oneof(poisonString.filter((s) => s.length < 8), fc.string({ maxLength: 7 }))).map(([id, pw]) => () => userActions.resetPasswordAction(id || admin.id, pw))],
     ["createApiKeyAction", mutated({ name: "k", scopes: ["serve"] }).map((b) => () => apiKeyActions.createApiKeyAction(JSON.parse(b)))],
     ["revokeApiKeyAction", badId.map((id) => () => apiKeyActions.revokeApiKeyAction(id))],
-    ["createScenarioAction", mutated({ key: "fz-scn", name: "S", description: "d" }).map((b) => () => dataActions.createScenarioAction(JSON.parse(b)))],
+    ["createScenarioAction", mutated({ key: "fz-scn", name: "S" }).map((b) => () => dataActions.createScenarioAction(JSON.parse(b)))],
     ["startDatasetSimulationAction", mutated(templates.dataset).map((b) => () => dataActions.startDatasetSimulationAction(JSON.parse(b)))],
     ["datasetStatusAction", badId.map((id) => () => dataActions.datasetStatusAction(id))],
     ["createExperimentAction", mutated(templates.experiment).map((b) => () => experimentActions.createExperimentAction(JSON.parse(b)))],
