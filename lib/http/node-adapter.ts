@@ -54,7 +54,12 @@ export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: Se
       contentLength: declaredLength(req.headers["content-length"]),
       clientIp: req.socket.remoteAddress ?? "unknown",
       params: {},
-      bodyBytes: async (limit) => (read = await readBody(req, limit)).body,
+      bodyBytes: async (limit) => {
+        // A client that waits for "100 Continue" (curl does for large bodies) gets it only now, so
+        // one refused before this never sends its body at all.
+        if (req.headers.expect?.toLowerCase() === "100-continue") res.writeContinue();
+        return (read = await readBody(req, limit)).body;
+      },
       // A copy: the pooled buffer is reused once the handler returns.
       request: () => new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body: read ? Uint8Array.from(read.body) : undefined }),
     });

@@ -8,6 +8,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { serveWithNode } from "@/lib/http/node-adapter";
+import { rankCandidates } from "@/test/support/rank-fixtures";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_bodies");
@@ -18,6 +19,8 @@ const serverSockets: net.Socket[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => void serveWithNode(rankRoute.core, req, res));
+  // As scripts/web.ts: a client waiting for "100 Continue" is answered by the route.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => void serveWithNode(rankRoute.core, req, res));
   server.on("connection", (s) => serverSockets.push(s));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
@@ -55,6 +58,30 @@ describe("bodies are read only after the key and the declared length are checked
     expect(answer).toMatch(/^HTTP\/1\.1 401/);
     expect(answer).toContain('"code":"unauthorized"');
     expect(bodyBytesRead).toBeLessThan(64 << 10);
+  });
+
+  it("a client that waits for 100 Continue is refused without ever being asked for the body; a valid one gets it", async () => {
+    const ask = (headers: string[], body: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(port, "127.0.0.1");
+        let answer = "";
+        socket.on("data", (d) => {
+          answer += d.toString("latin1");
+          if (answer.startsWith("HTTP/1.1 100")) {
+            socket.write(body);
+            answer = "(continued) ";
+          }
+        });
+        socket.on("error", () => {});
+        socket.on("close", () => resolve(answer));
+        socket.write([`POST /api/v1/rank HTTP/1.1`, `host: 127.0.0.1`, `content-type: application/json`, `content-length: ${Buffer.byteLength(body)}`, "expect: 100-continue", "connection: close", ...headers, "", ""].join("\r\n"));
+      });
+    const body = JSON.stringify({ userId: "u", candidates: rankCandidates(2), k: 1 });
+    const refused = await ask([], body);
+    expect(refused).toMatch(/^HTTP\/1\.1 401/);
+    const { key } = await createApiKey(SYSTEM_ACTOR, { name: "cont", scopes: ["serve"] });
+    const served = await ask([`authorization: Bearer ${key}`], body);
+    expect(served).toMatch(/^\(continued\) HTTP\/1\.1 200/);
   });
 
   it("a declared length over the route's limit is refused with 413 before reading, even with a valid key", async () => {
