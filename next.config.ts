@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const config: NextConfig = {
   reactStrictMode: true,
@@ -17,6 +18,9 @@ const config: NextConfig = {
     "@tensorflow/tfjs-node",
   ],
   experimental: { authInterrupts: true },
+  async headers() {
+    return [{ source: "/:path*", headers: Object.entries(SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }];
+  },
   // `npm run typecheck` checks the whole project (CI runs it); no need to do it again in every build.
   typescript: { ignoreBuildErrors: true },
 };

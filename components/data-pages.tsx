@@ -4,7 +4,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState, useTransition } from "react";
-import { createScenarioAction, startDatasetSimulationAction } from "@/app/actions/data";
+import { createScenarioAction, datasetStatusAction, startDatasetSimulationAction } from "@/app/actions/data";
 import { StatusBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import { Field, FormErrors } from "@/components/field";
@@ -265,7 +265,20 @@ export function GenerateDatasetForm({ scenarios, versions }: { scenarios: { key:
 
 type ImportError = { message: string; issues: { path: string; message: string }[] };
 
-/** Streams a CSV file to /api/internal/datasets/import; a rejected row is shown with its line number. */
+type ImportOutcome = { status: string; name: string; requests: number | null; error: string | null };
+
+/** Polls a dataset until its import job is done (or gives up after ten minutes). */
+async function waitForImport(id: string): Promise<ImportOutcome> {
+  for (let i = 0; i < 1200; i++) {
+    const res = await datasetStatusAction(id);
+    if (!res.ok) return { status: "failed", name: "", requests: null, error: res.error };
+    if (res.data.status !== "building") return res.data;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { status: "building", name: "", requests: null, error: "still importing; see the Datasets list and Jobs" };
+}
+
+/** Streams a CSV file to /api/internal/datasets/import and waits for its import job; a rejected row is shown with its line number. */
 export function ImportCsvForm() {
   const router = useRouter();
   const fileRef = useRef<HTMLInputElement>(null);
@@ -289,13 +302,19 @@ export function ImportCsvForm() {
         try {
           const res = await fetch(`/api/internal/datasets/import?name=${encodeURIComponent(name.trim())}`, { method: "POST", body: file, headers: { "content-type": "text/csv" } });
           const body = await res.json().catch(() => ({}));
-          if (!res.ok) setError({ message: body?.error?.message ?? `upload failed (${res.status})`, issues: body?.error?.issues ?? [] });
-          else {
-            setDone(`Imported "${body.name}": ${int(body.requests)} requests.`);
+          if (!res.ok) return setError({ message: body?.error?.message ?? `upload failed (${res.status})`, issues: body?.error?.issues ?? [] });
+          // 202: a worker converts the upload; wait for its job here so that a bad row shows in this form.
+          router.refresh();
+          const outcome = await waitForImport(body.id);
+          if (outcome.status === "ready") {
+            setDone(`Imported "${outcome.name}": ${int(outcome.requests ?? 0)} requests.`);
             setName("");
             if (fileRef.current) fileRef.current.value = "";
-            router.refresh();
+          } else {
+            const line = outcome.error?.match(/line (\d+)/)?.[1];
+            setError({ message: outcome.error ?? "the import failed", issues: line ? [{ path: `line ${line}`, message: outcome.error ?? "" }] : [] });
           }
+          router.refresh();
         } catch (err) {
           setError({ message: `upload failed: ${(err as Error).message}`, issues: [] });
         } finally {
@@ -329,7 +348,7 @@ export function ImportCsvForm() {
       </div>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Uploading…" : "Import CSV"}
+          {busy ? "Importing…" : "Import CSV"}
         </button>
         {done && (
           <span className="ok" role="status">

@@ -19,6 +19,8 @@ export function SignInForm() {
     if (res?.ok && !res.error) {
       router.replace("/dashboard");
       router.refresh();
+    } else if (res?.status === 429) {
+      setError("Too many failed sign-ins. Wait a few minutes, then try again.");
     } else {
       setError("Wrong email or password.");
     }

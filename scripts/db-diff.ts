@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
+import { passwordFile, startEmbeddedPostgres } from "@/lib/db/embedded-postgres";
 import { MIGRATIONS_DIR, readMigrations } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/lib/db/scratch-database";
 
@@ -46,5 +46,8 @@ try {
 } finally {
   await scratch.drop();
   await embedded?.stop();
-  if (embedded) fs.rmSync(scratchDir, { recursive: true, force: true });
+  if (embedded) {
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+    fs.rmSync(passwordFile(scratchDir), { force: true });
+  }
 }

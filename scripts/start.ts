@@ -14,6 +14,7 @@ import { disconnectDb } from "@/lib/db/client";
 import { ensureUpcomingEventPartitions } from "@/lib/events/event-partitions";
 import { buildIsStale } from "@/lib/platform/build-state";
 import { prepareDatabase } from "@/lib/platform/prepare-database";
+import { ensurePrivateDir } from "@/lib/platform/private-dir";
 import { seedDemo } from "@/lib/seed/seed-demo";
 import { seedPlatform } from "@/lib/seed/seed-platform";
 
@@ -57,8 +58,7 @@ async function main() {
     }
     throw err;
   }
-  const dataDir = path.resolve(env.FUSIONLAB_DATA_DIR);
-  fs.mkdirSync(dataDir, { recursive: true });
+  const dataDir = ensurePrivateDir(path.resolve(env.FUSIONLAB_DATA_DIR), { traversable: process.getuid?.() === 0 });
 
   const children = new Set<ChildProcess>();
   const resources: { stopPostgres?: () => Promise<void> } = {};
@@ -156,7 +156,7 @@ async function main() {
     "",
     `FusionLab is running at ${url}`,
     `  admin login:  ${seed.adminEmail} / ${seed.adminPassword ?? "(not shown)"}${seed.adminPasswordNote ? `   (${seed.adminPasswordNote})` : ""}`,
-    `  API key:      ${seed.apiKey ?? "(none)"}${seed.apiKeyNote ? `   (${seed.apiKeyNote})` : ""}`,
+    `  API key:      ${seed.apiKey ?? "(not shown)"}${seed.apiKeyNote ? `   (${seed.apiKeyNote})` : ""}`,
     `  database:     ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}; workers: ${env.FUSIONLAB_WORKERS}`,
     "Press Ctrl-C to stop.",
     "",

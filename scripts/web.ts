@@ -12,7 +12,9 @@ import next from "next";
 import { POST as ingestEventsRoute } from "@/app/api/v1/events/route";
 import { POST as rankRoute } from "@/app/api/v1/rank/route";
 import { ConfigError, loadEnv } from "@/lib/config/env";
+import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { serveWithNode } from "@/lib/http/node-adapter";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers";
 import { warmServing } from "@/lib/serving/warm-serving";
 
 // The serving hot path skips Next.js's router (several ms per request); same handlers as app/api.
@@ -31,10 +33,17 @@ async function serve() {
     (what) => console.log(`[web] serving warm: ${what}`),
     (err: unknown) => console.error(`[web] serving warm-up skipped: ${err instanceof Error ? err.message : String(err)}`),
   );
-  const server = http.createServer((req, res) => {
+  const dispatch = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const fast = req.method === "POST" ? FAST_ROUTES.get((req.url ?? "").split("?")[0]) : undefined;
-    void (fast ? serveWithNode(fast, req, res) : handle(req, res));
-  });
+    // The fast path sends "100 Continue" itself once the key and the length passed.
+    if (fast) return void serveWithNode(fast, req, res, SECURITY_HEADERS);
+    if (expectsContinue) res.writeContinue();
+    // Replaces whatever the client claimed: code behind Next.js counts failures per this address.
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    void handle(req, res);
+  };
+  const server = http.createServer((req, res) => dispatch(req, res, false));
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => dispatch(req, res, true));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

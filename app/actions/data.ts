@@ -2,12 +2,12 @@
 
 import { revalidatePath } from "next/cache";
 import { requireActionActor } from "@/lib/auth/session";
-import { startDatasetSimulation } from "@/lib/dataset-store/dataset-service";
+import { getDataset, startDatasetSimulation } from "@/lib/dataset-store/dataset-service";
 import { AppError } from "@/lib/errors";
 import { runAction } from "@/lib/http/action-result";
 import { createScenario } from "@/lib/scenarios/scenario-service";
 
-/** Scenarios and datasets from the UI. CSV imports go through /api/internal/datasets/import (a streamed body). */
+/** Scenarios and datasets from the UI. CSV uploads go through /api/internal/datasets/import (a streamed body). */
 
 export async function createScenarioAction(input: { key: string; name: string; description?: string; configJson?: string | null }) {
   return runAction(async () => {
@@ -31,5 +31,14 @@ export async function startDatasetSimulationAction(raw: unknown) {
     const d = await startDatasetSimulation(await requireActionActor("editor"), raw);
     revalidatePath("/datasets");
     return { id: d.id, jobId: d.jobId };
+  });
+}
+
+/** Where an import (or any dataset build) stands, for the upload form that waits for its job. */
+export async function datasetStatusAction(id: string) {
+  return runAction(async () => {
+    await requireActionActor("viewer");
+    const d = await getDataset(id);
+    return { status: d.status, name: d.name, requests: d.requests, error: d.error };
   });
 }

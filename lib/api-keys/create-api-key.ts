@@ -4,10 +4,10 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { ALL_SCOPES, type ApiScope } from "@/lib/api-keys/scopes";
 import { generateApiKey, hashApiKey, keyPrefix } from "@/lib/api-keys/key-material";
 import { db } from "@/lib/db/client";
-import { parseInput } from "@/lib/validation";
+import { parseInput, safeString } from "@/lib/validation";
 
 export const createApiKeyInput = z.object({
-  name: z.string().trim().min(1, "is required").max(100),
+  name: safeString().trim().min(1, "is required").max(100),
   scopes: z.array(z.enum(ALL_SCOPES as [ApiScope, ...ApiScope[]])).min(1, "pick at least one scope"),
 });
 

@@ -3,8 +3,10 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { invalidateApiKeyCache } from "@/lib/api-keys/authenticate-api-key";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { parseUuid } from "@/lib/validation";
 
-export async function revokeApiKey(actor: Actor, id: string) {
+export async function revokeApiKey(actor: Actor, rawId: string) {
+  const id = parseUuid(rawId);
   const key = await db.$transaction(async (tx) => {
     const before = await tx.apiKey.findUnique({ where: { id } });
     if (!before) throw new AppError("not_found", "no such API key");

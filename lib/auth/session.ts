@@ -9,15 +9,21 @@ import { AppError } from "@/lib/errors";
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 
 /**
- * The signed-in user, read fresh from the database on every request so that a role change or a
- * disabled account takes effect at once (the JWT only says who, never what they may do).
+ * The signed-in user, read fresh from the database on every request so that a role change, a
+ * disabled account or a password reset takes effect at once (the JWT only says who and which
+ * session version, never what they may do).
  */
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const id = (session?.user as { id?: string } | undefined)?.id;
+  return sessionHolder(session?.user as { id?: string; sessionVersion?: number } | undefined);
+}
+
+/** The user a session's claims stand for, or null when the user is gone, disabled, or the session was revoked. */
+export async function sessionHolder(claims: { id?: string; sessionVersion?: number } | undefined): Promise<SessionUser | null> {
+  const id = claims?.id;
   if (!id) return null;
-  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, disabledAt: true } });
-  if (!user || user.disabledAt) return null;
+  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, disabledAt: true, sessionVersion: true } });
+  if (!user || user.disabledAt || user.sessionVersion !== (claims.sessionVersion ?? 0)) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 

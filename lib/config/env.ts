@@ -11,6 +11,20 @@ const optionalString = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
+function wholeNumber(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s.trim() === "" ? String(fallback) : s.trim()))
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number);
+}
+const flag = (fallback: boolean) =>
+  z
+    .enum(["0", "1", "true", "false"], { message: "must be 1/0/true/false" })
+    .optional()
+    .transform((s) => (s === undefined ? fallback : s === "1" || s === "true"));
+
 const envSchema = z.object({
   PORT: z
     .string()
@@ -44,22 +58,17 @@ const envSchema = z.object({
   FUSIONLAB_INTERNAL_URL: optionalString.refine((s) => s === undefined || /^https?:\/\/.+/.test(s), {
     message: "must be an http(s) URL",
   }),
-  FUSIONLAB_WORKERS: z
-    .string()
-    .optional()
-    .transform((s) => (s === undefined || s.trim() === "" ? "1" : s.trim()))
-    .refine((s) => /^\d+$/.test(s) && Number(s) <= 16, { message: "must be a whole number from 0 to 16" })
-    .transform(Number),
-  FUSIONLAB_WEB_PROCESSES: z
-    .string()
-    .optional()
-    .transform((s) => (s === undefined || s.trim() === "" ? "1" : s.trim()))
-    .refine((s) => /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 64, { message: "must be a whole number from 1 to 64" })
-    .transform(Number),
-  FUSIONLAB_DEMO_SEED: z
-    .enum(["0", "1", "true", "false"], { message: "must be 1/0/true/false" })
-    .optional()
-    .transform((s) => s === undefined || s === "1" || s === "true"),
+  FUSIONLAB_WORKERS: wholeNumber(1, 0, 16),
+  FUSIONLAB_WEB_PROCESSES: wholeNumber(1, 1, 64),
+  FUSIONLAB_DEMO_SEED: flag(true),
+  /** Failed sign-ins that lock an account (per client address: five times as many). */
+  FUSIONLAB_LOGIN_MAX_FAILURES: wholeNumber(10, 2, 1000),
+  /** How long a locked account or address must wait. */
+  FUSIONLAB_LOGIN_LOCK_SECONDS: wholeNumber(300, 1, 86_400),
+  /** Requests per second one API key may make to /api/v1; 0 = unlimited. */
+  FUSIONLAB_API_KEY_RATE_LIMIT: wholeNumber(0, 0, 1_000_000),
+  /** Whether that limit also applies to the serving routes (rank, events); off so ranking is never throttled by accident. */
+  FUSIONLAB_API_KEY_RATE_LIMIT_SERVE: flag(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -77,7 +86,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const problems = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? "?");
       const got = source[key];
-      return `${key} ${i.message}${got !== undefined && !/PASSWORD|SECRET|KEY/.test(key) ? ` (got "${got}")` : ""}`;
+      return `${key} ${i.message}${got !== undefined && !/PASSWORD|SECRET|KEY|DATABASE_URL/.test(key) ? ` (got "${got}")` : ""}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }

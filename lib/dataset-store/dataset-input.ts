@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeString } from "@/lib/validation";
 
 export const behaviourSchema = z.union([
   z.object({ kind: z.enum(["fixed", "random", "oracle"]) }).strict(),
@@ -12,9 +13,9 @@ export const explorationSchema = z.object({
 });
 
 export const simulateDatasetInput = z.object({
-  name: z.string().trim().min(1, "is required").max(200),
-  scenario: z.string().min(1, "is required"),
-  seed: z.union([z.string().min(1).max(100), z.number().int()]).transform(String).default("1"),
+  name: safeString().trim().min(1, "is required").max(200),
+  scenario: safeString().min(1, "is required"),
+  seed: z.union([safeString().min(1).max(100), z.number().int()]).transform(String).default("1"),
   sessions: z.number().int().min(1).max(5_000_000),
   behaviour: behaviourSchema.default({ kind: "fixed" }),
   /** Bounded exploration around the behaviour action (DESIGN §7); null for none. */
@@ -23,4 +24,4 @@ export const simulateDatasetInput = z.object({
 export type SimulateDatasetInput = z.infer<typeof simulateDatasetInput>;
 
 /** The worker job's payload: the dataset row was created when the job was enqueued. */
-export const simulateDatasetPayload = z.object({ datasetId: z.uuid() });
+export const datasetJobPayload = z.object({ datasetId: z.uuid() });

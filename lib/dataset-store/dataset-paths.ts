@@ -12,3 +12,8 @@ export function datasetDir(datasetId: string): string {
 export function uploadsDir(): string {
   return path.resolve(loadEnv().FUSIONLAB_DATA_DIR, "uploads");
 }
+
+/** Where an import's upload waits for its job. */
+export function uploadPath(datasetId: string): string {
+  return path.join(uploadsDir(), `${datasetId}.csv`);
+}

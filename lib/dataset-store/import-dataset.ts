@@ -1,60 +1,61 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { datasetDir, uploadsDir } from "@/lib/dataset-store/dataset-paths";
+import { uploadPath, uploadsDir } from "@/lib/dataset-store/dataset-paths";
 import { serializeDataset } from "@/lib/dataset-store/dataset-service";
-import { CsvImportError, importCsv } from "@/lib/datasets";
-import { parseInput } from "@/lib/validation";
+import { enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
+import { ensurePrivateDir } from "@/lib/platform/private-dir";
+import { parseInput, safeString } from "@/lib/validation";
 
-export const importDatasetQuery = z.object({ name: z.string().trim().min(1, "is required").max(200) });
-const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+export const importDatasetQuery = z.object({ name: safeString().trim().min(1, "is required").max(200) });
+/** Largest CSV upload accepted (also checked against Content-Length before anything is read). */
+export const MAX_UPLOAD_BYTES = 512 << 20;
 
 /**
- * Imports KuaiRand-layout CSV logs as a dataset. The upload is streamed to disk, converted by
- * lib/datasets (which writes its shards atomically), and only then registered: a bad row is
- * reported with its line number and leaves no dataset and no files behind.
+ * Receives a KuaiRand-layout CSV upload: the body is streamed to disk (never held in memory, at
+ * most MAX_UPLOAD_BYTES), then the `import-dataset` job converts it in a worker. Answers with the
+ * dataset, `building` until the job is done; a bad row fails the job and the dataset with its line.
  */
-export async function importDatasetCsv(actor: Actor, rawQuery: unknown, body: ReadableStream<Uint8Array> | null) {
+export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, request: { body: ReadableStream<Uint8Array> | null; contentLength: number | null }, deps?: JobDeps) {
   const { name } = parseInput(importDatasetQuery, rawQuery, "query");
-  if (!body) throw new AppError("bad_request", "send the CSV file as the request body");
+  if (request.contentLength !== null && request.contentLength > MAX_UPLOAD_BYTES) throw tooLarge();
+  if (!request.body) throw new AppError("bad_request", "send the CSV file as the request body");
   const id = randomUUID();
-  fs.mkdirSync(uploadsDir(), { recursive: true });
-  const upload = path.join(uploadsDir(), `${id}.csv`);
-  const outDir = datasetDir(id);
+  ensurePrivateDir(uploadsDir());
+  const file = uploadPath(id);
   try {
     let bytes = 0;
-    const source = Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>);
+    const source = Readable.fromWeb(request.body as import("node:stream/web").ReadableStream<Uint8Array>);
     source.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > MAX_UPLOAD_BYTES) source.destroy(new AppError("payload_too_large", `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`));
+      if (bytes > MAX_UPLOAD_BYTES) source.destroy(tooLarge());
     });
-    await pipeline(source, fs.createWriteStream(upload));
-    const manifest = await importCsv({ csvPath: upload, outDir }).catch((err: unknown) => {
-      if (err instanceof CsvImportError) throw new AppError("bad_request", `CSV rejected at ${err.message}`, [{ path: `line ${err.line}`, message: err.message }]);
-      throw err;
+    await pipeline(source, fs.createWriteStream(file, { mode: 0o600 }));
+    if (bytes === 0) throw new AppError("bad_request", "the CSV file is empty");
+    await db.$transaction(async (tx) => {
+      await tx.dataset.create({ data: { id, name, origin: "imported", status: "building", createdById: actor.kind === "user" ? actor.userId : null } });
+      await recordAudit(tx, actor, { action: "dataset.import", entityType: "Dataset", entityId: id, after: { name, bytes } });
     });
-    const size = manifest.shards.reduce((s, sh) => s + sh.bytes, manifest.users.bytes + manifest.items.bytes);
-    const d = await db.$transaction(async (tx) => {
-      const row = await tx.dataset.create({
-        data: { id, name, origin: "imported", status: "ready", storagePath: outDir, manifest: manifest as unknown as Prisma.InputJsonValue, requests: manifest.summary.requests, bytes: size, finishedAt: new Date(), createdById: actor.kind === "user" ? actor.userId : null },
-        include: { scenario: { select: { key: true } } },
-      });
-      await recordAudit(tx, actor, { action: "dataset.import", entityType: "Dataset", entityId: id, after: { name, requests: manifest.summary.requests } });
-      return row;
-    });
-    return serializeDataset(d);
   } catch (err) {
-    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.rmSync(file, { force: true });
     throw err;
-  } finally {
-    fs.rmSync(upload, { force: true });
   }
+  try {
+    const job = await enqueueJob(actor, "import-dataset", { datasetId: id }, deps);
+    return serializeDataset(await db.dataset.update({ where: { id }, data: { jobId: job.id }, include: { scenario: { select: { key: true } } } }));
+  } catch (err) {
+    fs.rmSync(file, { force: true });
+    await db.dataset.update({ where: { id }, data: { status: "failed", error: `could not queue: ${(err as Error).message}` } });
+    throw err;
+  }
+}
+
+function tooLarge(): AppError {
+  return new AppError("payload_too_large", `uploads are limited to ${MAX_UPLOAD_BYTES} bytes`);
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
-import { behaviourSchema, explorationSchema, type simulateDatasetPayload } from "@/lib/dataset-store/dataset-input";
+import { behaviourSchema, explorationSchema, type datasetJobPayload } from "@/lib/dataset-store/dataset-input";
 import { datasetDir } from "@/lib/dataset-store/dataset-paths";
 import { generateDataset } from "@/lib/datasets";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
@@ -13,7 +13,7 @@ import type { z } from "zod";
  * logs every request into shards under the data directory. A retry starts over; on failure the
  * partial output is removed and the dataset marked failed, so a dataset is either whole or absent.
  */
-export const runDatasetSimulation: JobHandler<z.infer<typeof simulateDatasetPayload>> = async ({ datasetId }, ctx) => {
+export const runDatasetSimulation: JobHandler<z.infer<typeof datasetJobPayload>> = async ({ datasetId }, ctx) => {
   const d = await db.dataset.findUnique({ where: { id: datasetId }, include: { scenario: true } });
   if (!d || !d.scenario || d.sessions === null || d.seed === null) throw new PermanentJobError(`dataset ${datasetId} is not a simulation request`);
   if (d.status === "ready") return { datasetId, alreadyBuilt: true };

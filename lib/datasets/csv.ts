@@ -25,7 +25,6 @@
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { ACTION_DIM, ACTION_NAMES } from "@/lib/fusion/action";
 import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion/tasks";
 import { rewardOther, rewardWatch } from "@/lib/simulator/outcome";
@@ -142,6 +141,40 @@ export interface ImportCsvOptions {
   /** Weights the rewards are computed with. Default: the default scenario's. */
   rewardWeights?: RewardWeights;
   shardRows?: number;
+  /** Longest line accepted, in bytes (default 64 KiB): a longer one is rejected without being held in memory. */
+  maxLineBytes?: number;
+}
+
+export const DEFAULT_MAX_CSV_LINE_BYTES = 64 << 10;
+
+/**
+ * The lines of a file, streamed; a line longer than `maxBytes` is refused as soon as it grows past
+ * the limit (node:readline would build the whole line first, however long).
+ */
+async function* readLines(file: string, maxBytes: number): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let lineNo = 0;
+  const take = (tail: Buffer) => {
+    const line = Buffer.concat([...pending, tail]).toString("utf8");
+    pending = [];
+    pendingBytes = 0;
+    lineNo++;
+    return line.endsWith("\r") ? line.slice(0, -1) : line;
+  };
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (pendingBytes + nl - start > maxBytes) throw new CsvImportError(lineNo + 1, `line is longer than ${maxBytes} bytes`);
+      yield take(chunk.subarray(start, nl));
+      start = nl + 1;
+    }
+    pendingBytes += chunk.length - start;
+    if (pendingBytes > maxBytes) throw new CsvImportError(lineNo + 1, `line is longer than ${maxBytes} bytes`);
+    // A copy: the stream may reuse its chunk's memory.
+    if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+  }
+  if (pendingBytes > 0) yield take(Buffer.alloc(0));
 }
 
 /** Splits one CSV line; quoted fields (RFC 4180, no embedded newlines) take the slow path. */
@@ -289,7 +322,6 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
   const slate = options.slate ?? 5;
   if (!Number.isInteger(slate) || slate < 1 || slate > 255) throw new RangeError(`slate must be an integer in 1…255, got ${slate}`);
   const weights = options.rewardWeights ?? defaultScenario().reward;
-  const rl = createInterface({ input: createReadStream(options.csvPath), crlfDelay: Infinity });
   let writer: DatasetWriter | null = null;
   try {
     let lineNo = 0;
@@ -311,7 +343,7 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
       await (writer as DatasetWriter).flush();
     };
 
-    for await (const raw of rl) {
+    for await (const raw of readLines(options.csvPath, options.maxLineBytes ?? DEFAULT_MAX_CSV_LINE_BYTES)) {
       lineNo++;
       const text = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
       if (text.trim() === "") continue;
@@ -403,8 +435,6 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
   } catch (err) {
     await writer?.abort();
     throw err;
-  } finally {
-    rl.close();
   }
 }
 

@@ -15,7 +15,9 @@ export async function ingestEvents(raw: unknown): Promise<{ accepted: number; du
   if (count > MAX_EVENTS_PER_CALL) throw new AppError("payload_too_large", `at most ${MAX_EVENTS_PER_CALL} events per call (got ${count})`, [{ path: "events", message: "too many" }]);
   const { events } = parseInput(eventsBody, raw, "events");
   // Repeats inside one call are duplicates too; the first one wins.
-  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+  const byId = new Map<string, (typeof events)[number]>();
+  for (const e of events) if (!byId.has(e.eventId)) byId.set(e.eventId, e);
+  const unique = [...byId.values()];
   const now = new Date().toISOString();
   const rows = await db.$queryRaw<{ n: bigint }[]>`
     WITH input AS (
@@ -31,8 +33,11 @@ export async function ingestEvents(raw: unknown): Promise<{ accepted: number; du
       RETURNING "eventId"
     ), inserted AS (
       INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", "type", "value", "ts", "experimentId", "armKey")
-      SELECT i."eventId", i."decisionId", i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId", d."armKey"
-      FROM input i JOIN claimed c ON c."eventId" = i."eventId" LEFT JOIN "Decision" d ON d.id = i."decisionId"
+      SELECT i."eventId", d.id, i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId", d."armKey"
+      FROM input i JOIN claimed c ON c."eventId" = i."eventId"
+      -- An event is joined only to a decision made for its own user; citing another user's decision
+      -- (or an unknown one) leaves it unattributed, so no one can add events to someone else's arm.
+      LEFT JOIN "Decision" d ON d.id = i."decisionId" AND d."userId" = i."userId"
       RETURNING 1
     )
     SELECT count(*)::bigint AS n FROM inserted`;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allocationIssues, BUCKET_COUNT, rangeIssues, type BucketRange } from "@/lib/assignment";
+import { safeString } from "@/lib/validation";
 
 /** Metrics a report computes per user (DESIGN §6 metrics); experiments pick their primary and guardrails from these. */
 export const METRICS = ["valid_consumption", "duration", "interactions", "session_depth"] as const;
@@ -17,7 +18,7 @@ export const bucketRanges = z.array(bucketRange).min(1, "give at least one range
 
 export const armInput = z.object({
   key: keySchema,
-  name: z.string().trim().min(1).max(100).optional(),
+  name: safeString().trim().min(1).max(100).optional(),
   control: z.boolean().default(false),
   policyVersionId: z.uuid("must be a policy version id").nullish(),
   weight: z.number().positive("must be > 0").max(1).optional(),
@@ -45,10 +46,10 @@ function checkArms(value: { arms?: ArmInput[]; coverage?: number }, ctx: z.Refin
 export const createExperimentInput = z
   .object({
     key: keySchema,
-    name: z.string().trim().min(1, "is required").max(200),
-    hypothesis: z.string().trim().max(5000).optional(),
+    name: safeString().trim().min(1, "is required").max(200),
+    hypothesis: safeString().trim().max(5000).optional(),
     layer: keySchema,
-    hashSeed: z.string().trim().min(1).max(200).optional(),
+    hashSeed: safeString().trim().min(1).max(200).optional(),
     layerBuckets: bucketRanges.optional(),
     primaryMetric: z.enum(METRICS),
     guardrailMetrics: z.array(z.enum(METRICS)).max(METRICS.length).default([]),
@@ -63,8 +64,8 @@ export type CreateExperimentInput = z.infer<typeof createExperimentInput>;
 
 export const patchExperimentInput = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    hypothesis: z.string().trim().max(5000).nullish(),
+    name: safeString().trim().min(1).max(200).optional(),
+    hypothesis: safeString().trim().max(5000).nullish(),
     primaryMetric: z.enum(METRICS).optional(),
     guardrailMetrics: z.array(z.enum(METRICS)).max(METRICS.length).optional(),
     coverage: coverage.optional(),
@@ -80,10 +81,10 @@ export type PatchExperimentInput = z.infer<typeof patchExperimentInput>;
 
 export const createLayerInput = z.object({
   key: keySchema,
-  name: z.string().trim().min(1, "is required").max(200),
-  description: z.string().trim().max(2000).optional(),
+  name: safeString().trim().min(1, "is required").max(200),
+  description: safeString().trim().max(2000).optional(),
   priority: z.number().int().min(0).max(10_000).default(100),
 });
 
 export { idOrKeyParams as experimentRef } from "@/lib/validation";
-export const assignmentQuery = z.object({ userId: z.string().min(1, "is required").max(512) });
+export const assignmentQuery = z.object({ userId: safeString().min(1, "is required").max(512) });

@@ -3,7 +3,9 @@ import type { Actor } from "@/lib/auth/actor";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import type { ApiScope } from "@/lib/api-keys/scopes";
 import { AppError, isAppError } from "@/lib/errors";
+import { clientIp } from "@/lib/http/client-ip";
 import { parseJson } from "@/lib/http/parse-json";
+import { declaredLength, readCapped } from "@/lib/http/read-body";
 import { parseInput } from "@/lib/validation";
 
 type Schema = z.ZodType;
@@ -31,9 +33,13 @@ interface RouteContext<P, Q, B> {
 export interface ApiInput {
   url: string;
   authorization: string | null;
+  /** The declared Content-Length, when there is one: checked against the route's limit before any byte is read. */
+  contentLength: number | null;
+  /** The peer's address (rate limits of failed key lookups count per address). */
+  clientIp: string;
   params: Record<string, string | string[]>;
-  /** Reads the raw body (only called for routes that take one). */
-  bodyBytes: () => Promise<Buffer>;
+  /** Reads the raw body (only called for routes that take one), refusing it with 413 past `limit` bytes. */
+  bodyBytes: (limit: number) => Promise<Buffer>;
   /** The original Web request, for routes that stream their body; built lazily on the Node path. */
   request: () => Request;
 }
@@ -41,6 +47,7 @@ export interface ApiInput {
 export interface ApiResult {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 const DEFAULT_MAX_BODY = 1 << 20;
@@ -49,7 +56,11 @@ const DEFAULT_MAX_BODY = 1 << 20;
 export function errorResult(err: unknown): ApiResult {
   const appErr = isAppError(err) ? err : new AppError("internal", "internal error");
   if (!isAppError(err)) console.error("unhandled error in API route:", err);
-  return { status: appErr.status, body: { error: { code: appErr.code, message: appErr.message, ...(appErr.issues ? { issues: appErr.issues } : {}) } } };
+  return {
+    status: appErr.status,
+    body: { error: { code: appErr.code, message: appErr.message, ...(appErr.issues ? { issues: appErr.issues } : {}) } },
+    ...(appErr.retryAfterSeconds ? { headers: { "retry-after": String(appErr.retryAfterSeconds) } } : {}),
+  };
 }
 
 export type ApiCore = (input: ApiInput) => Promise<ApiResult>;
@@ -67,14 +78,14 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
 ): NextRouteHandler {
   const core: ApiCore = async (input) => {
     try {
-      const actor = await authenticateApiKey(input.authorization, spec.scope);
+      const actor = await authenticateApiKey(input.authorization, spec.scope, input.clientIp);
       const params = spec.params ? parseInput(spec.params, input.params, "path") : undefined;
       const query = spec.query ? parseInput(spec.query, Object.fromEntries(new URL(input.url).searchParams), "query") : undefined;
       let body: unknown;
       if (spec.body) {
-        const bytes = await input.bodyBytes();
         const limit = spec.maxBodyBytes ?? DEFAULT_MAX_BODY;
-        if (bytes.length > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
+        if (input.contentLength !== null && input.contentLength > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
+        const bytes = await input.bodyBytes(limit);
         let json: unknown;
         try {
           json = parseJson(bytes);
@@ -90,14 +101,16 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
     }
   };
   const route = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
-    const { status, body } = await core({
+    const { status, body, headers } = await core({
       url: request.url,
       authorization: request.headers.get("authorization"),
+      contentLength: declaredLength(request.headers.get("content-length")),
+      clientIp: clientIp(request.headers),
       params: await context.params,
-      bodyBytes: async () => Buffer.from(await request.arrayBuffer()),
+      bodyBytes: (limit) => readCapped(request.body, limit),
       request: () => request,
     });
-    return Response.json(body, { status });
+    return Response.json(body, { status, headers });
   };
   return Object.assign(route, { core });
 }

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@/lib/errors";
 import { errorResult, type ApiCore, type ApiResult } from "@/lib/http/api-route";
-
-const MAX_BODY = 16 << 20;
+import { declaredLength } from "@/lib/http/read-body";
 
 /**
  * Request bodies are read into reused buffers. A fresh 200 KB Buffer per rank request counts as V8
@@ -14,7 +13,7 @@ const POOL_SIZE = 16;
 const POOLED_MAX = 4 << 20;
 const pool: Buffer[] = [];
 
-async function readBody(req: IncomingMessage): Promise<{ body: Buffer; release: () => void }> {
+async function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; release: () => void }> {
   let buf = pool.pop() ?? Buffer.allocUnsafe(256 << 10);
   let size = 0;
   const release = () => {
@@ -22,7 +21,7 @@ async function readBody(req: IncomingMessage): Promise<{ body: Buffer; release: 
   };
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
-      if (size + chunk.length > MAX_BODY) throw new AppError("payload_too_large", `request body exceeds ${MAX_BODY} bytes`);
+      if (size + chunk.length > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
       if (size + chunk.length > buf.length) {
         const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, size + chunk.length));
         buf.copy(bigger, 0, 0, size);
@@ -41,29 +40,40 @@ async function readBody(req: IncomingMessage): Promise<{ body: Buffer; release: 
 /**
  * Runs an /api/v1 route's core straight from Node's HTTP server. The web process uses it for the
  * serving hot path (/api/v1/rank, /api/v1/events): the same route code, without Next.js's router
- * and without building Web Request/Response objects around 40 KB bodies.
+ * and without building Web Request/Response objects around 40 KB bodies. The body is read only when
+ * the route asks for it (after the key and the declared length were checked), up to its limit.
  */
-export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}): Promise<void> {
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
+  let read: { body: Buffer; release: () => void } | undefined;
   let result: ApiResult;
   try {
-    const { body, release } = await readBody(req);
-    try {
-      result = await core({
-        url,
-        authorization: req.headers.authorization ?? null,
-        params: {},
-        bodyBytes: async () => body,
-        // A copy: the pooled buffer is reused once the handler returns.
-        request: () => new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body: Uint8Array.from(body) }),
-      });
-    } finally {
-      release();
-    }
+    result = await core({
+      url,
+      authorization: req.headers.authorization ?? null,
+      contentLength: declaredLength(req.headers["content-length"]),
+      clientIp: req.socket.remoteAddress ?? "unknown",
+      params: {},
+      bodyBytes: async (limit) => {
+        // A client that waits for "100 Continue" (curl does for large bodies) gets it only now, so
+        // one refused before this never sends its body at all.
+        if (req.headers.expect?.toLowerCase() === "100-continue") res.writeContinue();
+        return (read = await readBody(req, limit)).body;
+      },
+      // A copy: the pooled buffer is reused once the handler returns.
+      request: () => new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body: read ? Uint8Array.from(read.body) : undefined }),
+    });
   } catch (err) {
     result = errorResult(err);
+  } finally {
+    read?.release();
   }
   const json = JSON.stringify(result.body);
-  res.writeHead(result.status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+  // A body we refused without reading is not drained: close the connection instead.
+  const close = !req.complete;
+  res.writeHead(result.status, { ...headers, ...result.headers, "content-type": "application/json", "content-length": Buffer.byteLength(json), ...(close ? { connection: "close" } : {}) });
   res.end(json);
+  // Once the answer is handed to the kernel the socket goes: Node would otherwise read and discard
+  // the rest of the body (all 16 MB of it) before closing.
+  if (close) res.once("finish", () => req.socket.destroy());
 }

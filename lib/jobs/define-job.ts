@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ApiScope } from "@/lib/api-keys/scopes";
 
 /** What a running job can do: report progress and logs (persisted, shown live in the UI), see cancellation. */
 export interface JobContext {
@@ -22,6 +23,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   retryDelaySeconds: number;
   /** A job running longer than this is considered lost and retried. */
   expireInSeconds: number;
+  /** Scopes an API key needs besides the jobs route's own (policies:write) to enqueue this job. */
+  extraScopes?: ApiScope[];
+  /**
+   * false: a run interrupted by a worker shutdown fails instead of going back to the queue, because
+   * running it again from the start would repeat its side effects.
+   */
+  rerunnable?: boolean;
   /** Loaded on first use, so that the web process never loads worker-only code (TF.js …). */
   load: () => Promise<JobHandler<z.infer<S>>>;
   /**

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { safeString } from "@/lib/validation";
 
 /** The public (API) view of a job and the input to enqueue one. */
-export const enqueueJobBody = z.object({ type: z.string().min(1).max(100), payload: z.unknown().optional() });
+export const enqueueJobBody = z.object({ type: safeString().min(1).max(100), payload: z.unknown().optional() });
 export const jobIdParams = z.object({ id: z.uuid("must be a job id (uuid)") });
 export const listJobsQuery = z.object({
   state: z.enum(["queued", "active", "retrying", "completed", "failed", "cancelled"]).optional(),

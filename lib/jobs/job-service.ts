@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { JobDefinition } from "@/lib/jobs/define-job";
 import { ensureQueues, sendOptions, startQueue } from "@/lib/jobs/queue";
 import { findJobDefinition, JOB_REGISTRY } from "@/lib/jobs/registry";
-import { parseInput } from "@/lib/validation";
+import { parseInput, parseUuid, safeJson } from "@/lib/validation";
 
 /** Enqueue, cancel and retry jobs. Used by the web process (UI + API) and by tests. */
 export interface JobDeps {
@@ -35,6 +35,10 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
   const registry = deps?.registry ?? JOB_REGISTRY;
   const def = findJobDefinition(registry, name);
   if (!def) throw new AppError("bad_request", `unknown job type "${name}"`, [{ path: "type", message: "unknown job type" }]);
+  const missing = actor.kind === "apiKey" ? def.extraScopes?.filter((s) => !actor.scopes.includes(s)) : [];
+  if (missing?.length) throw new AppError("forbidden", `a ${name} job also needs the ${missing.map((s) => `"${s}"`).join(", ")} scope`);
+  // The payload is stored as jsonb: every string in it must be storable, whatever the job's schema says.
+  parseInput(safeJson, rawPayload ?? {}, `${name} payload`);
   const payload = parseInput(def.payload, rawPayload ?? {}, `${name} payload`) as Prisma.InputJsonValue;
   const job = await db.$transaction(async (tx) => {
     const row = await tx.job.create({
@@ -59,7 +63,8 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
   }
 }
 
-export async function cancelJob(actor: Actor, jobId: string, deps?: JobDeps) {
+export async function cancelJob(actor: Actor, rawJobId: string, deps?: JobDeps) {
+  const jobId = parseUuid(rawJobId, "jobId");
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
   if (["completed", "failed", "cancelled"].includes(job.state)) throw new AppError("conflict", `job is already ${job.state}`);
@@ -85,7 +90,8 @@ export async function cancelJob(actor: Actor, jobId: string, deps?: JobDeps) {
 }
 
 /** Runs a failed or cancelled job again as a new job with the same payload (history is kept). */
-export async function retryJob(actor: Actor, jobId: string, deps?: JobDeps) {
+export async function retryJob(actor: Actor, rawJobId: string, deps?: JobDeps) {
+  const jobId = parseUuid(rawJobId, "jobId");
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
   if (job.state !== "failed" && job.state !== "cancelled") throw new AppError("conflict", `only failed or cancelled jobs can be retried (this one is ${job.state})`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { simulateDatasetPayload } from "@/lib/dataset-store/dataset-input";
+import { datasetJobPayload } from "@/lib/dataset-store/dataset-input";
 import { markDatasetFailed } from "@/lib/dataset-store/mark-dataset-failed";
 import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
 import { evaluatePolicyInput, trainPolicyInput } from "@/lib/policies/policy-input";
@@ -27,7 +27,7 @@ export const JOB_REGISTRY = [
   defineJob({
     name: "simulate-dataset",
     description: "Run a scenario with a behaviour policy (plus exploration) and log every request as a dataset",
-    payload: simulateDatasetPayload,
+    payload: datasetJobPayload,
     retryLimit: 2,
     retryDelaySeconds: 10,
     expireInSeconds: 4 * 3600,
@@ -35,11 +35,24 @@ export const JOB_REGISTRY = [
     onGiveUp: markDatasetFailed,
   }),
   defineJob({
+    name: "import-dataset",
+    description: "Convert an uploaded KuaiRand-layout CSV into dataset shards",
+    payload: datasetJobPayload,
+    retryLimit: 1,
+    retryDelaySeconds: 10,
+    expireInSeconds: 4 * 3600,
+    load: async () => (await import("@/lib/dataset-store/run-import")).runDatasetImport,
+    onGiveUp: markDatasetFailed,
+  }),
+  defineJob({
     name: "simulate-traffic",
     description: "Play simulated users against the real /api/v1/rank and /api/v1/events of a running experiment",
     payload: simulateTrafficInput,
-    // Not retried: a second attempt would send the same sessions' rank requests again.
+    // Not retried, nor re-queued on shutdown: another run would send the same sessions' rank requests again.
     retryLimit: 0,
+    rerunnable: false,
+    // It writes decisions and events into a running experiment.
+    extraScopes: ["experiments:write"],
     retryDelaySeconds: 1,
     expireInSeconds: 6 * 3600,
     load: async () => (await import("@/lib/traffic/run-traffic")).runTraffic,

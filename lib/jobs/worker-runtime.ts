@@ -132,6 +132,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         await giveUp(def, row.payload, "cancelled", null);
         return;
       }
+      if (reason === "shutdown" && def.rerunnable === false) {
+        const error = "interrupted by a worker shutdown; not run again, since a second run would repeat what this one already did";
+        await db.job.update({ where: { id: row.id }, data: { state: "failed", error, finishedAt: new Date() } });
+        await appendLog(row.id, error, "warn");
+        await giveUp(def, row.payload, "failed", error);
+        return;
+      }
       if (reason === "shutdown") {
         // Not the job's fault: give the attempt back and requeue.
         await db.job.update({ where: { id: row.id }, data: { attempts: attempt - 1 } });

@@ -6,14 +6,14 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { keySchema } from "@/lib/experiments/experiment-input";
 import { ScenarioSchema } from "@/lib/simulator";
-import { parseInput } from "@/lib/validation";
+import { parseInput, safeJson, safeString } from "@/lib/validation";
 
 export const createScenarioInput = z.object({
   key: keySchema,
-  name: z.string().trim().min(1, "is required").max(200),
-  description: z.string().trim().max(2000).optional(),
+  name: safeString().trim().min(1, "is required").max(200),
+  description: safeString().trim().max(2000).optional(),
   /** Any subset of the simulator's parameters; the rest take their documented defaults. */
-  config: z.unknown().optional(),
+  config: safeJson.optional(),
 });
 
 /** Stores a scenario with every default filled in, so a dataset can always be regenerated exactly. */

@@ -13,7 +13,7 @@ export const DEFAULT_ADMIN_EMAIL = "admin@fusionlab.local";
 
 export interface SeedReport {
   adminEmail: string;
-  /** Set only when the password was generated now (it is printed this once) or given by env. */
+  /** Set only when the password was generated now: the one time it is printed. */
   adminPassword?: string;
   adminPasswordNote?: string;
   apiKey?: string;
@@ -28,7 +28,7 @@ export async function seedPlatform(env: Env, dataDir: string): Promise<SeedRepor
   const report: SeedReport = { adminEmail: env.FUSIONLAB_ADMIN_EMAIL?.toLowerCase() ?? DEFAULT_ADMIN_EMAIL };
   const existing = await db.user.findUnique({ where: { email: report.adminEmail } });
   if (env.FUSIONLAB_ADMIN_PASSWORD) {
-    report.adminPassword = env.FUSIONLAB_ADMIN_PASSWORD;
+    report.adminPasswordNote = "from FUSIONLAB_ADMIN_PASSWORD";
     if (!existing) {
       await db.user.create({ data: { email: report.adminEmail, name: "Administrator", role: "admin", passwordHash: await hashPassword(env.FUSIONLAB_ADMIN_PASSWORD) } });
     } else if (existing.role !== "admin" || !(await verifyPassword(env.FUSIONLAB_ADMIN_PASSWORD, existing.passwordHash))) {
@@ -47,14 +47,13 @@ export async function seedPlatform(env: Env, dataDir: string): Promise<SeedRepor
     const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(env.FUSIONLAB_API_KEY) } });
     if (!row) await createApiKey(SYSTEM_ACTOR, { name: "bootstrap (FUSIONLAB_API_KEY)", scopes: ALL_SCOPES }, env.FUSIONLAB_API_KEY);
     // A revoked bootstrap key stays revoked: an admin's revocation outranks the environment.
-    if (row?.revokedAt) report.apiKeyNote = "FUSIONLAB_API_KEY was revoked by an admin and stays revoked";
-    else report.apiKey = env.FUSIONLAB_API_KEY;
+    report.apiKeyNote = row?.revokedAt ? "FUSIONLAB_API_KEY was revoked by an admin and stays revoked" : "from FUSIONLAB_API_KEY";
   } else {
     // A demo key kept next to the local database, so every local start can print a working key.
     const file = path.join(dataDir, "demo-api-key");
     const key = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
     const row = key ? await db.apiKey.findUnique({ where: { hash: hashApiKey(key) } }) : null;
-    if (key && row && !row.revokedAt) report.apiKey = key;
+    if (key && row && !row.revokedAt) report.apiKeyNote = `shown at first start; kept in ${file}`;
     else if (key && row?.revokedAt) report.apiKeyNote = "the demo key was revoked; create a key on the API keys page";
     else {
       const created = await createApiKey(SYSTEM_ACTOR, { name: "demo", scopes: ALL_SCOPES });

@@ -51,19 +51,27 @@ class DecisionWriter {
       this.flushing = false;
       return;
     }
-    // One INSERT over arrays, straight on the pool (Prisma's per-query cost shows at 200 requests/s).
-    const rows = batch.map((p) => p.row);
-    sqlPool()
-      .query(INSERT_DECISIONS, [
-        rows.map((r) => r.id), rows.map((r) => r.userId), rows.map((r) => r.requestId), rows.map((r) => r.sessionId), rows.map((r) => r.experimentId),
-        rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => r.itemsJson),
-      ])
+    insert(batch)
       .then(
         () => batch.forEach((p) => p.resolve()),
-        (err) => batch.forEach((p) => p.reject(err)),
+        // One row the database refuses must not fail its neighbours: retry each row on its own, so
+        // only the bad one is rejected (a rare path; valid input never gets here).
+        async (err: unknown) => {
+          if (batch.length === 1) batch[0].reject(err);
+          else await Promise.all(batch.map((p) => insert([p]).then(p.resolve, p.reject)));
+        },
       )
       .finally(() => this.flush());
   }
+}
+
+/** One INSERT over arrays, straight on the pool (Prisma's per-query cost shows at 200 requests/s). */
+async function insert(batch: Pending[]): Promise<void> {
+  const rows = batch.map((p) => p.row);
+  await sqlPool().query(INSERT_DECISIONS, [
+    rows.map((r) => r.id), rows.map((r) => r.userId), rows.map((r) => r.requestId), rows.map((r) => r.sessionId), rows.map((r) => r.experimentId),
+    rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => r.itemsJson),
+  ]);
 }
 // One writer per process, shared across Next.js bundles.
 const shared = globalThis as unknown as { fusionlabDecisionWriter?: DecisionWriter };

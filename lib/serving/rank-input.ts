@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeString } from "@/lib/validation";
 import { SCORE_NAMES } from "@/lib/fusion";
 
 /** More candidates than this in one request is refused (413): ranking 2,000 is already a large funnel stage. */
@@ -28,15 +29,15 @@ const features = z
   .optional();
 
 export const rankBody = z.object({
-  userId: z.string().min(1, "is required").max(512),
-  requestId: z.string().min(1).max(200).optional(),
+  userId: safeString().min(1, "is required").max(512),
+  requestId: safeString().min(1).max(200).optional(),
   context: z
-    .object({ sessionId: z.string().max(200).optional() })
-    .catchall(z.union([z.string(), z.number(), z.boolean()]))
+    .object({ sessionId: safeString().max(200).optional() })
+    .catchall(z.union([safeString(), z.number(), z.boolean()]))
     .optional(),
   user: z.object({ features }).optional(),
   candidates: z
-    .array(z.object({ itemId: z.string().min(1).max(200), scores: scoresSchema, features }))
+    .array(z.object({ itemId: safeString().min(1).max(200), scores: scoresSchema, features }))
     .min(1, "give at least one candidate"),
   k: z.number().int().min(1).max(MAX_CANDIDATES).optional(),
 });

@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { keySchema } from "@/lib/experiments/experiment-input";
 import { fixedPolicyConfig } from "@/lib/serving/serving-policy";
-import { parseInput } from "@/lib/validation";
+import { parseInput, safeString } from "@/lib/validation";
 
 /**
  * UI-side stand-in until lib/policies offers it: registers a hand-set fixed fusion action (the
@@ -15,8 +15,8 @@ import { parseInput } from "@/lib/validation";
  */
 export const registerFixedPolicyInput = z.object({
   key: keySchema,
-  name: z.string().trim().min(1, "is required").max(200),
-  description: z.string().trim().max(2000).optional(),
+  name: safeString().trim().min(1, "is required").max(200),
+  description: safeString().trim().max(2000).optional(),
   action: fixedPolicyConfig.shape.action,
 });
 

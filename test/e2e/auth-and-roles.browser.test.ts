@@ -8,6 +8,7 @@ import type { RunningPlatform } from "@/test/support/platform";
 
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-password" };
 const VIEWER = { email: "viewer@e2e.test", password: "viewer-e2e-password" };
+const EDITOR = { email: "editor@e2e.test", password: "editor-e2e-password" };
 
 let platform: RunningPlatform;
 let browser: Browser;
@@ -19,7 +20,10 @@ beforeAll(async () => {
     dbPrefix: "fl_e2e",
     admin: ADMIN,
     env: { FUSIONLAB_DATA_DIR: ".data/e2e" },
-    prepare: () => createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vera Viewer", role: "viewer" }),
+    prepare: async () => {
+      await createUser(SYSTEM_ACTOR, { ...VIEWER, name: "Vera Viewer", role: "viewer" });
+      await createUser(SYSTEM_ACTOR, { ...EDITOR, name: "Ed Editor", role: "editor" });
+    },
   }));
 });
 
@@ -115,5 +119,47 @@ describe("signing in and roles, in Chromium", () => {
     expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
     await screenshot(page, "job-desktop");
     await page.close();
+  });
+
+  it("admin disables a user on the Users page: the user's open session is refused at its next request; a password reset works the same way", async () => {
+    const editor = await browser.newPage();
+    await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
+    const admin = await browser.newPage({ viewport: VIEWPORTS.mobile });
+    await signInAs(admin, platform.url, ADMIN.email, ADMIN.password);
+    await admin.goto(`${platform.url}/admin/users`);
+    await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).click();
+    await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).waitFor();
+    expect(await fitsViewport(admin)).toBe(true);
+    await screenshot(admin, "users-disable-mobile");
+    // The editor's browser still holds its session cookie; the next request is refused.
+    await editor.goto(`${platform.url}/experiments`);
+    await editor.waitForURL(`${platform.url}/`);
+
+    await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).click();
+    await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).waitFor();
+    await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
+    await admin.getByRole("button", { name: `Reset password of ${EDITOR.email}` }).click();
+    await admin.getByLabel(`New password of ${EDITOR.email}`).fill("a-brand-new-password");
+    await admin.getByRole("button", { name: "Set password", exact: true }).click();
+    await admin.getByText("Password reset; their sessions have ended.").waitFor();
+    await editor.goto(`${platform.url}/experiments`);
+    await editor.waitForURL(`${platform.url}/`);
+    await signInAs(editor, platform.url, EDITOR.email, "a-brand-new-password");
+    await editor.close();
+    await admin.close();
+  });
+
+  it("security headers on pages, Next.js API routes and the serving fast path", async () => {
+    const responses = [
+      await fetch(`${platform.url}/`),
+      await fetch(`${platform.url}/api/v1/jobs`),
+      await fetch(`${platform.url}/api/v1/rank`, { method: "POST", body: "{}" }),
+    ];
+    for (const res of responses) {
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    }
+    expect(responses[2].status).toBe(401);
   });
 });

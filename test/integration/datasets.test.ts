@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { getDataset, startDatasetSimulation } from "@/lib/dataset-store/dataset-service";
-import { importDatasetCsv } from "@/lib/dataset-store/import-dataset";
+import { MAX_UPLOAD_BYTES, receiveDatasetUpload } from "@/lib/dataset-store/import-dataset";
 import { openDataset } from "@/lib/datasets";
 import { cancelJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
@@ -20,7 +20,7 @@ process.env.FUSIONLAB_DATA_DIR = dataDir;
 let deps: JobDeps;
 let worker: RunningWorker | undefined;
 
-const fileStream = (p: string) => new Response(fs.createReadStream(p) as unknown as ReadableStream).body;
+const upload = (p: string) => ({ body: new Response(fs.createReadStream(p) as unknown as ReadableStream).body, contentLength: fs.statSync(p).size });
 
 beforeAll(async () => {
   const queue = await startQueue(database.url(), { supervise: false });
@@ -85,12 +85,18 @@ describe("scenarios and datasets", () => {
     expect(d.error).toBe("cancelled");
   });
 
-  it("imports the sample KuaiRand CSV, and rejects a bad row by line number leaving nothing behind", async () => {
+  it("imports the sample KuaiRand CSV through the import job; a bad row fails it by line number leaving nothing behind", async () => {
+    worker ??= await startWorker({ databaseUrl: database.url(), registry: JOB_REGISTRY, workerId: "data-worker", log: () => {} });
     const fixture = path.join(process.cwd(), "test", "fixtures", "sample-kuairand.csv");
-    const imported = await importDatasetCsv(SYSTEM_ACTOR, { name: "sample" }, fileStream(fixture));
+    const queued = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "sample" }, upload(fixture), deps);
+    expect(queued.status).toBe("building");
+    expect(queued.jobId).toBeTruthy();
+    const imported = await waitForDataset(queued.id);
     expect(imported.status).toBe("ready");
     expect(imported.origin).toBe("imported");
     expect(imported.requests).toBeGreaterThan(0);
+    expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+    expect(fs.statSync(path.join(dataDir, "uploads")).mode & 0o777).toBe(0o700);
 
     const lines = fs.readFileSync(fixture, "utf8").split("\n");
     const header = lines[0].split(",");
@@ -99,11 +105,46 @@ describe("scenarios and datasets", () => {
     lines[5] = bad.join(",");
     const badFile = path.join(dataDir, "bad.csv");
     fs.writeFileSync(badFile, lines.join("\n"));
-    const before = await db.dataset.count();
     const dirsBefore = fs.readdirSync(path.join(dataDir, "datasets")).length;
-    await expect(importDatasetCsv(SYSTEM_ACTOR, { name: "bad" }, fileStream(badFile))).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("line 6") });
-    expect(await db.dataset.count()).toBe(before);
+    const failed = await waitForDataset((await receiveDatasetUpload(SYSTEM_ACTOR, { name: "bad" }, upload(badFile), deps)).id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toContain("line 6");
     expect(fs.readdirSync(path.join(dataDir, "datasets")).length).toBe(dirsBefore);
     expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+  });
+
+  it("a 50 MB single-line CSV: the upload raises the web process's RSS by < 100 MB, and the job refuses line 1 as too long", async () => {
+    const size = 50 << 20;
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= size) return controller.close();
+        const n = Math.min(256 << 10, size - sent);
+        sent += n;
+        controller.enqueue(new Uint8Array(n).fill(0x61)); // "aaaa…", no newline anywhere
+      },
+    });
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const queued = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "one long line" }, { body, contentLength: null }, deps).finally(() => clearInterval(sampler));
+    peak = Math.max(peak, process.memoryUsage().rss);
+    expect(peak - before).toBeLessThan(100 << 20);
+    const d = await waitForDataset(queued.id);
+    expect(d.status).toBe("failed");
+    expect(d.error).toMatch(/line 1: line is longer than/);
+    expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+  });
+
+  it("refuses an upload whose declared length is over the limit before reading it, and an empty one", async () => {
+    const before = await db.dataset.count();
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({ pull: (c) => void (pulled++, c.enqueue(new Uint8Array(1024))) });
+    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "huge" }, { body, contentLength: MAX_UPLOAD_BYTES + 1 }, deps)).rejects.toMatchObject({ code: "payload_too_large" });
+    expect(pulled).toBeLessThanOrEqual(1);
+    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "empty" }, { body: new Response("").body, contentLength: 0 }, deps)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "n\u0000" }, { body: new Response("x").body, contentLength: 1 }, deps)).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "name" }] });
+    expect(await db.dataset.count()).toBe(before);
   });
 });

@@ -26,14 +26,14 @@ describe("events partitioned by day", () => {
       { eventId: "today", userId: "u1", type: "play" as const, value: 5, ts: new Date(day(0).getTime() + 3_600_000).toISOString() },
       { eventId: "tomorrow", userId: "u1", type: "play" as const, ts: new Date(day(1).getTime() + 60_000).toISOString() },
       { eventId: "last-month", userId: "u1", type: "like" as const, ts: day(-30).toISOString() },
-      { eventId: "next-year", userId: "u1", type: "like" as const, ts: day(365).toISOString() },
+      { eventId: "next-month", userId: "u1", type: "like" as const, ts: day(30).toISOString() },
     ];
     expect(await ingestEvents({ events })).toEqual({ accepted: 4, duplicates: 0 });
     expect(await placement()).toEqual({
       today: eventPartitionName(day(0)),
       tomorrow: eventPartitionName(day(1)),
       "last-month": "Event_default",
-      "next-year": "Event_default",
+      "next-month": "Event_default",
     });
   });
 
@@ -50,7 +50,7 @@ describe("events partitioned by day", () => {
     const where = await placement();
     expect(where["last-month"]).toBe(eventPartitionName(day(-30)));
     expect(where.fresh).toBe(eventPartitionName(day(-30)));
-    expect(where["next-year"]).toBe("Event_default");
+    expect(where["next-month"]).toBe("Event_default");
     expect(await db.event.count()).toBe(before);
     expect(await listEventPartitions()).toContain(eventPartitionName(day(-30)));
   });

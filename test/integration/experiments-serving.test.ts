@@ -7,8 +7,8 @@ import { experimentAssignment } from "@/lib/experiments/experiment-assignment";
 import { createLayer, listLayers } from "@/lib/experiments/layers";
 import { updateExperiment } from "@/lib/experiments/update-experiment";
 import { ingestEvents } from "@/lib/events/ingest-events";
-import { SCORE_NAMES } from "@/lib/fusion";
 import { rank } from "@/lib/serving/rank";
+import { rankCandidates } from "@/test/support/rank-fixtures";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_exp");
@@ -18,12 +18,7 @@ const arms = [
   { key: "treatment", weight: 0.5 },
 ];
 
-function candidates(n: number) {
-  return Array.from({ length: n }, (_, j) => ({
-    itemId: `item-${j}`,
-    scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j * 7 + k * 3) % 97) / 100 + 0.005])),
-  }));
-}
+const candidates = (n: number) => rankCandidates(n);
 
 describe("layers and experiments", () => {
   it("validates definitions with field-level errors and changes nothing on bad input", async () => {
@@ -125,5 +120,27 @@ describe("rank and events", () => {
     await expect(ingestEvents({ events: [{ eventId: "x", userId: "u", type: "teleport" }] })).rejects.toMatchObject({ code: "bad_request" });
     await expect(ingestEvents({ events: Array.from({ length: 1001 }, (_, i) => ({ eventId: `b${i}`, userId: "u", type: "like" })) })).rejects.toMatchObject({ code: "payload_too_large" });
     expect(await db.event.count()).toBe(4);
+  });
+
+  it("keeps the first copy of a repeated eventId, bounds timestamps, and never attributes an event to another user's decision", async () => {
+    const r = await rank({ userId: "user-8", candidates: candidates(5), k: 2 });
+    const first = { eventId: "dup-1", decisionId: r.decisionId, userId: "user-8", type: "play" as const, value: 5 };
+    expect(await ingestEvents({ events: [first, { ...first, value: 99 }] })).toEqual({ accepted: 1, duplicates: 1 });
+    expect((await db.event.findFirstOrThrow({ where: { eventId: "dup-1" } })).value).toBe(5);
+
+    const before = await db.event.count();
+    for (const ts of ["0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", new Date(Date.now() - 400 * 86_400_000).toISOString(), new Date(Date.now() + 40 * 86_400_000).toISOString()]) {
+      await expect(ingestEvents({ events: [{ eventId: `ts-${ts}`, userId: "user-8", type: "like", ts }] })).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "events.0.ts" }] });
+    }
+    expect(await db.event.count()).toBe(before);
+    const recent = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    expect(await ingestEvents({ events: [{ eventId: "ts-ok", userId: "user-8", type: "like", ts: recent }] })).toEqual({ accepted: 1, duplicates: 0 });
+
+    // user-9 cites user-8's decision: stored, but attributed to no decision, experiment or arm.
+    expect(await ingestEvents({ events: [{ eventId: "foreign", decisionId: r.decisionId, userId: "user-9", type: "like" }] })).toEqual({ accepted: 1, duplicates: 0 });
+    const foreign = await db.event.findFirstOrThrow({ where: { eventId: "foreign" } });
+    expect(foreign.decisionId).toBeNull();
+    expect(foreign.experimentId).toBeNull();
+    expect(foreign.armKey).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { defineJob, type JobDefinition } from "@/lib/jobs/define-job";
+import { defineJob, type JobDefinition, type JobHandler } from "@/lib/jobs/define-job";
 import { cancelJob, enqueueJob, retryJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
@@ -15,6 +15,18 @@ const database = setupTestDatabase("fl_jobs");
 /** Gates that let a test hold a running job at a known point. */
 const gates = new Map<string, () => void>();
 const gate = (key: string) => new Promise<void>((resolve) => gates.set(key, resolve));
+
+const stepsPayload = z.object({ key: z.string(), steps: z.number().int() });
+const runSteps: JobHandler<z.infer<typeof stepsPayload>> = async (p, ctx) => {
+  for (let i = 1; i <= p.steps; i++) {
+    await ctx.progress(i / (p.steps + 1), `step ${i}`);
+    await new Promise((r) => setTimeout(r, 600));
+  }
+  await ctx.log("waiting at the gate");
+  await gate(p.key);
+  await ctx.progress(1, "done");
+  return { steps: p.steps, attempt: ctx.attempt };
+};
 
 const testRegistry: JobDefinition[] = [
   ...JOB_REGISTRY,
@@ -32,20 +44,21 @@ const testRegistry: JobDefinition[] = [
   defineJob({
     name: "test-steps",
     description: "reports progress, then waits for the test to open its gate",
-    payload: z.object({ key: z.string(), steps: z.number().int() }),
+    payload: stepsPayload,
     retryLimit: 1,
     retryDelaySeconds: 1,
     expireInSeconds: 60,
-    load: async () => async (p, ctx) => {
-      for (let i = 1; i <= p.steps; i++) {
-        await ctx.progress(i / (p.steps + 1), `step ${i}`);
-        await new Promise((r) => setTimeout(r, 600));
-      }
-      await ctx.log("waiting at the gate");
-      await gate(p.key);
-      await ctx.progress(1, "done");
-      return { steps: p.steps, attempt: ctx.attempt };
-    },
+    load: async () => runSteps,
+  }),
+  defineJob({
+    name: "test-once",
+    description: "like test-steps, but must never run twice",
+    payload: stepsPayload,
+    retryLimit: 0,
+    retryDelaySeconds: 1,
+    expireInSeconds: 60,
+    rerunnable: false,
+    load: async () => runSteps,
   }),
 ];
 
@@ -186,5 +199,25 @@ describe("job runtime (pg-boss + Job table)", () => {
     }, "completion on the second worker");
     expect(done.workerId).toBe("test-worker-2");
     expect(done.attempts).toBe(1);
+  });
+
+  it("a job that must not run twice fails on shutdown instead of going back to the queue", async () => {
+    const job = await enqueueJob(SYSTEM_ACTOR, "test-once", { key: "once", steps: 0 }, deps);
+    await waitFor(async () => gates.has("once"), "the job to reach its gate");
+    gates.delete("once");
+    await worker.stop();
+    const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(row.state).toBe("failed");
+    expect(row.error).toMatch(/not run again/);
+    worker = await startWorker({ databaseUrl: database.url(), registry: testRegistry, workerId: "test-worker-3", graceMs: 1_000, log: () => {} });
+  });
+
+  it("simulate-traffic needs experiments:write besides policies:write; unstorable strings in any payload are a 400", async () => {
+    const key = { kind: "apiKey" as const, apiKeyId: "00000000-0000-4000-8000-000000000000", scopes: ["policies:write"] };
+    const before = await db.job.count();
+    await expect(enqueueJob(key, "simulate-traffic", { experiment: "x", scenario: "default", users: 10 }, deps)).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("experiments:write") });
+    await expect(enqueueJob(SYSTEM_ACTOR, "test-steps", { key: "a\u0000b", steps: 1 }, deps)).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "key" }] });
+    await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { ["\ud800"]: 1 }, deps)).rejects.toMatchObject({ code: "bad_request" });
+    expect(await db.job.count()).toBe(before);
   });
 });

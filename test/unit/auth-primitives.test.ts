@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey, keyPrefix } from "@/lib/api-keys/key-material";
-import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { hashPassword, needsRehash, UNMATCHABLE_HASH, verifyPassword } from "@/lib/auth/password";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { AppError, STATUS_BY_CODE } from "@/lib/errors";
 
@@ -9,10 +9,13 @@ describe("passwords", () => {
     const a = await hashPassword("correct horse battery");
     const b = await hashPassword("correct horse battery");
     expect(a).not.toBe(b);
-    expect(a.startsWith("scrypt$32768$8$1$")).toBe(true);
+    expect(a.startsWith("scrypt$131072$8$1$")).toBe(true);
     expect(await verifyPassword("correct horse battery", a)).toBe(true);
     expect(await verifyPassword("correct horse batterY", a)).toBe(false);
     expect(await verifyPassword("x", "garbage")).toBe(false);
+    expect(await verifyPassword("x", UNMATCHABLE_HASH)).toBe(false);
+    expect(needsRehash(a)).toBe(false);
+    expect(needsRehash("scrypt$32768$8$1$AAAA$AAAA")).toBe(true);
   });
 });
 

@@ -28,14 +28,15 @@ describe("environment validation", () => {
   it("lists every problem, never echoing secrets", () => {
     const msg = (() => {
       try {
-        parseEnv({ PORT: "70000", DATABASE_URL: "mysql://x", FUSIONLAB_ADMIN_PASSWORD: "short", FUSIONLAB_WORKERS: "-1" });
+        parseEnv({ PORT: "70000", DATABASE_URL: "mysql://admin:hunter22@db/x", FUSIONLAB_ADMIN_PASSWORD: "short", FUSIONLAB_WORKERS: "-1", FUSIONLAB_API_KEY_RATE_LIMIT: "x" });
       } catch (e) {
         return (e as Error).message;
       }
       return "";
     })();
-    for (const key of ["PORT", "DATABASE_URL", "FUSIONLAB_ADMIN_PASSWORD", "FUSIONLAB_WORKERS"]) expect(msg).toContain(key);
+    for (const key of ["PORT", "DATABASE_URL", "FUSIONLAB_ADMIN_PASSWORD", "FUSIONLAB_WORKERS", "FUSIONLAB_API_KEY_RATE_LIMIT"]) expect(msg).toContain(key);
     expect(msg).not.toContain("short");
+    expect(msg).not.toContain("hunter22");
   });
 
   it("accepts a full valid configuration", () => {
@@ -50,5 +51,8 @@ describe("environment validation", () => {
     });
     expect(env.PORT).toBe(8080);
     expect(env.FUSIONLAB_WORKERS).toBe(3);
+    expect(env.FUSIONLAB_API_KEY_RATE_LIMIT).toBe(0);
+    expect(env.FUSIONLAB_API_KEY_RATE_LIMIT_SERVE).toBe(false);
+    expect(env.FUSIONLAB_LOGIN_MAX_FAILURES).toBe(10);
   });
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = http.createServer((req, res) =>
     serveWithNode(
       async (input) => {
-        const bytes = await input.bodyBytes();
+        const bytes = await input.bodyBytes(16 << 20);
         // Yield while holding the buffer, so that other requests run in between; then read it.
         await new Promise((r) => setTimeout(r, (bytes.length % 7) * 3));
         const body = parseJson(bytes) as { id: number; pad: string };

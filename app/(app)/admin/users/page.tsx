@@ -6,7 +6,7 @@ export const metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const me = await requirePageUser("admin");
-  const users = await db.user.findMany({ where: { disabledAt: null }, orderBy: { createdAt: "asc" } });
+  const users = await db.user.findMany({ orderBy: [{ disabledAt: { sort: "asc", nulls: "first" } }, { createdAt: "asc" }] });
   return (
     <>
       <div className="page-head">
@@ -16,7 +16,7 @@ export default async function UsersPage() {
       <section className="card">
         <UsersTable
           selfId={me.id}
-          users={users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, lastLoginAt: u.lastLoginAt?.toISOString() ?? null, createdAt: u.createdAt.toISOString() }))}
+          users={users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabledAt !== null, lastLoginAt: u.lastLoginAt?.toISOString() ?? null, createdAt: u.createdAt.toISOString() }))}
         />
       </section>
       <section className="card">

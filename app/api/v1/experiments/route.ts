@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeString } from "@/lib/validation";
 import { createExperiment } from "@/lib/experiments/create-experiment";
 import { listExperiments } from "@/lib/experiments/find-experiment";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
@@ -6,7 +7,7 @@ import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-const listQuery = z.object({ status: z.enum(["draft", "running", "stopped"]).optional(), layer: z.string().optional() });
+const listQuery = z.object({ status: z.enum(["draft", "running", "stopped"]).optional(), layer: safeString().optional() });
 
 export const GET = apiRoute({ scope: "experiments:read", query: listQuery }, async ({ query }) => ({
   experiments: (await listExperiments(query)).map(serializeExperiment),
