@@ -50,6 +50,7 @@ function scratchDecision(n: number): PolicyDecision {
 export async function criticItemRanking(options: { tf: Tf; saved: SavedPolicy; world: World; behaviour: Policy; requests: number; k?: number; seed: string }): Promise<CriticRanking | null> {
   const { tf, saved, world, behaviour } = options;
   const k = options.k ?? 10;
+  if (!(options.requests >= 1) || !(k >= 1)) throw new RangeError("critic ranking needs requests ≥ 1 and k ≥ 1");
   const critics = saved.type === "enhanced-state" ? savedCritics(saved) : undefined;
   if (saved.type !== "enhanced-state" || !critics) return null;
   const loaded = loadPolicy(tf, saved);
