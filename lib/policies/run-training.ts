@@ -31,11 +31,14 @@ type CurvePoint = Record<string, number | string>;
 /** Progress reports become the version's training curve (and the job's live progress). */
 function curveRecorder(ctx: JobContext) {
   const curve: CurvePoint[] = [];
+  // Progress writes are chained, not fired side by side: otherwise an earlier message (e.g. "collecting")
+  // can land after a later one and stay on the finished job.
+  let writes: Promise<void> = Promise.resolve();
   const report = (fraction: number, message: string, point: CurvePoint) => {
     curve.push(point);
-    void ctx.progress(Math.min(0.95, fraction), message).catch(() => {});
+    writes = writes.then(() => ctx.progress(Math.min(0.95, fraction), message)).catch(() => {});
   };
-  return { curve, report };
+  return { curve, report, flushed: () => writes };
 }
 
 /** A gate decision as flat curve fields (the UI charts them). */
@@ -97,7 +100,7 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   const world = new World(parseScenario(scenario.config), input.seed);
   const behaviour = await behaviourOf(parent?.saved);
   await ctx.log(`improving on ${behaviour.label}${behaviour.saved.type === "fixed" ? " (fixed)" : ""}`);
-  const { curve, report } = curveRecorder(ctx);
+  const { curve, report, flushed } = curveRecorder(ctx);
   const started = Date.now();
   let saved: SavedPolicy;
   let metrics: Record<string, unknown>;
@@ -169,6 +172,7 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
       };
     }
   }
+  await flushed();
   ctx.signal.throwIfAborted();
   metrics = { ...metrics, trainingSeconds: Math.round((Date.now() - started) / 100) / 10 };
 

@@ -2,7 +2,7 @@
 export const TRAIN_HINTS: Record<string, string> = {
   policy: "Key of the policy that gets the new version; created on first use",
   name: "Display name of a new policy",
-  preset: "quick: under a minute (demos, tests) · standard: the documented configuration",
+  preset: "quick: seconds (demos, tests; its small gate rarely promotes) · standard: real training, ~1 min fixed, ~4 min user-state, ~8 min Enhanced-State on 2 cores",
   agentConfig: "Optional agent settings (JSON), merged over the preset",
   trainingConfig: "Optional training settings (JSON: rounds, sessions per round…), merged over the preset",
   datasetId: "Train offline on these logs instead of simulated rounds",
