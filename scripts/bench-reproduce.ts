@@ -443,6 +443,9 @@ interface PooledDifference {
   relativeCi: [number, number];
   significant: boolean;
   df: number;
+  /** Standard error and Satterthwaite df of the relative difference (for comparing variants). */
+  relativeSe: number;
+  relativeDf: number;
 }
 
 const perSeedEntry = (d: PairedDifference) => ({
@@ -478,7 +481,7 @@ function summariseVariant(scenarioInput: unknown, seeds: SeedResult[]): VariantR
     for (const metric of METRICS) {
       const abs = pooledDifference(diffCells(a, b, metric, false));
       const rel = pooledDifference(diffCells(a, b, metric, true));
-      pooled.push({ treatment: a, baseline: b, metric, mean: abs.mean, ci: abs.ci, relative: rel.mean, relativeCi: rel.ci, significant: abs.ci[0] > 0 || abs.ci[1] < 0, df: abs.df });
+      pooled.push({ treatment: a, baseline: b, metric, mean: abs.mean, ci: abs.ci, relative: rel.mean, relativeCi: rel.ci, significant: abs.ci[0] > 0 || abs.ci[1] < 0, df: abs.df, relativeSe: rel.se, relativeDf: rel.df });
     }
   }
   const pairs = values[0].policies[CALIBRATED] ? [...PAIRS, [CALIBRATED, "fixed"] as [string, string]] : PAIRS;
@@ -567,10 +570,9 @@ function acceptance(main: VariantResult, ablation: VariantResult | null) {
 /** (enhanced − user-state) with miscalibration on minus the same gap with it off: independent runs, Welch. */
 function gapDifference(main: VariantResult, ablation: VariantResult) {
   const gap = (v: VariantResult) => find(v, "enhanced-state", "user-state", "validConsumption");
-  const se = (d: PooledDifference) => (d.relativeCi[1] - d.relative) / tQuantile(0.975, d.df);
   const [on, off] = [gap(main), gap(ablation)];
-  const [a, b] = [se(on) ** 2, se(off) ** 2];
-  const df = (a + b) ** 2 / (a ** 2 / on.df + b ** 2 / off.df);
+  const [a, b] = [on.relativeSe ** 2, off.relativeSe ** 2];
+  const df = (a + b) ** 2 / (a ** 2 / on.relativeDf + b ** 2 / off.relativeDf);
   const diff = on.relative - off.relative;
   const half = tQuantile(0.975, df) * Math.sqrt(a + b);
   return { withMiscalibration: on.relative, withoutMiscalibration: off.relative, difference: diff, ci: [diff - half, diff + half] as [number, number], smallerWithoutMiscalibration: diff - half > 0 };
