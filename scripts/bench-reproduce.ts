@@ -27,6 +27,7 @@ import {
   loadPolicy,
   memoryLogSource,
   ModelPolicy,
+  parseEnhancedStateConfig,
   parseFixedConfig,
   saveFixedPolicy,
   scoreRequest,
@@ -126,13 +127,15 @@ interface Args {
   seed: string;
   trainingSeeds: number | null;
   threads: number;
+  /** Enhanced-State config fields over the profile's (method experiments, e.g. '{"unshownCandidates":10}'). */
+  enhancedConfig: object;
   out: string | null;
 }
 
-const USAGE = "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--out <file>]";
+const USAGE = "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--enhanced-config <json>] [--out <file>]";
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, scenarioFile: null, seed: "bench", trainingSeeds: null, threads: Math.max(1, os.availableParallelism()), out: null };
+  const args: Args = { quick: false, scenarioFile: null, seed: "bench", trainingSeeds: null, threads: Math.max(1, os.availableParallelism()), enhancedConfig: {}, out: null };
   const value = (i: number) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new Error(`${argv[i]} needs a value (${USAGE})`);
@@ -150,10 +153,18 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === "--training-seeds") args.trainingSeeds = count(i++);
     else if (argv[i] === "--threads") args.threads = count(i++);
     else if (argv[i] === "--out") args.out = value(i++);
+    else if (argv[i] === "--enhanced-config") args.enhancedConfig = enhancedOverrides(value(i++));
     else throw new Error(`unknown argument ${argv[i]} (${USAGE})`);
   }
   if (args.trainingSeeds === 1) throw new Error("--training-seeds must be ≥ 2: pooled intervals need training-seed variance");
   return args;
+}
+
+/** Parsed and checked up front, so that a typo fails before any training starts. */
+function enhancedOverrides(json: string): object {
+  const overrides = JSON.parse(json) as object;
+  parseEnhancedStateConfig(overrides);
+  return overrides;
 }
 
 const log = (msg: string) => process.stderr.write(`[bench-reproduce ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -601,7 +612,7 @@ function summary(v: VariantResult) {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const mode = args.quick ? "quick" : "full";
-  const profile = PROFILES[mode];
+  const profile = { ...PROFILES[mode], enhancedState: { ...PROFILES[mode].enhancedState, ...args.enhancedConfig } };
   const total = timer();
   const { tf, backend } = await loadTf((m) => log(m));
   const scenarioInput: unknown = args.scenarioFile ? JSON.parse(readFileSync(args.scenarioFile, "utf8")) : {};
@@ -620,7 +631,7 @@ async function main(): Promise<void> {
   const enhanced = loadPolicy(tf, main.seeds[0].enhancedSaved).model;
   const latency = enhanced ? actorLatency(new World(scenario, "bench:latency"), enhanced, 500, profile.latencyCalls) : null;
   if (latency) log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
-  const command = `npm run bench:reproduce --${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}`;
+  const command = `npm run bench:reproduce --${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}${Object.keys(args.enhancedConfig).length ? ` --enhanced-config '${JSON.stringify(args.enhancedConfig)}'` : ""}`;
   const result = {
     ...summary(main),
     mode,

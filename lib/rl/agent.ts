@@ -24,7 +24,7 @@ export interface StepLosses {
 }
 
 /** One minibatch as tensors; each agent decides which fields it uses. */
-export type BatchTensors = Record<keyof Omit<TransitionBatch, "B" | "S">, Tensor>;
+export type BatchTensors = Record<keyof Omit<TransitionBatch, "B" | "S" | "U">, Tensor>;
 
 export interface ActorLoss {
   loss: Scalar;
@@ -141,6 +141,10 @@ export function toTensors(tf: Tf, b: TransitionBatch): BatchTensors {
     slotRewardWatch: tf.tensor2d(b.slotRewardWatch, [B, S]),
     slotRewardOther: tf.tensor2d(b.slotRewardOther, [B, S]),
     discount: tf.tensor1d(b.discount),
+    unshownPair: tf.tensor2d(b.unshownPair, [B * b.U, dP]),
+    unshownPredictions: tf.tensor2d(b.unshownPredictions, [B * b.U, K]),
+    unshownBehaviour: tf.tensor2d(b.unshownBehaviour, [B * b.U, A]),
+    unshownMask: tf.tensor2d(b.unshownMask, [B, b.U]),
   };
 }
 

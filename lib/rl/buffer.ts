@@ -11,7 +11,7 @@ import { NUM_TASKS } from "@/lib/fusion/tasks";
 import type { Rng } from "@/lib/random/rng";
 import { pairStateWidth, rawPairState, rawUserState, Scaler, StateEncoder, userStateWidth, type StateLayout } from "./features";
 import { actionWidth } from "@/lib/datasets/format";
-import { columnSlice, type LogSource } from "./logs";
+import { columnSlice, type LogSource, type RequestLog } from "./logs";
 
 /** Successor markers: the session ended here / the successor is not (yet) known. */
 const TERMINAL = -1;
@@ -47,11 +47,20 @@ export interface TransitionBatch {
   slotRewardOther: Float32Array;
   /** B: γ^k for a bootstrap state k requests ahead; 0 when the session ended first. */
   discount: Float32Array;
+  /** U: unshown candidates per request in the batch (0 when the logs carry none). */
+  U: number;
+  /** B × U × pairWidth scaled pairs, B × U × K raw predictions, B × U × 2K behaviour actions and B × U mask of the sampled unshown candidates. */
+  unshownPair: Float32Array;
+  unshownPredictions: Float32Array;
+  unshownBehaviour: Float32Array;
+  unshownMask: Float32Array;
 }
 
 export class ReplayBuffer {
   readonly capacity: number;
   readonly slate: number;
+  /** Unshown candidates kept per request (logs with fewer leave the rest masked). */
+  readonly unshown: number;
   readonly layout: StateLayout;
   readonly bounds: ActionBounds;
   private readonly dS: number;
@@ -66,6 +75,10 @@ export class ReplayBuffer {
   private readonly rw: Float32Array;
   private readonly ro: Float32Array;
   private readonly shown: Uint8Array;
+  private readonly uPair: Float32Array;
+  private readonly uPred: Float32Array;
+  private readonly uBeh: Float32Array;
+  private readonly numUnshown: Uint8Array;
   private readonly next: Int32Array;
   /** Insertion serial of each row (detects a pending predecessor that was overwritten). */
   private readonly serial: Float64Array;
@@ -73,10 +86,12 @@ export class ReplayBuffer {
   /** True when every row so far was logged with one action per request. */
   private requestLevel = true;
 
-  constructor(options: { capacity: number; slate: number; layout: StateLayout; bounds: ActionBounds }) {
+  constructor(options: { capacity: number; slate: number; layout: StateLayout; bounds: ActionBounds; unshown?: number }) {
     const { capacity, slate, layout } = options;
+    const U = options.unshown ?? 0;
     this.capacity = capacity;
     this.slate = slate;
+    this.unshown = U;
     this.layout = layout;
     this.bounds = options.bounds;
     this.dS = userStateWidth(layout);
@@ -90,6 +105,10 @@ export class ReplayBuffer {
     this.rw = new Float32Array(capacity * slate);
     this.ro = new Float32Array(capacity * slate);
     this.shown = new Uint8Array(capacity);
+    this.uPair = new Float32Array(capacity * U * this.dP);
+    this.uPred = new Float32Array(capacity * U * NUM_TASKS);
+    this.uBeh = new Float32Array(capacity * U * ACTION_DIM);
+    this.numUnshown = new Uint8Array(capacity);
     this.next = new Int32Array(capacity);
     this.serial = new Float64Array(capacity);
   }
@@ -157,6 +176,7 @@ export class ReplayBuffer {
           this.rw[i] = log.rewardWatch[src];
           this.ro[i] = log.rewardOther[src];
         }
+        this.numUnshown[row] = this.appendUnshown(log, r, row, source.unshown ?? 0, raw, u);
         const session = log.sessionId[r];
         const prev = pending.get(session);
         if (prev && prev.step + 1 === log.step[r] && this.serial[prev.row] === prev.serial) this.next[prev.row] = row;
@@ -171,6 +191,26 @@ export class ReplayBuffer {
       }
     }
     return added;
+  }
+
+  /** Copies row r's logged unshown candidates (logU per log row) into buffer row `row`, as many as fit; returns how many. */
+  private appendUnshown(log: RequestLog, r: number, row: number, logU: number, raw: Float64Array, u: Float64Array): number {
+    if (logU === 0 || this.unshown === 0 || !log.numUnshown || !log.unshownPredictions || !log.unshownItemFeatures || !log.unshownBehaviour) return 0;
+    const U = this.unshown;
+    const n = Math.min(U, log.numUnshown[r]);
+    const K = NUM_TASKS;
+    const D = ACTION_DIM;
+    const dI = this.layout.item.length;
+    for (let q = 0; q < n; q++) {
+      const i = row * U + q;
+      const src = r * logU + q;
+      rawPairState(this.layout, this.bias, log.unshownItemFeatures, src * dI, log.unshownPredictions, src * K, raw);
+      for (let k = 0; k < this.dP; k++) this.uPair[i * this.dP + k] = raw[k];
+      this.uPred.set(log.unshownPredictions.subarray(src * K, (src + 1) * K), i * K);
+      normalizeAction(log.unshownBehaviour.subarray(src * D, (src + 1) * D), this.bounds, u);
+      this.uBeh.set(u, i * D);
+    }
+    return n;
   }
 
   /** Fits the state scalers on the stored rows (user states, and every real slot's pair). */
@@ -227,6 +267,11 @@ export class ReplayBuffer {
       slotRewardWatch: new Float32Array(B * S),
       slotRewardOther: new Float32Array(B * S),
       discount: new Float32Array(B),
+      U: this.unshown,
+      unshownPair: new Float32Array(B * this.unshown * dP),
+      unshownPredictions: new Float32Array(B * this.unshown * K),
+      unshownBehaviour: new Float32Array(B * this.unshown * D),
+      unshownMask: new Float32Array(B * this.unshown),
     };
     for (let b = 0; b < B; b++) {
       let row = rng.int(n);
@@ -235,6 +280,7 @@ export class ReplayBuffer {
         row = rng.int(n);
       }
       this.encodeRow(row, b, encoder, out.user, out.pair, out.mask);
+      this.encodeUnshown(row, b, encoder, out);
       out.predictions.set(this.pred.subarray(row * S * K, (row + 1) * S * K), b * S * K);
       out.action.set(this.act.subarray(row * S * D, (row + 1) * S * D), b * S * D);
       out.behaviour.set(this.beh.subarray(row * S * D, (row + 1) * S * D), b * S * D);
@@ -263,6 +309,21 @@ export class ReplayBuffer {
       out.nextBehaviour.set(this.beh.subarray(at * S * D, (at + 1) * S * D), b * S * D);
     }
     return out;
+  }
+
+  private encodeUnshown(row: number, b: number, enc: StateEncoder, out: TransitionBatch): void {
+    const U = this.unshown;
+    const dP = this.dP;
+    const K = NUM_TASKS;
+    const D = ACTION_DIM;
+    for (let q = 0; q < this.numUnshown[row]; q++) {
+      const src = row * U + q;
+      const dst = b * U + q;
+      for (let k = 0; k < dP; k++) out.unshownPair[dst * dP + k] = enc.pair.apply(k, this.uPair[src * dP + k]);
+      out.unshownPredictions.set(this.uPred.subarray(src * K, (src + 1) * K), dst * K);
+      out.unshownBehaviour.set(this.uBeh.subarray(src * D, (src + 1) * D), dst * D);
+      out.unshownMask[dst] = 1;
+    }
   }
 
   private encodeRow(row: number, b: number, enc: StateEncoder, user: Float32Array, pair: Float32Array, mask: Float32Array): void {

@@ -80,6 +80,12 @@ export const EnhancedStateConfigSchema = z.strictObject({
    * bootstrapped future / items shown), so immediate item value is learnt per item, supervised.
    */
   criticTarget: z.enum(["list", "item"]).default("list"),
+  /**
+   * Unshown candidates logged per request during training rollouts and added to the actor's soft
+   * selection (docs/rl.md §4): half the best-scored ones just outside the slate, half uniform among
+   * the rest. 0: the actor only reorders the items that were shown.
+   */
+  unshownCandidates: z.number().int().min(0).max(100).default(0),
 });
 export type EnhancedStateConfig = z.infer<typeof EnhancedStateConfigSchema>;
 

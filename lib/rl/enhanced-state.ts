@@ -36,6 +36,12 @@ export function sumShown(tf: Tf, q: Tensor, weight: Tensor, B: number, S: number
   return tf.tidy(() => tf.sum(tf.mul(tf.reshape(q, [-1, B, S]), weight), 2));
 }
 
+interface SlotTerms {
+  value: Tensor;
+  score: Tensor;
+  penalty: Tensor;
+}
+
 export function enhancedActorTopologies(
   encoder: StateEncoder,
   config: Pick<EnhancedStateConfig, "hidden" | "userWidth">,
@@ -134,27 +140,46 @@ export class EnhancedStateAgent extends ActorCriticAgent {
 
   protected actorLoss(t: BatchTensors, B: number, S: number): ActorLoss {
     const tf = this.tf;
-    const u = this.model.normalisedActions(t.user as Tensor2D, t.pair as Tensor2D, S);
-    const value = tf.reshape(this.critics.objective(this.critics.q(this.criticInput(t.user, t.pair, u))), [B, S]);
-    const selection = this.softSelection(u, t.predictions, t.mask, B, S);
-    const objective = tf.sum(tf.mul(selection, value), 1);
-    const pairPenalty = tf.mul(
-      tf.reshape(boxPenalty(tf, boxExcess(tf, u, t.behaviour, this.config.box.halfWidth), this.config.box), [B, S]),
-      t.mask,
-    );
-    const penalty = tf.div(tf.sum(pairPenalty), tf.maximum(tf.sum(t.mask), 1));
+    const U = t.unshownMask.shape[1]!;
+    const shown = this.slotTerms(t.user, t.pair, t.predictions, t.behaviour, B, S);
+    // With logged unshown candidates the soft selection runs over shown ∪ unshown: raising an
+    // unshown item the critics value above a shown one is how the actor changes WHICH items enter.
+    const parts = U > 0 ? [shown, this.slotTerms(t.user, t.unshownPair, t.unshownPredictions, t.unshownBehaviour, B, U)] : [shown];
+    const join = (f: (p: SlotTerms) => Tensor) => (parts.length > 1 ? tf.concat(parts.map(f), 1) : f(parts[0]));
+    const mask = U > 0 ? tf.concat([t.mask, t.unshownMask], 1) : t.mask;
+    const value = join((p) => p.value);
+    const score = join((p) => p.score);
+    const excess = join((p) => p.penalty);
+    const objective = tf.sum(tf.mul(this.softSelection(score, mask), value), 1);
+    const penalty = tf.div(tf.sum(tf.mul(excess, mask)), tf.maximum(tf.sum(mask), 1));
     return { loss: tf.add(tf.neg(tf.mean(objective)), penalty) as Scalar, penalty: penalty as Scalar };
   }
 
-  /** softmax over each list's real slots of its fusion scores, standardised within the list, / τ: [B, S]. */
-  private softSelection(u: Tensor, predictions: Tensor, mask: Tensor, B: number, S: number): Tensor {
+  /** Per slot of B requests × n slots: the actor's critic value, fusion score and box penalty, each [B, n]. */
+  private slotTerms(user: Tensor, pairs: Tensor, predictions: Tensor, behaviour: Tensor, B: number, n: number): SlotTerms {
+    const tf = this.tf;
+    const u = this.model.normalisedActions(user as Tensor2D, pairs as Tensor2D, n);
+    return {
+      value: tf.reshape(this.critics.objective(this.critics.q(this.criticInput(user, pairs, u))), [B, n]),
+      score: this.fusionScores(u, predictions, B, n),
+      penalty: tf.reshape(boxPenalty(tf, boxExcess(tf, u, behaviour, this.config.box.halfWidth), this.config.box), [B, n]),
+    };
+  }
+
+  /** Σ_k w_k log(p_k + b_k) of each slot under normalised actions u [B·n, 2K]: [B, n]. */
+  private fusionScores(u: Tensor, predictions: Tensor, B: number, n: number): Tensor {
     const tf = this.tf;
     const K = NUM_TASKS;
     const { centre, range } = this.model.bounds;
     const a = tf.add(tf.mul(u, tf.tensor1d(Float32Array.from(range))), tf.tensor1d(Float32Array.from(centre)));
     const w = tf.slice(a, [0, 0], [-1, K]);
     const b = tf.slice(a, [0, K], [-1, K]);
-    const f = tf.reshape(tf.sum(tf.mul(w, tf.log(tf.add(predictions, b))), 1), [B, S]);
+    return tf.reshape(tf.sum(tf.mul(w, tf.log(tf.add(predictions, b))), 1), [B, n]);
+  }
+
+  /** softmax over each list's real slots of its fusion scores f [B, n], standardised within the list, / τ: [B, n]. */
+  private softSelection(f: Tensor, mask: Tensor): Tensor {
+    const tf = this.tf;
     const count = tf.maximum(tf.sum(mask, 1, true), 1);
     const mean = tf.div(tf.sum(tf.mul(f, mask), 1, true), count);
     const dev = tf.mul(tf.sub(f, mean), mask);

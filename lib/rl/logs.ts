@@ -9,7 +9,9 @@ import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { actionWidth } from "@/lib/datasets/format";
 import type { DatasetReader } from "@/lib/datasets/reader";
 import type { ActionMode, Policy } from "@/lib/simulator/policy";
+import { selectTop } from "@/lib/simulator/env";
 import { rollout } from "@/lib/simulator/rollout";
+import { Rng } from "@/lib/random/rng";
 import type { World } from "@/lib/simulator/world";
 import type { StateLayout } from "./features";
 
@@ -42,6 +44,16 @@ export interface RequestLog {
   /** size × A actions taken and behaviour (exploration-centre) actions. */
   action: ArrayLike<number>;
   behaviourAction: ArrayLike<number>;
+  /**
+   * A sample of U = schema.unshown candidates that were NOT shown (simulator logs only; datasets
+   * carry none): how many per row, and their predictions (size × U × K), item features
+   * (size × U × item features) and behaviour actions (size × U × 2K). They have no outcome: the
+   * actor uses them to learn which items enter the slate, not only how the shown ones are ordered.
+   */
+  numUnshown?: ArrayLike<number>;
+  unshownPredictions?: Float32Array;
+  unshownItemFeatures?: Float32Array;
+  unshownBehaviour?: Float32Array;
 }
 
 /** What every batch of a source shares. */
@@ -53,6 +65,8 @@ export interface LogSchema {
   bounds: ActionBounds | null;
   /** Half-width of the logged exploration box (normalised units); 0 when the policy did not explore. */
   explorationNoise: number;
+  /** Unshown candidates sampled per request (RequestLog.numUnshown …); absent or 0: none. */
+  unshown?: number;
 }
 
 /** A stream of request rows; `batches()` may be called more than once (each call restarts it). */
@@ -85,10 +99,15 @@ interface OwnedLog extends RequestLog {
   rewardOther: Float32Array;
   action: Float32Array;
   behaviourAction: Float32Array;
+  numUnshown: Uint8Array;
+  unshownPredictions: Float32Array;
+  unshownItemFeatures: Float32Array;
+  unshownBehaviour: Float32Array;
 }
 
 function allocateLog(rows: number, schema: LogSchema): OwnedLog {
   const S = schema.slate;
+  const U = schema.unshown ?? 0;
   const A = actionWidth(schema.actionMode, S);
   const { layout } = schema;
   return {
@@ -109,7 +128,38 @@ function allocateLog(rows: number, schema: LogSchema): OwnedLog {
     rewardOther: new Float32Array(rows * S),
     action: new Float32Array(rows * A),
     behaviourAction: new Float32Array(rows * A),
+    numUnshown: new Uint8Array(rows),
+    unshownPredictions: new Float32Array(rows * U * NUM_TASKS),
+    unshownItemFeatures: new Float32Array(rows * U * layout.item.length),
+    unshownBehaviour: new Float32Array(rows * U * ACTION_DIM),
   };
+}
+
+/**
+ * Picks up to `out.length` candidates that were not shown: the first half the best-scored ones just
+ * outside the slate (the items a small change of actions would swap in), the rest uniformly among
+ * the others (what a larger change could reach). Returns how many were picked.
+ */
+export function sampleUnshown(scores: Float64Array, n: number, shown: ArrayLike<number>, numShown: number, rng: Rng, out: Int32Array): number {
+  const taken = new Uint8Array(n);
+  for (let p = 0; p < numShown; p++) taken[shown[p]] = 1;
+  const near = Math.ceil(out.length / 2);
+  const top = new Int32Array(Math.min(n, numShown + near));
+  selectTop(scores, n, top, new Float64Array(top.length));
+  let m = 0;
+  for (let i = 0; i < top.length && m < near; i++) {
+    if (taken[top[i]]) continue;
+    taken[top[i]] = 1;
+    out[m++] = top[i];
+  }
+  const rest: number[] = [];
+  for (let c = 0; c < n; c++) if (!taken[c]) rest.push(c);
+  for (let i = 0; i < rest.length && m < out.length; i++) {
+    const j = i + rng.int(rest.length - i);
+    [rest[i], rest[j]] = [rest[j], rest[i]];
+    out[m++] = rest[i];
+  }
+  return m;
 }
 
 export interface CollectOptions {
@@ -121,6 +171,8 @@ export interface CollectOptions {
   numEnvs?: number;
   /** Rows per returned batch. */
   batchSize?: number;
+  /** Unshown candidates to log per request (sampleUnshown); default 0. */
+  unshown?: number;
 }
 
 /** Simulates sessions with `policy` and returns every request as RequestLog rows (in memory). */
@@ -136,7 +188,11 @@ export async function collectLogs(options: CollectOptions): Promise<{ schema: Lo
     actionMode: policy.actionMode,
     bounds: policy.exploration?.bounds ?? null,
     explorationNoise: policy.exploration?.noise ?? 0,
+    unshown: options.unshown ?? 0,
   };
+  const U = schema.unshown!;
+  const unshownRng = Rng.derive(options.seed, "unshown");
+  const picked = new Int32Array(U);
   const A = actionWidth(policy.actionMode, S);
   const D = ACTION_DIM;
   const dU = layout.user.length;
@@ -186,6 +242,17 @@ export async function collectLogs(options: CollectOptions): Promise<{ schema: Lo
       if (A === D) {
         cur.action.set(decision.requestAction, r * D);
         cur.behaviourAction.set(policy.exploration ? decision.requestBehaviourAction : decision.requestAction, r * D);
+      }
+      if (U === 0) return;
+      const m = sampleUnshown(decision.scores, obs.numCandidates, out.shown, out.numShown, unshownRng, picked);
+      cur.numUnshown[r] = m;
+      const requestBehaviour = policy.exploration ? decision.requestBehaviourAction : decision.requestAction;
+      for (let q = 0; q < m; q++) {
+        const i = r * U + q;
+        const c = picked[q];
+        cur.unshownPredictions.set(obs.predictions.subarray(c * K, (c + 1) * K), i * K);
+        cur.unshownItemFeatures.set(items.subarray(c * dI, (c + 1) * dI), i * dI);
+        cur.unshownBehaviour.set(A === S * D ? behaviour.subarray(c * D, (c + 1) * D) : requestBehaviour, i * D);
       }
     },
   });

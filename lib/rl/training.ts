@@ -227,7 +227,8 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
   const config = parseProgressiveConfig(options.config);
   const agentConfig = parseAgentConfig(type, options.agentConfig);
   const bounds = options.bounds ? makeActionBounds(options.bounds.centre, options.bounds.range) : DEFAULT_ACTION_BOUNDS;
-  const buffer = new ReplayBuffer({ capacity: config.bufferCapacity, slate: world.scenario.session.shown, layout: layoutOf(world), bounds });
+  const unshown = "unshownCandidates" in agentConfig ? agentConfig.unshownCandidates : 0;
+  const buffer = new ReplayBuffer({ capacity: config.bufferCapacity, slate: world.scenario.session.shown, layout: layoutOf(world), bounds, unshown });
   const rng = Rng.derive(config.seed, type, "train");
   const validate = heldOutValidation(world, config);
   const rounds: RoundSummary[] = [];
@@ -248,6 +249,7 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
         sessions: config.sessionsPerRound,
         seed: `${config.seed}:${type}:collect:${round}`,
         numEnvs: config.numEnvs,
+        unshown,
       });
       await buffer.append(memoryLogSource(schema, logs));
       onProgress?.({ phase: "collect", round, rounds: config.rounds, requests, behaviour: behaviour.name });

@@ -14,6 +14,7 @@ import {
   parseUserStateConfig,
   phiFactor,
   ReplayBuffer,
+  sampleUnshown,
   saveModel,
   saveFixedPolicy,
   scoreRequest,
@@ -25,8 +26,10 @@ import {
   toTensors,
   type BatchTensors,
 } from "@/lib/rl";
+import fc from "fast-check";
 import { Rng } from "@/lib/random/rng";
 import { FixedFusionPolicy, parseScenario, rollout, withExploration, World } from "@/lib/simulator";
+import { selectTop } from "@/lib/simulator/env";
 import { loadTf } from "@/lib/tf/backend";
 
 const SCENARIO = parseScenario({ world: { users: 200, items: 2000, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 20 } });
@@ -129,6 +132,62 @@ describe("item-level critic targets", () => {
     tf.dispose([...Object.values(t), yi.watch, yi.other, yl.watch, yl.other]);
     item.dispose();
     list.dispose();
+  });
+});
+
+describe("unshown candidates", () => {
+  it("sampleUnshown takes the best-scored near misses first, then distinct others, never a shown item", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer(),
+        (n, shownWanted, U, seed) => {
+          const rng = new Rng(seed);
+          const scores = Float64Array.from({ length: n }, () => rng.normal());
+          const top = new Int32Array(Math.min(n, shownWanted));
+          const numShown = selectTop(scores, n, top, new Float64Array(top.length));
+          const out = new Int32Array(U);
+          const m = sampleUnshown(scores, n, top, numShown, new Rng(seed + 1), out);
+          expect(m).toBe(Math.min(U, n - numShown));
+          const picked = Array.from(out.subarray(0, m));
+          expect(new Set(picked).size).toBe(m);
+          for (const c of picked) expect(Array.from(top.subarray(0, numShown))).not.toContain(c);
+          // The first ⌈U/2⌉ picks are exactly the next candidates in score order after the slate.
+          const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+          const near = Math.min(m, Math.ceil(U / 2));
+          expect(picked.slice(0, near)).toEqual(order.slice(numShown, numShown + near));
+        },
+      ),
+    );
+  });
+
+  it("enter the actor's soft selection; masked out, the actor loss is exactly the shown-only loss", async () => {
+    const policy = withExploration(new FixedFusionPolicy(), { perItem: true });
+    const { schema, logs } = await collectLogs({ world, policy, sessions: 30, seed: "unshown", numEnvs: 8, unshown: 4 });
+    expect(schema.unshown).toBe(4);
+    const buffer = new ReplayBuffer({ capacity: 10_000, slate: 5, layout: schema.layout, bounds: DEFAULT_ACTION_BOUNDS, unshown: 4 });
+    await buffer.append(memoryLogSource(schema, logs));
+    const encoder = buffer.fitEncoder();
+    class Probe extends EnhancedStateAgent {
+      loss(t: BatchTensors, B: number, S: number) {
+        return this.actorLoss(t, B, S).loss.dataSync()[0];
+      }
+    }
+    const agent = new Probe(tf, parseEnhancedStateConfig({ ...TINY_ENHANCED, unshownCandidates: 4 }), encoder, DEFAULT_ACTION_BOUNDS, 5);
+    const batch = buffer.sample(new Rng(5), 16, encoder, 5, 0.9);
+    // 20 candidates, 5 shown: every request has 4 unshown ones.
+    expect(batch.unshownMask.every((m) => m === 1)).toBe(true);
+    const withUnshown = toTensors(tf, batch);
+    const masked = toTensors(tf, { ...batch, unshownMask: new Float32Array(batch.unshownMask.length) });
+    const none = toTensors(tf, { ...batch, U: 0, unshownPair: new Float32Array(0), unshownPredictions: new Float32Array(0), unshownBehaviour: new Float32Array(0), unshownMask: new Float32Array(0) });
+    const { B, S } = batch;
+    expect(agent.loss(masked, B, S)).toBeCloseTo(agent.loss(none, B, S), 5);
+    expect(Math.abs(agent.loss(withUnshown, B, S) - agent.loss(none, B, S))).toBeGreaterThan(1e-4);
+    expect(Number.isFinite(agent.trainStep(batch).critic)).toBe(true);
+    tf.dispose([...Object.values(withUnshown), ...Object.values(masked), ...Object.values(none)]);
+    agent.dispose();
   });
 });
 
