@@ -18,17 +18,31 @@ export interface SequentialResult {
   pValue: number;
 }
 
-function mixtureRhoSquared(alpha: number, tuning: number): number {
+/** ρ² of the mixture, tuned at level `alpha` so that the boundary is tightest at `tuning` users. */
+export function mixtureRhoSquared(alpha: number, tuning: number): number {
   return (-2 * Math.log(alpha) + Math.log(-2 * Math.log(alpha) + 1)) / tuning;
+}
+
+/**
+ * The boundary in standard errors: the always-valid interval is estimate ± critical · se.
+ * `level` may differ from the α the mixture was tuned at (Holm tests at α/k with one fixed ρ).
+ */
+export function alwaysValidCritical(nTotal: number, level: number, rhoSquared: number): number {
+  const v = nTotal * rhoSquared; // Nρ²
+  return Math.sqrt((2 * (v + 1) / v) * Math.log(Math.sqrt(v + 1) / level));
+}
+
+/** The level at which the boundary equals |z| (the mixture likelihood ratio's reciprocal), capped at 1. */
+export function alwaysValidPValue(z: number, nTotal: number, rhoSquared: number): number {
+  const v = nTotal * rhoSquared;
+  return Math.min(1, Math.sqrt(v + 1) * Math.exp((-z * z * v) / (2 * (v + 1))));
 }
 
 /** Widens a fixed-horizon lift into an always-valid interval; nTotal = users in all compared arms. */
 export function sequentialLift(result: LiftResult, nTotal: number, alpha: number, tuning = DEFAULT_SEQUENTIAL_TUNING): SequentialResult {
   const { lift, se } = result;
-  const v = nTotal * mixtureRhoSquared(alpha, tuning); // Nρ²
-  const half = se * Math.sqrt((2 * (v + 1) / v) * Math.log(Math.sqrt(v + 1) / alpha));
-  // Solving half-width(α) = |lift| for α gives the mixture likelihood ratio's reciprocal.
-  const z2 = se > 0 ? (lift / se) ** 2 : lift === 0 ? 0 : Infinity;
-  const pValue = Math.min(1, Math.sqrt(v + 1) * Math.exp((-z2 * v) / (2 * (v + 1))));
-  return { ci: [lift - half, lift + half], pValue };
+  const rhoSquared = mixtureRhoSquared(alpha, tuning);
+  const half = se * alwaysValidCritical(nTotal, alpha, rhoSquared);
+  const z = se > 0 ? lift / se : lift === 0 ? 0 : Infinity;
+  return { ci: [lift - half, lift + half], pValue: alwaysValidPValue(z, nTotal, rhoSquared) };
 }
