@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { ZodError } from "zod";
+import { type PowerRequest, cupedVarianceFactor, planPower, powerRequestSchema } from "@/lib/stats/power";
+
+type UsersPlan = Extract<ReturnType<typeof planPower>, { usersPerArm: number[] }>;
+type MdePlan = Extract<ReturnType<typeof planPower>, { mde: number }>;
+const users = (r: PowerRequest) => planPower(r) as UsersPlan;
+const mde = (r: PowerRequest) => planPower(r) as MdePlan;
+
+/**
+ * Hand-computed with the textbook two-sample formula (scipy.stats.norm for the quantiles): per
+ * control arm n_C = (z₁₋α/₂ + z_power)² σ² (1 + 1/k) / δ², k = n_T/n_C, δ = MDE·μ, each arm
+ * n_C·(its weight / the control's), rounded up; with several treatments the smallest one sets k.
+ */
+const GRID: { request: PowerRequest; usersPerArm: number[] }[] = [
+  { request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 }, usersPerArm: [25117, 25117] },
+  { request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.02, power: 0.9 }, usersPerArm: [210149, 210149] },
+  { request: { metric: "ctr", baselineMean: 0.1, baselineSd: 0.3, mde: 0.1, alpha: 0.01 }, usersPerArm: [21023, 21023] },
+  { request: { metric: "plays", baselineMean: 5, baselineSd: 5, mde: 0.03, weights: [3, 7] }, usersPerArm: [12459, 29070] },
+  { request: { metric: "revenue", baselineMean: 100, baselineSd: 250, mde: 0.01, alpha: 0.1, weights: [1, 1, 1] }, usersPerArm: [772820, 772820, 772820] },
+  { request: { metric: "loss", baselineMean: -2, baselineSd: 6, mde: 0.05, power: 0.95, weights: [2, 1, 1] }, usersPerArm: [140343, 70172, 70172] },
+];
+
+describe("power and duration planning", () => {
+  it("matches the closed-form two-sample sample size within 1% on a grid (and to the user here)", () => {
+    for (const { request, usersPerArm } of GRID) {
+      const plan = users(request);
+      plan.usersPerArm.forEach((n, i) => {
+        expect(Math.abs(n - usersPerArm[i]) / usersPerArm[i]).toBeLessThan(0.01);
+        expect(Math.abs(n - usersPerArm[i])).toBeLessThanOrEqual(1);
+      });
+      expect(plan.totalUsers).toBe(plan.usersPerArm.reduce((s, n) => s + n, 0));
+      expect(plan.days).toBeNull();
+    }
+  });
+
+  it("adds days from daily traffic, and CUPED shrinks the users by 1 − ρ²", () => {
+    const base = { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 };
+    expect(users({ ...base, dailyTraffic: 4000 }).days).toBe(Math.ceil(50234 / 4000));
+    const cuped = users({ ...base, cupedCorrelation: 0.5 });
+    expect(cuped.varianceFactor).toBe(0.75);
+    expect(Math.abs(cuped.usersPerArm[0] - 0.75 * 25116.415)).toBeLessThanOrEqual(1);
+    expect(cupedVarianceFactor(undefined)).toBe(1);
+  });
+
+  it("inverse: users → MDE (hand-computed), and the round trip returns the MDE", () => {
+    const request = { metric: "watch", baselineMean: 10, baselineSd: 20, users: 10000 };
+    expect(mde(request).mde).toBeCloseTo(0.11206340872451874, 12);
+    expect(mde({ ...request, weights: [3, 7] }).mde).toBeCloseTo(0.1222712031225909, 12);
+    fc.assert(
+      fc.property(fc.double({ min: 0.005, max: 0.5, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true }), (effect, cv) => {
+        const plan = users({ metric: "m", baselineMean: 1, baselineSd: cv, mde: effect });
+        fc.pre(plan.totalUsers >= 6);
+        const back = mde({ metric: "m", baselineMean: 1, baselineSd: cv, users: plan.totalUsers });
+        expect(back.mde).toBeLessThanOrEqual(effect * (1 + 1e-9));
+        // One user fewer per arm no longer reaches it (the plan is the smallest whole number of users).
+        expect(mde({ metric: "m", baselineMean: 1, baselineSd: cv, users: plan.totalUsers - 2 }).mde).toBeGreaterThan(effect);
+      }),
+    );
+  });
+
+  it("the sequential plan needs more users: where its always-valid boundary plus z_power standard errors reach the MDE", () => {
+    const plan = users({ metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 });
+    // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000.
+    expect(plan.sequential.usersPerArm).toEqual([56316, 56316]); // ⌈112,631.88 / 2⌉
+    expect(plan.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
+    const back = mde({ metric: "watch", baselineMean: 10, baselineSd: 20, users: plan.sequential.totalUsers });
+    expect(back.sequentialMde).toBeLessThanOrEqual(0.05 + 1e-9);
+    // Tuned at the planned size, the price of peeking is smaller.
+    expect(users({ metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05, sequentialTuning: 100_000 }).sequential.inflation).toBeLessThan(plan.sequential.inflation);
+  });
+
+  it("validates the request: exactly one of mde and users, a non-zero baseline, two-sided only", () => {
+    const base = { metric: "watch", baselineMean: 10, baselineSd: 20 };
+    expect(() => planPower(base)).toThrow(/exactly one of mde/);
+    expect(() => planPower({ ...base, mde: 0.1, users: 100 })).toThrow(ZodError);
+    expect(powerRequestSchema.safeParse({ ...base, baselineMean: 0, mde: 0.1 }).error?.issues[0].path).toEqual(["baselineMean"]);
+    expect(powerRequestSchema.safeParse({ ...base, mde: 0.1, test: "one-sided" }).success).toBe(false);
+    expect(powerRequestSchema.safeParse({ ...base, mde: 0.1, weights: [1] }).error?.issues[0].path).toEqual(["weights"]);
+  });
+});
