@@ -7,7 +7,8 @@
  * Users arrive one by one, each assigned to treatment with the treatment's share.
  *
  *   finalLookFpr  share of experiments whose fixed-horizon verdict (planned size = n, read once
- *                 at the end) is ship or don't ship;
+ *                 at the end) is ship or don't ship (finalLookShipRate: ship alone — under a
+ *                 skewed metric the two directions need not split α evenly);
  *   peekingFpr    share whose sequential verdict is ship or don't ship at any of 20 evenly spaced
  *                 looks (at n/20, 2n/20, …, n users);
  * both with the default minimum data rule; "not enough data" counts as no rejection and its rate
@@ -69,7 +70,7 @@ function runSetting(s: Setting) {
   const lookAt = Array.from({ length: LOOKS }, (_, k) => Math.ceil((s.users * (k + 1)) / LOOKS));
   const fixed: AnalysisPlan = { kind: "fixedHorizon", plannedUsers: s.users };
   const sequential: AnalysisPlan = { kind: "sequential", tuning: 5000 };
-  const counts = [false, true].map(() => ({ final: 0, finalNed: 0, peeking: 0, peekingNedLooks: 0, sequentialFinal: 0 }));
+  const counts = [false, true].map(() => ({ final: 0, finalShip: 0, finalNed: 0, peeking: 0, peekingNedLooks: 0, sequentialFinal: 0 }));
   for (let rep = 0; rep < REPS; rep++) {
     const rng = Rng.derive("bench-aa", s.users, s.split.join("/"), rep);
     const arms: [Moments, Moments] = [{ ...EMPTY_MOMENTS }, { ...EMPTY_MOMENTS }];
@@ -91,6 +92,7 @@ function runSetting(s: Setting) {
     [false, true].forEach((cuped, i) => {
       const v = verdictOf(arms, cuped, fixed, s.minUsersPerArm);
       if (rejects(v)) counts[i].final++;
+      if (v === "ship") counts[i].finalShip++;
       if (v === "notEnoughData") counts[i].finalNed++;
       if (peeked[i]) counts[i].peeking++;
     });
@@ -104,6 +106,7 @@ function runSetting(s: Setting) {
     reps: REPS,
     minUsersPerArm: s.minUsersPerArm,
     finalLookFpr: rate(counts[i].final),
+    finalLookShipRate: rate(counts[i].finalShip),
     peekingFpr: rate(counts[i].peeking),
     finalLookNotEnoughData: rate(counts[i].finalNed),
     peekingNotEnoughDataLooks: rate(counts[i].peekingNedLooks, REPS * LOOKS),

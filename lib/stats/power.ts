@@ -135,3 +135,9 @@ export function planPower(input: PowerRequest): PowerResult {
   const sequentialPlan = sampleSize(d, sequential, r.dailyTraffic);
   return { ...plan, sequential: { ...sequentialPlan, inflation: sequential / fixed }, varianceFactor };
 }
+
+/** Days until the planned users are in at the current daily traffic (0 once reached); null without traffic. */
+export function daysLeft(users: number, plannedUsers: number, dailyTraffic: number | null): number | null {
+  if (dailyTraffic === null || !(dailyTraffic > 0)) return null;
+  return Math.max(0, Math.ceil((plannedUsers - users) / dailyTraffic));
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ZodError } from "zod";
-import { type PowerRequest, cupedVarianceFactor, planPower, powerRequestSchema } from "@/lib/stats/power";
+import { type PowerRequest, cupedVarianceFactor, daysLeft, planPower, powerRequestSchema } from "@/lib/stats/power";
 
 type UsersPlan = Extract<ReturnType<typeof planPower>, { usersPerArm: number[] }>;
 type MdePlan = Extract<ReturnType<typeof planPower>, { mde: number }>;
@@ -42,6 +42,9 @@ describe("power and duration planning", () => {
     expect(cuped.varianceFactor).toBe(0.75);
     expect(Math.abs(cuped.usersPerArm[0] - 0.75 * 25116.415)).toBeLessThanOrEqual(1);
     expect(cupedVarianceFactor(undefined)).toBe(1);
+    expect(daysLeft(4200, 10000, 1000)).toBe(6);
+    expect(daysLeft(12000, 10000, 1000)).toBe(0);
+    expect(daysLeft(4200, 10000, null)).toBeNull();
   });
 
   it("inverse: users → MDE (hand-computed), and the round trip returns the MDE", () => {
