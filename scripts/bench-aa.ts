@@ -13,7 +13,7 @@
  *                 looks (at n/20, 2n/20, …, n users);
  * both with the default minimum data rule; "not enough data" counts as no rejection and its rate
  * is reported (finalLookNotEnoughData; peekingNotEnoughDataLooks = share of all looks).
- * "diagnostics" repeats the 50-user settings with the minimum lowered to 10 users per arm, to show
+ * "diagnostics" repeats the 50-user settings with the minimum lowered to 2 users per arm, to show
  * the tests themselves at small n. Prints one JSON line last and writes it to bench/results/aa.json.
  *
  *   npm run bench:aa [-- --reps N] [--out file]
@@ -120,7 +120,7 @@ const splits: [number, number][] = [
   [0.3, 0.7],
 ];
 const settings = [50, 500, 5000].flatMap((users) => splits.flatMap((split) => runSetting({ users, split, minUsersPerArm: DEFAULT_MIN_USERS_PER_ARM })));
-const diagnostics = splits.flatMap((split) => runSetting({ users: 50, split, minUsersPerArm: 10 }));
+const diagnostics = splits.flatMap((split) => runSetting({ users: 50, split, minUsersPerArm: 2 }));
 const inRange = (x: number) => x >= 0.03 && x <= 0.07;
 const acceptance = {
   finalLookWithin3to7PercentOrNotEnoughData: settings.every((s) => inRange(s.finalLookFpr) || s.finalLookNotEnoughData === 1),
