@@ -181,6 +181,7 @@ const percent = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x 
 const confidence = (level: number) => `${Number(((1 - level) * 100).toPrecision(4))}%`;
 const describe = (i: Interval | null) => (i === null ? "unbounded" : `${percent(i[0])} to ${percent(i[1])}`);
 const thousands = (n: number) => n.toLocaleString("en-US");
+const lowerFirst = (sentence: string) => sentence.charAt(0).toLowerCase() + sentence.slice(1);
 
 /** One treatment × metric before any decision: its estimate, or why there is none. */
 interface Prepared {
@@ -297,13 +298,15 @@ function armVerdict(arm: string, primary: PrimaryMetricVerdict[], guardrails: Gu
   const harm = primary.find((v) => v.verdict === "dontShip");
   if (harm) return result("dontShip", harm.reason);
   const failed = guardrails.find((g) => g.status === "fail");
-  if (failed) return result("dontShip", `Guardrail ${failed.metric}: ${failed.reason}`);
+  if (failed) return result("dontShip", `Guardrail ${failed.metric} fails: ${lowerFirst(failed.reason)}`);
   const lacking = primary.find((v) => v.verdict === "notEnoughData");
   if (lacking) return result("notEnoughData", lacking.reason);
   const win = primary.find((v) => v.verdict === "ship");
   if (win) {
     const pending = guardrails.find((g) => g.status !== "pass");
-    if (pending) return result("keepRunning", `${win.reason} But guardrail ${pending.metric} has not passed yet: ${pending.reason}`);
+    if (pending) {
+      return result("keepRunning", `${win.arm} improves ${win.metric}, but guardrail ${pending.metric} has not passed yet: ${lowerFirst(pending.reason)}`);
+    }
     return result("ship", win.reason);
   }
   if (primary.every((v) => v.verdict === "inconclusive")) return result("inconclusive", primary[0].reason);
