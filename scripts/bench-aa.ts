@@ -69,7 +69,8 @@ const rejects = (v: PrimaryVerdict) => v === "ship" || v === "dontShip";
 function runSetting(s: Setting) {
   const lookAt = Array.from({ length: LOOKS }, (_, k) => Math.ceil((s.users * (k + 1)) / LOOKS));
   const fixed: AnalysisPlan = { kind: "fixedHorizon", plannedUsers: s.users };
-  const sequential: AnalysisPlan = { kind: "sequential", tuning: 5000 };
+  // Tuned at the planned size, as planPower sets it up: the tightest (least conservative) choice.
+  const sequential: AnalysisPlan = { kind: "sequential", plannedUsers: s.users };
   const counts = [false, true].map(() => ({ final: 0, finalShip: 0, finalNed: 0, peeking: 0, peekingNedLooks: 0, sequentialFinal: 0 }));
   for (let rep = 0; rep < REPS; rep++) {
     const rng = Rng.derive("bench-aa", s.users, s.split.join("/"), rep);

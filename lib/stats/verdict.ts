@@ -71,14 +71,17 @@ export const analysisPlanSchema = z
   .discriminatedUnion("kind", [
     z.object({
       kind: z.literal("sequential"),
-      /** Users at which the always-valid interval is tightest (best: the expected total). */
-      tuning: z.number().positive().default(DEFAULT_SEQUENTIAL_TUNING),
+      /**
+       * Users at which the always-valid interval is tightest; default: plannedUsers, else 5,000.
+       * Any value fixed before the data is seen keeps the interval valid.
+       */
+      tuning: z.number().positive().optional(),
       /** Optional target (from the power plan); reaching it without a decision is "inconclusive". */
       plannedUsers: z.number().int().positive().optional(),
     }),
     z.object({ kind: z.literal("fixedHorizon"), plannedUsers: z.number().int().positive() }),
   ])
-  .default({ kind: "sequential", tuning: DEFAULT_SEQUENTIAL_TUNING });
+  .default({ kind: "sequential" });
 
 export type AnalysisPlan = z.output<typeof analysisPlanSchema>;
 
@@ -319,7 +322,8 @@ function planState(plan: AnalysisPlan, alpha: number, users: number): PlanState 
   if (plan.kind === "fixedHorizon") {
     return { test: { kind: "fixedHorizon" }, testName: "fixedHorizon", deciding: atPlannedSize, atPlannedSize, users, plannedUsers };
   }
-  return { test: sequentialTest(alpha, plan.tuning), testName: "sequential", deciding: true, atPlannedSize, users, plannedUsers };
+  const tuning = plan.tuning ?? plannedUsers ?? DEFAULT_SEQUENTIAL_TUNING;
+  return { test: sequentialTest(alpha, tuning), testName: "sequential", deciding: true, atPlannedSize, users, plannedUsers };
 }
 
 export function decideExperiment(input: VerdictInput): VerdictReport {

@@ -64,14 +64,20 @@ describe("power and duration planning", () => {
   });
 
   it("the sequential plan needs more users: where its always-valid boundary plus z_power standard errors reach the MDE", () => {
-    const plan = users({ metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 });
-    // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000.
-    expect(plan.sequential.usersPerArm).toEqual([56316, 56316]); // ⌈112,631.88 / 2⌉
-    expect(plan.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
-    const back = mde({ metric: "watch", baselineMean: 10, baselineSd: 20, users: plan.sequential.totalUsers });
+    const request = { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 };
+    const at5000 = users({ ...request, sequentialTuning: 5000 });
+    // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000: N = 112,631.88.
+    expect(at5000.sequential.usersPerArm).toEqual([56316, 56316]);
+    expect(at5000.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
+    expect(at5000.sequential.tuning).toBe(5000);
+    const back = mde({ metric: "watch", baselineMean: 10, baselineSd: 20, users: at5000.sequential.totalUsers, sequentialTuning: 5000 });
     expect(back.sequentialMde).toBeLessThanOrEqual(0.05 + 1e-9);
-    // Tuned at the planned size, the price of peeking is smaller.
-    expect(users({ metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05, sequentialTuning: 100_000 }).sequential.inflation).toBeLessThan(plan.sequential.inflation);
+    // Tuned at its own size (the default; scipy fixed point N = 96,190.80): ×1.9149 whatever the scale.
+    const selfTuned = users(request);
+    expect(selfTuned.sequential.usersPerArm).toEqual([48096, 48096]);
+    expect(selfTuned.sequential.inflation).toBeCloseTo(1.9148990803809511, 6);
+    expect(selfTuned.sequential.tuning).toBeCloseTo(96190.80054608479, 3);
+    expect(users({ ...request, baselineSd: 200 }).sequential.inflation).toBeCloseTo(1.9148990803809507, 6);
   });
 
   it("validates the request: exactly one of mde and users, a non-zero baseline, two-sided only", () => {
