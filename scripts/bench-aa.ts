@@ -9,8 +9,8 @@
  *   finalLookFpr  share of experiments whose fixed-horizon verdict (planned size = n, read once
  *                 at the end) is ship or don't ship (finalLookShipRate: ship alone — under a
  *                 skewed metric the two directions need not split α evenly);
- *   peekingFpr    share whose sequential verdict is ship or don't ship at any of 20 evenly spaced
- *                 looks (at n/20, 2n/20, …, n users);
+ *   peekingFpr    share whose sequential verdict (mixture tuned at the planned n users) is ship
+ *                 or don't ship at any of 20 evenly spaced looks (at n/20, 2n/20, …, n users);
  * both with the default minimum data rule; "not enough data" counts as no rejection and its rate
  * is reported (finalLookNotEnoughData; peekingNotEnoughDataLooks = share of all looks).
  * "diagnostics" repeats the 50-user settings with the minimum lowered to 2 users per arm, to show
