@@ -251,7 +251,8 @@ function primaryVerdict(p: Prepared, pValue: number | null, rejected: boolean, l
   }
   if (rejected) {
     const better = (stat.estimate > 0) === (p.metric.direction === "higherIsBetter");
-    const moved = `${p.metric.key} ${stat.estimate > 0 ? "rises" : "falls"} ${percent(base.relativeChange ?? 0)}`;
+    // Relative to |control| so that the sign reads right for a negative baseline too.
+    const moved = `${p.metric.key} ${stat.estimate > 0 ? "rises" : "falls"} ${percent(stat.estimate / Math.abs(p.pair.control.mean))}`;
     return better
       ? { ...base, verdict: "ship", reason: `${p.arm} improves ${p.metric.key}: ${moved} and ${shown} excludes 0.`, interval }
       : { ...base, verdict: "dontShip", reason: `${p.arm} harms ${p.metric.key}: ${moved} and ${shown} excludes 0.`, interval };
@@ -268,6 +269,9 @@ function guardrailVerdict(p: Prepared, alpha: number, plan: PlanState): Guardrai
   const base = { role: "guardrail" as const, metric: p.metric.key, arm: p.arm, allowedHarm: harm, ...pointEstimates(p.pair) };
   if (p.lacking !== null) return { ...base, status: "notEnoughData", reason: p.lacking, interval: null };
   if (p.pair === null) return { ...base, status: plan.atPlannedSize ? "fail" : "notYet", reason: NOT_ESTIMABLE, interval: null };
+  if (p.pair.control.mean < 0) {
+    return { ...base, status: "notYet", reason: "An allowed relative harm needs a positive control mean; this one is negative.", interval: null };
+  }
   const higher = p.metric.direction === "higherIsBetter";
   // The bound that matters is on the harmful side: ratio 1 − harm (higher is better) or 1 + harm.
   const stat = contrastStatistic(p.pair, higher ? 1 - harm : 1 + harm);

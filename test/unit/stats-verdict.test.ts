@@ -289,6 +289,20 @@ describe("verdicts", () => {
     expect(decideExperiment(input(20)).arms[0].reason).toBe("Not enough data yet: 20 of 50 events in arm control.");
   });
 
+  it("negative baselines: the reason reads the direction from the difference; a relative margin is refused", () => {
+    const report = decideExperiment({
+      arms: twoArms(5000),
+      metrics: [
+        { key: "balance", role: "primary", type: "mean", arms: { control: arm(5000, -10, 20), b: arm(5000, -8, 20) } },
+        { key: "net", role: "guardrail", allowedHarm: 0.05, type: "mean", arms: { control: arm(5000, -10, 20), b: arm(5000, -10, 20) } },
+      ],
+    }).arms[0];
+    expect(report.primary[0].verdict).toBe("ship");
+    expect(report.primary[0].reason).toMatch(/^b improves balance: balance rises \+20\.0% and/);
+    expect(report.guardrails[0].status).toBe("notYet");
+    expect(report.guardrails[0].reason).toMatch(/needs a positive control mean/);
+  });
+
   it("rejects malformed input naming the field", () => {
     const bad = () =>
       decideExperiment({
