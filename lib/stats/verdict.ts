@@ -15,7 +15,7 @@
 import { z } from "zod";
 import type { Interval } from "@/lib/stats/lift";
 import { type Moments, momentsFromSums, momentsSchema } from "@/lib/stats/moments";
-import { type MetricKind, type PairEstimate, pairEstimate } from "@/lib/stats/pairEstimate";
+import { type PairEstimate, pairEstimate } from "@/lib/stats/pairEstimate";
 import {
   type ContrastTest,
   contrastStatistic,
@@ -171,6 +171,8 @@ export interface ArmVerdict {
 
 export interface VerdictReport {
   plan: AnalysisPlan;
+  /** Users at which the always-valid interval is tightest, as used (null for a fixed-horizon plan). */
+  sequentialTuning: number | null;
   /** Users in all arms, and the planned total (null when the plan has none). */
   progress: { users: number; plannedUsers: number | null };
   arms: ArmVerdict[];
@@ -206,8 +208,7 @@ function prepare(metric: ParsedMetric, arm: string, control: string, input: Pars
     input.minimum,
   );
   if (!check.met) return { metric, arm, pair: null, lacking: check.reason };
-  const kind: MetricKind = metric.type;
-  return { metric, arm, pair: pairEstimate(t, c, kind, metric.type === "mean" && metric.cuped), lacking: null };
+  return { metric, arm, pair: pairEstimate(t, c, metric.type, metric.type === "mean" && metric.cuped), lacking: null };
 }
 
 function pointEstimates(pair: PairEstimate | null) {
@@ -219,6 +220,7 @@ const NOT_ESTIMABLE = "No relative change can be estimated yet: the control's es
 
 interface PlanState {
   test: ContrastTest;
+  tuning: number | null;
   testName: "sequential" | "fixedHorizon";
   /** Decisions allowed now (fixed horizon: planned users reached). */
   deciding: boolean;
@@ -324,10 +326,11 @@ function planState(plan: AnalysisPlan, alpha: number, users: number): PlanState 
   const plannedUsers = plan.plannedUsers ?? null;
   const atPlannedSize = plannedUsers !== null && users >= plannedUsers;
   if (plan.kind === "fixedHorizon") {
-    return { test: { kind: "fixedHorizon" }, testName: "fixedHorizon", deciding: atPlannedSize, atPlannedSize, users, plannedUsers };
+    const test: ContrastTest = { kind: "fixedHorizon" };
+    return { test, tuning: null, testName: "fixedHorizon", deciding: atPlannedSize, atPlannedSize, users, plannedUsers };
   }
   const tuning = plan.tuning ?? plannedUsers ?? DEFAULT_SEQUENTIAL_TUNING;
-  return { test: sequentialTest(alpha, tuning), testName: "sequential", deciding: true, atPlannedSize, users, plannedUsers };
+  return { test: sequentialTest(alpha, tuning), tuning, testName: "sequential", deciding: true, atPlannedSize, users, plannedUsers };
 }
 
 export function decideExperiment(input: VerdictInput): VerdictReport {
@@ -353,5 +356,5 @@ export function decideExperiment(input: VerdictInput): VerdictReport {
       guardrailMetrics.map((m) => guardrailVerdict(prepare(m, arm, control.key, parsed), guardrailAlpha, plan)),
     ),
   );
-  return { plan: parsed.plan, progress: { users, plannedUsers: plan.plannedUsers }, arms };
+  return { plan: parsed.plan, sequentialTuning: plan.tuning, progress: { users, plannedUsers: plan.plannedUsers }, arms };
 }

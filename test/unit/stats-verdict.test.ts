@@ -264,6 +264,7 @@ describe("verdicts", () => {
     expect(decideExperiment(input(3000)).arms[0].verdict).toBe("keepRunning");
     const done = decideExperiment(input(4000));
     expect(done.progress).toEqual({ users: 8000, plannedUsers: 8000 });
+    expect(done.sequentialTuning).toBe(8000);
     expect(done.arms[0].verdict).toBe("inconclusive");
     expect(done.arms[0].reason).toMatch(/^Planned 8,000 users reached and the always-valid 95% interval .* still includes 0: no effect detected\.$/);
   });
