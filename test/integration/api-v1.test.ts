@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as jobsRoute from "@/app/api/v1/jobs/route";
 import * as jobRoute from "@/app/api/v1/jobs/[id]/route";
 import * as unknownRoute from "@/app/api/v1/[...path]/route";
+import * as powerRoute from "@/app/api/v1/power/route";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
@@ -52,5 +53,19 @@ describe("/api/v1 route shell (real handlers, real database)", () => {
     const missing = await jobRoute.GET(req("/api/v1/jobs/00000000-0000-4000-8000-000000000000", { key }), ctx({ id: "00000000-0000-4000-8000-000000000000" }));
     expect(missing.status).toBe(404);
     expect(await db.job.count()).toBe(0);
+  });
+
+  it("POST /api/v1/power answers the closed-form two-sample size; bad input is a 400 naming the field", async () => {
+    const key = (await createApiKey(SYSTEM_ACTOR, { name: "plan", scopes: ["experiments:read"] })).key;
+    const body = { metric: "validConsumption", baselineMean: 10, baselineSd: 5, mde: 0.05, alpha: 0.05, power: 0.8, weights: [1, 1], test: "two-sided" };
+    const res = await powerRoute.POST(req("/api/v1/power", { key, method: "POST", body: JSON.stringify(body) }), ctx());
+    expect(res.status).toBe(200);
+    const plan = await res.json();
+    // n per arm = 2 (z₀.₉₇₅ + z₀.₈)² σ² / (MDE μ)² = 2 · 7.84887 · 25 / 0.25 = 1569.8 → 1570.
+    expect(plan.usersPerArm).toEqual([1570, 1570]);
+    expect(plan.totalUsers).toBe(3140);
+    const bad = await powerRoute.POST(req("/api/v1/power", { key, method: "POST", body: JSON.stringify({ ...body, baselineSd: -1 }) }), ctx());
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.issues[0].path).toBe("baselineSd");
   });
 });
