@@ -25,6 +25,7 @@ const FAST_ROUTES = new Map([
 
 async function serve() {
   const env = loadEnv();
+  // `npm run dev` passes --dev (Next.js attaches its reload socket to our server on the first request).
   const app = next({ dev: process.argv.includes("--dev"), dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
