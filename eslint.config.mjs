@@ -37,13 +37,20 @@ const config = [
     },
   },
   {
+    // Launcher and scripts may set variables for the processes they start; product code only reads them through lib/config/env.ts.
+    files: ["app/**", "components/**", "lib/**", "workers/**"],
+    ignores: ["lib/config/env.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through lib/config/env.ts (loadEnv), the only module that reads the environment." },
+      ],
+    },
+  },
+  {
     files: PURE_CORES,
     rules: {
       "no-restricted-imports": ["error", { patterns: PLATFORM_IMPORTS }],
-      "no-restricted-properties": [
-        "error",
-        { object: "process", property: "env", message: "Pure cores take configuration as parameters; only lib/config/env.ts reads the environment." },
-      ],
     },
   },
   {
