@@ -5,19 +5,38 @@ import importX from "eslint-plugin-import-x";
 
 // The architecture as rules (docs/architecture.md §2; CONTRIBUTING.md explains each).
 // Pure cores: deterministic domain logic that any process (web, worker, script, test) can run.
-const PURE_CORES = ["assignment", "evaluation", "fusion", "random", "rl", "simulator", "stats"].map((d) => `lib/${d}/**`);
+const PURE_CORES = ["assignment", "evaluation", "fusion", "random", "rl", "simulator", "stats"].map(
+  (d) => `lib/${d}/**`,
+);
 
 const PLATFORM_IMPORTS = [
-  { group: ["@prisma/*", "@/lib/db", "@/lib/db/*"], message: "Pure cores never touch the database: take data as arguments (docs/architecture.md §2)." },
-  { group: ["next", "next/*", "next-auth", "next-auth/*"], message: "Pure cores never depend on Next.js (docs/architecture.md §2)." },
-  { group: ["@/lib/config", "@/lib/config/*"], message: "Pure cores take configuration as parameters; only lib/config/env.ts reads the environment." },
+  {
+    group: ["@prisma/*", "@/lib/db", "@/lib/db/*", "**/lib/db", "**/lib/db/*", "../db", "../db/*"],
+    message: "Pure cores never touch the database: take data as arguments (docs/architecture.md §2).",
+  },
+  {
+    group: ["next", "next/*", "next-auth", "next-auth/*"],
+    message: "Pure cores never depend on Next.js (docs/architecture.md §2).",
+  },
+  {
+    group: ["@/lib/config", "@/lib/config/*", "**/lib/config", "**/lib/config/*", "../config", "../config/*"],
+    message: "Pure cores take configuration as parameters; only lib/config/env.ts reads the environment.",
+  },
 ];
 
 const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", "tmp/**", "next-env.d.ts", "bench/results/**", "test/e2e/screenshots/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "tmp/**",
+      "next-env.d.ts",
+      "bench/results/**",
+      "test/e2e/screenshots/**",
+    ],
   },
   {
     rules: {
@@ -37,13 +56,19 @@ const config = [
     },
   },
   {
-    // Launcher and scripts may set variables for the processes they start; product code only reads them through lib/config/env.ts.
+    // Product code reads configuration only through lib/config/env.ts; the launcher and scripts may
+    // set variables for the processes they start.
     files: ["app/**", "components/**", "lib/**", "workers/**"],
     ignores: ["lib/config/env.ts"],
     rules: {
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read configuration through lib/config/env.ts (loadEnv), the only module that reads the environment." },
+        {
+          object: "process",
+          property: "env",
+          message:
+            "Read configuration through lib/config/env.ts (loadEnv), the only module that reads the environment.",
+        },
       ],
     },
   },
@@ -60,7 +85,10 @@ const config = [
         "error",
         {
           patterns: [
-            { group: ["@/lib/db", "@/lib/db/*", "@prisma/client"], message: "Components render data they are given: query in a page or lib/ read model, not here." },
+            {
+              group: ["@/lib/db", "@/lib/db/*", "**/lib/db", "**/lib/db/*", "@prisma/client"],
+              message: "Components render data they are given: query in a page or lib/ read model, not here.",
+            },
           ],
         },
       ],
