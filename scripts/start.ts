@@ -28,7 +28,7 @@ const WEB_NODE_FLAGS = ["--heap-growing-percent=300"];
 // `npm run dev`: no production build; the web server runs Next.js in dev mode (pages reload on save)
 // and every child runs under `tsx watch`, which restarts it when a file it imported changes.
 const DEV = process.argv.includes("--dev");
-const TSX_CLI = path.join(path.dirname(require.resolve("tsx/package.json")), "dist", "cli.mjs");
+const TSX_CLI = path.join(path.dirname(require.resolve("tsx/package.json")), (require("tsx/package.json") as { bin: string }).bin);
 
 function authSecret(dataDir: string, fromEnv?: string): string {
   if (fromEnv) return fromEnv;
