@@ -25,6 +25,10 @@ const WEB_SCRIPT = path.join("scripts", "web.ts");
 // grow 4× between full collections halves their number, and with it the 10–40 ms pauses that set
 // the p99 of /api/v1/rank (measured with --trace-gc under bench:serve). Same flag in `npm run web`.
 const WEB_NODE_FLAGS = ["--heap-growing-percent=300"];
+// `npm run dev`: no production build; the web server runs Next.js in dev mode (pages reload on save)
+// and every child runs under `tsx watch`, which restarts it when a file it imported changes.
+const DEV = process.argv.includes("--dev");
+const TSX_CLI = path.join(path.dirname(require.resolve("tsx/package.json")), (require("tsx/package.json") as { bin: string }).bin);
 
 function authSecret(dataDir: string, fromEnv?: string): string {
   if (fromEnv) return fromEnv;
@@ -118,7 +122,7 @@ async function main() {
   const publicHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
   const url = env.NEXTAUTH_URL ?? `http://${publicHost}:${env.PORT}`;
 
-  if (buildIsStale()) {
+  if (!DEV && buildIsStale()) {
     log("building the web app (next build); this takes a minute the first time");
     const build = spawnSync(process.execPath, [require.resolve("next/dist/bin/next"), "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
     if (build.status !== 0) return shutdown(1, "next build failed");
@@ -134,11 +138,12 @@ async function main() {
     NEXTAUTH_URL: url,
     FUSIONLAB_INTERNAL_URL: env.FUSIONLAB_INTERNAL_URL ?? localUrl,
     NEXT_TELEMETRY_DISABLED: "1",
-    NODE_ENV: "production",
+    NODE_ENV: DEV ? "development" : "production",
   } as NodeJS.ProcessEnv;
   const startChild = (name: string, script: string, restart: boolean) => {
     // An IPC channel ties each child's life to ours: if this launcher dies, children see 'disconnect'.
-    const child = spawn(process.execPath, [...(script === WEB_SCRIPT ? WEB_NODE_FLAGS : []), "--import", "tsx", script], { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const args = DEV ? [TSX_CLI, "watch", "--clear-screen=false", script, "--dev"] : [...(script === WEB_SCRIPT ? WEB_NODE_FLAGS : []), "--import", "tsx", script];
+    const child = spawn(process.execPath, args, { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.add(child);
     child.on("exit", (code, signal) => {
       children.delete(child);

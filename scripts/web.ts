@@ -25,7 +25,8 @@ const FAST_ROUTES = new Map([
 
 async function serve() {
   const env = loadEnv();
-  const app = next({ dev: false, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
+  // `npm run dev` passes --dev (Next.js attaches its reload socket to our server on the first request).
+  const app = next({ dev: process.argv.includes("--dev"), dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
   // Warm before listening; a database that is not reachable yet only means a cold first request.

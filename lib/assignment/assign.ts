@@ -1,5 +1,5 @@
 /**
- * Two-level, stateless assignment (DESIGN §4): the layer hash picks at most one experiment of the
+ * Two-level, stateless assignment (docs/architecture.md §4): the layer hash picks at most one experiment of the
  * layer (the one whose layer buckets hold the user's bucket), then the experiment hash picks the
  * arm. Layers and experiments are compiled once into lookup tables so that serving costs two
  * hashes and two array reads per user.

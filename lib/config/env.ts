@@ -69,6 +69,8 @@ const envSchema = z.object({
   FUSIONLAB_API_KEY_RATE_LIMIT: wholeNumber(0, 0, 1_000_000),
   /** Whether that limit also applies to the serving routes (rank, events); off so ranking is never throttled by accident. */
   FUSIONLAB_API_KEY_RATE_LIMIT_SERVE: flag(false),
+  /** `wasm` forces TensorFlow.js's WASM backend even where the native @tensorflow/tfjs-node is installed. */
+  FUSIONLAB_TF_BACKEND: optionalString.transform((s) => s ?? "auto").pipe(z.enum(["auto", "wasm"], { message: 'must be "auto" or "wasm"' })),
 });
 
 export type Env = z.infer<typeof envSchema>;

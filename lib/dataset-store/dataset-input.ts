@@ -18,7 +18,7 @@ export const simulateDatasetInput = z.object({
   seed: z.union([safeString().min(1).max(100), z.number().int()]).transform(String).default("1"),
   sessions: z.number().int().min(1).max(5_000_000),
   behaviour: behaviourSchema.default({ kind: "fixed" }),
-  /** Bounded exploration around the behaviour action (DESIGN §7); null for none. */
+  /** Bounded exploration around the behaviour action (docs/architecture.md §7); null for none. */
   exploration: explorationSchema.nullable().default({ noise: 0.15, perItem: false }),
 });
 export type SimulateDatasetInput = z.infer<typeof simulateDatasetInput>;

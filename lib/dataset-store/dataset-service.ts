@@ -1,10 +1,10 @@
 import type { Prisma } from "@prisma/client";
-import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { simulateDatasetInput } from "@/lib/dataset-store/dataset-input";
+import { datasetInclude as include } from "@/lib/dataset-store/get-dataset";
 import { enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
 import { findScenario } from "@/lib/scenarios/scenario-service";
 import { parseInput } from "@/lib/validation";
@@ -34,8 +34,6 @@ export function serializeDataset(d: DatasetRow) {
     finishedAt: d.finishedAt?.toISOString() ?? null,
   };
 }
-
-const include = { scenario: { select: { key: true } } } as const;
 
 /** Registers a dataset to be simulated and queues the `simulate-dataset` job that builds it. */
 export async function startDatasetSimulation(actor: Actor, raw: unknown, deps?: JobDeps) {
@@ -72,11 +70,6 @@ export async function startDatasetSimulation(actor: Actor, raw: unknown, deps?: 
   }
 }
 
-export async function getDataset(id: string) {
-  if (!z.uuid().safeParse(id).success) throw new AppError("not_found", `no dataset "${id}"`);
-  const d = await db.dataset.findUnique({ where: { id }, include });
-  if (!d) throw new AppError("not_found", `no dataset "${id}"`);
-  return d;
-}
+export { getDataset } from "@/lib/dataset-store/get-dataset";
 
 export const listDatasets = () => db.dataset.findMany({ orderBy: { createdAt: "desc" }, include, take: 500 });

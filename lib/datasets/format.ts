@@ -28,8 +28,7 @@
  *   12…12+H UTF-8 JSON header {kind, rows, columns: [{name, type, width, offset}]} ·
  *   zero padding · each column's rows × width elements at its `offset` (8-byte aligned).
  */
-import { ACTION_DIM } from "@/lib/fusion/action";
-import type { ActionMode } from "@/lib/simulator/policy";
+export { actionWidth } from "@/lib/simulator/policy";
 
 export const FORMAT_VERSION = 1;
 const MAGIC = "FLDS";
@@ -63,10 +62,6 @@ export interface DatasetDims {
   item: number;
   /** Action numbers per request: 0, 2K or S × 2K. */
   actionWidth: number;
-}
-
-export function actionWidth(mode: ActionMode, slate: number): number {
-  return mode === "none" ? 0 : mode === "request" ? ACTION_DIM : slate * ACTION_DIM;
 }
 
 interface ColumnDef {

@@ -28,7 +28,7 @@ export interface GenerateDatasetOptions {
   seed: string | number;
   /** The behaviour policy, or a factory given the world (the oracle needs it). */
   policy: Policy | ((world: World) => Policy);
-  /** Wrap the policy in bounded exploration (DESIGN §7); null/undefined: log the policy as is. */
+  /** Wrap the policy in bounded exploration (docs/architecture.md §7); null/undefined: log the policy as is. */
   exploration?: ExplorationOptions | null;
   sessions: number;
   /** Stop starting sessions after this many requests (running sessions finish). */

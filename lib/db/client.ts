@@ -6,7 +6,9 @@ import { databaseUrl } from "@/lib/config/env";
 /**
  * The one Prisma client of a process, and the pg pool under it. Prisma runs on its WASM query
  * compiler through the pg driver adapter (no native engine). Cached on globalThis so dev hot-reload
- * and multiple bundles inside one Next.js server share them.
+ * and multiple bundles inside one Next.js server share them. No `import "server-only"`: that package
+ * throws outside the react-server condition, and the web process, workers, scripts and tests all load
+ * this module under plain Node; `npm run lint` keeps it out of components/ instead.
  */
 interface Connection {
   prisma: PrismaClient;

@@ -1,5 +1,5 @@
 /**
- * Rollout value in the simulator (DESIGN §7): every policy is run on the same seeds, each seed
+ * Rollout value in the simulator (docs/architecture.md §7): every policy is run on the same seeds, each seed
  * being one simulated world (users, items) AND one stream of sessions, so that two policies see
  * the same users arriving with the same randomness — common random numbers. Per seed we take the
  * per-session mean of each metric; the 95% CI is Student's t over seeds (≥ 10 recommended). A

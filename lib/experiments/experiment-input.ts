@@ -2,7 +2,7 @@ import { z } from "zod";
 import { allocationIssues, BUCKET_COUNT, rangeIssues, type BucketRange } from "@/lib/assignment";
 import { safeString } from "@/lib/validation";
 
-/** Metrics a report computes per user (DESIGN §6 metrics); experiments pick their primary and guardrails from these. */
+/** Metrics a report computes per user (docs/architecture.md §6 metrics); experiments pick their primary and guardrails from these. */
 export const METRICS = ["valid_consumption", "duration", "interactions", "session_depth"] as const;
 export type MetricKey = (typeof METRICS)[number];
 

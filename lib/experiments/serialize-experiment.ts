@@ -6,7 +6,7 @@ export type ExperimentRow = Prisma.ExperimentGetPayload<{ include: { arms: true;
 
 export const experimentInclude = { arms: { orderBy: { position: "asc" } }, layer: true } as const;
 
-/** The API's view of an experiment (DESIGN §9), with each arm's exact share of the hash space. */
+/** The API's view of an experiment (docs/architecture.md §9), with each arm's exact share of the hash space. */
 export function serializeExperiment(e: ExperimentRow) {
   const placement = toPlacement(e);
   const hashRanges = armBucketRanges(placement);

@@ -1,5 +1,5 @@
 /**
- * Fusion score (DESIGN §5): score_j = Σ_k w_k · log(p_jk + b_k), the log of Π_k (p_jk + b_k)^{w_k}.
+ * Fusion score (docs/architecture.md §5): score_j = Σ_k w_k · log(p_jk + b_k), the log of Π_k (p_jk + b_k)^{w_k}.
  * With every w_k > 0 the score is strictly increasing in every prediction; b_k > 0 keeps the log
  * finite at p = 0 and sets how quickly a task's contribution saturates.
  *

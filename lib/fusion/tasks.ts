@@ -1,5 +1,5 @@
 /**
- * The prediction tasks that fusion combines (DESIGN §5). Order matters: it is the column order of
+ * The prediction tasks that fusion combines (docs/architecture.md §5). Order matters: it is the column order of
  * every predicted-score matrix (n × K, row-major) and of both halves of an action vector.
  */
 export const FUSION_TASKS = ["click", "long_view", "like", "follow", "comment", "forward", "watch_time"] as const;

@@ -52,7 +52,7 @@ export interface ApiResult {
 
 const DEFAULT_MAX_BODY = 1 << 20;
 
-/** DESIGN §9 error shape: { error: { code, message, issues? } } with the status from the one code table. */
+/** docs/architecture.md §9 error shape: { error: { code, message, issues? } } with the status from the one code table. */
 export function errorResult(err: unknown): ApiResult {
   const appErr = isAppError(err) ? err : new AppError("internal", "internal error");
   if (!isAppError(err)) console.error("unhandled error in API route:", err);
@@ -69,7 +69,7 @@ export type NextRouteHandler = ((request: Request, context: { params: Promise<Re
 /**
  * The thin shell of every /api/v1 route: authenticate the key and its scope, parse params, query and
  * body with zod (400 naming the field on failure), call the domain function, serialise the result or
- * the error in the shape of DESIGN §9. Returns a Next.js route handler that also exposes `core`,
+ * the error in the shape of docs/architecture.md §9. Returns a Next.js route handler that also exposes `core`,
  * which the web process calls directly for the serving hot path (lib/http/node-adapter.ts).
  */
 export function apiRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(

@@ -1,7 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
-import { getDataset } from "@/lib/dataset-store/dataset-service";
+import { getDataset } from "@/lib/dataset-store/get-dataset";
 import { openDataset } from "@/lib/datasets";
 import { mtfGauc, pairedDifference, rolloutValue, snips, VALUE_METRICS } from "@/lib/evaluation";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";

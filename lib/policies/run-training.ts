@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
-import { getDataset } from "@/lib/dataset-store/dataset-service";
+import { getDataset } from "@/lib/dataset-store/get-dataset";
 import { defaultFixedAction } from "@/lib/dataset-store/behaviour-policy";
 import { openDataset } from "@/lib/datasets";
 import { DEFAULT_ACTION_BOUNDS, normalizeAction } from "@/lib/fusion";

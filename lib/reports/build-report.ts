@@ -7,7 +7,7 @@ import { experimentFingerprint, loadExperimentData, type DayRow, type PreRow, ty
 import { analyzeExperiment, liftTimeSeries } from "@/lib/stats";
 
 /**
- * The uplift report of DESIGN §8/§9: per-user metrics aggregated to sufficient statistics per arm,
+ * The uplift report of docs/architecture.md §8/§9: per-user metrics aggregated to sufficient statistics per arm,
  * analysed by lib/stats (delta-method lift, Welch CI and p, Holm, SRM, CUPED, sequential CIs), plus
  * a daily cumulative lift series per metric. Cached per process until new decisions or events arrive.
  */

@@ -1,5 +1,5 @@
 /**
- * The training step both RL agents share (DESIGN §7):
+ * The training step both RL agents share (docs/architecture.md §7):
  *   critic target  y_g = r_g + γ · (1 − done) · V′_g(s′),  per group g ∈ {watch, other} and member
  *                  (with nStep > 1: r_g summed over n requests and γ^n · V′ of the n-th next state),
  *   critic loss    Σ_g mean (Q_g(s, a) − y_g)²,

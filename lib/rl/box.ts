@@ -1,5 +1,5 @@
 /**
- * The exploration box (DESIGN §7). Logged actions were drawn uniformly in behaviour ± halfWidth
+ * The exploration box (docs/architecture.md §7). Logged actions were drawn uniformly in behaviour ± halfWidth
  * (normalised units), so the critics only know the reward surface inside that box. Two devices
  * keep learning there:
  *  - φ discounts the bootstrap term of the critic target by how far the target actor's next action

@@ -10,7 +10,7 @@ import { ACTION_DIM, normalizeAction, type ActionBounds } from "@/lib/fusion/act
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import type { Rng } from "@/lib/random/rng";
 import { pairStateWidth, rawPairState, rawUserState, Scaler, StateEncoder, userStateWidth, type StateLayout } from "./features";
-import { actionWidth } from "@/lib/datasets/format";
+import { actionWidth } from "@/lib/simulator/policy";
 import { columnSlice, type LogSource, type RequestLog } from "./logs";
 
 /** Successor markers: the session ended here / the successor is not (yet) known. */

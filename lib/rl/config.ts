@@ -1,5 +1,5 @@
 /**
- * One documented, validated config object per policy type (DESIGN §7). Every field has a default,
+ * One documented, validated config object per policy type (docs/architecture.md §7). Every field has a default,
  * so `{}` is a working config; docs/rl.md gives the reason behind each default. Parse with the
  * `parse…Config` helpers; unknown keys are rejected so that a typo fails loudly.
  */
@@ -19,7 +19,7 @@ const seed = z.union([z.string(), z.number()]).transform(String).default("fusion
  */
 export const BoxSchema = z
   .strictObject({
-    /** Half-width of the exploration box: the uniform noise of the behaviour policy (DESIGN §7: 0.15). */
+    /** Half-width of the exploration box: the uniform noise of the behaviour policy (docs/architecture.md §7: 0.15). */
     halfWidth: nonneg(0.15),
     /** φ = exp(−phiDecay · excess): 1 inside the box, decaying outside (critic target discount). */
     phiDecay: nonneg(10),
@@ -33,11 +33,11 @@ export type BoxConfig = z.infer<typeof BoxSchema>;
 /** Fields shared by both actor–critic agents. */
 const agentFields = {
   seed,
-  /** Discount per request (DESIGN §7). */
+  /** Discount per request (docs/architecture.md §7). */
   gamma: unit(0.9),
   /**
    * Requests of logged reward summed before bootstrapping: y = Σ_{k<n} γ^k r_{t+k} + γ^n φ Q′(s_{t+n}, μ′).
-   * 1 is the one-step target of DESIGN §7; docs/rl.md explains when a longer horizon is needed.
+   * 1 is the one-step target of docs/architecture.md §7; docs/rl.md explains when a longer horizon is needed.
    */
   nStep: int(1),
   /** Hidden layer widths of the actor and of every critic. */
@@ -111,7 +111,7 @@ export const FixedConfigSchema = z.strictObject({
 });
 export type FixedConfig = z.infer<typeof FixedConfigSchema>;
 
-/** Rounds of collect → train → evaluate → promote (DESIGN §7). */
+/** Rounds of collect → train → evaluate → promote (docs/architecture.md §7). */
 export const ProgressiveConfigSchema = z.strictObject({
   seed,
   rounds: int(4),

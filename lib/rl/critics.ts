@@ -1,5 +1,5 @@
 /**
- * The two critic groups of both RL agents (DESIGN §7): one ensemble estimates the watch-time
+ * The two critic groups of both RL agents (docs/architecture.md §7): one ensemble estimates the watch-time
  * return, the other the return of every other reward, each with its own soft-updated target
  * ensemble. Each member bootstraps from its own target member, which keeps the members diverse
  * enough for their spread to measure the critics' uncertainty.

@@ -1,7 +1,7 @@
 /**
  * Enhanced-State RL (Liu et al., arXiv 2409.11678). The state of pair j of request t is the
  * enhanced state s_tj = [user part, item features_j, score transforms_j, context]; the actor gives
- * one action per pair and the critics score pairs. Critic (list-level target, DESIGN §7):
+ * one action per pair and the critics score pairs. Critic (list-level target, docs/architecture.md §7):
  *   Σ_{j shown at t} Q_g(s_tj, a_tj)  ←  r_g(list_t) + γ · (1 − done) · Σ_{j shown at t+1} φ_j · Q′_g(s′_j, μ′(s′_j)),
  * with φ_j measured against each next item's logged behaviour action.
  *

@@ -1,5 +1,5 @@
 /**
- * The fixed-formula baseline (DESIGN §7): one fusion action for every request, tuned by the
+ * The fixed-formula baseline (docs/architecture.md §7): one fusion action for every request, tuned by the
  * cross-entropy method directly against the simulator — how ranking teams tuned fusion weights
  * before RL (offline grid/black-box search, then an A/B test). The search runs in normalised
  * action units u ∈ [−1, 1]^2K (lib/rl/cem.ts); with a behaviour to protect, each iteration also

@@ -6,7 +6,7 @@
  */
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
-import { actionWidth } from "@/lib/datasets/format";
+import { actionWidth } from "@/lib/simulator/policy";
 import type { DatasetReader } from "@/lib/datasets/reader";
 import type { ActionMode, Policy } from "@/lib/simulator/policy";
 import { selectTop } from "@/lib/simulator/env";

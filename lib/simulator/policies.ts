@@ -96,7 +96,7 @@ export class OraclePolicy implements Policy {
 }
 
 export interface ExplorationOptions {
-  /** Half-width in normalised action units; default 0.15 (DESIGN §7). */
+  /** Half-width in normalised action units; default 0.15 (docs/architecture.md §7). */
   noise?: number;
   /** Independent noise per candidate (true) or one draw per request (false, default). */
   perItem?: boolean;
@@ -104,7 +104,7 @@ export interface ExplorationOptions {
 }
 
 /**
- * Bounded exploration around a fusion policy's action (DESIGN §7). The base policy's action is the
+ * Bounded exploration around a fusion policy's action (docs/architecture.md §7). The base policy's action is the
  * behaviour action (logged in `behaviourAction`); the action taken is drawn uniformly from the box
  * behaviour ± noise (in normalised units u = (a − centre)/range) intersected with the action bounds,
  * so the taken action's density is known (1 / box volume) and never leaves the valid region.

@@ -6,11 +6,16 @@
  * Buffers are owned by the environment and reused every request: read and write them during
  * `act`, copy anything you want to keep.
  */
-import type { ActionBounds } from "@/lib/fusion/action";
+import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import type { Rng } from "@/lib/random/rng";
 
 /** What a policy's action is: nothing (random, oracle), one fusion action per request, one per candidate. */
 export type ActionMode = "none" | "request" | "candidate";
+
+/** Action numbers a policy logs per request: 0, 2K, or one 2K action per slot of the slate. */
+export function actionWidth(mode: ActionMode, slate: number): number {
+  return mode === "none" ? 0 : mode === "request" ? ACTION_DIM : slate * ACTION_DIM;
+}
 
 export interface RequestObservation {
   /** Index of the environment slot (stable while the session lasts). */

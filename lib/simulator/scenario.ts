@@ -1,5 +1,5 @@
 /**
- * Scenario = one validated simulator configuration (DESIGN §6). Every field has a default, so `{}`
+ * Scenario = one validated simulator configuration (docs/architecture.md §6). Every field has a default, so `{}`
  * is the default scenario; docs/simulator.md gives each parameter's reason. Parse with
  * `parseScenario` (a JSON string or an already-parsed object); unknown keys are rejected so that a
  * typo in a scenario file fails loudly instead of silently using a default.

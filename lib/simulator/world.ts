@@ -1,6 +1,6 @@
 /**
  * The simulated world: users and items with hidden traits, their visible (noisy) features, the
- * TRUE response model per user–item pair and the imperfect MTL PREDICTION layer (DESIGN §6).
+ * TRUE response model per user–item pair and the imperfect MTL PREDICTION layer (docs/architecture.md §6).
  *
  * Per pair, every channel logit decomposes as  userTerm[u,c] + itemTerm[j,c] + affinity_c · a(u,j)
  * with a(u,j) = the user's interest in the item's topics. The user and item terms are precomputed

@@ -1,5 +1,5 @@
 /**
- * The uplift report of one experiment (DESIGN §8, §9) from per-arm sufficient statistics: per arm
+ * The uplift report of one experiment (docs/architecture.md §8, §9) from per-arm sufficient statistics: per arm
  * users and per-metric means; per treatment arm and metric the relative lift vs control with its
  * CI and p-value, Holm-adjusted p-value across treatment arms, CUPED-adjusted lift when every arm
  * has pre-period sums, and the always-valid interval; plus the sample-ratio-mismatch check.

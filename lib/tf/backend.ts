@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import path from "node:path";
+import { loadEnv } from "@/lib/config/env";
 
 /**
  * The one place that picks TensorFlow.js's backend: the native `@tensorflow/tfjs-node` where it is
@@ -18,7 +19,7 @@ const require = createRequire(import.meta.url);
 let pending: Promise<TfHandle> | undefined;
 
 async function load(log: (msg: string) => void): Promise<TfHandle> {
-  if (process.env.FUSIONLAB_TF_BACKEND !== "wasm") {
+  if (loadEnv().FUSIONLAB_TF_BACKEND !== "wasm") {
     try {
       const tf = require("@tensorflow/tfjs-node") as Tf;
       await tf.ready();

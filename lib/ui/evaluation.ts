@@ -121,7 +121,7 @@ function est(x: unknown): Est | null {
 const at = (x: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (isRecord(o) ? o[k] : undefined), x);
 
 /**
- * Headline figures of an `evaluate-policy` result (DESIGN §7): rollout value in the simulator with its
+ * Headline figures of an `evaluate-policy` result (docs/architecture.md §7): rollout value in the simulator with its
  * CI over seeds, the paired relative difference vs the default fixed policy, MTF-GAUC and the SNIPS
  * estimate on held-out logs. Other shapes fall back to the generic reader.
  */

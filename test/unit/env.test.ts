@@ -55,4 +55,11 @@ describe("environment validation", () => {
     expect(env.FUSIONLAB_API_KEY_RATE_LIMIT_SERVE).toBe(false);
     expect(env.FUSIONLAB_LOGIN_MAX_FAILURES).toBe(10);
   });
+
+  it("reads the TensorFlow.js backend choice: auto by default, wasm forced, anything else refused", () => {
+    expect(parseEnv({}).FUSIONLAB_TF_BACKEND).toBe("auto");
+    expect(parseEnv({ FUSIONLAB_TF_BACKEND: " " }).FUSIONLAB_TF_BACKEND).toBe("auto");
+    expect(parseEnv({ FUSIONLAB_TF_BACKEND: "wasm" }).FUSIONLAB_TF_BACKEND).toBe("wasm");
+    expect(() => parseEnv({ FUSIONLAB_TF_BACKEND: "cuda" })).toThrow(/FUSIONLAB_TF_BACKEND must be "auto" or "wasm" \(got "cuda"\)/);
+  });
 });

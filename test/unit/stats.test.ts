@@ -256,7 +256,7 @@ describe("analyzeExperiment", () => {
     ],
   };
 
-  it("builds the DESIGN §9 report", () => {
+  it("builds the docs/architecture.md §9 report", () => {
     const report = analyzeExperiment(input);
     expect(report.alpha).toBe(0.05);
     expect(report.sequentialTuning).toBe(5000);
