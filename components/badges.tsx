@@ -31,3 +31,8 @@ export function NotImprovedBadge() {
     </span>
   );
 }
+
+/** A job's state; a running job asked to stop reads "cancelling…" until it reaches its next progress report. */
+export function JobStateBadge({ state, cancelling }: { state: string; cancelling: boolean }) {
+  return cancelling ? <span className="badge state-cancelling">cancelling…</span> : <span className={`badge state-${state}`}>{state}</span>;
+}

@@ -169,7 +169,7 @@ describe("web UI: experiments, traffic, reports", () => {
     const keyField = form.locator(".field", { has: page.getByLabel("Key", { exact: true }) });
     await expect(keyField.locator(".field-error").textContent()).resolves.toMatch(/lowercase/);
     await expect(form.locator(".field", { has: page.getByLabel("Name", { exact: true }) }).locator(".field-error").textContent()).resolves.toMatch(/required/);
-    await expect(form.getByText(/weights must sum to 1/).isVisible()).resolves.toBe(true);
+    await expect(form.getByText("weights must sum to 100%, got 110%").isVisible()).resolves.toBe(true);
     // Focus moved to the first invalid field (keyboard users land on it).
     await expect(page.evaluate(() => document.activeElement?.getAttribute("name"))).resolves.toBe("key");
 

@@ -7,7 +7,7 @@ import { StatusBadge } from "@/components/badges";
 import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
 import { JobsTable } from "@/components/jobs-table";
-import { ArmSplit, CumulativeLiftChart, LiftCharts, ReportTables, SrmBanner } from "@/components/report";
+import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
 import { armShares, type BucketRange } from "@/lib/assignment";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -15,9 +15,10 @@ import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
-import { toJobListItem } from "@/lib/jobs/job-list-item";
+import { jobListItems } from "@/lib/ui/job-subjects";
 import { listScenarios } from "@/lib/scenarios/scenario-service";
-import { auditTrail, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import { auditTrail, experimentReach, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import { defaultArmLabel, platformDefaultHistory } from "@/lib/policies/platform-default";
 import { dateTime, metricLabel, pct } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
@@ -36,13 +37,16 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   });
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
-  const [labels, report, audit, jobs, scenarios] = await Promise.all([
+  const [labels, report, audit, jobs, scenarios, defaults, reach] = await Promise.all([
     versionLabels(e.arms.map((a) => a.policyVersionId)),
     e.status === "draft" ? null : safeReport(e.id),
     auditTrail("Experiment", e.id),
     trafficJobs(e),
     listScenarios(),
+    platformDefaultHistory(),
+    experimentReach(row),
   ]);
+  const platformDefault = defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt);
   const shares = armShares(toPlacement(row));
   const model = report ? reportModel(report) : null;
   const live = jobs.some((j) => LIVE.includes(j.state));
@@ -98,6 +102,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dd>{dateTime(e.stoppedAt)}</dd>
         </dl>
         <ArmsTable
+          platformDefault={platformDefault}
           arms={e.arms.map((a, i) => ({
             key: a.key,
             name: a.name,
@@ -128,13 +133,16 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </div>
         ) : (
           <>
+            <ReportSummary model={model} reach={reach} startedAt={e.startedAt} stoppedAt={e.stoppedAt} />
             <SrmBanner model={model} />
             <ArmSplit model={model} />
-            <ReportTables model={model} />
-            <h3>Lift with 95% CI</h3>
-            <LiftCharts model={model} />
-            <h3>Cumulative lift over time</h3>
-            <CumulativeLiftChart model={model} />
+            <ReportResults model={model} />
+            <details className="report-section" open>
+              <summary>
+                <h3>Cumulative lift over time</h3>
+              </summary>
+              <CumulativeLiftChart model={model} />
+            </details>
           </>
         )}
       </section>
@@ -166,7 +174,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           {jobs.length > 0 && (
             <>
               <h3>Simulation jobs</h3>
-              <JobsTable jobs={jobs.map(toJobListItem)} />
+              <JobsTable jobs={await jobListItems(jobs)} />
             </>
           )}
         </section>

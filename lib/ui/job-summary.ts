@@ -1,0 +1,43 @@
+import { evaluationFigures, evaluationSummary, isRecord, type EvalFigure } from "@/lib/ui/evaluation";
+import { humanize, num } from "@/lib/ui/format";
+
+/**
+ * A job's payload and result in words for its page; the raw JSON stays behind "advanced". Ids are
+ * left to the subject line and links (they read as noise here), nested settings are counted.
+ */
+export interface Fact {
+  label: string;
+  value: string;
+}
+
+const ID = /(^id$|Id$)/;
+
+export function payloadFacts(payload: unknown): Fact[] {
+  if (!isRecord(payload)) return [];
+  const out: Fact[] = [];
+  for (const [k, v] of Object.entries(payload)) {
+    if (ID.test(k) || v === null || v === undefined) continue;
+    if (typeof v === "number") out.push({ label: humanize(k), value: num(v) });
+    else if (typeof v === "string" || typeof v === "boolean") out.push({ label: humanize(k), value: String(v) });
+    else if (Array.isArray(v)) out.push({ label: humanize(k), value: v.every((x) => typeof x !== "object") ? v.join(", ") : `${v.length} items (advanced)` });
+    else if (isRecord(v)) {
+      const keys = Object.keys(v);
+      out.push({ label: humanize(k), value: keys.length === 0 ? "defaults" : `${keys.map(humanize).join(", ").toLowerCase()} set (advanced)` });
+    }
+  }
+  return out;
+}
+
+/** The headline figures of a finished job's result: evaluation estimates with CIs, training metrics, counts. */
+export function resultFigures(type: string, result: unknown): EvalFigure[] {
+  if (type === "evaluate-policy") return evaluationSummary(result, 8);
+  return evaluationFigures(result, 8).filter((f) => f.label !== "version");
+}
+
+/** Short text results (e.g. the promotion gate's verdict). */
+export function resultNotes(result: unknown): Fact[] {
+  if (!isRecord(result)) return [];
+  return Object.entries(result)
+    .filter(([k, v]) => typeof v === "string" && !ID.test(k))
+    .map(([k, v]) => ({ label: humanize(k), value: v as string }));
+}
