@@ -36,3 +36,16 @@ export function NotImprovedBadge() {
 export function JobStateBadge({ state, cancelling }: { state: string; cancelling: boolean }) {
   return cancelling ? <span className="badge state-cancelling">cancelling…</span> : <span className={`badge state-${state}`}>{state}</span>;
 }
+
+/** The version (or policy) the platform serves to users outside experiments and to arms without a version. */
+export function PlatformDefaultBadge({ past = false }: { past?: boolean }) {
+  return past ? (
+    <span className="badge" title="This version was the platform default earlier">
+      former platform default
+    </span>
+  ) : (
+    <span className="badge status-default" title="Served to every user outside an experiment, and by arms without a version of their own">
+      platform default
+    </span>
+  )
+}

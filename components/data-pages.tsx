@@ -311,8 +311,9 @@ export function ImportCsvForm() {
             setName("");
             if (fileRef.current) fileRef.current.value = "";
           } else {
-            const line = outcome.error?.match(/line (\d+)/)?.[1];
-            setError({ message: outcome.error ?? "the import failed", issues: line ? [{ path: `line ${line}`, message: outcome.error ?? "" }] : [] });
+            // "line 6: is_click must be 0 or 1": said once, in the list under its line.
+            const m = outcome.error?.match(/line (\d+): ([\s\S]*)$/);
+            setError(m ? { message: `The import stopped at line ${m[1]}:`, issues: [{ path: `line ${m[1]}`, message: m[2] }] } : { message: outcome.error ?? "the import failed", issues: [] });
           }
           router.refresh();
         } catch (err) {

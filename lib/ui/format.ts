@@ -94,3 +94,8 @@ export function liftTone(ci: readonly [number, number] | null | undefined): "up"
   if (ci[1] < 0) return "down";
   return "flat";
 }
+
+/** "1 version", "3 versions", "1,200 users"; `plural` when adding "s" is wrong. */
+export function count(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${int(n)} ${n === 1 ? singular : pluralForm}`;
+}
