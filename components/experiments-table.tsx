@@ -123,7 +123,7 @@ export function ExperimentsTable({ rows, layers, initialStatus = "", initialLaye
             <strong>No experiments yet.</strong>
           </p>
           <p>
-            First create a layer on the <Link href="/layers">Traffic</Link> page (a layer is 10,000 buckets of users that experiments share without overlapping), then{" "}
+            First create a layer on the <Link href="/layers">Layers</Link> page (a layer is 10,000 buckets of users that experiments share without overlapping), then{" "}
             <Link href="/experiments/new">create an experiment</Link> with a control arm and a treatment policy.
           </p>
         </div>

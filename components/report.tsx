@@ -29,11 +29,18 @@ export const METRIC_DEFINITIONS: Record<string, string> = {
   session_depth: "Rank requests per session (a ratio metric: total requests over total sessions, delta-method interval).",
 };
 
-const headed = (label: string, term: keyof typeof REPORT_TERMS) => () => (
-  <abbr className="term" title={REPORT_TERMS[term]}>
-    {label}
-  </abbr>
-);
+/** A column header that explains itself on hover. */
+function Term({ label, term }: { label: string; term: keyof typeof REPORT_TERMS }) {
+  return (
+    <abbr className="term" title={REPORT_TERMS[term]}>
+      {label}
+    </abbr>
+  );
+}
+const headed = (label: string, term: keyof typeof REPORT_TERMS) => {
+  const Header = () => <Term label={label} term={term} />;
+  return Header;
+};
 
 /** The lift the report leads with: CUPED's when the toggle is on and it exists, else the plain one. */
 const shown = (r: ReportRow, cuped: boolean): LiftEstimate => (cuped && r.cuped ? r.cuped : r);

@@ -76,7 +76,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             </Link>
           )}
           <Link className="button" href={`/layers/${e.layer}?experiment=${e.id}`}>
-            {canEdit && e.status !== "stopped" ? (e.status === "running" ? "Ramp traffic" : "Allocate buckets") : "Traffic"}
+            {canEdit && e.status !== "stopped" ? (e.status === "running" ? "Ramp traffic" : "Allocate buckets") : "Layer buckets"}
           </Link>
         </div>
       </div>
