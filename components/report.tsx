@@ -5,6 +5,7 @@ import { useState, useSyncExternalStore } from "react";
 import { Area, Bar, CartesianGrid, Cell, ComposedChart, ErrorBar, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
+import { symmetricTicks } from "@/lib/ui/chart-ticks";
 import { ciPct, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
 import type { LiftEstimate, ReportModel, ReportRow } from "@/lib/ui/report-model";
 
@@ -181,15 +182,6 @@ export function ReportResults({ model }: { model: ReportModel }) {
 }
 
 const axisPct = (v: number) => `${Number((v * 100).toFixed(2))}%`;
-
-/** Symmetric ticks at a round step (1, 2, 2.5 or 5 × 10^k) covering ±extent: "−20%, −10%, 0%, 10%, 20%". */
-export function symmetricTicks(extent: number): number[] {
-  const raw = extent / 3;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
-  const n = Math.ceil(extent / step - 1e-9);
-  return Array.from({ length: 2 * n + 1 }, (_, i) => Number(((i - n) * step).toPrecision(12)));
-}
 
 /** One chart per metric: each treatment's relative lift as a bar with its 95% CI as error bar. */
 function LiftCharts({ model, cuped }: { model: ReportModel; cuped: boolean }) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { DEFAULT_POLICY_KEY, platformDefaultHistory, type DefaultPeriod } from "@/lib/policies/platform-default";
+import type { DefaultPeriod } from "@/lib/policies/default-periods";
+import { DEFAULT_POLICY_KEY, platformDefaultHistory } from "@/lib/policies/platform-default";
 import { evaluationSummary, isRecord, type EvalFigure } from "@/lib/ui/evaluation";
 
 /** Read-only queries behind the policy pages and the experiment form's version picker. */

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { ExperimentForm } from "@/components/experiment-form";
 import { requirePageUser } from "@/lib/auth/session";
-import { defaultArmLabel, platformDefaultHistory } from "@/lib/policies/platform-default";
+import { defaultArmLabel } from "@/lib/policies/default-periods";
+import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { layerOptions } from "@/lib/ui/layer-queries";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 

@@ -5,7 +5,8 @@ import { requirePageUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
-import { defaultArmLabel, platformDefaultHistory } from "@/lib/policies/platform-default";
+import { defaultArmLabel } from "@/lib/policies/default-periods";
+import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { layerOptions } from "@/lib/ui/layer-queries";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
