@@ -8,7 +8,7 @@ import { createScenarioAction, datasetStatusAction, startDatasetSimulationAction
 import { StatusBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import { Field, FormErrors } from "@/components/field";
-import { bytes, date, int } from "@/lib/ui/format";
+import { bytes, count, date, int } from "@/lib/ui/format";
 
 export interface ScenarioRow {
   id: string;
@@ -307,7 +307,7 @@ export function ImportCsvForm() {
           router.refresh();
           const outcome = await waitForImport(body.id);
           if (outcome.status === "ready") {
-            setDone(`Imported "${outcome.name}": ${int(outcome.requests ?? 0)} requests.`);
+            setDone(`Imported "${outcome.name}": ${count(outcome.requests ?? 0, "request")}.`);
             setName("");
             if (fileRef.current) fileRef.current.value = "";
           } else {

@@ -25,14 +25,14 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
   {
     id: "arms",
     header: "Arms",
-    accessorFn: (e) => e.arms.map((a) => `${a.key} ${a.policy ?? "default"}`).join(" "),
+    accessorFn: (e) => e.arms.map((a) => `${a.key} ${a.policy ?? "platform default"}`).join(" "),
     sortingFn: (a, b) => a.original.arms.length - b.original.arms.length,
     cell: ({ row }) => (
       <ul className="plain small">
         {row.original.arms.map((a) => (
           <li key={a.key}>
             <strong>{a.key}</strong>
-            {a.control ? " (control)" : ""} <span className="muted">{a.policy ?? "default fixed"}</span>
+            {a.control ? " (control)" : ""} <span className="muted">{a.policy ?? "platform default"}</span>
           </li>
         ))}
       </ul>

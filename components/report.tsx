@@ -6,7 +6,7 @@ import { Area, Bar, CartesianGrid, Cell, ComposedChart, ErrorBar, Legend, Line, 
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { symmetricTicks } from "@/lib/ui/chart-ticks";
-import { ciPct, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
+import { ciPct, count, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
 import type { LiftEstimate, ReportModel, ReportRow } from "@/lib/ui/report-model";
 
 /** What each number of the report means: shown as the column headers' tooltips and in the legend. */
@@ -357,7 +357,7 @@ export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: R
 export function ArmSplit({ model }: { model: ReportModel }) {
   return (
     <p className="muted small">
-      {int(model.users)} users · {model.arms.map((a) => `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`).join(" · ")} · SRM{" "}
+      {count(model.users, "user")} · {model.arms.map((a) => `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`).join(" · ")} · SRM{" "}
       {model.srm.ok ? "ok" : "mismatch"} (p = {pValue(model.srm.pValue)})
     </p>
   );

@@ -13,10 +13,19 @@ import { isCancelling } from "@/lib/jobs/job-list-item";
 import { getJob } from "@/lib/jobs/job-service";
 import { dateTime } from "@/lib/ui/format";
 import { jobSubjects } from "@/lib/ui/job-subjects";
-import { payloadFacts, resultFigures, resultNotes } from "@/lib/ui/job-summary";
+import { payloadFacts, resultFigures, resultNotes, type Fact } from "@/lib/ui/job-summary";
 import { registeredVersion } from "@/lib/ui/registered-version";
 
 export const metadata = { title: "Job" };
+
+function FactPairs({ facts }: { facts: Fact[] }) {
+  return facts.map((f) => (
+    <div key={f.label} className="fact-pair">
+      <dt>{f.label}</dt>
+      <dd>{f.value}</dd>
+    </div>
+  ));
+}
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -73,12 +82,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
               </dd>
             </>
           )}
-          {notes.map((n) => (
-            <div key={n.label} className="fact-pair">
-              <dt>{n.label}</dt>
-              <dd>{n.value}</dd>
-            </div>
-          ))}
+          <FactPairs facts={notes} />
         </dl>
         {figures.length > 0 && (
           <>
@@ -91,12 +95,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           <p className="muted">Defaults.</p>
         ) : (
           <dl className="facts">
-            {facts.map((f) => (
-              <div key={f.label} className="fact-pair">
-                <dt>{f.label}</dt>
-                <dd>{f.value}</dd>
-              </div>
-            ))}
+            <FactPairs facts={facts} />
           </dl>
         )}
         <details>

@@ -3,12 +3,13 @@ import { notFound } from "next/navigation";
 import { NotImprovedBadge, PlatformDefaultBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
 import { JobForm } from "@/components/job-form";
 import { EvalFigures, TrainingCurveChart, VersionsTable } from "@/components/policies";
+import { TrainPolicyForm } from "@/components/train-policy-form";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { evaluationFigures, evaluationSummary, gateNote, trainingCurves } from "@/lib/ui/evaluation";
 import { count, dateTime } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
-import { EVALUATE_HINTS, PRESET_OPTIONS, TRAIN_HINTS, TRAIN_INITIAL, trainConfigFields } from "@/lib/ui/job-hints";
+import { EVALUATE_HINTS } from "@/lib/ui/job-hints";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
 import { policyDetail } from "@/lib/ui/policy-queries";
@@ -160,15 +161,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           {train && (
             <>
               <h3>Train a new version</h3>
-              <JobForm
-                spec={train}
-                label="Train policy version"
-                submitLabel="Start training"
-                pickers={{ ...jobPickers(train, sources), preset: PRESET_OPTIONS }}
-                hints={TRAIN_HINTS}
-                initial={{ ...TRAIN_INITIAL, policy: policy.key, type: policy.type, parentVersionId: versions.find((v) => v.status === "ready")?.id }}
-                configFields={trainConfigFields()}
-              />
+              <TrainPolicyForm spec={train} sources={sources} label="Train policy version" initial={{ policy: policy.key, type: policy.type, parentVersionId: versions.find((v) => v.status === "ready")?.id }} />
             </>
           )}
         </section>
