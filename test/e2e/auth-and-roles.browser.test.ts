@@ -170,7 +170,7 @@ describe("signing in and roles, in Chromium", () => {
     await screenshot(admin, "users-disable-mobile");
     // The editor's browser still holds its session cookie; the next request is refused.
     await editor.goto(`${platform.url}/experiments`);
-    await editor.waitForURL(`${platform.url}/`);
+    await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
 
     await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).click();
     await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).waitFor();
@@ -180,7 +180,7 @@ describe("signing in and roles, in Chromium", () => {
     await admin.getByRole("button", { name: "Set password", exact: true }).click();
     await admin.getByText("Password reset; their sessions have ended.").waitFor();
     await editor.goto(`${platform.url}/experiments`);
-    await editor.waitForURL(`${platform.url}/`);
+    await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
     await signInAs(editor, platform.url, EDITOR.email, "a-brand-new-password");
     await editor.close();
     await admin.close();

@@ -11,6 +11,7 @@ import { evaluationFigures } from "@/lib/ui/evaluation";
 import { db } from "@/lib/db/client";
 import { behaviourText, explorationText } from "@/lib/ui/dataset-facts";
 import { bytes, dateTime, int } from "@/lib/ui/format";
+import { JsonBlock } from "@/components/json-block";
 
 export const metadata = { title: "Dataset" };
 
@@ -78,7 +79,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <EvalFigures figures={evaluationFigures(d.summary, 16)} empty="No summary statistics." />
           <details>
             <summary>All statistics</summary>
-            <pre className="pre json">{JSON.stringify(d.summary, null, 2)}</pre>
+            <JsonBlock value={d.summary} label="Dataset statistics" />
           </details>
         </section>
       )}

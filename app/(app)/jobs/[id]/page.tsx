@@ -15,6 +15,7 @@ import { dateTime } from "@/lib/ui/format";
 import { jobSubjects } from "@/lib/ui/job-subjects";
 import { payloadFacts, resultFigures, resultNotes, type Fact } from "@/lib/ui/job-summary";
 import { registeredVersion } from "@/lib/ui/registered-version";
+import { JsonBlock } from "@/components/json-block";
 
 export const metadata = { title: "Job" };
 
@@ -101,11 +102,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <details>
           <summary>Advanced: payload and result as JSON</summary>
           <h4>Payload</h4>
-          <pre className="pre json">{JSON.stringify(job.payload, null, 2)}</pre>
+          <JsonBlock value={job.payload} label="Payload as JSON" />
           {job.result !== null && (
             <>
               <h4>Result</h4>
-              <pre className="pre json">{JSON.stringify(job.result, null, 2)}</pre>
+              <JsonBlock value={job.result} label="Result as JSON" />
             </>
           )}
           <p className="muted small mono">job {job.id}</p>

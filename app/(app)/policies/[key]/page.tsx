@@ -13,6 +13,7 @@ import { EVALUATE_HINTS } from "@/lib/ui/job-hints";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
 import { policyDetail } from "@/lib/ui/policy-queries";
+import { JsonBlock } from "@/components/json-block";
 
 export const metadata = { title: "Policy" };
 
@@ -138,12 +139,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
             </div>
             <details>
               <summary>Config</summary>
-              <pre className="pre json">{JSON.stringify(v.config, null, 2)}</pre>
+              <JsonBlock value={v.config} label={`Config of v${v.version}`} />
             </details>
             {v.evaluationJson !== null && (
               <details>
                 <summary>Full evaluation</summary>
-                <pre className="pre json">{JSON.stringify(v.evaluationJson, null, 2)}</pre>
+                <JsonBlock value={v.evaluationJson} label={`Evaluation of v${v.version}`} />
               </details>
             )}
           </section>
