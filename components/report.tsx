@@ -30,18 +30,7 @@ export const METRIC_DEFINITIONS: Record<string, string> = {
   session_depth: "Rank requests per session (a ratio metric: total requests over total sessions, delta-method interval).",
 };
 
-/** A column header that explains itself on hover. */
-function Term({ label, term }: { label: string; term: keyof typeof REPORT_TERMS }) {
-  return (
-    <abbr className="term" title={REPORT_TERMS[term]}>
-      {label}
-    </abbr>
-  );
-}
-const headed = (label: string, term: keyof typeof REPORT_TERMS) => {
-  const Header = () => <Term label={label} term={term} />;
-  return Header;
-};
+const explained = (term: keyof typeof REPORT_TERMS) => ({ description: REPORT_TERMS[term] });
 
 /** The lift the report leads with: CUPED's when the toggle is on and it exists, else the plain one. */
 const shown = (r: ReportRow, cuped: boolean): LiftEstimate => (cuped && r.cuped ? r.cuped : r);
@@ -57,10 +46,11 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
       </span>
     ),
   },
-  { accessorKey: "users", header: headed("Users", "users"), cell: ({ row }) => int(row.original.users) },
+  { accessorKey: "users", header: "Users", meta: explained("users"), cell: ({ row }) => int(row.original.users) },
   {
     accessorKey: "mean",
-    header: headed("Mean ± SE", "mean"),
+    header: "Mean ± SE",
+    meta: explained("mean"),
     cell: ({ row }) => (
       <span>
         {num(row.original.mean)}
@@ -70,7 +60,8 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
   },
   {
     id: "lift",
-    header: headed(cuped ? "Lift (CUPED)" : "Lift", cuped ? "cuped" : "lift"),
+    header: cuped ? "Lift (CUPED)" : "Lift",
+    meta: explained(cuped ? "cuped" : "lift"),
     accessorFn: (r) => shown(r, cuped).lift,
     cell: ({ row }) => {
       if (row.original.control) return <span className="muted">baseline</span>;
@@ -78,17 +69,19 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
       return <span className={`lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 2)}</span>;
     },
   },
-  { id: "ci", header: headed("95% CI", "ci"), accessorFn: (r) => shown(r, cuped).ci?.[0] ?? null, cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).ci, 2)) },
-  { id: "pValue", header: headed("p-value", "pValue"), accessorFn: (r) => shown(r, cuped).pValue, cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).pValue)) },
+  { id: "ci", header: "95% CI", meta: explained("ci"), accessorFn: (r) => shown(r, cuped).ci?.[0] ?? null, cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).ci, 2)) },
+  { id: "pValue", header: "p-value", meta: explained("pValue"), accessorFn: (r) => shown(r, cuped).pValue, cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).pValue)) },
   {
     id: "adjustedPValue",
-    header: headed("Holm-adjusted p", "adjustedPValue"),
+    header: "Holm-adjusted p",
+    meta: explained("adjustedPValue"),
     accessorFn: (r) => shown(r, cuped).adjustedPValue,
     cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).adjustedPValue)),
   },
   {
     id: "sequential",
-    header: headed("Always-valid CI", "sequentialCi"),
+    header: "Always-valid CI",
+    meta: explained("sequentialCi"),
     accessorFn: (r) => shown(r, cuped).sequentialCi?.[0] ?? null,
     cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).sequentialCi, 2)),
   },
