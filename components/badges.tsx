@@ -1,13 +1,13 @@
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { ciPct, liftTone, signedPct } from "@/lib/ui/format";
 
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{status}</span>;
 }
 
-const TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 export function PolicyTypeBadge({ type }: { type: string }) {
-  return <span className={`badge type-${type}`}>{TYPE_LABELS[type] ?? type}</span>;
+  return <span className={`badge type-${type}`}>{POLICY_TYPE_LABELS[type] ?? type}</span>;
 }
 
 /** "+3.1% [−0.4%, +6.6%]", green/red when the interval excludes 0. */

@@ -7,6 +7,7 @@ import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { ciPct, metricLabel, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
@@ -24,7 +25,6 @@ type ArmState = { uid: number; key: string; name: string; policyVersionId: strin
 const DEFAULT_POLICY = "platform-default";
 
 const TYPE_ORDER = ["enhanced_state", "user_state", "fixed"] as const;
-const TYPE_LABEL: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 const figure = (f: VersionOption["evaluation"][number]) => (f.format === "pct" ? signedPct(f.value) : num(f.value));
 const figureCi = (f: VersionOption["evaluation"][number]) => (!f.ci ? "" : f.format === "pct" ? ` ${ciPct(f.ci)}` : ` [${num(f.ci[0])}, ${num(f.ci[1])}]`);
@@ -410,10 +410,10 @@ export function ExperimentForm({
                         </option>
                         <option value={DEFAULT_POLICY}>{platformDefault[0].toUpperCase() + platformDefault.slice(1)}</option>
                         {versionsByType.map((g) => (
-                          <optgroup key={g.type} label={TYPE_LABEL[g.type]}>
+                          <optgroup key={g.type} label={POLICY_TYPE_LABELS[g.type]}>
                             {g.items.map((o) => (
                               <option key={o.id} value={o.id}>
-                                {o.label} — {TYPE_LABEL[o.type]}
+                                {o.label} — {POLICY_TYPE_LABELS[o.type]}
                                 {o.evaluation[0] ? ` · ${o.evaluation[0].label} ${figure(o.evaluation[0])}` : " · not evaluated"}
                               </option>
                             ))}

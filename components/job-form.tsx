@@ -4,11 +4,11 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { enqueueJobAction } from "@/app/actions/jobs";
 import { Field, FormErrors } from "@/components/field";
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { humanize } from "@/lib/ui/format";
 import type { JobField, JobFormSpec } from "@/lib/ui/job-forms";
 import type { ConfigFieldSets } from "@/lib/ui/job-hints";
 
-const ENUM_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 export interface PickerOption {
   value: string;
@@ -127,7 +127,7 @@ export function JobForm({
   const control = (f: JobField, p: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => {
     const value = values[f.name];
     const set = (v: string | boolean) => setValues((s) => ({ ...s, [f.name]: v }));
-    const options = pickers[f.name] ?? (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: ENUM_LABELS[o] ?? o })) : null);
+    const options = pickers[f.name] ?? (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: POLICY_TYPE_LABELS[o] ?? o })) : null);
     if (options && f.kind === "string-list") {
       const chosen = String(value).split(/[\s,]+/).filter(Boolean);
       return (

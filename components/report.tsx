@@ -1,12 +1,13 @@
 "use client";
 
 import type { ColumnDef } from "@tanstack/react-table";
-import { useState, useSyncExternalStore } from "react";
+import { useState } from "react";
 import { Area, Bar, CartesianGrid, Cell, ComposedChart, ErrorBar, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
+import { useNarrowScreen } from "@/components/use-narrow-screen";
 import { symmetricTicks } from "@/lib/ui/chart-ticks";
-import { ciPct, count, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
+import { ciPct, count, duration, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
 import type { LiftEstimate, ReportModel, ReportRow } from "@/lib/ui/report-model";
 
 /** What each number of the report means: shown as the column headers' tooltips and in the legend. */
@@ -87,17 +88,6 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
   },
 ];
 
-const NARROW = "(max-width: 640px)";
-const subscribeNarrow = (notify: () => void) => {
-  const q = window.matchMedia(NARROW);
-  q.addEventListener("change", notify);
-  return () => q.removeEventListener("change", notify);
-};
-/** Phone-width screens start with only the primary metric open (the server renders all open). */
-function useNarrowScreen(): boolean {
-  return useSyncExternalStore(subscribeNarrow, () => window.matchMedia(NARROW).matches, () => false);
-}
-
 /** The legend of every number in the report, metric definitions included. */
 function ReportLegend({ model, cuped }: { model: ReportModel; cuped: boolean }) {
   return (
@@ -169,7 +159,7 @@ export function ReportResults({ model }: { model: ReportModel }) {
         ))}
       </div>
       <h3>Lift with 95% CI{cuped ? " (CUPED)" : ""}</h3>
-      <LiftCharts model={model} cuped={cuped} />
+      <LiftCharts model={model} cuped={cuped} narrow={narrow} />
     </>
   );
 }
@@ -177,11 +167,13 @@ export function ReportResults({ model }: { model: ReportModel }) {
 const axisPct = (v: number) => `${Number((v * 100).toFixed(2))}%`;
 
 /** One chart per metric: each treatment's relative lift as a bar with its 95% CI as error bar. */
-function LiftCharts({ model, cuped }: { model: ReportModel; cuped: boolean }) {
+function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boolean; narrow: boolean }) {
   const treatments = model.arms.filter((a) => !a.control);
+  // A phone shows the primary metric's chart; the others' lifts are in their tables.
+  const charted = narrow ? [model.primaryMetric] : model.metrics;
   return (
     <div className="chart-grid">
-      {model.metrics.map((m) => {
+      {charted.map((m) => {
         const data = model.rows[m]
           .filter((r) => !r.control)
           .map((r) => {
@@ -306,7 +298,7 @@ export function SrmBanner({ model }: { model: ReportModel }) {
  */
 export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: ReportModel; reach: { inside: number; outside: number } | null; startedAt: string | null; stoppedAt: string | null }) {
   const end = stoppedAt ?? model.generatedAt;
-  const days = startedAt ? (Date.parse(end) - Date.parse(startedAt)) / 86_400_000 : null;
+  const runningMs = startedAt ? Date.parse(end) - Date.parse(startedAt) : null;
   const trafficDays = (model.series[model.primaryMetric] ?? []).length;
   const primary = model.rows[model.primaryMetric]?.filter((r) => !r.control) ?? [];
   return (
@@ -326,7 +318,7 @@ export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: R
         </div>
       )}
       <div className="stat card">
-        <span className="stat-value">{days === null ? "—" : days < 1 ? `${num(days * 24, 1)} h` : `${num(days, 1)} d`}</span>
+        <span className="stat-value">{duration(runningMs)}</span>
         <span className="muted">
           {stoppedAt ? "ran" : "running"} · traffic on {trafficDays} {trafficDays === 1 ? "day" : "days"}
         </span>

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { toJobListItem, type JobListItem } from "@/lib/jobs/job-list-item";
-import { POLICY_TYPE_LABELS } from "@/lib/ui/policy-queries";
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 
 /**
  * What a job works on, in words ("es-rl (Enhanced-State RL)", "es-rl@v2", "demo-logs"), read from its
@@ -15,16 +15,21 @@ const experimentRef = z.object({ experiment: z.string() });
 export async function jobSubjects(jobs: readonly { id: string; type: string; payload: unknown }[]): Promise<Map<string, string>> {
   const versionIds = new Set<string>();
   const datasetIds = new Set<string>();
+  const experimentIds = new Set<string>();
   for (const j of jobs) {
     const v = versionRef.safeParse(j.payload);
     if (v.success) versionIds.add(v.data.policyVersionId);
     const d = datasetRef.safeParse(j.payload);
     if (d.success) datasetIds.add(d.data.datasetId);
+    const e = experimentRef.safeParse(j.payload);
+    if (e.success && z.uuid().safeParse(e.data.experiment).success) experimentIds.add(e.data.experiment);
   }
-  const [versions, datasets] = await Promise.all([
+  const [versions, datasets, experiments] = await Promise.all([
     versionIds.size ? db.policyVersion.findMany({ where: { id: { in: [...versionIds] } }, select: { id: true, version: true, policy: { select: { key: true } } } }) : [],
     datasetIds.size ? db.dataset.findMany({ where: { id: { in: [...datasetIds] } }, select: { id: true, name: true } }) : [],
+    experimentIds.size ? db.experiment.findMany({ where: { id: { in: [...experimentIds] } }, select: { id: true, key: true } }) : [],
   ]);
+  const experimentKey = new Map(experiments.map((e) => [e.id, e.key]));
   const versionLabel = new Map(versions.map((v) => [v.id, `${v.policy.key}@v${v.version}`]));
   const datasetName = new Map(datasets.map((d) => [d.id, d.name]));
   const out = new Map<string, string>();
@@ -41,7 +46,7 @@ export async function jobSubjects(jobs: readonly { id: string; type: string; pay
           : d.success
             ? (datasetName.get(d.data.datasetId) ?? "deleted dataset")
             : e.success
-              ? `experiment ${e.data.experiment}`
+              ? `experiment ${experimentKey.get(e.data.experiment) ?? e.data.experiment}`
               : null;
     if (subject) out.set(j.id, subject);
   }

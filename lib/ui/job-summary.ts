@@ -1,5 +1,6 @@
 import { evaluationFigures, evaluationSummary, isRecord, type EvalFigure } from "@/lib/ui/evaluation";
 import { humanize, num } from "@/lib/ui/format";
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 
 /**
  * A job's payload and result in words for its page; the raw JSON stays behind "advanced". Ids are
@@ -18,6 +19,7 @@ export function payloadFacts(payload: unknown): Fact[] {
   for (const [k, v] of Object.entries(payload)) {
     if (ID.test(k) || v === null || v === undefined) continue;
     if (typeof v === "number") out.push({ label: humanize(k), value: num(v) });
+    else if (k === "type" && typeof v === "string") out.push({ label: "Type", value: POLICY_TYPE_LABELS[v] ?? v });
     else if (typeof v === "string" || typeof v === "boolean") out.push({ label: humanize(k), value: String(v) });
     else if (Array.isArray(v)) out.push({ label: humanize(k), value: v.every((x) => typeof x !== "object") ? v.join(", ") : `${v.length} items (advanced)` });
     else if (isRecord(v)) {
@@ -31,8 +33,11 @@ export function payloadFacts(payload: unknown): Fact[] {
 /** The headline figures of a finished job's result: evaluation estimates with CIs, training metrics, counts. */
 export function resultFigures(type: string, result: unknown): EvalFigure[] {
   if (type === "evaluate-policy") return evaluationSummary(result, 8);
-  return evaluationFigures(result, 8).filter((f) => f.label !== "version");
+  return readableLabels(evaluationFigures(result, 8).filter((f) => f.label !== "version"));
 }
+
+/** "trainingSeconds" → "Training seconds"; composite labels ("rollout · reward") stay as they are. */
+export const readableLabels = (figures: EvalFigure[]): EvalFigure[] => figures.map((f) => (/^[a-z]+[A-Z]\w*$/.test(f.label) ? { ...f, label: humanize(f.label) } : f));
 
 /** Short text results (e.g. the promotion gate's verdict). */
 export function resultNotes(result: unknown): Fact[] {

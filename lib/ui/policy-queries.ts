@@ -17,7 +17,6 @@ export interface VersionOption {
   evaluation: EvalFigure[];
 }
 
-export const POLICY_TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 /** Every ready version (servable by an arm), newest first, with its offline evaluation's headline figures. */
 export async function readyVersionOptions(): Promise<VersionOption[]> {

@@ -435,6 +435,26 @@ describe("web UI: experiments, traffic, reports", () => {
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
   });
 
+  it("the platform default is visible: badge, history of which version was default when, arms name it with its version", async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${platform.url}/policies`);
+    const form = page.getByRole("form", { name: "Register fixed policy" });
+    await form.getByLabel("Policy key").fill("default-fixed");
+    await form.getByLabel("Policy name").fill("Platform default");
+    await form.getByRole("button", { name: "Register version" }).click();
+    await form.getByText("Registered default-fixed@v1.").waitFor();
+    await page.getByRole("table", { name: "Policies" }).getByRole("row").filter({ hasText: "default-fixed" }).getByText("platform default").waitFor();
+    await page.goto(`${platform.url}/policies/default-fixed`);
+    await page.getByRole("heading", { name: /Platform default/ }).first().locator(".badge", { hasText: "platform default" }).waitFor();
+    const history = await page.getByRole("table", { name: "Platform default history" }).getByRole("row").allTextContents();
+    expect(history.slice(1).map((r) => r.replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, "T"))).toEqual(["default-fixed@v1Tnow", "built-in default (centre of the action box)platform startT"]);
+    // The running experiment's control served the built-in default, then this version.
+    await page.goto(`${platform.url}/experiments/${flowExperimentId}`);
+    await page.getByRole("table", { name: "Arms" }).getByText("platform default (built-in default (centre of the action box), then default-fixed@v1)").waitFor();
+    await page.close();
+  });
+
   it("main pages fit 1280 px and 390 px without sideways overflow (screenshots)", async () => {
     const policyKey = treatmentLabel.split("@")[0];
     const job = await db.job.findFirstOrThrow({ where: { type: "simulate-traffic" }, orderBy: { createdAt: "desc" } });
@@ -449,6 +469,7 @@ describe("web UI: experiments, traffic, reports", () => {
       ["layer", "/layers/main", "Allocate and ramp"],
       ["policies", "/policies", "Versions"],
       ["policy", `/policies/${policyKey}`, "Versions and lineage"],
+      ["default-policy", "/policies/default-fixed", "Platform default"],
       ["scenarios", "/scenarios", "Scenarios"],
       ["datasets", "/datasets", "Datasets"],
       ["jobs", "/jobs", "Jobs"],

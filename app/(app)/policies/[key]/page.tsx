@@ -9,6 +9,7 @@ import { roleAtLeast } from "@/lib/auth/roles";
 import { evaluationFigures, evaluationSummary, gateNote, trainingCurves } from "@/lib/ui/evaluation";
 import { count, dateTime } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
+import { readableLabels } from "@/lib/ui/job-summary";
 import { EVALUATE_HINTS } from "@/lib/ui/job-hints";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
@@ -75,7 +76,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
       {versions.map((v) => {
         const curves = trainingCurves(v.trainingCurve);
         const figures = v.evaluationJson === null ? [] : evaluationSummary(v.evaluationJson, 12);
-        const metrics = evaluationFigures(v.metrics, 12);
+        const metrics = readableLabels(evaluationFigures(v.metrics, 12));
         return (
           <section key={v.id} id={`v${v.version}`} className="card" aria-label={`Version ${v.version}`}>
             <div className="section-head">

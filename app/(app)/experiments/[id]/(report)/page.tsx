@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { ArmsTable } from "@/components/arms-table";
 import { AuditTable } from "@/components/audit-table";
 import { AutoRefresh } from "@/components/auto-refresh";
+import { CollapsibleSection } from "@/components/collapsible-section";
 import { StatusBadge } from "@/components/badges";
 import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
@@ -82,8 +83,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </div>
       </div>
 
-      <section className="card" aria-labelledby="setup-h">
-        <h2 id="setup-h">Setup</h2>
+      <CollapsibleSection id="setup-h" title="Setup">
         <dl className="facts">
           <dt>Hypothesis</dt>
           <dd>{e.hypothesis || <span className="muted">—</span>}</dd>
@@ -115,7 +115,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             share: shares[i],
           }))}
         />
-      </section>
+      </CollapsibleSection>
 
       <section className="card" aria-labelledby="report-h">
         <div className="section-head">
@@ -181,10 +181,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </section>
       )}
 
-      <section className="card" aria-labelledby="audit-h">
-        <h2 id="audit-h">Audit trail</h2>
+      <CollapsibleSection id="audit-h" title="Audit trail">
         <AuditTable rows={audit} />
-      </section>
+      </CollapsibleSection>
     </>
   );
 }
