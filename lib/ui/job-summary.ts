@@ -12,12 +12,14 @@ export interface Fact {
 }
 
 const ID = /(^id$|Id$)/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function payloadFacts(payload: unknown): Fact[] {
   if (!isRecord(payload)) return [];
   const out: Fact[] = [];
   for (const [k, v] of Object.entries(payload)) {
-    if (ID.test(k) || v === null || v === undefined) continue;
+    // Ids are in the subject line and the JSON; as settings they are noise.
+    if (ID.test(k) || v === null || v === undefined || (typeof v === "string" && UUID.test(v))) continue;
     if (typeof v === "number") out.push({ label: humanize(k), value: num(v) });
     else if (k === "type" && typeof v === "string") out.push({ label: "Type", value: POLICY_TYPE_LABELS[v] ?? v });
     else if (typeof v === "string" || typeof v === "boolean") out.push({ label: humanize(k), value: String(v) });
@@ -36,8 +38,16 @@ export function resultFigures(type: string, result: unknown): EvalFigure[] {
   return readableLabels(evaluationFigures(result, 8).filter((f) => f.label !== "version"));
 }
 
-/** "trainingSeconds" → "Training seconds"; composite labels ("rollout · reward") stay as they are. */
-export const readableLabels = (figures: EvalFigure[]): EvalFigure[] => figures.map((f) => (/^[a-z]+[A-Z]\w*$/.test(f.label) ? { ...f, label: humanize(f.label) } : f));
+/** "trainingSeconds" → "Training seconds", "feedback · control · validConsumption" → "Feedback · control · valid consumption". */
+export function readableLabels(figures: EvalFigure[]): EvalFigure[] {
+  return figures.map((f) => {
+    const label = f.label
+      .split(" · ")
+      .map((part) => (/^[a-z]+[A-Z]\w*$/.test(part) ? humanize(part).toLowerCase() : part))
+      .join(" · ");
+    return { ...f, label: label.charAt(0).toUpperCase() + label.slice(1) };
+  });
+}
 
 /** Short text results (e.g. the promotion gate's verdict). */
 export function resultNotes(result: unknown): Fact[] {

@@ -444,7 +444,7 @@ describe("web UI: experiments, traffic, reports", () => {
     await form.getByLabel("Policy name").fill("Platform default");
     await form.getByRole("button", { name: "Register version" }).click();
     await form.getByText("Registered default-fixed@v1.").waitFor();
-    await page.getByRole("table", { name: "Policies" }).getByRole("row").filter({ hasText: "default-fixed" }).getByText("platform default").waitFor();
+    await page.getByRole("table", { name: "Policies" }).getByRole("row").filter({ hasText: "default-fixed" }).locator(".badge", { hasText: "platform default" }).waitFor();
     await page.goto(`${platform.url}/policies/default-fixed`);
     await page.getByRole("heading", { name: /Platform default/ }).first().locator(".badge", { hasText: "platform default" }).waitFor();
     const history = await page.getByRole("table", { name: "Platform default history" }).getByRole("row").allTextContents();

@@ -66,25 +66,27 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
             Error: {job.error}
           </p>
         )}
-        <dl className="facts">
-          {registered && (
-            <>
-              <dt>Registered version</dt>
-              <dd>
-                <Link href={`/policies/${registered.policy}#v${registered.version}`}>
-                  {registered.policy} v{registered.version}
-                </Link>
-                {registered.improved === false && (
-                  <>
-                    {" "}
-                    <NotImprovedBadge /> <span className="small">no checkpoint passed the promotion gate; the version acts exactly like the policy training started from</span>
-                  </>
-                )}
-              </dd>
-            </>
-          )}
-          <FactPairs facts={notes} />
-        </dl>
+        {(registered || notes.length > 0) && (
+          <dl className="facts">
+            {registered && (
+              <>
+                <dt>Registered version</dt>
+                <dd>
+                  <Link href={`/policies/${registered.policy}#v${registered.version}`}>
+                    {registered.policy} v{registered.version}
+                  </Link>
+                  {registered.improved === false && (
+                    <>
+                      {" "}
+                      <NotImprovedBadge /> <span className="small">no checkpoint passed the promotion gate; the version acts exactly like the policy training started from</span>
+                    </>
+                  )}
+                </dd>
+              </>
+            )}
+            <FactPairs facts={notes} />
+          </dl>
+        )}
         {figures.length > 0 && (
           <>
             <h3>Results</h3>
