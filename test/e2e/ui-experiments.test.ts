@@ -452,6 +452,13 @@ describe("web UI: experiments, traffic, reports", () => {
     // The running experiment's control served the built-in default, then this version.
     await page.goto(`${platform.url}/experiments/${flowExperimentId}`);
     await page.getByRole("table", { name: "Arms" }).getByText("platform default (built-in default (centre of the action box), then default-fixed@v1)").waitFor();
+    // The key the traffic simulation made for itself is listed apart from the keys people made.
+    await page.goto(`${platform.url}/admin/api-keys`);
+    await page.getByText(/1 key made by traffic simulations \(0 still active\)/).waitFor();
+    expect(await page.getByRole("table", { name: "API keys" }).getByText(/^traffic driver/).count()).toBe(0);
+    await page.getByText(/made by traffic simulations/).click();
+    await page.getByRole("table", { name: "Traffic simulation API keys" }).getByText(/^traffic driver \(job [0-9a-f]{8}\)$/).waitFor();
+    await screenshot(page, "ui-api-keys-desktop");
     await page.close();
   });
 
