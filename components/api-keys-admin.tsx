@@ -45,8 +45,31 @@ const columns: ColumnDef<ApiKeyRow, unknown>[] = [
   },
 ];
 
-export function ApiKeysTable({ keys }: { keys: ApiKeyRow[] }) {
-  return <DataTable label="API keys" data={keys} columns={columns} filterPlaceholder="Filter keys…" empty={<p>No API keys yet. Create one for each service that calls the fusion API.</p>} />;
+export function ApiKeysTable({ keys, label = "API keys" }: { keys: ApiKeyRow[]; label?: string }) {
+  return <DataTable label={label} data={keys} columns={columns} filterPlaceholder="Filter keys…" empty={<p>No API keys yet. Create one for each service that calls the fusion API.</p>} />;
+}
+
+/** Copies a secret to the clipboard and says so (the key is shown only this once). */
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  return (
+    <p className="row">
+      <button
+        type="button"
+        onClick={() =>
+          navigator.clipboard.writeText(text).then(
+            () => setState("copied"),
+            () => setState("failed"),
+          )
+        }
+      >
+        Copy key
+      </button>
+      <span role="status" className="small">
+        {state === "copied" ? "Copied to the clipboard." : state === "failed" ? "Could not copy: select the key and copy it by hand." : ""}
+      </span>
+    </p>
+  );
 }
 
 export function CreateApiKeyForm() {
@@ -101,6 +124,7 @@ export function CreateApiKeyForm() {
           <code className="secret" data-testid="new-api-key">
             {created.key}
           </code>
+          <CopyButton text={created.key} />
         </div>
       )}
     </>

@@ -18,7 +18,7 @@ export interface ArmRow {
   share: number;
 }
 
-const columns: ColumnDef<ArmRow, unknown>[] = [
+const columnsFor = (platformDefault: string): ColumnDef<ArmRow, unknown>[] => [
   {
     accessorKey: "key",
     header: "Arm",
@@ -31,7 +31,7 @@ const columns: ColumnDef<ArmRow, unknown>[] = [
   {
     id: "policy",
     header: "Policy version",
-    accessorFn: (a) => a.policy?.label ?? "default fixed",
+    accessorFn: (a) => a.policy?.label ?? platformDefault,
     cell: ({ row }) =>
       row.original.policy ? (
         <span className="cell-stack">
@@ -39,14 +39,18 @@ const columns: ColumnDef<ArmRow, unknown>[] = [
           <PolicyTypeBadge type={row.original.policy.type} />
         </span>
       ) : (
-        <span className="muted">platform default (fixed)</span>
+        <span className="cell-stack">
+          <Link href="/policies/default-fixed">{platformDefault}</Link>
+          <PolicyTypeBadge type="fixed" />
+        </span>
       ),
   },
   { id: "allocation", header: "Allocation", accessorFn: (a) => a.weight ?? 0, cell: ({ row }) => (row.original.weight !== null ? `weight ${pct(row.original.weight, 1)}` : `ranges ${formatRanges(row.original.ranges)}`) },
-  { id: "hash", header: "Hash levels", accessorFn: (a) => formatRanges(a.hashRanges), enableSorting: false, cell: ({ row }) => <code>{formatRanges(row.original.hashRanges) || "none"}</code> },
+  { id: "hash", header: "Experiment hash ranges", accessorFn: (a) => formatRanges(a.hashRanges), enableSorting: false, cell: ({ row }) => <code>{formatRanges(row.original.hashRanges) || "none"}</code> },
   { accessorKey: "share", header: "Share of layer buckets' users", cell: ({ row }) => pct(row.original.share, 1) },
 ];
 
-export function ArmsTable({ arms }: { arms: ArmRow[] }) {
-  return <DataTable label="Arms" data={arms} columns={columns} empty={<p>No arms.</p>} />;
+/** `platformDefault`: what arms without a version serve, e.g. "platform default (default-fixed@v1)". */
+export function ArmsTable({ arms, platformDefault }: { arms: ArmRow[]; platformDefault: string }) {
+  return <DataTable label="Arms" data={arms} columns={columnsFor(platformDefault)} empty={<p>No arms.</p>} />;
 }

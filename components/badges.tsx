@@ -1,13 +1,13 @@
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { ciPct, liftTone, signedPct } from "@/lib/ui/format";
 
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{status}</span>;
 }
 
-const TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 export function PolicyTypeBadge({ type }: { type: string }) {
-  return <span className={`badge type-${type}`}>{TYPE_LABELS[type] ?? type}</span>;
+  return <span className={`badge type-${type}`}>{POLICY_TYPE_LABELS[type] ?? type}</span>;
 }
 
 /** "+3.1% [−0.4%, +6.6%]", green/red when the interval excludes 0. */
@@ -30,4 +30,22 @@ export function NotImprovedBadge() {
       not improved
     </span>
   );
+}
+
+/** A job's state; a running job asked to stop reads "cancelling…" until it reaches its next progress report. */
+export function JobStateBadge({ state, cancelling }: { state: string; cancelling: boolean }) {
+  return cancelling ? <span className="badge state-cancelling">cancelling…</span> : <span className={`badge state-${state}`}>{state}</span>;
+}
+
+/** The version (or policy) the platform serves to users outside experiments and to arms without a version. */
+export function PlatformDefaultBadge({ past = false }: { past?: boolean }) {
+  return past ? (
+    <span className="badge" title="This version was the platform default earlier">
+      former platform default
+    </span>
+  ) : (
+    <span className="badge status-default" title="Served to every user outside an experiment, and by arms without a version of their own">
+      platform default
+    </span>
+  )
 }

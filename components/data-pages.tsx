@@ -8,7 +8,7 @@ import { createScenarioAction, datasetStatusAction, startDatasetSimulationAction
 import { StatusBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import { Field, FormErrors } from "@/components/field";
-import { bytes, date, int } from "@/lib/ui/format";
+import { bytes, count, date, int } from "@/lib/ui/format";
 
 export interface ScenarioRow {
   id: string;
@@ -307,12 +307,13 @@ export function ImportCsvForm() {
           router.refresh();
           const outcome = await waitForImport(body.id);
           if (outcome.status === "ready") {
-            setDone(`Imported "${outcome.name}": ${int(outcome.requests ?? 0)} requests.`);
+            setDone(`Imported "${outcome.name}": ${count(outcome.requests ?? 0, "request")}.`);
             setName("");
             if (fileRef.current) fileRef.current.value = "";
           } else {
-            const line = outcome.error?.match(/line (\d+)/)?.[1];
-            setError({ message: outcome.error ?? "the import failed", issues: line ? [{ path: `line ${line}`, message: outcome.error ?? "" }] : [] });
+            // "line 6: is_click must be 0 or 1": said once, in the list under its line.
+            const m = outcome.error?.match(/line (\d+): ([\s\S]*)$/);
+            setError(m ? { message: `The import stopped at line ${m[1]}:`, issues: [{ path: `line ${m[1]}`, message: m[2] }] } : { message: outcome.error ?? "the import failed", issues: [] });
           }
           router.refresh();
         } catch (err) {

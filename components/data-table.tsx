@@ -13,6 +13,14 @@ import {
 } from "@tanstack/react-table";
 import { useState } from "react";
 
+declare module "@tanstack/react-table" {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the type parameters must match TanStack's declaration
+  interface ColumnMeta<TData, TValue> {
+    /** What the column's numbers mean: shown when hovering its header. */
+    description?: string;
+  }
+}
+
 /** A stable empty filter list: a fresh [] each render would make TanStack reset paging in a loop. */
 const NO_FILTERS: ColumnFiltersState = [];
 
@@ -125,15 +133,24 @@ export function DataTable<T>({
               <tr key={hg.id} role="row">
                 {hg.headers.map((h) => {
                   const sorted = h.column.getIsSorted();
+                  const description = h.column.columnDef.meta?.description;
+                  const title = flexRender(h.column.columnDef.header, h.getContext());
+                  const heading = description ? (
+                    <abbr className="term" title={description}>
+                      {title}
+                    </abbr>
+                  ) : (
+                    title
+                  );
                   return (
                     <th key={h.id} role="columnheader" aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
                       {h.column.getCanSort() ? (
                         <button type="button" className="sort" onClick={h.column.getToggleSortingHandler()}>
-                          {flexRender(h.column.columnDef.header, h.getContext())}
+                          {heading}
                           <span aria-hidden>{sorted === "asc" ? " ▲" : sorted === "desc" ? " ▼" : ""}</span>
                         </button>
                       ) : (
-                        flexRender(h.column.columnDef.header, h.getContext())
+                        heading
                       )}
                     </th>
                   );

@@ -7,6 +7,7 @@ import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { ciPct, metricLabel, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
@@ -19,10 +20,11 @@ export interface LayerOption {
   running: { id: string; key: string; layerBuckets: BucketRange[] }[];
 }
 
+/** policyVersionId: a version id, DEFAULT_POLICY (the platform default, chosen explicitly) or "" (not chosen yet). */
 type ArmState = { uid: number; key: string; name: string; policyVersionId: string; weight: string; ranges: string };
+const DEFAULT_POLICY = "platform-default";
 
 const TYPE_ORDER = ["enhanced_state", "user_state", "fixed"] as const;
-const TYPE_LABEL: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 const figure = (f: VersionOption["evaluation"][number]) => (f.format === "pct" ? signedPct(f.value) : num(f.value));
 const figureCi = (f: VersionOption["evaluation"][number]) => (!f.ci ? "" : f.format === "pct" ? ` ${ciPct(f.ci)}` : ` [${num(f.ci[0])}, ${num(f.ci[1])}]`);
@@ -44,13 +46,13 @@ function initialArms(e?: ExperimentView): ArmState[] {
       uid: nextUid++,
       key: a.key,
       name: a.name === a.key ? "" : a.name,
-      policyVersionId: a.policyVersionId ?? "",
+      policyVersionId: a.policyVersionId ?? DEFAULT_POLICY,
       weight: percentText(a.weight ?? 1 / e.arms.length),
       ranges: formatRanges(a.ranges as BucketRange[] | null),
     }));
   }
   return [
-    { uid: nextUid++, key: "control", name: "Control", policyVersionId: "", weight: "50", ranges: "0-5000" },
+    { uid: nextUid++, key: "control", name: "Control", policyVersionId: DEFAULT_POLICY, weight: "50", ranges: "0-5000" },
     { uid: nextUid++, key: "treatment", name: "", policyVersionId: "", weight: "50", ranges: "5000-10000" },
   ];
 }
@@ -59,7 +61,20 @@ function initialArms(e?: ExperimentView): ArmState[] {
  * Create or edit an experiment. Every rule is the API's own zod schema, run here on each change after
  * the first submit, and again by the server action, whose field messages land next to the same fields.
  */
-export function ExperimentForm({ layers, versions, experiment, defaultLayer }: { layers: LayerOption[]; versions: VersionOption[]; experiment?: ExperimentView; defaultLayer?: string }) {
+export function ExperimentForm({
+  layers,
+  versions,
+  platformDefault,
+  experiment,
+  defaultLayer,
+}: {
+  layers: LayerOption[];
+  versions: VersionOption[];
+  /** What arms without a version serve, e.g. "platform default (default-fixed@1)". */
+  platformDefault: string;
+  experiment?: ExperimentView;
+  defaultLayer?: string;
+}) {
   const router = useRouter();
   const editing = !!experiment;
   const draft = !experiment || experiment.status === "draft";
@@ -94,7 +109,7 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
         key: a.key.trim(),
         ...(a.name.trim() ? { name: a.name.trim() } : {}),
         control: a.uid === control,
-        policyVersionId: a.policyVersionId || null,
+        policyVersionId: a.policyVersionId === DEFAULT_POLICY || a.policyVersionId === "" ? null : a.policyVersionId,
         ...(mode === "weights" ? { weight: fraction(a.weight) } : { ranges: r.ok ? r.ranges : [] }),
       };
     });
@@ -128,6 +143,12 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
       arms.forEach((a, i) => {
         const r = parseRanges(a.ranges);
         if (!r.ok) errs[`arms.${i}.ranges`] = r.error;
+      });
+    }
+    // A treatment left on the default would be an accidental A/A test: the choice must be explicit.
+    if (draft) {
+      arms.forEach((a, i) => {
+        if (a.policyVersionId === "") errs[`arms.${i}.policyVersionId`] = "choose the version this arm serves";
       });
     }
     if (draft && mode === "weights") {
@@ -381,15 +402,18 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
                   <Field label="Arm name" error={err(`arms.${i}.name`)}>
                     {(p) => <input {...p} value={a.name} placeholder={a.key} onChange={(e) => setArm(a.uid, { name: e.target.value })} />}
                   </Field>
-                  <Field label="Policy version" error={err(`arms.${i}.policyVersionId`)} className="span-2" hint={v ? evalLine(v) || "No offline evaluation yet." : "The platform's default fixed policy."}>
+                  <Field label="Policy version" error={err(`arms.${i}.policyVersionId`)} className="span-2" hint={v ? evalLine(v) || "No offline evaluation yet." : a.policyVersionId === DEFAULT_POLICY ? `Serves the ${platformDefault}, as users outside experiments get.` : undefined}>
                     {(p) => (
                       <select {...p} value={a.policyVersionId} onChange={(e) => setArm(a.uid, { policyVersionId: e.target.value })}>
-                        <option value="">Default fixed policy</option>
+                        <option value="" disabled>
+                          Choose a version…
+                        </option>
+                        <option value={DEFAULT_POLICY}>{platformDefault[0].toUpperCase() + platformDefault.slice(1)}</option>
                         {versionsByType.map((g) => (
-                          <optgroup key={g.type} label={TYPE_LABEL[g.type]}>
+                          <optgroup key={g.type} label={POLICY_TYPE_LABELS[g.type]}>
                             {g.items.map((o) => (
                               <option key={o.id} value={o.id}>
-                                {o.label} — {TYPE_LABEL[o.type]}
+                                {o.label} — {POLICY_TYPE_LABELS[o.type]}
                                 {o.evaluation[0] ? ` · ${o.evaluation[0].label} ${figure(o.evaluation[0])}` : " · not evaluated"}
                               </option>
                             ))}
@@ -403,7 +427,7 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
                       {(p) => <input {...p} type="number" min={0} max={100} step="any" inputMode="decimal" value={a.weight} onChange={(e) => setArm(a.uid, { weight: e.target.value })} />}
                     </Field>
                   ) : (
-                    <Field label="Hash ranges" error={err(`arms.${i}.ranges`)} hint="Of the experiment's 10,000 levels, e.g. 0-2500.">
+                    <Field label="Hash ranges" error={err(`arms.${i}.ranges`)} hint="Of the experiment's own hash (10,000 slots, independent of the layer buckets), e.g. 0-2500.">
                       {(p) => <input {...p} value={a.ranges} onChange={(e) => setArm(a.uid, { ranges: e.target.value })} autoComplete="off" />}
                     </Field>
                   )}

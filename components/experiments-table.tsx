@@ -25,14 +25,14 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
   {
     id: "arms",
     header: "Arms",
-    accessorFn: (e) => e.arms.map((a) => `${a.key} ${a.policy ?? "default"}`).join(" "),
+    accessorFn: (e) => e.arms.map((a) => `${a.key} ${a.policy ?? "platform default"}`).join(" "),
     sortingFn: (a, b) => a.original.arms.length - b.original.arms.length,
     cell: ({ row }) => (
       <ul className="plain small">
         {row.original.arms.map((a) => (
           <li key={a.key}>
             <strong>{a.key}</strong>
-            {a.control ? " (control)" : ""} <span className="muted">{a.policy ?? "default fixed"}</span>
+            {a.control ? " (control)" : ""} <span className="muted">{a.policy ?? "platform default"}</span>
           </li>
         ))}
       </ul>
@@ -123,7 +123,7 @@ export function ExperimentsTable({ rows, layers, initialStatus = "", initialLaye
             <strong>No experiments yet.</strong>
           </p>
           <p>
-            First create a layer on the <Link href="/layers">Traffic</Link> page (a layer is 10,000 buckets of users that experiments share without overlapping), then{" "}
+            First create a layer on the <Link href="/layers">Layers</Link> page (a layer is 10,000 buckets of users that experiments share without overlapping), then{" "}
             <Link href="/experiments/new">create an experiment</Link> with a control arm and a treatment policy.
           </p>
         </div>

@@ -32,14 +32,14 @@ export function RunMaintenanceButton() {
   );
 }
 
-export function JobControls({ jobId, state }: { jobId: string; state: string }) {
+export function JobControls({ jobId, state, cancelling }: { jobId: string; state: string; cancelling: boolean }) {
   const { pending, error, run } = useAction();
   const finished = ["completed", "failed", "cancelled"].includes(state);
   return (
     <div className="row">
       {!finished && (
-        <button type="button" className="danger" disabled={pending} onClick={() => run(() => cancelJobAction(jobId))}>
-          Cancel job
+        <button type="button" className="danger" disabled={pending || cancelling} onClick={() => run(() => cancelJobAction(jobId))}>
+          {cancelling ? "Cancelling…" : pending ? "Cancelling…" : "Cancel job"}
         </button>
       )}
       {(state === "failed" || state === "cancelled") && (

@@ -3,14 +3,25 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { JobStateBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import { JobProgress } from "@/components/job-progress";
 import type { JobListItem } from "@/lib/jobs/job-list-item";
 import { dateTime } from "@/lib/ui/format";
 
 const columns: ColumnDef<JobListItem, unknown>[] = [
-  { accessorKey: "type", header: "Job", filterFn: "equalsString", cell: ({ row }) => <Link href={`/jobs/${row.original.id}`}>{row.original.type}</Link> },
-  { accessorKey: "state", header: "State", filterFn: "equalsString", cell: ({ row }) => <span className={`badge state-${row.original.state}`}>{row.original.state}</span> },
+  {
+    accessorKey: "type",
+    header: "Job",
+    filterFn: "equalsString",
+    cell: ({ row }) => (
+      <Link href={`/jobs/${row.original.id}`}>
+        {row.original.type}
+        {row.original.subject && <span className="job-subject"> · {row.original.subject}</span>}
+      </Link>
+    ),
+  },
+  { accessorKey: "state", header: "State", filterFn: "equalsString", cell: ({ row }) => <JobStateBadge state={row.original.state} cancelling={row.original.cancelling} /> },
   { accessorKey: "progress", header: "Progress", cell: ({ row }) => <JobProgress job={row.original} /> },
   { id: "attempts", header: "Attempts", accessorFn: (j) => j.attempts, cell: ({ row }) => `${row.original.attempts}/${row.original.maxAttempts}` },
   { accessorKey: "createdAt", header: "Created", cell: ({ row }) => dateTime(row.original.createdAt) },

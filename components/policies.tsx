@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { registerFixedPolicyAction } from "@/app/actions/policies";
-import { NotImprovedBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
+import { NotImprovedBadge, PlatformDefaultBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { Field, FormErrors } from "@/components/field";
@@ -41,7 +41,9 @@ const policyColumns: ColumnDef<PolicyRow, unknown>[] = [
     accessorFn: (p) => `${p.name} ${p.key}`,
     cell: ({ row }) => (
       <div className="cell-stack">
-        <Link href={`/policies/${row.original.key}`}>{row.original.name}</Link>
+        <span>
+          <Link href={`/policies/${row.original.key}`}>{row.original.name}</Link> {row.original.platformDefault && <PlatformDefaultBadge />}
+        </span>
         <code className="muted small">{row.original.key}</code>
       </div>
     ),
@@ -99,6 +101,12 @@ const versionColumns = (showPolicy: boolean): ColumnDef<VersionRow, unknown>[] =
           <>
             {" "}
             <NotImprovedBadge />
+          </>
+        )}
+        {row.original.platformDefault && (
+          <>
+            {" "}
+            <PlatformDefaultBadge past={row.original.platformDefault === "former"} />
           </>
         )}
       </>

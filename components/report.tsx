@@ -3,11 +3,38 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "react";
 import { Area, Bar, CartesianGrid, Cell, ComposedChart, ErrorBar, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { LiftWithCi } from "@/components/badges";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
-import { ciPct, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
-import type { ReportModel, ReportRow } from "@/lib/ui/report-model";
+import { useNarrowScreen } from "@/components/use-narrow-screen";
+import { symmetricTicks } from "@/lib/ui/chart-ticks";
+import { ciPct, count, duration, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
+import type { LiftEstimate, ReportModel, ReportRow } from "@/lib/ui/report-model";
+
+/** What each number of the report means: shown as the column headers' tooltips and in the legend. */
+export const REPORT_TERMS = {
+  users: "Distinct users the experiment assigned to the arm and served at least once.",
+  mean: "Per-user mean of the metric over the experiment. ± is its standard error (about a third of a 95% interval's half-width), not the lift's.",
+  lift: "Relative difference of the arm's mean from the control's: (treatment − control) / control.",
+  ci: "95% confidence interval of the lift. Green or red: it excludes 0 (significant at 5%).",
+  pValue: "Two-sided p-value of the lift against no difference, for this comparison alone.",
+  adjustedPValue: "p-value Holm-adjusted across the experiment's treatment arms, so that several treatments do not inflate false positives. With one treatment it equals the p-value.",
+  sequentialCi: "Always-valid 95% interval (mixture sequential test): stays valid however often you look, so it is safe to check daily and stop early; wider than the fixed-horizon CI.",
+  cuped: "CUPED: the same comparison after adjusting each user's value by their pre-period value (the covariate), which removes pre-existing differences and narrows the interval without biasing the lift.",
+  srm: "Sample ratio mismatch: a χ² test of the users per arm against the allocated split. p < 0.001 means assignment or logging is broken.",
+} as const;
+
+/** Per-metric definitions; metrics the catalogue does not describe fall back to their name. */
+export const METRIC_DEFINITIONS: Record<string, string> = {
+  valid_consumption: "Valid plays per user: plays long enough to count as consumed (valid_play events).",
+  duration: "Watch time per user in seconds (sum of play events' values).",
+  interactions: "Likes, follows, comments and forwards per user.",
+  session_depth: "Rank requests per session (a ratio metric: total requests over total sessions, delta-method interval).",
+};
+
+const explained = (term: keyof typeof REPORT_TERMS) => ({ description: REPORT_TERMS[term] });
+
+/** The lift the report leads with: CUPED's when the toggle is on and it exists, else the plain one. */
+const shown = (r: ReportRow, cuped: boolean): LiftEstimate => (cuped && r.cuped ? r.cuped : r);
 
 const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
   {
@@ -20,10 +47,11 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
       </span>
     ),
   },
-  { accessorKey: "users", header: "Users", cell: ({ row }) => int(row.original.users) },
+  { accessorKey: "users", header: "Users", meta: explained("users"), cell: ({ row }) => int(row.original.users) },
   {
     accessorKey: "mean",
-    header: "Mean",
+    header: "Mean ± SE",
+    meta: explained("mean"),
     cell: ({ row }) => (
       <span>
         {num(row.original.mean)}
@@ -31,68 +59,128 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
       </span>
     ),
   },
-  { accessorKey: "lift", header: "Lift", cell: ({ row }) => (row.original.control ? <span className="muted">baseline</span> : <span className={`lift lift-${liftTone(row.original.ci)}`}>{signedPct(row.original.lift, 2)}</span>) },
-  { id: "ci", header: "95% CI", accessorFn: (r) => r.ci?.[0] ?? null, cell: ({ row }) => (row.original.control ? "—" : ciPct(row.original.ci, 2)) },
   {
-    accessorKey: "pValue",
-    header: "p-value",
-    cell: ({ row }) =>
-      row.original.control ? (
-        "—"
-      ) : (
-        <span title="Holm-adjusted across treatment arms in brackets">
-          {pValue(row.original.pValue)}
-          {row.original.adjustedPValue !== null && row.original.adjustedPValue !== row.original.pValue && <span className="muted small"> (adj. {pValue(row.original.adjustedPValue)})</span>}
-        </span>
-      ),
+    id: "lift",
+    header: cuped ? "Lift (CUPED)" : "Lift",
+    meta: explained(cuped ? "cuped" : "lift"),
+    accessorFn: (r) => shown(r, cuped).lift,
+    cell: ({ row }) => {
+      if (row.original.control) return <span className="muted">baseline</span>;
+      const e = shown(row.original, cuped);
+      return <span className={`lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 2)}</span>;
+    },
+  },
+  { id: "ci", header: "95% CI", meta: explained("ci"), accessorFn: (r) => shown(r, cuped).ci?.[0] ?? null, cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).ci, 2)) },
+  { id: "pValue", header: "p-value", meta: explained("pValue"), accessorFn: (r) => shown(r, cuped).pValue, cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).pValue)) },
+  {
+    id: "adjustedPValue",
+    header: "Holm-adjusted p",
+    meta: explained("adjustedPValue"),
+    accessorFn: (r) => shown(r, cuped).adjustedPValue,
+    cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).adjustedPValue)),
   },
   {
     id: "sequential",
     header: "Always-valid CI",
-    accessorFn: (r) => r.sequentialCi?.[0] ?? null,
-    cell: ({ row }) => (row.original.control ? "—" : ciPct(row.original.sequentialCi, 2)),
+    meta: explained("sequentialCi"),
+    accessorFn: (r) => shown(r, cuped).sequentialCi?.[0] ?? null,
+    cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).sequentialCi, 2)),
   },
-  ...(cuped
-    ? [
-        {
-          id: "cuped",
-          header: "CUPED lift",
-          accessorFn: (r: ReportRow) => r.cupedLift,
-          cell: ({ row }: { row: { original: ReportRow } }) => (row.original.control ? "—" : row.original.cupedLift === null ? <span className="muted">n/a</span> : <LiftWithCi lift={row.original.cupedLift} ci={row.original.cupedCi} compact />),
-        } satisfies ColumnDef<ReportRow, unknown>,
-      ]
-    : []),
 ];
 
-/** Per metric: a table of arms (users, mean, lift, 95% CI, p, always-valid CI, CUPED lift). */
-export function ReportTables({ model }: { model: ReportModel }) {
-  const columns = rowColumns(model.cuped);
+/** The legend of every number in the report, metric definitions included. */
+function ReportLegend({ model, cuped }: { model: ReportModel; cuped: boolean }) {
   return (
-    <div className="report-tables">
-      {model.metrics.map((m) => (
-        <section key={m} className="metric-block" aria-label={`${metricLabel(m)} results`}>
-          <h3>
-            {metricLabel(m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}
-          </h3>
-          <DataTable label={`${metricLabel(m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
-        </section>
-      ))}
-    </div>
+    <details className="legend">
+      <summary>How to read these numbers</summary>
+      <dl className="facts">
+        <dt>Users</dt>
+        <dd>{REPORT_TERMS.users}</dd>
+        <dt>Mean ± SE</dt>
+        <dd>{REPORT_TERMS.mean}</dd>
+        <dt>Lift</dt>
+        <dd>
+          {REPORT_TERMS.lift} {cuped ? "Shown CUPED-adjusted (toggle above); " : ""}
+          {model.cuped ? REPORT_TERMS.cuped : "No pre-period data, so no CUPED adjustment."}
+        </dd>
+        <dt>95% CI</dt>
+        <dd>{REPORT_TERMS.ci}</dd>
+        <dt>p-value</dt>
+        <dd>{REPORT_TERMS.pValue}</dd>
+        <dt>Holm-adjusted p</dt>
+        <dd>{REPORT_TERMS.adjustedPValue}</dd>
+        <dt>Always-valid CI</dt>
+        <dd>{REPORT_TERMS.sequentialCi}</dd>
+        <dt>SRM</dt>
+        <dd>{REPORT_TERMS.srm}</dd>
+        {model.metrics.map((m) => (
+          <div key={m} className="fact-pair">
+            <dt>{metricLabel(m)}</dt>
+            <dd>{METRIC_DEFINITIONS[m] ?? metricLabel(m)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }
 
-const axisPct = (v: number) => `${(v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0)}%`;
+/**
+ * The results: per metric a table of arms and a lift chart, one lift per metric — CUPED's by default
+ * when the experiment has a pre-period (it is the more precise estimate of the same lift), the plain
+ * one with the toggle off.
+ */
+export function ReportResults({ model }: { model: ReportModel }) {
+  const [cuped, setCuped] = useState(model.cuped);
+  const narrow = useNarrowScreen();
+  const columns = rowColumns(cuped);
+  return (
+    <>
+      <div className="row report-controls">
+        {model.cuped ? (
+          <label className="check">
+            <input type="checkbox" checked={cuped} onChange={(e) => setCuped(e.target.checked)} /> CUPED (adjust for each user&apos;s pre-period)
+          </label>
+        ) : (
+          <span className="muted small">No pre-period data: lifts are unadjusted.</span>
+        )}
+        <ReportLegend model={model} cuped={cuped} />
+      </div>
+      <div className="report-tables">
+        {model.metrics.map((m) => (
+          <details key={m} className="metric-block" open={!narrow || m === model.primaryMetric} aria-label={`${metricLabel(m)} results`}>
+            <summary>
+              <h3>
+                {metricLabel(m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}
+              </h3>
+            </summary>
+            <p className="muted small">{METRIC_DEFINITIONS[m] ?? ""}</p>
+            <DataTable label={`${metricLabel(m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
+          </details>
+        ))}
+      </div>
+      <h3>Lift with 95% CI{cuped ? " (CUPED)" : ""}</h3>
+      <LiftCharts model={model} cuped={cuped} narrow={narrow} />
+    </>
+  );
+}
+
+const axisPct = (v: number) => `${Number((v * 100).toFixed(2))}%`;
 
 /** One chart per metric: each treatment's relative lift as a bar with its 95% CI as error bar. */
-export function LiftCharts({ model }: { model: ReportModel }) {
+function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boolean; narrow: boolean }) {
   const treatments = model.arms.filter((a) => !a.control);
+  // A phone shows the primary metric's chart; the others' lifts are in their tables.
+  const charted = narrow ? [model.primaryMetric] : model.metrics;
   return (
     <div className="chart-grid">
-      {model.metrics.map((m) => {
+      {charted.map((m) => {
         const data = model.rows[m]
           .filter((r) => !r.control)
-          .map((r) => ({ arm: r.arm, lift: r.lift ?? 0, err: r.ci && r.lift !== null ? [r.lift - r.ci[0], r.ci[1] - r.lift] : [0, 0], ci: r.ci, estimable: r.lift !== null }));
-        const extent = Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)])));
+          .map((r) => {
+            const e = shown(r, cuped);
+            return { arm: r.arm, lift: e.lift ?? 0, err: e.ci && e.lift !== null ? [e.lift - e.ci[0], e.ci[1] - e.lift] : [0, 0], ci: e.ci, estimable: e.lift !== null };
+          });
+        const ticks = symmetricTicks(Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)]))));
         return (
           <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${metricLabel(m)}`}>
             <figcaption>
@@ -101,7 +189,7 @@ export function LiftCharts({ model }: { model: ReportModel }) {
             <ResponsiveContainer width="100%" height={60 + 44 * data.length} initialDimension={{ width: 320, height: 60 + 44 * data.length }}>
               <ComposedChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
                 <CartesianGrid horizontal={false} strokeDasharray="3 3" />
-                <XAxis type="number" domain={[-extent * 1.15, extent * 1.15]} tickFormatter={axisPct} fontSize={11} />
+                <XAxis type="number" domain={[ticks[0], ticks[ticks.length - 1]]} ticks={ticks} interval={0} tickFormatter={axisPct} fontSize={11} />
                 <YAxis type="category" dataKey="arm" width={80} fontSize={11} />
                 <ReferenceLine x={0} stroke="#5d6677" />
                 <Tooltip formatter={(_v, _n, item) => [`${signedPct(item.payload.lift, 2)} ${ciPct(item.payload.ci, 2)}`, "lift, 95% CI"]} />
@@ -150,7 +238,9 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
             ))}
           </select>
         </label>
-        <span className="muted small">Shaded: always-valid 95% interval — safe to read every day.</span>
+        <span className="muted small">
+          {data.length === 1 ? "Whiskers" : data.length < 3 ? "Band and whiskers" : "Shaded band"}: always-valid 95% interval — safe to read every day. Lift without CUPED (daily pre-period adjustment is not computed).
+        </span>
       </div>
       {data.length === 0 ? (
         <p className="muted">No days with traffic yet.</p>
@@ -202,10 +292,57 @@ export function SrmBanner({ model }: { model: ReportModel }) {
   );
 }
 
+/**
+ * The report's header: who is in it, how long it has run, and the primary metric's lift. The
+ * decision verdict belongs here once the platform computes one; nothing is shown in its place.
+ */
+export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: ReportModel; reach: { inside: number; outside: number } | null; startedAt: string | null; stoppedAt: string | null }) {
+  const end = stoppedAt ?? model.generatedAt;
+  const runningMs = startedAt ? Date.parse(end) - Date.parse(startedAt) : null;
+  const trafficDays = (model.series[model.primaryMetric] ?? []).length;
+  const primary = model.rows[model.primaryMetric]?.filter((r) => !r.control) ?? [];
+  return (
+    <section className="stats report-summary" aria-label="Report summary">
+      <div className="stat card">
+        <span className="stat-value" title={REPORT_TERMS.users}>
+          {int(model.users)}
+        </span>
+        <span className="muted">users in the experiment</span>
+      </div>
+      {reach && (
+        <div className="stat card">
+          <span className="stat-value">{int(reach.outside)}</span>
+          <span className="muted" title="Distinct users the platform served while the experiment ran who were not in it: outside its layer buckets or coverage, or held by another layer's experiment. They are not in the comparison.">
+            users served outside it
+          </span>
+        </div>
+      )}
+      <div className="stat card">
+        <span className="stat-value">{duration(runningMs)}</span>
+        <span className="muted">
+          {stoppedAt ? "ran" : "running"} · traffic on {trafficDays} {trafficDays === 1 ? "day" : "days"}
+        </span>
+      </div>
+      {primary.map((r) => {
+        const e = shown(r, true);
+        return (
+          <div key={r.arm} className="stat card">
+            <span className={`stat-value lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 1)}</span>
+            <span className="muted" title={`${REPORT_TERMS.lift} ${REPORT_TERMS.ci}${r.cuped ? ` ${REPORT_TERMS.cuped}` : ""}`}>
+              {metricLabel(model.primaryMetric)} lift{primary.length > 1 ? ` of ${r.arm}` : ""}
+              {r.cuped ? " (CUPED)" : ""}, 95% CI {ciPct(e.ci)}
+            </span>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
 export function ArmSplit({ model }: { model: ReportModel }) {
   return (
     <p className="muted small">
-      {int(model.users)} users · {model.arms.map((a) => `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`).join(" · ")} · SRM{" "}
+      {count(model.users, "user")} · {model.arms.map((a) => `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`).join(" · ")} · SRM{" "}
       {model.srm.ok ? "ok" : "mismatch"} (p = {pValue(model.srm.pValue)})
     </p>
   );

@@ -4,7 +4,8 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
-export function SignInForm() {
+/** `returnTo`: the page a deep link asked for (checked on the server to be a path of this site). */
+export function SignInForm({ returnTo }: { returnTo: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -17,7 +18,7 @@ export function SignInForm() {
     const res = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false });
     setPending(false);
     if (res?.ok && !res.error) {
-      router.replace("/dashboard");
+      router.replace(returnTo);
       router.refresh();
     } else if (res?.status === 429) {
       setError("Too many failed sign-ins. Wait a few minutes, then try again.");

@@ -163,6 +163,7 @@ export function allocationIssues(allocation: Allocation): string[] {
     if (!(Number.isFinite(w) && w >= 0)) issues.push(`arm "${a.key}": weight must be a non-negative number`);
   }
   const total = weighted.reduce((sum, a) => sum + (a.weight as number), 0);
-  if (weightSumRejected(total)) issues.push(`weights must sum to 1, got ${total}`);
+  // In percent, as the form enters them (the API's 0.9 reads "90%" too), without float noise.
+  if (weightSumRejected(total)) issues.push(`weights must sum to 100%, got ${Number((total * 100).toFixed(4))}%`);
   return issues;
 }

@@ -1,7 +1,9 @@
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import type { Actor } from "@/lib/auth/actor";
 import { authOptions } from "@/lib/auth/next-auth-options";
+import { REQUEST_PATH_HEADER } from "@/lib/auth/return-path";
 import { roleAtLeast, type Role } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -30,7 +32,10 @@ export async function sessionHolder(claims: { id?: string; sessionVersion?: numb
 /** For pages: signed-out visitors go to the sign-in page, too-low roles get a 403 page. */
 export async function requirePageUser(minimum: Role = "viewer"): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect("/");
+  if (!user) {
+    const here = (await headers()).get(REQUEST_PATH_HEADER);
+    redirect(here && here !== "/" ? `/?callbackUrl=${encodeURIComponent(here)}` : "/");
+  }
   if (!roleAtLeast(user.role, minimum)) forbidden();
   return user;
 }

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { simulateDatasetInput } from "@/lib/dataset-store/dataset-input";
 import { datasetInclude as include } from "@/lib/dataset-store/get-dataset";
+import { nameTaken } from "@/lib/dataset-store/dataset-name";
 import { enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
 import { findScenario } from "@/lib/scenarios/scenario-service";
 import { parseInput } from "@/lib/validation";
@@ -12,7 +13,7 @@ import { parseInput } from "@/lib/validation";
 type DatasetRow = Prisma.DatasetGetPayload<{ include: { scenario: { select: { key: true } } } }>;
 
 export function serializeDataset(d: DatasetRow) {
-  const manifest = d.manifest as { summary?: unknown; dims?: unknown; actionMode?: string } | null;
+  const manifest = d.manifest as { summary?: { sessions?: number }; dims?: unknown; actionMode?: string } | null;
   return {
     id: d.id,
     name: d.name,
@@ -20,7 +21,8 @@ export function serializeDataset(d: DatasetRow) {
     status: d.status,
     scenario: d.scenario?.key ?? null,
     seed: d.seed,
-    sessions: d.sessions,
+    // An import learns its sessions from the file (the manifest), a simulation is asked for them.
+    sessions: d.sessions ?? manifest?.summary?.sessions ?? null,
     behaviour: d.behaviour,
     exploration: d.exploration,
     requests: d.requests,
@@ -60,7 +62,7 @@ export async function startDatasetSimulation(actor: Actor, raw: unknown, deps?: 
     });
     await recordAudit(tx, actor, { action: "dataset.simulate", entityType: "Dataset", entityId: d.id, after: input });
     return d;
-  });
+  }).catch(nameTaken(input.name));
   try {
     const job = await enqueueJob(actor, "simulate-dataset", { datasetId: dataset.id }, deps);
     return serializeDataset(await db.dataset.update({ where: { id: dataset.id }, data: { jobId: job.id }, include }));

@@ -8,6 +8,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { uploadPath, uploadsDir } from "@/lib/dataset-store/dataset-paths";
+import { datasetNameTaken, nameTaken } from "@/lib/dataset-store/dataset-name";
 import { serializeDataset } from "@/lib/dataset-store/dataset-service";
 import { enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensurePrivateDir } from "@/lib/platform/private-dir";
@@ -26,6 +27,8 @@ export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, requ
   const { name } = parseInput(importDatasetQuery, rawQuery, "query");
   if (request.contentLength !== null && request.contentLength > MAX_UPLOAD_BYTES) throw tooLarge();
   if (!request.body) throw new AppError("bad_request", "send the CSV file as the request body");
+  // Refused before a byte is stored; the unique index still settles a race between two uploads.
+  if (await db.dataset.findUnique({ where: { name }, select: { id: true } })) throw datasetNameTaken(name);
   const id = randomUUID();
   ensurePrivateDir(uploadsDir());
   const file = uploadPath(id);
@@ -38,10 +41,14 @@ export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, requ
     });
     await pipeline(source, fs.createWriteStream(file, { mode: 0o600 }));
     if (bytes === 0) throw new AppError("bad_request", "the CSV file is empty");
-    await db.$transaction(async (tx) => {
-      await tx.dataset.create({ data: { id, name, origin: "imported", status: "building", createdById: actor.kind === "user" ? actor.userId : null } });
-      await recordAudit(tx, actor, { action: "dataset.import", entityType: "Dataset", entityId: id, after: { name, bytes } });
-    });
+    const notText = binaryReason(file);
+    if (notText) throw new AppError("bad_request", `not a CSV file: ${notText}`, [{ path: "file", message: "not a CSV file" }]);
+    await db
+      .$transaction(async (tx) => {
+        await tx.dataset.create({ data: { id, name, origin: "imported", status: "building", createdById: actor.kind === "user" ? actor.userId : null } });
+        await recordAudit(tx, actor, { action: "dataset.import", entityType: "Dataset", entityId: id, after: { name, bytes } });
+      })
+      .catch(nameTaken(name));
   } catch (err) {
     fs.rmSync(file, { force: true });
     throw err;
@@ -54,6 +61,33 @@ export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, requ
     await db.dataset.update({ where: { id }, data: { status: "failed", error: `could not queue: ${(err as Error).message}` } });
     throw err;
   }
+}
+
+const SNIFF_BYTES = 8192;
+
+/**
+ * Why the upload's start is not CSV text (a PNG, a zip, any binary), or null. Judged by content,
+ * not by the file name: NUL bytes or invalid UTF-8 in the first 8 KiB.
+ */
+function binaryReason(file: string): string | null {
+  const head = Buffer.alloc(SNIFF_BYTES);
+  const fd = fs.openSync(file, "r");
+  let n: number;
+  try {
+    n = fs.readSync(fd, head, 0, SNIFF_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bytes = head.subarray(0, n);
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "it is a PNG image";
+  if (bytes.includes(0)) return "it contains binary data";
+  try {
+    // stream: a multi-byte character cut at the 8 KiB boundary is not an error.
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+  } catch {
+    return "it is not UTF-8 text";
+  }
+  return null;
 }
 
 function tooLarge(): AppError {

@@ -87,4 +87,5 @@ export const createLayerInput = z.object({
 });
 
 export { idOrKeyParams as experimentRef } from "@/lib/validation";
+export const listExperimentsQuery = z.object({ status: z.enum(["draft", "running", "stopped"]).optional(), layer: safeString().optional() });
 export const assignmentQuery = z.object({ userId: safeString().min(1, "is required").max(512) });

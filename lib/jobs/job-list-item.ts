@@ -1,7 +1,11 @@
 export type JobListItem = {
   id: string;
   type: string;
+  /** What the job works on, in words (lib/ui/job-subjects.ts); null for jobs without one. */
+  subject: string | null;
   state: string;
+  /** A cancel was asked for and the running job has not reached its next progress report yet. */
+  cancelling: boolean;
   progress: number;
   progressMessage: string | null;
   attempts: number;
@@ -15,6 +19,7 @@ type Row = {
   id: string;
   type: string;
   state: string;
+  cancelRequested: boolean;
   progress: number;
   progressMessage: string | null;
   attempts: number;
@@ -25,11 +30,13 @@ type Row = {
 };
 
 /** The serialisable row the jobs table (a client component) receives. */
-export function toJobListItem(j: Row): JobListItem {
+export function toJobListItem(j: Row, subjects?: ReadonlyMap<string, string>): JobListItem {
   return {
     id: j.id,
     type: j.type,
+    subject: subjects?.get(j.id) ?? null,
     state: j.state,
+    cancelling: isCancelling(j),
     progress: j.progress,
     progressMessage: j.progressMessage,
     attempts: j.attempts,
@@ -39,3 +46,5 @@ export function toJobListItem(j: Row): JobListItem {
     error: j.error,
   };
 }
+
+export const isCancelling = (j: { state: string; cancelRequested: boolean }) => j.cancelRequested && (j.state === "active" || j.state === "retrying");

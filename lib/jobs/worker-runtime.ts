@@ -83,6 +83,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
     const abort = new AbortController();
     let lastWrite = 0;
+    // Handlers may fire progress reports without awaiting them (parallel rollouts): the final state
+    // must not be overwritten by one that lands late, so writes in flight are awaited before it and
+    // reports after the handler returned are ignored.
+    let settled = false;
+    const writes = new Set<Promise<unknown>>();
     const ctx: JobContext = {
       jobId: row.id,
       attempt,
@@ -90,13 +95,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       async progress(fraction, message) {
         if (abort.signal.aborted) throw abort.signal.reason;
         const now = Date.now();
-        if (now - lastWrite < PROGRESS_WRITE_MS && fraction < 1) return;
+        if (settled || (now - lastWrite < PROGRESS_WRITE_MS && fraction < 1)) return;
         lastWrite = now;
-        const updated = await db.job.update({
+        const write = db.job.update({
           where: { id: row.id },
           data: { progress: Math.max(0, Math.min(1, fraction)), ...(message !== undefined ? { progressMessage: message } : {}) },
           select: { cancelRequested: true },
         });
+        writes.add(write);
+        const updated = await write.finally(() => writes.delete(write));
         if (updated.cancelRequested) {
           abort.abort(new JobAbort("cancelled"));
           throw abort.signal.reason;
@@ -117,14 +124,20 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     })();
     const entry = { abort, done: execution.then(() => undefined, () => undefined) };
     running.set(row.id, entry);
+    const settle = async () => {
+      settled = true;
+      await Promise.allSettled([...writes]);
+    };
     try {
       const result = await execution;
+      await settle();
       await db.job.update({
         where: { id: row.id },
         data: { state: "completed", progress: 1, result: (result ?? null) as Prisma.InputJsonValue, finishedAt: new Date() },
       });
       await appendLog(row.id, "completed");
     } catch (err) {
+      await settle();
       const reason = err instanceof JobAbort ? err.reason : abort.signal.aborted ? (abort.signal.reason as JobAbort).reason : null;
       if (reason === "cancelled") {
         await db.job.update({ where: { id: row.id }, data: { state: "cancelled", finishedAt: new Date(), attempts: attempt } });

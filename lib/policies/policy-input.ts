@@ -3,6 +3,8 @@ import { keySchema } from "@/lib/experiments/experiment-input";
 
 export const POLICY_TYPES = ["fixed", "user_state", "enhanced_state"] as const;
 export type PolicyTypeKey = (typeof POLICY_TYPES)[number];
+/** How the UI names the types. */
+export const POLICY_TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 /** lib/rl names the RL types with dashes. */
 export const rlType = (t: "user_state" | "enhanced_state") => (t === "user_state" ? "user-state" : "enhanced-state");
 

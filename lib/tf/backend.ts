@@ -21,7 +21,8 @@ let pending: Promise<TfHandle> | undefined;
 async function load(log: (msg: string) => void): Promise<TfHandle> {
   if (loadEnv().FUSIONLAB_TF_BACKEND !== "wasm") {
     try {
-      const tf = require("@tensorflow/tfjs-node") as Tf;
+      // Optional: where it is not installed, `next build` must not report it as a missing module.
+      const tf = require(/* turbopackOptional: true */ "@tensorflow/tfjs-node") as Tf;
       await tf.ready();
       log("TensorFlow.js backend: tensorflow (native, @tensorflow/tfjs-node)");
       return { tf, backend: "tensorflow" };

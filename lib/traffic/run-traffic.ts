@@ -1,6 +1,7 @@
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { revokeApiKey } from "@/lib/api-keys/revoke-api-key";
+import { trafficKeyName } from "@/lib/traffic/traffic-key";
 import { loadEnv } from "@/lib/config/env";
 import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
 import { INTERACTION_TYPES } from "@/lib/events/event-input";
@@ -41,7 +42,7 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
   const scenario = parseScenario({ ...(scenarioRow.config as object), world: { ...(scenarioRow.config as { world: object }).world, users: input.users } });
   const world = new World(scenario, input.seed);
   const sessions = Math.round(input.users * input.sessionsPerUser);
-  const key = await createApiKey(SYSTEM_ACTOR, { name: `traffic driver (job ${ctx.jobId.slice(0, 8)})`, scopes: ["serve"] });
+  const key = await createApiKey(SYSTEM_ACTOR, { name: trafficKeyName(ctx.jobId), scopes: ["serve"] });
   const client = new PlatformClient(baseUrl, key.key);
   const buffered: FeedbackEvent[] = [];
   const totals = { requests: 0, events: 0, accepted: 0, duplicates: 0, preEvents: 0 };

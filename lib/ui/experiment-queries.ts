@@ -3,6 +3,8 @@ import { db } from "@/lib/db/client";
 import { listExperiments } from "@/lib/experiments/find-experiment";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { experimentReport, type ExperimentReportView } from "@/lib/reports/build-report";
+import { pct } from "@/lib/ui/format";
+import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
 
 /** Read-only queries behind the experiment pages: shaped as plain JSON for client components. */
 
@@ -101,22 +103,42 @@ export interface AuditRow {
   changes: { field: string; before: string; after: string }[];
 }
 
-const show = (v: unknown): string => {
-  if (v === undefined) return "";
+const isRangeList = (v: unknown): v is [number, number][] =>
+  Array.isArray(v) && v.length > 0 && v.every((r) => Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x)));
+
+const show = (field: string, v: unknown): string => {
+  if (v === undefined) return "none";
   if (v === null) return "none";
   if (typeof v === "string") return v;
+  if (typeof v === "number" && /coverage|weight|share/i.test(field) && v >= 0 && v <= 1) return pct(v, 1);
+  if (isRangeList(v)) return `${formatRanges(v)} (${rangesTotal(v).toLocaleString("en-US")} ${/layerBuckets/.test(field) ? "buckets" : "hash slots"})`;
+  if (Array.isArray(v) && v.length === 0) return "none";
   const s = JSON.stringify(v);
   return s.length > 160 ? `${s.slice(0, 157)}…` : s;
 };
 
-/** Field-level differences between an audit entry's before and after (top-level fields). */
+/**
+ * Leaves of an audit snapshot by readable path: nested objects by field ("serving.k"), lists of
+ * keyed objects by their key ("arms.treatment.hashRanges"), so that a ramp reads as the ranges and
+ * coverage that moved, not as a truncated JSON blob.
+ */
+function leaves(v: unknown, path: string, out: Map<string, unknown>, depth = 0): Map<string, unknown> {
+  const keyed = Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === "object" && !Array.isArray(x) && typeof (x as { key?: unknown }).key === "string");
+  if (depth < 3 && keyed) for (const x of v as { key: string }[]) leaves(x, `${path}.${x.key}`, out, depth + 1);
+  else if (depth < 3 && v && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) if (!(depth > 0 && k === "key") && !["updatedAt", "createdAt", "id"].includes(k)) leaves(x, path ? `${path}.${k}` : k, out, depth + 1);
+  } else out.set(path, v);
+  return out;
+}
+
+/** Field-level differences between an audit entry's before and after. */
 function changesOf(before: Prisma.JsonValue | null, after: Prisma.JsonValue | null): AuditRow["changes"] {
-  const b = (before && typeof before === "object" && !Array.isArray(before) ? before : {}) as Record<string, unknown>;
-  const a = (after && typeof after === "object" && !Array.isArray(after) ? after : {}) as Record<string, unknown>;
-  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((f) => !["updatedAt", "createdAt", "id"].includes(f));
+  const b = leaves(before ?? {}, "", new Map());
+  const a = leaves(after ?? {}, "", new Map());
+  const fields = [...new Set([...b.keys(), ...a.keys()])];
   return fields
-    .filter((f) => JSON.stringify(b[f]) !== JSON.stringify(a[f]))
-    .map((f) => ({ field: f, before: show(b[f]), after: show(a[f]) }));
+    .filter((f) => JSON.stringify(b.get(f)) !== JSON.stringify(a.get(f)))
+    .map((f) => ({ field: f, before: show(f, b.get(f)), after: show(f, a.get(f)) }));
 }
 
 export async function auditTrail(entityType: string, entityId: string): Promise<AuditRow[]> {
@@ -146,4 +168,18 @@ export async function trafficJobs(experiment: { id: string; key: string }, take 
     take,
     include: { createdBy: { select: { email: true } } },
   });
+}
+
+/**
+ * Who the platform served while the experiment ran: distinct users it assigned, and distinct users
+ * served outside it (not in its layer buckets, outside its coverage, or held by another layer).
+ */
+export async function experimentReach(e: { id: string; startedAt: Date | null; stoppedAt: Date | null }): Promise<{ inside: number; outside: number } | null> {
+  if (!e.startedAt) return null;
+  const until = e.stoppedAt ?? new Date();
+  const [row] = await db.$queryRaw<{ inside: bigint; outside: bigint }[]>`
+    SELECT count(DISTINCT "userId") FILTER (WHERE "experimentId" = ${e.id}::uuid) AS inside,
+           count(DISTINCT "userId") FILTER (WHERE "experimentId" IS DISTINCT FROM ${e.id}::uuid) AS outside
+    FROM "Decision" WHERE ts >= ${e.startedAt} AND ts <= ${until}`;
+  return { inside: Number(row?.inside ?? 0), outside: Number(row?.outside ?? 0) };
 }

@@ -94,3 +94,18 @@ export function liftTone(ci: readonly [number, number] | null | undefined): "up"
   if (ci[1] < 0) return "down";
   return "flat";
 }
+
+/** "1 version", "3 versions", "1,200 users"; `plural` when adding "s" is wrong. */
+export function count(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${int(n)} ${n === 1 ? singular : pluralForm}`;
+}
+
+/** A span of time for people: "under a minute", "14 min", "5.2 h", "3.5 days". */
+export function duration(ms: number | null | undefined): string {
+  if (!finite(ms) || ms < 0) return DASH;
+  const minutes = ms / 60_000;
+  if (minutes < 1) return "under a minute";
+  if (minutes < 60) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${num(minutes / 60, 1)} h`;
+  return `${num(minutes / 1440, 1)} days`;
+}

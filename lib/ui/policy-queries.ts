@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import type { DefaultPeriod } from "@/lib/policies/default-periods";
+import { DEFAULT_POLICY_KEY, platformDefaultHistory } from "@/lib/policies/platform-default";
 import { evaluationSummary, isRecord, type EvalFigure } from "@/lib/ui/evaluation";
 
 /** Read-only queries behind the policy pages and the experiment form's version picker. */
@@ -15,7 +17,6 @@ export interface VersionOption {
   evaluation: EvalFigure[];
 }
 
-export const POLICY_TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
 
 /** Every ready version (servable by an arm), newest first, with its offline evaluation's headline figures. */
 export async function readyVersionOptions(): Promise<VersionOption[]> {
@@ -54,6 +55,8 @@ export interface VersionRow {
   arms: number;
   /** false: its training run passed no promotion gate, so it acts exactly like the behaviour it started from. */
   improved: boolean | null;
+  /** "current": the platform serves it as its default policy now; "former": it did earlier. */
+  platformDefault: "current" | "former" | null;
 }
 
 const versionSelect = {
@@ -74,7 +77,9 @@ const versionSelect = {
 type VersionSelected = Awaited<ReturnType<typeof loadVersions>>[number];
 const loadVersions = (where: { policyId?: string } = {}) => db.policyVersion.findMany({ where, orderBy: [{ createdAt: "desc" }], select: versionSelect, take: 1000 });
 
-function toVersionRow(v: VersionSelected): VersionRow {
+/** `defaultArms`: arms without a version of their own, which serve the current default. */
+function toVersionRow(v: VersionSelected, defaults: readonly DefaultPeriod[], defaultArms: number): VersionRow {
+  const period = defaults.findIndex((p) => p.versionId === v.id);
   return {
     id: v.id,
     policyId: v.policyId,
@@ -89,10 +94,13 @@ function toVersionRow(v: VersionSelected): VersionRow {
     jobId: v.jobId,
     createdAt: v.createdAt.toISOString(),
     evaluation: v.evaluation === null ? [] : evaluationSummary(v.evaluation, 3),
-    arms: v._count.arms,
+    arms: v._count.arms + (period === 0 ? defaultArms : 0),
     improved: isRecord(v.metrics) && typeof v.metrics.improved === "boolean" ? v.metrics.improved : null,
+    platformDefault: period === 0 ? "current" : period > 0 ? "former" : null,
   };
 }
+
+const armsOnDefault = () => db.arm.count({ where: { policyVersionId: null } });
 
 export interface PolicyRow {
   id: string;
@@ -103,12 +111,16 @@ export interface PolicyRow {
   versions: number;
   latest: { label: string; status: string } | null;
   createdAt: string;
+  /** Its latest ready version is what the platform serves by default. */
+  platformDefault: boolean;
 }
 
 export async function policiesOverview(): Promise<{ policies: PolicyRow[]; versions: VersionRow[] }> {
-  const [policies, versions] = await Promise.all([
+  const [policies, versions, defaults, defaultArms] = await Promise.all([
     db.policy.findMany({ orderBy: { createdAt: "desc" }, include: { versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, status: true } }, _count: { select: { versions: true } } } }),
     loadVersions(),
+    platformDefaultHistory(),
+    armsOnDefault(),
   ]);
   return {
     policies: policies.map((p) => ({
@@ -120,8 +132,9 @@ export async function policiesOverview(): Promise<{ policies: PolicyRow[]; versi
       versions: p._count.versions,
       latest: p.versions[0] ? { label: `v${p.versions[0].version}`, status: p.versions[0].status } : null,
       createdAt: p.createdAt.toISOString(),
+      platformDefault: p.key === DEFAULT_POLICY_KEY,
     })),
-    versions: versions.map(toVersionRow),
+    versions: versions.map((v) => toVersionRow(v, defaults, defaultArms)),
   };
 }
 
@@ -133,15 +146,17 @@ export async function policyDetail(ref: string) {
     orderBy: { version: "desc" },
     select: { id: true, config: true, metrics: true, trainingCurve: true, evaluation: true, datasetIds: true },
   });
-  const rows = await loadVersions({ policyId: policy.id });
+  const [rows, defaults, defaultArms] = await Promise.all([loadVersions({ policyId: policy.id }), platformDefaultHistory(), armsOnDefault()]);
   const datasetIds = [...new Set(full.flatMap((v) => v.datasetIds))];
   const datasets = datasetIds.length ? await db.dataset.findMany({ where: { id: { in: datasetIds } }, select: { id: true, name: true } }) : [];
   return {
     policy: { id: policy.id, key: policy.key, name: policy.name, type: policy.type, description: policy.description, createdAt: policy.createdAt.toISOString() },
+    /** Which version was the platform default when (newest first), for the default policy only. */
+    defaultHistory: policy.key === DEFAULT_POLICY_KEY ? defaults : null,
     versions: rows.map((r) => {
       const f = full.find((x) => x.id === r.id)!;
       return {
-        ...toVersionRow(r),
+        ...toVersionRow(r, defaults, defaultArms),
         config: f.config,
         metrics: f.metrics,
         trainingCurve: f.trainingCurve,

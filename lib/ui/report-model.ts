@@ -4,20 +4,25 @@ import type { ExperimentReportView } from "@/lib/reports/build-report";
  * The uplift report reduced to what the experiment page shows, as plain JSON for client components:
  * one row per arm and metric, and per metric the cumulative lift series of each treatment.
  */
-export interface ReportRow {
+/** A treatment's comparison with the control: relative lift, its 95% CI, p-values, always-valid CI. */
+export interface LiftEstimate {
+  lift: number | null;
+  ci: [number, number] | null;
+  pValue: number | null;
+  /** Holm-adjusted across the experiment's treatment arms. */
+  adjustedPValue: number | null;
+  sequentialCi: [number, number] | null;
+}
+
+export interface ReportRow extends LiftEstimate {
   arm: string;
   control: boolean;
   users: number;
   share: number;
   mean: number | null;
   meanSe: number | null;
-  lift: number | null;
-  ci: [number, number] | null;
-  pValue: number | null;
-  adjustedPValue: number | null;
-  sequentialCi: [number, number] | null;
-  cupedLift: number | null;
-  cupedCi: [number, number] | null;
+  /** The same comparison on CUPED-adjusted values (pre-period covariate); null without one. */
+  cuped: LiftEstimate | null;
 }
 
 export interface SeriesPoint {
@@ -38,7 +43,15 @@ export interface ReportModel {
   series: Record<string, SeriesPoint[]>;
 }
 
-type Cmp = { lift?: number | null; ci?: [number, number] | null; pValue?: number | null; adjustedPValue?: number | null; sequential?: { ci: [number, number] } | null; cuped?: { lift: number; ci: [number, number] } | null };
+type Cmp = { lift?: number | null; ci?: [number, number] | null; pValue?: number | null; adjustedPValue?: number | null; sequential?: { ci: [number, number] } | null; cuped?: Cmp | null };
+
+const estimateOf = (c: Cmp | null | undefined): LiftEstimate => ({
+  lift: c?.lift ?? null,
+  ci: c?.ci ?? null,
+  pValue: c?.pValue ?? null,
+  adjustedPValue: c?.adjustedPValue ?? null,
+  sequentialCi: c?.sequential?.ci ?? null,
+});
 
 export function reportModel(r: ExperimentReportView): ReportModel {
   const order = [r.experiment.primaryMetric, ...r.experiment.guardrailMetrics, ...r.metrics];
@@ -55,13 +68,8 @@ export function reportModel(r: ExperimentReportView): ReportModel {
           share: a.share,
           mean: s?.mean ?? null,
           meanSe: s?.meanSe ?? null,
-          lift: a.control ? null : (s?.lift ?? null),
-          ci: a.control ? null : (s?.ci ?? null),
-          pValue: a.control ? null : (s?.pValue ?? null),
-          adjustedPValue: a.control ? null : (s?.adjustedPValue ?? null),
-          sequentialCi: a.control ? null : (s?.sequential?.ci ?? null),
-          cupedLift: a.control ? null : (s?.cuped?.lift ?? null),
-          cupedCi: a.control ? null : (s?.cuped?.ci ?? null),
+          ...estimateOf(a.control ? null : s),
+          cuped: a.control || !s?.cuped ? null : estimateOf(s.cuped),
         };
       }),
     ]),

@@ -41,20 +41,51 @@ describe("signing in and roles, in Chromium", () => {
       expect(await fitsViewport(page)).toBe(true);
       await screenshot(page, `dashboard-${label}`);
 
+      // On a phone the links fold behind the Menu button.
+      if (label === "mobile") {
+        expect(await page.getByRole("link", { name: "Users" }).isVisible()).toBe(false);
+        await page.getByRole("button", { name: "Menu" }).click();
+      }
       await page.getByRole("link", { name: "Users" }).click();
       await page.waitForURL(`${platform.url}/admin/users`);
       await page.getByRole("table", { name: "Users" }).getByText(VIEWER.email).waitFor();
       expect(await fitsViewport(page)).toBe(true);
       await screenshot(page, `users-${label}`);
 
+      if (label === "mobile") await page.getByRole("button", { name: "Menu" }).click();
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForURL(`${platform.url}/`);
       await page.getByRole("button", { name: "Sign in" }).waitFor();
       // Signed out means signed out: the dashboard sends us back to sign in.
       await page.goto(`${platform.url}/dashboard`);
-      await page.waitForURL(`${platform.url}/`);
+      await page.waitForURL(`${platform.url}/?callbackUrl=%2Fdashboard`);
       await page.close();
     }
+  });
+
+  it("signing in from a deep link returns to that page; a foreign callbackUrl is ignored", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${platform.url}/jobs?state=completed`);
+    await page.waitForURL(`${platform.url}/?callbackUrl=${encodeURIComponent("/jobs?state=completed")}`);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${platform.url}/jobs?state=completed`);
+    await page.getByRole("heading", { name: "Jobs" }).waitFor();
+    // Already signed in: the sign-in page forwards to a local callbackUrl, never to another site.
+    await page.goto(`${platform.url}/?callbackUrl=${encodeURIComponent("//evil.example/x")}`);
+    await page.waitForURL(`${platform.url}/dashboard`);
+    await page.close();
+  });
+
+  it("serves a favicon", async () => {
+    const res = await fetch(`${platform.url}/icon.svg`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("image/svg+xml");
+    const page = await browser.newPage();
+    await page.goto(platform.url);
+    expect(await page.locator('link[rel="icon"]').count()).toBeGreaterThan(0);
+    await page.close();
   });
 
   it("a wrong password shows an error and does not sign in", async () => {
@@ -83,8 +114,10 @@ describe("signing in and roles, in Chromium", () => {
     await page.close();
   });
 
-  it("admin creates an API key (shown once) that works on /api/v1 until revoked", async () => {
-    const page = await browser.newPage();
+  it("admin creates an API key (shown once, with a copy button) that works on /api/v1 until revoked", async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: platform.url });
+    const page = await context.newPage();
     page.on("dialog", (d) => void d.accept());
     await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
     await page.goto(`${platform.url}/admin/api-keys`);
@@ -93,6 +126,10 @@ describe("signing in and roles, in Chromium", () => {
     await page.getByRole("button", { name: "Create key" }).click();
     const key = (await page.getByTestId("new-api-key").textContent())!.trim();
     expect(key).toMatch(/^flk_/);
+    await page.getByRole("button", { name: "Copy key" }).click();
+    await page.getByText("Copied to the clipboard.").waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await screenshot(page, "api-keys-desktop");
     const ok = await fetch(`${platform.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${key}` } });
     expect(ok.status).toBe(200);
     await page.reload();
@@ -107,7 +144,7 @@ describe("signing in and roles, in Chromium", () => {
       status = (await fetch(`${platform.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${key}` } })).status;
     }
     expect(status).toBe(401);
-    await page.close();
+    await context.close();
   });
 
   it("job progress updates on the page without a reload", async () => {
@@ -133,7 +170,7 @@ describe("signing in and roles, in Chromium", () => {
     await screenshot(admin, "users-disable-mobile");
     // The editor's browser still holds its session cookie; the next request is refused.
     await editor.goto(`${platform.url}/experiments`);
-    await editor.waitForURL(`${platform.url}/`);
+    await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
 
     await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).click();
     await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).waitFor();
@@ -143,7 +180,7 @@ describe("signing in and roles, in Chromium", () => {
     await admin.getByRole("button", { name: "Set password", exact: true }).click();
     await admin.getByText("Password reset; their sessions have ended.").waitFor();
     await editor.goto(`${platform.url}/experiments`);
-    await editor.waitForURL(`${platform.url}/`);
+    await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
     await signInAs(editor, platform.url, EDITOR.email, "a-brand-new-password");
     await editor.close();
     await admin.close();

@@ -56,6 +56,9 @@ describe("web UI: scenarios and datasets", () => {
     await form.getByRole("button", { name: "Create scenario" }).click();
     await page.waitForURL(`${platform.url}/scenarios/small`);
     await page.getByText('"items": 2000').waitFor();
+    await screenshot(page, "ui-scenario-desktop");
+    await page.goto(`${platform.url}/scenarios`);
+    await screenshot(page, "ui-scenarios-desktop");
     await page.close();
   });
 
@@ -96,7 +99,11 @@ describe("web UI: scenarios and datasets", () => {
     await form.getByLabel("CSV file").setInputFiles(badFile);
     await form.getByRole("button", { name: "Import CSV" }).click();
     await form.getByRole("alert").filter({ hasText: "line 6" }).waitFor();
-    await expect(form.getByRole("alert").textContent()).resolves.toMatch(/Line 6/);
+    const alert = (await form.getByRole("alert").textContent()) ?? "";
+    expect(alert).toMatch(/Line 6/);
+    // Said once: not "Line 6: line 6: …", and the row's problem is not repeated above its line.
+    expect(alert.match(/is_click/g)?.length).toBe(1);
+    expect(alert).not.toMatch(/line 6: line 6/i);
     // The upload became a dataset whose import job failed: listed as failed, with no data.
     const brokenRow = page.getByRole("table", { name: "Datasets" }).getByRole("row").filter({ hasText: "broken upload" });
     await brokenRow.getByText("failed").waitFor();
@@ -108,6 +115,31 @@ describe("web UI: scenarios and datasets", () => {
     await page.getByRole("table", { name: "Datasets" }).getByText("kuairand sample").waitFor();
     expect(await fitsViewport(page)).toBe(true);
     await screenshot(page, "ui-datasets-import-mobile");
+
+    // Names are unique: the same name again is refused on its field, before anything is stored.
+    await form.getByLabel("Dataset name").fill("kuairand sample");
+    await form.getByLabel("CSV file").setInputFiles(FIXTURE);
+    await form.getByRole("button", { name: "Import CSV" }).click();
+    await form.locator(".field-error", { hasText: "is taken" }).waitFor();
+    expect(await page.getByRole("table", { name: "Datasets" }).getByRole("row").filter({ hasText: "kuairand sample" }).count()).toBe(1);
+
+    // A PNG named .csv is refused by its content, not parsed as CSV.
+    const png = path.join(tmpDir, "picture.csv");
+    fs.writeFileSync(png, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), Buffer.alloc(64, 7)]));
+    await form.getByLabel("Dataset name").fill("not a table");
+    await form.getByLabel("CSV file").setInputFiles(png);
+    await form.getByRole("button", { name: "Import CSV" }).click();
+    await form.getByRole("alert").filter({ hasText: "not a CSV file" }).waitFor();
+    expect(await page.getByRole("table", { name: "Datasets" }).getByText("not a table").count()).toBe(0);
+
+    // The imported dataset says what it holds: its sessions, and who logged it, in words.
+    await page.getByRole("table", { name: "Datasets" }).getByRole("link", { name: "kuairand sample" }).click();
+    await page.getByRole("heading", { name: /kuairand sample/ }).waitFor();
+    const facts = (await page.locator("dl.facts").first().textContent()) ?? "";
+    expect(facts).toMatch(/Sessions\d/);
+    expect(facts).toContain("the production policy that logged the CSV");
+    expect(facts).not.toContain("null");
+    await screenshot(page, "ui-dataset-mobile");
 
     // The route is for signed-in editors: without a session it answers 401.
     const anonymous = await fetch(`${platform.url}/api/internal/datasets/import?name=x`, { method: "POST", body: "a,b\n1,2\n" });

@@ -71,15 +71,30 @@ async function createTreatmentVersion(page: Page): Promise<string> {
   await page.goto(`${platform.url}/policies`);
   if (TREATMENT === "enhanced-state") {
     const form = page.getByRole("form", { name: "Train policy" });
+    // The preset starts on quick, each with its run times; Type sends what it shows.
+    expect(await form.getByLabel("Preset", { exact: true }).inputValue()).toBe("quick");
+    await form.getByLabel("Preset", { exact: true }).locator("option", { hasText: "~7–9 min Enhanced-State" }).waitFor({ state: "attached" });
+    // Submitting with Policy empty flags Policy only, not Type (which shows "Fixed").
+    await form.getByRole("button", { name: "Start training" }).click();
+    await form.locator(".field", { has: page.getByLabel("Policy", { exact: true }) }).locator(".field-error").waitFor();
+    expect(await form.locator(".field", { has: page.getByLabel("Type", { exact: true }) }).locator(".field-error").count()).toBe(0);
     await form.getByLabel("Policy", { exact: true }).fill("es-quick");
     await form.getByLabel("Type", { exact: true }).selectOption("enhanced_state");
     await selectByText(page, "Scenario", "ui-e2e", form);
-    await form.getByLabel("Preset", { exact: true }).selectOption("quick");
+    // Training settings are inputs (the JSON stays under "advanced"); the quick preset's own value.
+    await form.getByLabel("Gradient steps per round").fill("60");
     await form.getByRole("button", { name: "Start training" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const trainJobId = page.url().split("/").pop()!;
+    expect((await db.job.findUniqueOrThrow({ where: { id: trainJobId } })).payload).toMatchObject({ preset: "quick", trainingConfig: { stepsPerRound: 60 } });
     await waitForJob(page, 240_000);
     // The job page links the version it registered (marked "not improved" when no checkpoint passed the gate).
     await page.getByRole("link", { name: "es-quick v1" }).waitFor();
+    // It reads like a product: what it trained, 100% when done, settings in words, the JSON put away.
+    await page.getByRole("heading", { name: "train-policy · es-quick (Enhanced-State RL)" }).waitFor();
+    expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+    expect(await page.locator("pre.json").first().isVisible()).toBe(false);
+    await page.getByText("Advanced: payload and result as JSON").waitFor();
     // Evaluate it offline (small, quick) so that the version picker shows its evaluation.
     await page.goto(`${platform.url}/policies/es-quick`);
     const evaluate = page.getByRole("form", { name: "Evaluate policy version" });
@@ -89,6 +104,16 @@ async function createTreatmentVersion(page: Page): Promise<string> {
     await evaluate.getByRole("button", { name: "Start evaluation" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     await waitForJob(page, 120_000);
+    // Its rollouts report progress without awaiting it: finished still means 100%, here and in lists.
+    await page.getByRole("heading", { name: "evaluate-policy · es-quick@v1" }).waitFor();
+    expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
+    for (const list of ["/jobs", "/dashboard"]) {
+      await page.goto(`${platform.url}${list}`);
+      const rows = page.getByRole("table", { name: "Jobs" }).getByRole("row").filter({ has: page.locator(".badge.state-completed") });
+      await rows.first().waitFor();
+      for (const value of await rows.getByRole("progressbar").evaluateAll((bars) => bars.map((b) => b.getAttribute("aria-valuenow")))) expect(value).toBe("100");
+    }
+    await page.getByRole("table", { name: "Jobs" }).getByRole("link", { name: "train-policy · es-quick (Enhanced-State RL)" }).waitFor();
     await page.goto(`${platform.url}/policies/es-quick`);
     await page.getByText("vs default fixed: valid plays").first().waitFor();
     return "es-quick@v1";
@@ -165,11 +190,18 @@ describe("web UI: experiments, traffic, reports", () => {
     const form = page.getByRole("form", { name: "Create experiment" });
     await form.getByLabel("Key", { exact: true }).fill("Bad Key!");
     await form.getByRole("group", { name: "Arm 1" }).getByLabel("Weight (%)").fill("60");
+    // The control starts on the platform default, shown with what it is; a treatment has no default.
+    const arm1 = form.getByRole("group", { name: "Arm 1" });
+    expect(await arm1.getByLabel("Policy version", { exact: true }).locator("option:checked").textContent()).toMatch(/^Platform default \(/);
     await form.getByRole("button", { name: "Create experiment" }).click();
+    await form
+      .getByRole("group", { name: "Arm 2" })
+      .locator(".field-error", { hasText: "choose the version this arm serves" })
+      .waitFor();
     const keyField = form.locator(".field", { has: page.getByLabel("Key", { exact: true }) });
     await expect(keyField.locator(".field-error").textContent()).resolves.toMatch(/lowercase/);
     await expect(form.locator(".field", { has: page.getByLabel("Name", { exact: true }) }).locator(".field-error").textContent()).resolves.toMatch(/required/);
-    await expect(form.getByText(/weights must sum to 1/).isVisible()).resolves.toBe(true);
+    await expect(form.getByText("weights must sum to 100%, got 110%").first().isVisible()).resolves.toBe(true);
     // Focus moved to the first invalid field (keyboard users land on it).
     await expect(page.evaluate(() => document.activeElement?.getAttribute("name"))).resolves.toBe("key");
 
@@ -235,16 +267,43 @@ describe("web UI: experiments, traffic, reports", () => {
     await table.waitFor({ timeout: 30_000 });
     const row = table.getByRole("row").filter({ hasText: "treatment" });
     const cells = await row.getByRole("cell").allTextContents();
-    const report = await ok<{ arms: { key: string; users: number; metrics: Record<string, { lift: number; ci: [number, number]; pValue: number }> }[]; srm: { ok: boolean } }>(
+    type Cmp = { lift: number; ci: [number, number]; pValue: number; adjustedPValue: number };
+    const report = await ok<{ arms: { key: string; users: number; metrics: Record<string, Cmp & { cuped: Cmp | null }> }[]; srm: { ok: boolean } }>(
       "GET",
       `/api/v1/experiments/${flowExperimentId}/report`,
     );
     const t = report.arms.find((a) => a.key === "treatment")!;
     expect(t.users).toBeGreaterThan(30);
     const vc = t.metrics.valid_consumption;
-    expect(cells[3]).toBe(signedPct(vc.lift, 2));
-    expect(cells[4]).toBe(`[${signedPct(vc.ci[0], 2)}, ${signedPct(vc.ci[1], 2)}]`);
+    // One lift per metric: CUPED's by default (this run has a pre-period), the plain one with the toggle off.
+    expect(vc.cuped).toBeTruthy();
+    const cuped = vc.cuped!;
+    expect(cells[3]).toBe(signedPct(cuped.lift, 2));
+    expect(cells[4]).toBe(`[${signedPct(cuped.ci[0], 2)}, ${signedPct(cuped.ci[1], 2)}]`);
+    expect(cells[6]).toBe(cuped.adjustedPValue < 0.001 ? "<0.001" : cuped.adjustedPValue.toFixed(3)); // Holm-adjusted p, shown
+    await page.getByLabel(/CUPED/).uncheck();
+    const plain = await row.getByRole("cell").allTextContents();
+    expect(plain[3]).toBe(signedPct(vc.lift, 2));
+    expect(plain[4]).toBe(`[${signedPct(vc.ci[0], 2)}, ${signedPct(vc.ci[1], 2)}]`);
     expect(vc.ci[0]).toBeLessThan(vc.ci[1]);
+    await page.getByLabel(/CUPED/).check();
+    // Every number is explained: headers on hover, and a legend with the metric definitions.
+    expect(await table.locator("th abbr[title]").count()).toBeGreaterThanOrEqual(7);
+    await page.getByText("How to read these numbers").click();
+    await page.getByText(/Holm-adjusted across the experiment's treatment arms/).first().waitFor();
+    await page.getByText(/Valid plays per user/).first().waitFor();
+    // The summary says who is in the experiment, who was served outside it, and for how long.
+    const summary = page.getByRole("region", { name: "Report summary" });
+    await summary.getByText("users in the experiment").waitFor();
+    await summary.getByText("users served outside it").waitFor();
+    expect(await summary.textContent()).toContain(String(report.arms.reduce((n, a) => n + a.users, 0)));
+    // The control arm serves the platform default, with its version.
+    await page.getByRole("table", { name: "Arms" }).getByText(/^platform default \(/).waitFor();
+    // Lift chart ticks are evenly spaced round numbers.
+    const ticks = (await page.getByRole("figure", { name: "Lift with 95% CI: Valid consumption" }).locator(".recharts-cartesian-axis-tick-value").allTextContents()).filter((x) => x.endsWith("%")).map((x) => Number(x.replace("−", "-").replace("%", "")));
+    const steps = new Set(ticks.slice(1).map((x, i) => Number((x - ticks[i]).toFixed(6))));
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(steps.size).toBe(1);
     // The chart of lift with CI and the cumulative lift chart are drawn.
     await page.getByRole("figure", { name: "Lift with 95% CI: Valid consumption" }).locator(".recharts-bar-rectangle").first().waitFor();
     await page.getByRole("figure", { name: /Cumulative lift over time/ }).locator(".recharts-line-dot").first().waitFor();
@@ -302,6 +361,12 @@ describe("web UI: experiments, traffic, reports", () => {
     await screenshot(page, "ui-ramp-preview-desktop");
     await form.getByRole("button", { name: "Save ramp" }).click();
     await page.getByText(/Ramp saved for ramp-me: coverage 50\.0%, layer buckets 0-8000/).waitFor();
+    // The audit trail reads the ramp as what moved, in the form's units, not as JSON.
+    await page.goto(`${platform.url}/experiments/${ramp.id}`);
+    const audit = page.getByRole("table", { name: "Audit trail" });
+    const coverage = audit.getByRole("listitem").filter({ hasText: /^coverage:/ }).first();
+    await expect(coverage.textContent()).resolves.toBe("coverage: 20.0% → 50.0%");
+    await expect(audit.getByRole("listitem").filter({ hasText: /^layerBuckets:/ }).first().textContent()).resolves.toBe("layerBuckets: 0-5000 (5,000 buckets) → 0-8000 (8,000 buckets)");
     await page.close();
 
     const after = await assign();
@@ -370,6 +435,33 @@ describe("web UI: experiments, traffic, reports", () => {
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
   });
 
+  it("the platform default is visible: badge, history of which version was default when, arms name it with its version", async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${platform.url}/policies`);
+    const form = page.getByRole("form", { name: "Register fixed policy" });
+    await form.getByLabel("Policy key").fill("default-fixed");
+    await form.getByLabel("Policy name").fill("Platform default");
+    await form.getByRole("button", { name: "Register version" }).click();
+    await form.getByText("Registered default-fixed@v1.").waitFor();
+    await page.getByRole("table", { name: "Policies" }).getByRole("row").filter({ hasText: "default-fixed" }).locator(".badge", { hasText: "platform default" }).waitFor();
+    await page.goto(`${platform.url}/policies/default-fixed`);
+    await page.getByRole("heading", { name: /Platform default/ }).first().locator(".badge", { hasText: "platform default" }).waitFor();
+    const history = await page.getByRole("table", { name: "Platform default history" }).getByRole("row").allTextContents();
+    expect(history.slice(1).map((r) => r.replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, "T"))).toEqual(["default-fixed@v1Tnow", "built-in default (centre of the action box)platform startT"]);
+    // The running experiment's control served the built-in default, then this version.
+    await page.goto(`${platform.url}/experiments/${flowExperimentId}`);
+    await page.getByRole("table", { name: "Arms" }).getByText("platform default (built-in default (centre of the action box), then default-fixed@v1)").waitFor();
+    // The key the traffic simulation made for itself is listed apart from the keys people made.
+    await page.goto(`${platform.url}/admin/api-keys`);
+    await page.getByText(/1 key made by traffic simulations \(0 still active\)/).waitFor();
+    expect(await page.getByRole("table", { name: "API keys" }).getByText(/^traffic driver/).count()).toBe(0);
+    await page.getByText(/made by traffic simulations/).click();
+    await page.getByRole("table", { name: "Traffic simulation API keys" }).getByText(/^traffic driver \(job [0-9a-f]{8}\)$/).waitFor();
+    await screenshot(page, "ui-api-keys-desktop");
+    await page.close();
+  });
+
   it("main pages fit 1280 px and 390 px without sideways overflow (screenshots)", async () => {
     const policyKey = treatmentLabel.split("@")[0];
     const job = await db.job.findFirstOrThrow({ where: { type: "simulate-traffic" }, orderBy: { createdAt: "desc" } });
@@ -380,10 +472,11 @@ describe("web UI: experiments, traffic, reports", () => {
       ["experiment-new", "/experiments/new?layer=feed", "New experiment"],
       ["experiment-report", `/experiments/${flowExperimentId}`, "Audit trail"],
       ["experiment-edit", `/experiments/${flowExperimentId}/edit`, "Edit Enhanced-State vs fixed baseline"],
-      ["layers", "/layers", "Traffic"],
+      ["layers", "/layers", "Layers"],
       ["layer", "/layers/main", "Allocate and ramp"],
       ["policies", "/policies", "Versions"],
       ["policy", `/policies/${policyKey}`, "Versions and lineage"],
+      ["default-policy", "/policies/default-fixed", "Platform default"],
       ["scenarios", "/scenarios", "Scenarios"],
       ["datasets", "/datasets", "Datasets"],
       ["jobs", "/jobs", "Jobs"],

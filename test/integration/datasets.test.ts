@@ -147,4 +147,36 @@ describe("scenarios and datasets", () => {
     await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "n\u0000" }, { body: new Response("x").body, contentLength: 1 }, deps)).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "name" }] });
     expect(await db.dataset.count()).toBe(before);
   });
+
+  it("refuses a PNG (or any binary) uploaded as CSV by its content, storing nothing", async () => {
+    const before = await db.dataset.count();
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 3)]);
+    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "picture" }, { body: new Response(png).body, contentLength: png.length }, deps)).rejects.toMatchObject({
+      code: "bad_request",
+      message: "not a CSV file: it is a PNG image",
+      issues: [{ path: "file", message: "not a CSV file" }],
+    });
+    const zipLike = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0xfe]);
+    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "archive" }, { body: new Response(zipLike).body, contentLength: zipLike.length }, deps)).rejects.toMatchObject({ message: /^not a CSV file/ });
+    // UTF-8 text with a multi-byte character cut at the sniffed prefix's end is still text.
+    const text = Buffer.from(`${"é".repeat(5000)}\n`);
+    expect(text.length).toBeGreaterThan(8192);
+    const accepted = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "odd but text" }, { body: new Response(text).body, contentLength: text.length }, deps);
+    expect(accepted.status).toBe("building");
+    expect(await db.dataset.count()).toBe(before + 1);
+    expect(fs.readdirSync(path.join(dataDir, "uploads")).filter((f) => !f.startsWith(accepted.id))).toEqual([]);
+  });
+
+  it("dataset names are unique: a taken name is a 409 naming the field, for simulations and uploads alike", async () => {
+    const before = await db.dataset.count();
+    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", sessions: 5 }, deps)).rejects.toMatchObject({
+      code: "conflict",
+      issues: [{ path: "name", message: "is taken: choose another name" }],
+    });
+    const csv = Buffer.from("a,b\n1,2\n");
+    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "logs-1" }, { body: new Response(csv).body, contentLength: csv.length }, deps)).rejects.toMatchObject({ code: "conflict" });
+    expect(await db.dataset.count()).toBe(before);
+    // The database enforces it too, whatever the code path.
+    await expect(db.dataset.create({ data: { name: "logs-1", origin: "imported" } })).rejects.toMatchObject({ code: "P2002" });
+  });
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { defineJob, type JobDefinition, type JobHandler } from "@/lib/jobs/define-job";
+import { toJobListItem } from "@/lib/jobs/job-list-item";
 import { cancelJob, enqueueJob, retryJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
@@ -59,6 +60,20 @@ const testRegistry: JobDefinition[] = [
     expireInSeconds: 60,
     rerunnable: false,
     load: async () => runSteps,
+  }),
+  defineJob({
+    name: "test-unawaited-progress",
+    description: "fires progress reports without awaiting them, as parallel rollouts do, around its return",
+    payload: z.object({}),
+    retryLimit: 0,
+    retryDelaySeconds: 1,
+    expireInSeconds: 60,
+    load: async () => async (_p, ctx) => {
+      await new Promise((r) => setTimeout(r, 700)); // past the progress-write throttle
+      void ctx.progress(0.34, "rollouts: 17 of 40").catch(() => {});
+      setTimeout(() => void ctx.progress(0.5, "late report").catch(() => {}), 100);
+      return { ok: true };
+    },
   }),
 ];
 
@@ -168,10 +183,23 @@ describe("job runtime (pg-boss + Job table)", () => {
     expect(done.result).toEqual({ steps: 3, attempt: 1 });
   });
 
+  it("a completed job reads 100% even when progress reports were in flight or came after its end", async () => {
+    const job = await enqueueJob(SYSTEM_ACTOR, "test-unawaited-progress", {}, deps);
+    await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).state === "completed", "completion");
+    await new Promise((r) => setTimeout(r, 1_000)); // the late report would have landed by now
+    const done = await db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(done.state).toBe("completed");
+    expect(done.progress).toBe(1);
+    expect(done.progressMessage).not.toBe("late report");
+  });
+
   it("cancels a running job at its next progress report, and a queued one at once", async () => {
     const job = await enqueueJob(SYSTEM_ACTOR, "test-steps", { key: "cancel", steps: 30 }, deps);
     await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).state === "active", "start");
-    await cancelJob(SYSTEM_ACTOR, job.id, deps);
+    const asked = await cancelJob(SYSTEM_ACTOR, job.id, deps);
+    // Until its next progress report the job shows "cancelling…", not a state it is not in yet.
+    expect(asked.state).toBe("active");
+    expect(toJobListItem({ ...asked, createdBy: null }).cancelling).toBe(true);
     const cancelled = await waitFor(async () => {
       const j = await db.job.findUniqueOrThrow({ where: { id: job.id } });
       return j.state === "cancelled" && j;

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { migrate, readMigrations } from "@/lib/db/migrate";
+import { MIGRATIONS_DIR, migrate, readMigrations } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/lib/db/scratch-database";
 
 const drops: (() => Promise<void>)[] = [];
@@ -53,6 +53,28 @@ describe("migration runner", () => {
     await c.end();
     expect(b.rows[0].t).toBeNull();
     expect(rec.rows[0].n).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("making dataset names unique keeps every dataset: later holders of a duplicate name get a suffix", async () => {
+    const url = await freshDb();
+    const all = readMigrations();
+    const at = all.findIndex((m) => m.name.endsWith("_dataset_unique_name"));
+    expect(at).toBeGreaterThan(0);
+    // The database as it was before that migration, holding the same name three times.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fl-mig-"));
+    for (const m of all.slice(0, at)) fs.cpSync(path.join(MIGRATIONS_DIR, m.name), path.join(dir, m.name), { recursive: true });
+    await migrate(url, dir);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    for (const [i, name] of ["logs", "logs", "other", "logs"].entries()) {
+      await c.query(`INSERT INTO "Dataset" (id, name, origin, "createdAt") VALUES (gen_random_uuid(), $1, 'imported', now() + make_interval(secs => $2))`, [name, i]);
+    }
+    await migrate(url);
+    const { rows } = await c.query(`SELECT name FROM "Dataset" ORDER BY "createdAt"`);
+    await expect(c.query(`INSERT INTO "Dataset" (id, name, origin) VALUES (gen_random_uuid(), 'other', 'imported')`)).rejects.toThrow(/Dataset_name_key/);
+    await c.end();
+    expect(rows.map((r) => r.name)).toEqual(["logs", "logs (2)", "other", "logs (3)"]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -19,6 +19,8 @@ import { createScenario, findScenario } from "@/lib/scenarios/scenario-service";
 import { parseScenario, rollout, World, type Policy } from "@/lib/simulator";
 import { HttpRankPolicy, simItemId } from "@/lib/traffic/http-rank-policy";
 import type { PlatformClient } from "@/lib/traffic/platform-client";
+import { trainingCurves } from "@/lib/ui/evaluation";
+import { registeredVersion } from "@/lib/ui/registered-version";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 const database = setupTestDatabase("fl_policies");
@@ -69,6 +71,14 @@ describe("training, registering, evaluating and serving policy versions", () => 
     expect(v.version).toBe(1);
     expect((v.config as { action: number[] }).action).toHaveLength(14);
     expect((v.trainingCurve as unknown[]).length).toBeGreaterThan(0);
+    // Truthful progress: 100% at the end; the quick preset's 3 CEM iterations are numbered 1..3
+    // in the log and on the chart's x-axis.
+    expect(done.progress).toBe(1);
+    const messages = (await db.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.message).join("\n");
+    expect(messages).not.toMatch(/iteration [4-9]\/3/);
+    const cem = trainingCurves(v.trainingCurve).find((c) => c.curve.x === "iteration");
+    expect(cem?.curve.points.map((p) => p.iteration)).toEqual([1, 2, 3]);
+    expect(registeredVersion(done.type, done.payload, done.result)).toMatchObject({ policy: "default-fixed", version: 1 });
   });
 
   it("trains an Enhanced-State version (quick preset) and serves it per candidate, identically after reloading", async () => {
@@ -137,6 +147,7 @@ describe("training, registering, evaluating and serving policy versions", () => 
     const job = await enqueueJob(SYSTEM_ACTOR, "evaluate-policy", { policyVersionId: enhancedId, scenario: "tiny", seeds: 2, sessionsPerSeed: 20 }, deps);
     const done = await finished(job.id);
     expect(done.error).toBeNull();
+    expect(done.progress).toBe(1); // its rollouts report progress without awaiting it
     const v = await db.policyVersion.findUniqueOrThrow({ where: { id: enhancedId } });
     const ev = v.evaluation as { rollout: Record<string, { validConsumption: { mean: number; ci: number[] } }>; vsBaseline: Record<string, unknown> };
     expect(Object.keys(ev.rollout).sort()).toEqual(["baseline", "candidate", "oracle", "random"]);

@@ -4,7 +4,7 @@ import { RunMaintenanceButton } from "@/components/job-buttons";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
-import { toJobListItem } from "@/lib/jobs/job-list-item";
+import { jobListItems } from "@/lib/ui/job-subjects";
 
 export const metadata = { title: "Dashboard" };
 
@@ -87,7 +87,7 @@ export default async function DashboardPage() {
             <Link href="/jobs">All jobs →</Link>
           </div>
         </div>
-        <JobsTable jobs={recent.map(toJobListItem)} />
+        <JobsTable jobs={await jobListItems(recent)} />
       </section>
     </>
   );

@@ -1,7 +1,7 @@
 import { AutoRefresh } from "@/components/auto-refresh";
 import { JobsTable } from "@/components/jobs-table";
 import { requirePageUser } from "@/lib/auth/session";
-import { toJobListItem } from "@/lib/jobs/job-list-item";
+import { jobListItems } from "@/lib/ui/job-subjects";
 import { listJobs } from "@/lib/jobs/job-service";
 
 export const metadata = { title: "Jobs" };
@@ -18,7 +18,7 @@ export default async function JobsPage() {
         <p className="muted">Background work run by the worker processes. This page updates by itself while jobs run.</p>
       </div>
       <section className="card">
-        <JobsTable jobs={jobs.map(toJobListItem)} filters />
+        <JobsTable jobs={await jobListItems(jobs)} filters />
       </section>
     </>
   );

@@ -5,7 +5,7 @@ import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listLayers } from "@/lib/experiments/layers";
 
-export const metadata = { title: "Traffic" };
+export const metadata = { title: "Layers" };
 
 export default async function LayersPage() {
   const user = await requirePageUser();
@@ -13,7 +13,7 @@ export default async function LayersPage() {
   return (
     <>
       <div className="page-head">
-        <h1>Traffic</h1>
+        <h1>Layers</h1>
         <p className="muted">Each layer splits users into 10,000 buckets by a hash of its key. Running experiments in a layer own disjoint bucket ranges; different layers are independent.</p>
       </div>
       <section className="card">

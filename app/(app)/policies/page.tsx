@@ -1,12 +1,13 @@
 import { JobForm } from "@/components/job-form";
 import { PoliciesTable, RegisterFixedPolicyForm, VersionsTable } from "@/components/policies";
+import { TrainPolicyForm } from "@/components/train-policy-form";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { ACTION_NAMES, DEFAULT_ACTION_BOUNDS } from "@/lib/fusion";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
-import { EVALUATE_HINTS, TRAIN_HINTS } from "@/lib/ui/job-hints";
+import { EVALUATE_HINTS } from "@/lib/ui/job-hints";
 import { policiesOverview } from "@/lib/ui/policy-queries";
 
 export const metadata = { title: "Policies" };
@@ -41,7 +42,7 @@ export default async function PoliciesPage() {
             {train ? (
               <>
                 <p className="muted small">{train.description}. Runs as a background job; its progress and log are on the job page.</p>
-                <JobForm spec={train} label="Train policy" submitLabel="Start training" pickers={jobPickers(train, sources)} hints={TRAIN_HINTS} />
+                <TrainPolicyForm spec={train} sources={sources} label="Train policy" />
               </>
             ) : (
               <p className="empty">Training jobs (train-policy) are not part of this build yet.</p>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { z } from "zod";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { StatusBadge } from "@/components/badges";
@@ -7,7 +8,10 @@ import { requirePageUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { getDataset, serializeDataset } from "@/lib/dataset-store/dataset-service";
 import { evaluationFigures } from "@/lib/ui/evaluation";
+import { db } from "@/lib/db/client";
+import { behaviourText, explorationText } from "@/lib/ui/dataset-facts";
 import { bytes, dateTime, int } from "@/lib/ui/format";
+import { JsonBlock } from "@/components/json-block";
 
 export const metadata = { title: "Dataset" };
 
@@ -20,6 +24,10 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       throw err;
     }),
   );
+  const versionId = z.object({ policyVersionId: z.uuid() }).safeParse(d.behaviour);
+  const behaviourVersion = versionId.success
+    ? await db.policyVersion.findUnique({ where: { id: versionId.data.policyVersionId }, select: { version: true, policy: { select: { key: true } } } })
+    : null;
   return (
     <>
       <AutoRefresh active={d.status === "building"} />
@@ -52,13 +60,9 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <dt>Size</dt>
           <dd>{bytes(d.bytes)}</dd>
           <dt>Behaviour</dt>
-          <dd>
-            <code>{JSON.stringify(d.behaviour)}</code>
-          </dd>
+          <dd>{behaviourText(d.origin, d.behaviour, behaviourVersion ? `${behaviourVersion.policy.key}@v${behaviourVersion.version}` : undefined)}</dd>
           <dt>Exploration</dt>
-          <dd>
-            <code>{JSON.stringify(d.exploration)}</code>
-          </dd>
+          <dd>{explorationText(d.origin, d.exploration)}</dd>
           <dt>Action mode</dt>
           <dd>{d.actionMode ?? "—"}</dd>
           <dt>Job</dt>
@@ -75,7 +79,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <EvalFigures figures={evaluationFigures(d.summary, 16)} empty="No summary statistics." />
           <details>
             <summary>All statistics</summary>
-            <pre className="pre json">{JSON.stringify(d.summary, null, 2)}</pre>
+            <JsonBlock value={d.summary} label="Dataset statistics" />
           </details>
         </section>
       )}

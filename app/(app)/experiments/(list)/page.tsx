@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { count } from "@/lib/ui/format";
 import { ExperimentsTable } from "@/components/experiments-table";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -18,7 +19,7 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
         <div>
           <h1>Experiments</h1>
           <p className="muted">
-            {rows.length} experiments, {running} running. Lift is the primary metric&apos;s relative change vs control with its 95% CI.
+            {count(rows.length, "experiment")}, {running} running. Lift is the primary metric&apos;s relative change vs control with its 95% CI.
           </p>
         </div>
         {roleAtLeast(user.role, "editor") && (

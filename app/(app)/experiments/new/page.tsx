@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { ExperimentForm } from "@/components/experiment-form";
 import { requirePageUser } from "@/lib/auth/session";
+import { defaultArmLabel } from "@/lib/policies/default-periods";
+import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { layerOptions } from "@/lib/ui/layer-queries";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
@@ -8,7 +10,7 @@ export const metadata = { title: "New experiment" };
 
 export default async function NewExperimentPage({ searchParams }: { searchParams: Promise<{ layer?: string }> }) {
   await requirePageUser("editor");
-  const [{ layer }, layers, versions] = await Promise.all([searchParams, layerOptions(), readyVersionOptions()]);
+  const [{ layer }, layers, versions, defaults] = await Promise.all([searchParams, layerOptions(), readyVersionOptions(), platformDefaultHistory()]);
   return (
     <>
       <div className="page-head">
@@ -26,7 +28,7 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
         </section>
       ) : (
         <section className="card">
-          <ExperimentForm layers={layers} versions={versions} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
+          <ExperimentForm layers={layers} versions={versions} platformDefault={defaultArmLabel(defaults)} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
         </section>
       )}
     </>

@@ -30,7 +30,7 @@ export default async function LayerPage({ params, searchParams }: { params: Prom
     <>
       <div className="page-head">
         <p className="muted small">
-          <Link href="/layers">Traffic</Link> /
+          <Link href="/layers">Layers</Link> /
         </p>
         <h1>Layer {layer.name}</h1>
         <p className="muted">
@@ -78,7 +78,7 @@ export default async function LayerPage({ params, searchParams }: { params: Prom
         {running.map((e) => (
           <div key={e.id} className="arm-split">
             <p className="small">
-              <Link href={`/experiments/${e.id}`}>{e.key}</Link>: its users are split by hash(experiment seed, user id) over 10,000 levels · coverage {pct(e.coverage, 1)}
+              <Link href={`/experiments/${e.id}`}>{e.key}</Link>: its users are split among arms by the experiment hash (10,000 slots; arms own hash ranges of it) · coverage {pct(e.coverage, 1)}
             </p>
             <BucketBar
               label={`Arms of ${e.key}`}

@@ -1,17 +1,20 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { NotImprovedBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
+import { NotImprovedBadge, PlatformDefaultBadge, PolicyTypeBadge, StatusBadge } from "@/components/badges";
 import { JobForm } from "@/components/job-form";
 import { EvalFigures, TrainingCurveChart, VersionsTable } from "@/components/policies";
+import { TrainPolicyForm } from "@/components/train-policy-form";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { evaluationFigures, evaluationSummary, gateNote, trainingCurves } from "@/lib/ui/evaluation";
-import { dateTime } from "@/lib/ui/format";
+import { count, dateTime } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
-import { EVALUATE_HINTS, TRAIN_HINTS } from "@/lib/ui/job-hints";
+import { readableLabels } from "@/lib/ui/job-summary";
+import { EVALUATE_HINTS } from "@/lib/ui/job-hints";
 import { jobPickers } from "@/lib/ui/job-pickers";
 import { pickerSources } from "@/lib/ui/picker-sources";
 import { policyDetail } from "@/lib/ui/policy-queries";
+import { JsonBlock } from "@/components/json-block";
 
 export const metadata = { title: "Policy" };
 
@@ -20,7 +23,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
   const { key } = await params;
   const detail = await policyDetail(decodeURIComponent(key));
   if (!detail) notFound();
-  const { policy, versions } = detail;
+  const { policy, versions, defaultHistory } = detail;
   const canEdit = roleAtLeast(user.role, "editor");
   const evaluate = jobFormSpec("evaluate-policy");
   const train = jobFormSpec("train-policy");
@@ -32,13 +35,40 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           <Link href="/policies">Policies</Link> /
         </p>
         <h1>
-          {policy.name} <PolicyTypeBadge type={policy.type} />
+          {policy.name} <PolicyTypeBadge type={policy.type} /> {defaultHistory && <PlatformDefaultBadge />}
         </h1>
         <p className="muted">
-          <code>{policy.key}</code> · {versions.length} versions · created {dateTime(policy.createdAt)}
+          <code>{policy.key}</code> · {count(versions.length, "version")} · created {dateTime(policy.createdAt)}
           {policy.description ? ` · ${policy.description}` : ""}
         </p>
       </div>
+      {defaultHistory && (
+        <section className="card" aria-labelledby="default-h">
+          <h2 id="default-h">Platform default</h2>
+          <p className="muted small">
+            Users outside every experiment, and arms without a version of their own, are served the latest ready version of this policy (before its first version: the centre of the action box). Registering a new version makes it the
+            default at once.
+          </p>
+          <table aria-label="Platform default history">
+            <thead>
+              <tr>
+                <th>Default</th>
+                <th>From</th>
+                <th>Until</th>
+              </tr>
+            </thead>
+            <tbody>
+              {defaultHistory.map((p) => (
+                <tr key={p.label}>
+                  <td>{p.version !== null ? <a href={`#v${p.version}`}>{p.label}</a> : p.label}</td>
+                  <td>{p.from ? dateTime(p.from) : "platform start"}</td>
+                  <td>{p.until ? dateTime(p.until) : <strong>now</strong>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section className="card">
         <h2>Versions and lineage</h2>
         <VersionsTable versions={versions} showPolicy={false} />
@@ -46,12 +76,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
       {versions.map((v) => {
         const curves = trainingCurves(v.trainingCurve);
         const figures = v.evaluationJson === null ? [] : evaluationSummary(v.evaluationJson, 12);
-        const metrics = evaluationFigures(v.metrics, 12);
+        const metrics = readableLabels(evaluationFigures(v.metrics, 12));
         return (
           <section key={v.id} id={`v${v.version}`} className="card" aria-label={`Version ${v.version}`}>
             <div className="section-head">
               <h2>
-                v{v.version} <StatusBadge status={v.status} /> {v.improved === false && <NotImprovedBadge />}
+                v{v.version} <StatusBadge status={v.status} /> {v.improved === false && <NotImprovedBadge />} {v.platformDefault && <PlatformDefaultBadge past={v.platformDefault === "former"} />}
               </h2>
               <span className="muted small">
                 {dateTime(v.createdAt)}
@@ -67,7 +97,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
                     · from <Link href={`/policies/${v.parent.policyKey}`}>{v.parent.label}</Link>
                   </>
                 )}
-                {v.children > 0 && ` · ${v.children} child version${v.children > 1 ? "s" : ""}`}
+                {v.children > 0 && ` · ${count(v.children, "child version")}`}
               </span>
             </div>
             {v.improved === false && (
@@ -110,12 +140,12 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
             </div>
             <details>
               <summary>Config</summary>
-              <pre className="pre json">{JSON.stringify(v.config, null, 2)}</pre>
+              <JsonBlock value={v.config} label={`Config of v${v.version}`} />
             </details>
             {v.evaluationJson !== null && (
               <details>
                 <summary>Full evaluation</summary>
-                <pre className="pre json">{JSON.stringify(v.evaluationJson, null, 2)}</pre>
+                <JsonBlock value={v.evaluationJson} label={`Evaluation of v${v.version}`} />
               </details>
             )}
           </section>
@@ -133,7 +163,7 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           {train && (
             <>
               <h3>Train a new version</h3>
-              <JobForm spec={train} label="Train policy version" submitLabel="Start training" pickers={jobPickers(train, sources)} hints={TRAIN_HINTS} initial={{ policy: policy.key, type: policy.type, parentVersionId: versions.find((v) => v.status === "ready")?.id }} />
+              <TrainPolicyForm spec={train} sources={sources} label="Train policy version" initial={{ policy: policy.key, type: policy.type, parentVersionId: versions.find((v) => v.status === "ready")?.id }} />
             </>
           )}
         </section>

@@ -4,6 +4,7 @@ import { DatasetsTable } from "@/components/data-pages";
 import { requirePageUser } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { dateTime } from "@/lib/ui/format";
+import { JsonBlock } from "@/components/json-block";
 
 export const metadata = { title: "Scenario" };
 
@@ -45,7 +46,7 @@ export default async function ScenarioPage({ params }: { params: Promise<{ key: 
       <section className="card">
         <h2>Configuration</h2>
         <p className="muted small">Every parameter, defaults filled in, so its datasets can always be regenerated exactly.</p>
-        <pre className="pre json">{JSON.stringify(s.config, null, 2)}</pre>
+        <JsonBlock value={s.config} label="Scenario config" />
       </section>
     </>
   );

@@ -1,15 +1,13 @@
 import { z } from "zod";
-import { safeString } from "@/lib/validation";
 import { createExperiment } from "@/lib/experiments/create-experiment";
+import { listExperimentsQuery } from "@/lib/experiments/experiment-input";
 import { listExperiments } from "@/lib/experiments/find-experiment";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-const listQuery = z.object({ status: z.enum(["draft", "running", "stopped"]).optional(), layer: safeString().optional() });
-
-export const GET = apiRoute({ scope: "experiments:read", query: listQuery }, async ({ query }) => ({
+export const GET = apiRoute({ scope: "experiments:read", query: listExperimentsQuery }, async ({ query }) => ({
   experiments: (await listExperiments(query)).map(serializeExperiment),
 }));
 

@@ -3,11 +3,12 @@ import { notFound } from "next/navigation";
 import { ArmsTable } from "@/components/arms-table";
 import { AuditTable } from "@/components/audit-table";
 import { AutoRefresh } from "@/components/auto-refresh";
+import { CollapsibleSection } from "@/components/collapsible-section";
 import { StatusBadge } from "@/components/badges";
 import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
 import { JobsTable } from "@/components/jobs-table";
-import { ArmSplit, CumulativeLiftChart, LiftCharts, ReportTables, SrmBanner } from "@/components/report";
+import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
 import { armShares, type BucketRange } from "@/lib/assignment";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -15,9 +16,11 @@ import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
-import { toJobListItem } from "@/lib/jobs/job-list-item";
+import { jobListItems } from "@/lib/ui/job-subjects";
 import { listScenarios } from "@/lib/scenarios/scenario-service";
-import { auditTrail, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import { auditTrail, experimentReach, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import { defaultArmLabel } from "@/lib/policies/default-periods";
+import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { dateTime, metricLabel, pct } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
@@ -36,13 +39,16 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   });
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
-  const [labels, report, audit, jobs, scenarios] = await Promise.all([
+  const [labels, report, audit, jobs, scenarios, defaults, reach] = await Promise.all([
     versionLabels(e.arms.map((a) => a.policyVersionId)),
     e.status === "draft" ? null : safeReport(e.id),
     auditTrail("Experiment", e.id),
     trafficJobs(e),
     listScenarios(),
+    platformDefaultHistory(),
+    experimentReach(row),
   ]);
+  const platformDefault = defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt);
   const shares = armShares(toPlacement(row));
   const model = report ? reportModel(report) : null;
   const live = jobs.some((j) => LIVE.includes(j.state));
@@ -72,13 +78,12 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             </Link>
           )}
           <Link className="button" href={`/layers/${e.layer}?experiment=${e.id}`}>
-            {canEdit && e.status !== "stopped" ? (e.status === "running" ? "Ramp traffic" : "Allocate buckets") : "Traffic"}
+            {canEdit && e.status !== "stopped" ? (e.status === "running" ? "Ramp traffic" : "Allocate buckets") : "Layer buckets"}
           </Link>
         </div>
       </div>
 
-      <section className="card" aria-labelledby="setup-h">
-        <h2 id="setup-h">Setup</h2>
+      <CollapsibleSection id="setup-h" title="Setup">
         <dl className="facts">
           <dt>Hypothesis</dt>
           <dd>{e.hypothesis || <span className="muted">—</span>}</dd>
@@ -98,6 +103,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dd>{dateTime(e.stoppedAt)}</dd>
         </dl>
         <ArmsTable
+          platformDefault={platformDefault}
           arms={e.arms.map((a, i) => ({
             key: a.key,
             name: a.name,
@@ -109,7 +115,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             share: shares[i],
           }))}
         />
-      </section>
+      </CollapsibleSection>
 
       <section className="card" aria-labelledby="report-h">
         <div className="section-head">
@@ -128,13 +134,16 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </div>
         ) : (
           <>
+            <ReportSummary model={model} reach={reach} startedAt={e.startedAt} stoppedAt={e.stoppedAt} />
             <SrmBanner model={model} />
             <ArmSplit model={model} />
-            <ReportTables model={model} />
-            <h3>Lift with 95% CI</h3>
-            <LiftCharts model={model} />
-            <h3>Cumulative lift over time</h3>
-            <CumulativeLiftChart model={model} />
+            <ReportResults model={model} />
+            <details className="report-section" open>
+              <summary>
+                <h3>Cumulative lift over time</h3>
+              </summary>
+              <CumulativeLiftChart model={model} />
+            </details>
           </>
         )}
       </section>
@@ -166,16 +175,15 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           {jobs.length > 0 && (
             <>
               <h3>Simulation jobs</h3>
-              <JobsTable jobs={jobs.map(toJobListItem)} />
+              <JobsTable jobs={await jobListItems(jobs)} />
             </>
           )}
         </section>
       )}
 
-      <section className="card" aria-labelledby="audit-h">
-        <h2 id="audit-h">Audit trail</h2>
+      <CollapsibleSection id="audit-h" title="Audit trail">
         <AuditTable rows={audit} />
-      </section>
+      </CollapsibleSection>
     </>
   );
 }

@@ -5,6 +5,8 @@ import { requirePageUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
+import { defaultArmLabel } from "@/lib/policies/default-periods";
+import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { layerOptions } from "@/lib/ui/layer-queries";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
@@ -18,7 +20,7 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
     throw err;
   });
   const e = serializeExperiment(row);
-  const [layers, versions] = await Promise.all([layerOptions(), readyVersionOptions()]);
+  const [layers, versions, defaults] = await Promise.all([layerOptions(), readyVersionOptions(), platformDefaultHistory()]);
   return (
     <>
       <div className="page-head">
@@ -33,7 +35,7 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
         </p>
       </div>
       <section className="card">
-        <ExperimentForm layers={layers} versions={versions} experiment={e} />
+        <ExperimentForm layers={layers} versions={versions} experiment={e} platformDefault={defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt)} />
       </section>
     </>
   );
