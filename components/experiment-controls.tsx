@@ -4,11 +4,22 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { startExperimentAction, stopExperimentAction } from "@/app/actions/experiments";
 
-/** Start (draft) / Stop (running). Rendered for editors only; the server action checks the role again. */
-export function LifecycleControls({ id, status, name }: { id: string; status: string; name: string }) {
+export interface DecisionArm {
+  key: string;
+  name: string;
+  control: boolean;
+}
+
+/**
+ * Start (draft) / Stop (running). Stopping asks what the team decided — ship an arm, ship nothing or
+ * rerun — and a note; both are recorded with the stop. Rendered for editors only; the server action
+ * checks the role again.
+ */
+export function LifecycleControls({ id, status, name, arms }: { id: string; status: string; name: string; arms: DecisionArm[] }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  const [stopping, setStopping] = useState(false);
   const run = (fn: () => ReturnType<typeof startExperimentAction>) =>
     start(async () => {
       const res = await fn();
@@ -18,6 +29,7 @@ export function LifecycleControls({ id, status, name }: { id: string; status: st
         router.refresh();
       }
     });
+  const treatments = arms.filter((a) => !a.control);
   return (
     <div className="row">
       {status === "draft" && (
@@ -25,17 +37,54 @@ export function LifecycleControls({ id, status, name }: { id: string; status: st
           {pending ? "Starting…" : "Start experiment"}
         </button>
       )}
-      {status === "running" && (
-        <button
-          type="button"
-          className="danger"
-          disabled={pending}
-          onClick={() => {
-            if (confirm(`Stop "${name}"? Its users go back to the layer's default policy; a stopped experiment cannot restart.`)) run(() => stopExperimentAction(id));
+      {status === "running" && !stopping && (
+        <button type="button" className="danger" onClick={() => setStopping(true)}>
+          Stop experiment
+        </button>
+      )}
+      {status === "running" && stopping && (
+        <form
+          aria-label="Stop and record the decision"
+          className="card stack"
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            const data = new FormData(ev.currentTarget);
+            const choice = String(data.get("decision") ?? "");
+            const [decision, arm] = choice.startsWith("ship:") ? ["ship", choice.slice(5)] : [choice, undefined];
+            const note = String(data.get("note") ?? "").trim();
+            run(() => stopExperimentAction(id, { decision, ...(arm ? { arm } : {}), ...(note ? { note } : {}) }));
           }}
         >
-          {pending ? "Stopping…" : "Stop experiment"}
-        </button>
+          <p className="small">
+            Stop &quot;{name}&quot;? Its users go back to the layer&apos;s default policy; a stopped experiment cannot restart. What did you decide?
+          </p>
+          <fieldset>
+            <legend>Decision</legend>
+            {treatments.map((a, i) => (
+              <label key={a.key}>
+                <input type="radio" name="decision" value={`ship:${a.key}`} required defaultChecked={i === 0 && treatments.length === 1} /> Ship {a.name}
+              </label>
+            ))}
+            <label>
+              <input type="radio" name="decision" value="ship_nothing" required /> Ship nothing (keep control)
+            </label>
+            <label>
+              <input type="radio" name="decision" value="rerun" required /> Rerun (inconclusive or flawed)
+            </label>
+          </fieldset>
+          <label>
+            Note <span className="muted small">(why; shown on the page and in the audit trail)</span>
+            <textarea name="note" rows={2} maxLength={2000} />
+          </label>
+          <div className="row">
+            <button type="submit" className="danger" disabled={pending}>
+              {pending ? "Stopping…" : "Stop and record decision"}
+            </button>
+            <button type="button" disabled={pending} onClick={() => setStopping(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
       )}
       {error && (
         <span className="error" role="alert">

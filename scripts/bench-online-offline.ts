@@ -99,7 +99,7 @@ try {
     });
     await api("POST", `/api/v1/experiments/${exp.id}/start`);
     const traffic = await runJob("simulate-traffic", { experiment: key, scenario: "default", seed, users, sessionsPerUser: 1, prePeriodDays: 7, concurrency: 16 });
-    await api("POST", `/api/v1/experiments/${exp.id}/stop`);
+    await api("POST", `/api/v1/experiments/${exp.id}/stop`, { decision: "rerun", note: "benchmark world; the bench compares offline and online lifts" });
     const report = (await api("GET", `/api/v1/experiments/${exp.id}/report`)) as unknown as {
       srm: { ok: boolean };
       arms: { key: string; users: number; metrics: { valid_consumption: ArmLift } }[];

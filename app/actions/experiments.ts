@@ -37,9 +37,9 @@ export async function startExperimentAction(ref: string) {
   });
 }
 
-export async function stopExperimentAction(ref: string) {
+export async function stopExperimentAction(ref: string, decision: unknown) {
   return runAction(async () => {
-    const e = await stopExperiment(await requireActionActor("editor"), ref);
+    const e = await stopExperiment(await requireActionActor("editor"), ref, decision);
     revalidatePath(`/experiments/${e.id}`);
     revalidatePath("/experiments");
     return { id: e.id, status: e.status };

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { importDatasetQuery } from "@/lib/dataset-store/import-dataset";
 import { simulateDatasetInput } from "@/lib/dataset-store/dataset-input";
 import { eventsBody } from "@/lib/events/event-input";
-import { assignmentQuery, createExperimentInput, createLayerInput, listExperimentsQuery, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { assignmentQuery, createExperimentInput, createLayerInput, listExperimentsQuery, patchExperimentInput, stopExperimentInput } from "@/lib/experiments/experiment-input";
 import { enqueueJobBody, jobIdParams, listJobsQuery } from "@/lib/jobs/job-api";
 import { createScenarioInput } from "@/lib/scenarios/scenario-service";
 import { rankBody } from "@/lib/serving/rank-input";
@@ -53,7 +53,7 @@ const OPERATIONS: Operation[] = [
   { method: "get", path: "/api/v1/experiments/{id}", scope: "experiments:read", summary: "One experiment by uuid or key", params: idOrKeyParams, status: 200, response: "The experiment" },
   { method: "patch", path: "/api/v1/experiments/{id}", scope: "experiments:write", summary: "Edit a draft, or ramp a running experiment's coverage / layer buckets", params: idOrKeyParams, body: patchExperimentInput, status: 200, response: "The experiment" },
   { method: "post", path: "/api/v1/experiments/{id}/start", scope: "experiments:write", summary: "Start a draft (its buckets must be free)", params: idOrKeyParams, status: 200, response: "The experiment" },
-  { method: "post", path: "/api/v1/experiments/{id}/stop", scope: "experiments:write", summary: "Stop a running experiment", params: idOrKeyParams, status: 200, response: "The experiment" },
+  { method: "post", path: "/api/v1/experiments/{id}/stop", scope: "experiments:write", summary: "Stop a running experiment, recording the decision (ship an arm / ship nothing / rerun) and a note", params: idOrKeyParams, body: stopExperimentInput, status: 200, response: "The experiment" },
   { method: "get", path: "/api/v1/experiments/{id}/assignment", scope: "experiments:read", summary: "Which arm a user gets (GrowthBook-compatible hashing)", params: idOrKeyParams, query: assignmentQuery, status: 200, response: "{ inExperiment, arm, bucket }" },
   { method: "get", path: "/api/v1/experiments/{id}/report", scope: "experiments:read", summary: "The uplift report: per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series", params: idOrKeyParams, status: 200, response: "The report" },
   { method: "post", path: "/api/v1/power", scope: "experiments:read", summary: "Plan an experiment: users per arm and days for an MDE (fixed-horizon and sequential), or the MDE of a user count", body: powerRequestSchema, status: 200, response: "The plan" },

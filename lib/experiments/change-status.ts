@@ -3,7 +3,9 @@ import type { BucketRange } from "@/lib/assignment";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
 import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
+import { stopExperimentInput } from "@/lib/experiments/experiment-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
 
@@ -20,12 +22,18 @@ export async function startExperiment(actor: Actor, ref: string) {
   });
 }
 
-export async function stopExperiment(actor: Actor, ref: string) {
+/** running → stopped, recording the team's decision (ship an arm / ship nothing / rerun) and its note. */
+export async function stopExperiment(actor: Actor, ref: string, raw: unknown) {
+  const input = parseInput(stopExperimentInput, raw);
   const current = await findExperiment(ref);
   if (current.status !== "running") throw new AppError("conflict", `only a running experiment can stop (this one is ${current.status})`);
+  if (input.arm && !current.arms.some((a) => a.key === input.arm)) {
+    throw new AppError("bad_request", `experiment ${current.key} has no arm "${input.arm}"`, [{ path: "arm", message: "is not an arm of this experiment" }]);
+  }
+  const decision = { decision: input.decision, decisionArm: input.arm ?? null, decisionNote: input.note || null };
   return db.$transaction(async (tx) => {
-    const e = await tx.experiment.update({ where: { id: current.id, status: "running" }, data: { status: "stopped", stoppedAt: new Date() }, include: experimentInclude });
-    await recordAudit(tx, actor, { action: "experiment.stop", entityType: "Experiment", entityId: e.id, before: { status: "running" }, after: { status: "stopped", stoppedAt: e.stoppedAt } });
+    const e = await tx.experiment.update({ where: { id: current.id, status: "running" }, data: { status: "stopped", stoppedAt: new Date(), ...decision }, include: experimentInclude });
+    await recordAudit(tx, actor, { action: "experiment.stop", entityType: "Experiment", entityId: e.id, before: { status: "running" }, after: { status: "stopped", stoppedAt: e.stoppedAt, ...decision } });
     return serializeExperiment(e);
   });
 }

@@ -86,6 +86,21 @@ export const createLayerInput = z.object({
   priority: z.number().int().min(0).max(10_000).default(100),
 });
 
+/** What the team decided when it stopped the experiment (shown on its page and in the audit trail). */
+export const EXPERIMENT_DECISIONS = ["ship", "ship_nothing", "rerun"] as const;
+export const stopExperimentInput = z
+  .object({
+    decision: z.enum(EXPERIMENT_DECISIONS),
+    /** The arm to ship; only with decision "ship". */
+    arm: keySchema.optional(),
+    note: safeString().trim().max(2000).optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.decision === "ship" && !input.arm) ctx.addIssue({ code: "custom", path: ["arm"], message: "name the arm to ship" });
+    if (input.decision !== "ship" && input.arm) ctx.addIssue({ code: "custom", path: ["arm"], message: `an arm goes only with decision "ship"` });
+  });
+export type StopExperimentInput = z.infer<typeof stopExperimentInput>;
+
 export { idOrKeyParams as experimentRef } from "@/lib/validation";
 export const listExperimentsQuery = z.object({ status: z.enum(["draft", "running", "stopped"]).optional(), layer: safeString().optional() });
 export const assignmentQuery = z.object({ userId: safeString().min(1, "is required").max(512) });

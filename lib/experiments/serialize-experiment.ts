@@ -24,6 +24,8 @@ export function serializeExperiment(e: ExperimentRow) {
     layerBuckets: placement.layerBuckets,
     startedAt: e.startedAt?.toISOString() ?? null,
     stoppedAt: e.stoppedAt?.toISOString() ?? null,
+    /** Recorded when it was stopped; null before (and for experiments stopped before decisions were recorded). */
+    decision: e.decision ? { decision: e.decision, arm: e.decisionArm, note: e.decisionNote } : null,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
     arms: e.arms.map((a, i) => ({

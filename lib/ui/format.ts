@@ -109,3 +109,9 @@ export function duration(ms: number | null | undefined): string {
   if (minutes < 48 * 60) return `${num(minutes / 60, 1)} h`;
   return `${num(minutes / 1440, 1)} days`;
 }
+
+/** The decision recorded at stop, in words: "Ship Enhanced-State (treatment)", "Ship nothing", "Rerun". */
+export function decisionLabel(d: { decision: string; arm: string | null }, arms: readonly { key: string; name: string }[]): string {
+  if (d.decision === "ship") return `Ship ${arms.find((a) => a.key === d.arm)?.name ?? d.arm} (${d.arm})`;
+  return d.decision === "ship_nothing" ? "Ship nothing" : "Rerun";
+}

@@ -419,6 +419,9 @@ describe("web UI: experiments, traffic, reports", () => {
     await ted.getByRole("button", { name: "Start experiment" }).click();
     await ted.getByRole("alert").filter({ hasText: "this needs the editor role" }).waitFor();
     await tedRunning.getByRole("button", { name: "Stop experiment" }).click();
+    const tedStop = tedRunning.getByRole("form", { name: "Stop and record the decision" });
+    await tedStop.getByLabel("Ship nothing (keep control)").check();
+    await tedStop.getByRole("button", { name: "Stop and record decision" }).click();
     await tedRunning.getByRole("alert").filter({ hasText: "this needs the editor role" }).waitFor();
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${draft.id}`)).status).toBe("draft");
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
@@ -431,7 +434,7 @@ describe("web UI: experiments, traffic, reports", () => {
     // The API: a read-only key gets 403 on start and stop.
     const readOnly = await createApiKey(SYSTEM_ACTOR, { name: "read only", scopes: ["experiments:read"] });
     expect((await api("POST", `/api/v1/experiments/${draft.id}/start`, undefined, readOnly.key)).status).toBe(403);
-    expect((await api("POST", `/api/v1/experiments/${flowExperimentId}/stop`, undefined, readOnly.key)).status).toBe(403);
+    expect((await api("POST", `/api/v1/experiments/${flowExperimentId}/stop`, { decision: "rerun" }, readOnly.key)).status).toBe(403);
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
   });
 
@@ -502,5 +505,26 @@ describe("web UI: experiments, traffic, reports", () => {
       }),
     );
     expect(results.flat().filter((r) => !r.fits)).toEqual([]);
+  });
+
+  it("stopping asks for the decision and a note; both show on the page and in the audit trail", async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${platform.url}/experiments/${flowExperimentId}`);
+    await page.getByRole("button", { name: "Stop experiment" }).click();
+    const stop = page.getByRole("form", { name: "Stop and record the decision" });
+    // No choice made yet: the browser refuses the submit and nothing stops.
+    await stop.getByRole("button", { name: "Stop and record decision" }).click();
+    expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
+    await stop.getByLabel(/^Ship (?!nothing)/).check();
+    await stop.getByLabel(/^Note/).fill("Valid plays up, duration flat: ship it.");
+    await screenshot(page, "ui-experiment-stop-decision-desktop");
+    await stop.getByRole("button", { name: "Stop and record decision" }).click();
+    await page.getByText("Valid plays up, duration flat: ship it.").first().waitFor();
+    const e = await ok<{ status: string; decision: { decision: string; arm: string; note: string } }>("GET", `/api/v1/experiments/${flowExperimentId}`);
+    expect(e.status).toBe("stopped");
+    expect(e.decision).toEqual({ decision: "ship", arm: "treatment", note: "Valid plays up, duration flat: ship it." });
+    await page.getByText(/^Ship .* \(treatment\)$/).first().waitFor();
+    await page.close();
   });
 });

@@ -59,8 +59,17 @@ describe("layers and experiments", () => {
     await expect(updateExperiment(SYSTEM_ACTOR, a.id, { layerBuckets: [[0, 6000]] })).rejects.toMatchObject({ code: "conflict" });
     const audit = await db.auditLog.findMany({ where: { entityId: b.id }, orderBy: { id: "asc" } });
     expect(audit.map((x) => x.action)).toEqual(["experiment.create", "experiment.update", "experiment.start"]);
-    await stopExperiment(SYSTEM_ACTOR, a.id);
-    await stopExperiment(SYSTEM_ACTOR, b.id);
+    // Stopping records the decision; "ship" needs one of the experiment's arms.
+    await expect(stopExperiment(SYSTEM_ACTOR, a.id, { decision: "ship" })).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "arm" }] });
+    await expect(stopExperiment(SYSTEM_ACTOR, a.id, { decision: "ship", arm: "nope" })).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "arm" }] });
+    await expect(stopExperiment(SYSTEM_ACTOR, a.id, { decision: "rerun", arm: arms[1].key })).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "arm" }] });
+    expect((await db.experiment.findUniqueOrThrow({ where: { id: a.id } })).status).toBe("running");
+    const stopped = await stopExperiment(SYSTEM_ACTOR, a.id, { decision: "ship", arm: arms[1].key, note: "clear win on valid plays" });
+    expect(stopped.decision).toEqual({ decision: "ship", arm: arms[1].key, note: "clear win on valid plays" });
+    await stopExperiment(SYSTEM_ACTOR, b.id, { decision: "ship_nothing" });
+    const stopAudit = await db.auditLog.findFirstOrThrow({ where: { entityId: a.id, action: "experiment.stop" } });
+    expect(stopAudit.after).toMatchObject({ status: "stopped", decision: "ship", decisionArm: arms[1].key, decisionNote: "clear win on valid plays" });
+    await expect(stopExperiment(SYSTEM_ACTOR, a.id, { decision: "rerun" })).rejects.toMatchObject({ code: "conflict" });
   });
 
   it("ramping coverage 20% → 50% moves no user between arms (checked through the assignment path)", async () => {

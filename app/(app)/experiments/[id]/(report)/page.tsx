@@ -21,7 +21,7 @@ import { listScenarios } from "@/lib/scenarios/scenario-service";
 import { auditTrail, experimentReach, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
 import { defaultArmLabel } from "@/lib/policies/default-periods";
 import { platformDefaultHistory } from "@/lib/policies/platform-default";
-import { dateTime, metricLabel, pct } from "@/lib/ui/format";
+import { dateTime, decisionLabel, metricLabel, pct } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
 import { reportModel } from "@/lib/ui/report-model";
@@ -71,7 +71,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </p>
         </div>
         <div className="row">
-          {canEdit && <LifecycleControls id={e.id} status={e.status} name={e.name} />}
+          {canEdit && <LifecycleControls id={e.id} status={e.status} name={e.name} arms={e.arms} />}
           {canEdit && (
             <Link className="button" href={`/experiments/${e.id}/edit`}>
               Edit
@@ -101,6 +101,15 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dd>{dateTime(e.startedAt)}</dd>
           <dt>Stopped</dt>
           <dd>{dateTime(e.stoppedAt)}</dd>
+          {e.status === "stopped" && (
+            <>
+              <dt>Decision</dt>
+              <dd>
+                {e.decision ? decisionLabel(e.decision, e.arms) : <span className="muted">not recorded</span>}
+                {e.decision?.note && <p className="small">{e.decision.note}</p>}
+              </dd>
+            </>
+          )}
         </dl>
         <ArmsTable
           platformDefault={platformDefault}
