@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { decodeShownItems } from "@/lib/serving/shown-items";
 import { db } from "@/lib/db/client";
 import { startExperiment } from "@/lib/experiments/change-status";
 import { createExperiment } from "@/lib/experiments/create-experiment";
@@ -90,9 +91,9 @@ describe("training, registering, evaluating and serving policy versions", () => 
       if (r.arm !== "es") continue;
       served++;
       expect(r.policyVersion).toBe(v.id);
-      const d = await db.decision.findUniqueOrThrow({ where: { id: r.decisionId } });
-      const shown = (d.items as { shown: { action: number[] }[] }).shown;
-      expect(shown[0].action).toHaveLength(14); // one action per candidate
+      const shown = decodeShownItems((await db.decisionItems.findFirstOrThrow({ where: { decisionId: r.decisionId } })).shown);
+      expect(shown.actionDim).toBe(14); // one action per candidate
+      expect(shown.itemActions).toHaveLength(5 * 14);
       const a = await rlServingPolicy(v.id);
       const b = await rlServingPolicy(v.id);
       const req = { n: 60, predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))), userFeatures: {}, itemFeatures: candidates(60).map((c) => c.features), context: {} };
