@@ -11,20 +11,25 @@ import http from "node:http";
 import next from "next";
 import { POST as ingestEventsRoute } from "@/app/api/v1/events/route";
 import { POST as rankRoute } from "@/app/api/v1/rank/route";
+import { GET as metricsRoute } from "@/app/metrics/route";
 import { ConfigError, loadEnv } from "@/lib/config/env";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { serveWithNode } from "@/lib/http/node-adapter";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { joinClusterMetrics, serveClusterMetrics } from "@/lib/metrics/metrics-text";
 import { warmServing } from "@/lib/serving/warm-serving";
 
-// The serving hot path skips Next.js's router (several ms per request); same handlers as app/api.
+// The serving hot path skips Next.js's router (several ms per request); same handlers as app/.
+// GET /metrics too: in a cluster its answer is collected through this process's IPC channel.
 const FAST_ROUTES = new Map([
-  ["/api/v1/rank", rankRoute.core],
-  ["/api/v1/events", ingestEventsRoute.core],
+  ["POST /api/v1/rank", rankRoute.core],
+  ["POST /api/v1/events", ingestEventsRoute.core],
+  ["GET /metrics", metricsRoute.core],
 ]);
 
 async function serve() {
   const env = loadEnv();
+  if (cluster.isWorker) joinClusterMetrics();
   const app = next({ dev: false, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -34,7 +39,7 @@ async function serve() {
     (err: unknown) => console.error(`[web] serving warm-up skipped: ${err instanceof Error ? err.message : String(err)}`),
   );
   const dispatch = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
-    const fast = req.method === "POST" ? FAST_ROUTES.get((req.url ?? "").split("?")[0]) : undefined;
+    const fast = FAST_ROUTES.get(`${req.method} ${(req.url ?? "").split("?")[0]}`);
     // The fast path sends "100 Continue" itself once the key and the length passed.
     if (fast) return void serveWithNode(fast, req, res, SECURITY_HEADERS);
     if (expectsContinue) res.writeContinue();
@@ -82,6 +87,7 @@ function supervise(processes: number) {
       setTimeout(() => !stopping && fork(), 1_000);
     });
   };
+  serveClusterMetrics();
   for (let i = 0; i < processes; i++) fork();
   const shutdown = (why: string) => {
     if (stopping) return;

@@ -1,4 +1,5 @@
 import { sqlPool } from "@/lib/db/client";
+import { processMetrics } from "@/lib/metrics/process-metrics";
 
 /**
  * Group commit for decisions: while one multi-row INSERT is in flight, the decisions of the rank
@@ -55,14 +56,18 @@ class DecisionWriter {
       this.flushing = false;
       return;
     }
+    processMetrics.decisionBatchSize.observe(batch.length);
     insert(batch)
       .then(
-        () => batch.forEach((p) => p.resolve()),
+        () => {
+          processMetrics.decisionsWritten.inc(batch.length);
+          batch.forEach((p) => p.resolve());
+        },
         // One row the database refuses must not fail its neighbours: retry each row on its own, so
         // only the bad one is rejected (a rare path; valid input never gets here).
         async (err: unknown) => {
           if (batch.length === 1) batch[0].reject(err);
-          else await Promise.all(batch.map((p) => insert([p]).then(p.resolve, p.reject)));
+          else await Promise.all(batch.map((p) => insert([p]).then(() => (processMetrics.decisionsWritten.inc(), p.resolve()), p.reject)));
         },
       )
       .finally(() => this.flush());
