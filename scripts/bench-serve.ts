@@ -8,7 +8,8 @@
  *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
  *      on schedule whether or not earlier ones returned) with 200 candidates each;
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;
- *   3. checks that the database holds exactly the acknowledged decisions and events.
+ *   3. checks that the database holds exactly the acknowledged decisions and events, and measures the
+ *      decision log's bytes on disk per decision; reads the web tier's own counts from GET /metrics.
  * Before the timed phase the set-up's file writes (embedded database, training, policy files) are
  * flushed to disk (`sync`): otherwise the kernel writes them back ~30 s later, in the middle of the
  * timed phase, and every decision commit's fsync queues behind that writeback (seen as 30–50 ms
@@ -163,7 +164,19 @@ try {
   await db.connect();
   const storedDecisions = Number((await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisionIds])).rows[0].count);
   const storedEvents = Number((await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" LIKE 'bench-%'`)).rows[0].count);
+  // The decision log on disk (all partitions: heap, TOAST and indexes of Decision and DecisionItems)
+  // per decision, and the encoded shown items alone.
+  await db.query(`VACUUM ANALYZE "Decision", "DecisionItems"`);
+  const size = (await db.query<{ decisions: string; bytes: string; shown: string }>(`
+    SELECT (SELECT count(*) FROM "Decision") AS decisions,
+           (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"Decision"'))
+             + (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"DecisionItems"')) AS bytes,
+           (SELECT avg(octet_length(shown)) FROM "DecisionItems") AS shown`)).rows[0];
   await db.end();
+  // What the web tier itself counted (GET /metrics, summed over its processes): every decision
+  // written, in how many group commits.
+  const metrics = await (await fetch(platform.metricsUrl, { headers: { authorization: `Bearer ${KEY}` } })).text();
+  const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN);
 
   const result = {
     bench: "serve",
@@ -182,6 +195,10 @@ try {
     eventsAcknowledged: acknowledged,
     eventsStored: storedEvents,
     eventErrors,
+    bytesPerDecision: Math.round(Number(size.bytes) / Number(size.decisions)),
+    shownItemsBytesPerDecision: Math.round(Number(size.shown)),
+    metricsDecisionsWritten: sample("fusionlab_decisions_written_total"),
+    meanDecisionBatch: Math.round((sample("fusionlab_decision_batch_size_sum") / sample("fusionlab_decision_batch_size_count")) * 100) / 100,
     treatment: values.treatment,
     policyVersion: policyVersionId ?? null,
     webProcesses: Number(webProcesses),

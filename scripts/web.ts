@@ -11,25 +11,40 @@ import http from "node:http";
 import next from "next";
 import { POST as ingestEventsRoute } from "@/app/api/v1/events/route";
 import { POST as rankRoute } from "@/app/api/v1/rank/route";
-import { GET as metricsRoute } from "@/app/metrics/route";
 import { ConfigError, loadEnv } from "@/lib/config/env";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { serveWithNode } from "@/lib/http/node-adapter";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
-import { joinClusterMetrics, serveClusterMetrics } from "@/lib/metrics/metrics-text";
+import { collectClusterMetrics, joinClusterMetrics, metricsEndpoint } from "@/lib/monitoring/metrics-text";
 import { warmServing } from "@/lib/serving/warm-serving";
 
-// The serving hot path skips Next.js's router (several ms per request); same handlers as app/.
-// GET /metrics too: in a cluster its answer is collected through this process's IPC channel.
+// The serving hot path skips Next.js's router (several ms per request); same handlers as app/api.
 const FAST_ROUTES = new Map([
-  ["POST /api/v1/rank", rankRoute.core],
-  ["POST /api/v1/events", ingestEventsRoute.core],
-  ["GET /metrics", metricsRoute.core],
+  ["/api/v1/rank", rankRoute.core],
+  ["/api/v1/events", ingestEventsRoute.core],
 ]);
+
+/**
+ * GET /metrics (Prometheus text, metrics:read scope) on its own port, so that it never meets the
+ * app's own /metrics page and can be firewalled apart. Served by the cluster primary when there is
+ * one (it sums its server processes), else by the one server process. A port already taken costs
+ * the metrics, not the web tier.
+ */
+function serveMetrics(port: number, host: string) {
+  if (port === 0) return;
+  const server = http.createServer((req, res) => {
+    if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/metrics") return void serveWithNode(metricsEndpoint.core, req, res);
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found: the metrics port serves GET /metrics\n");
+  });
+  server.on("error", (err) => console.error(`[web] metrics port ${port}: ${err.message}; GET /metrics is unavailable`));
+  server.listen(port, host, () => console.log(`[web] metrics on http://${host}:${port}/metrics`));
+  server.unref();
+}
 
 async function serve() {
   const env = loadEnv();
   if (cluster.isWorker) joinClusterMetrics();
+  else serveMetrics(env.FUSIONLAB_METRICS_PORT, env.HOST);
   const app = next({ dev: false, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -39,7 +54,7 @@ async function serve() {
     (err: unknown) => console.error(`[web] serving warm-up skipped: ${err instanceof Error ? err.message : String(err)}`),
   );
   const dispatch = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
-    const fast = FAST_ROUTES.get(`${req.method} ${(req.url ?? "").split("?")[0]}`);
+    const fast = req.method === "POST" ? FAST_ROUTES.get((req.url ?? "").split("?")[0]) : undefined;
     // The fast path sends "100 Continue" itself once the key and the length passed.
     if (fast) return void serveWithNode(fast, req, res, SECURITY_HEADERS);
     if (expectsContinue) res.writeContinue();
@@ -87,7 +102,9 @@ function supervise(processes: number) {
       setTimeout(() => !stopping && fork(), 1_000);
     });
   };
-  serveClusterMetrics();
+  collectClusterMetrics();
+  const env = loadEnv();
+  serveMetrics(env.FUSIONLAB_METRICS_PORT, env.HOST);
   for (let i = 0; i < processes; i++) fork();
   const shutdown = (why: string) => {
     if (stopping) return;

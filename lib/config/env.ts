@@ -69,6 +69,8 @@ const envSchema = z.object({
   FUSIONLAB_API_KEY_RATE_LIMIT: wholeNumber(0, 0, 1_000_000),
   /** Whether that limit also applies to the serving routes (rank, events); off so ranking is never throttled by accident. */
   FUSIONLAB_API_KEY_RATE_LIMIT_SERVE: flag(false),
+  /** Port of GET /metrics (Prometheus text format, API keys with metrics:read); 0 = no metrics endpoint. */
+  FUSIONLAB_METRICS_PORT: wholeNumber(9464, 0, 65535),
   /** Days a decision's shown items (ids, scores, actions) are kept; the decision row itself stays. */
   FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
 });

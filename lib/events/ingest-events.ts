@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { eventsBody, MAX_EVENTS_PER_CALL } from "@/lib/events/event-input";
-import { processMetrics } from "@/lib/metrics/process-metrics";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { parseInput } from "@/lib/validation";
 
 /**

@@ -6,7 +6,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { clientIp } from "@/lib/http/client-ip";
 import { parseJson } from "@/lib/http/parse-json";
 import { declaredLength, readCapped } from "@/lib/http/read-body";
-import { processMetrics } from "@/lib/metrics/process-metrics";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { parseInput } from "@/lib/validation";
 
 type Schema = z.ZodType;

@@ -1,5 +1,5 @@
 import { sqlPool } from "@/lib/db/client";
-import { processMetrics } from "@/lib/metrics/process-metrics";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 
 /**
  * Group commit for decisions: while one multi-row INSERT is in flight, the decisions of the rank

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/client";
 import { NUM_TASKS } from "@/lib/fusion";
-import { processMetrics } from "@/lib/metrics/process-metrics";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { AppError } from "@/lib/errors";
 import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
 import { BUILTIN_DEFAULT_POLICY, fixedPolicyConfig, fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { POST as eventsRoute } from "@/app/api/v1/events/route";
 import { POST as rankRoute } from "@/app/api/v1/rank/route";
-import { GET as metricsRoute } from "@/app/metrics/route";
+import { metricsEndpoint as metricsRoute } from "@/lib/monitoring/metrics-text";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
