@@ -3,7 +3,7 @@ import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
 import { AppError } from "@/lib/errors";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
-import { MAX_CANDIDATES, rankBody, type RankBody } from "@/lib/serving/rank-input";
+import { isValidRankBody, MAX_CANDIDATES, rankBody, type RankBody } from "@/lib/serving/rank-input";
 import type { ServingResult } from "@/lib/serving/serving-policy";
 import { encodeShownItems } from "@/lib/serving/shown-items";
 import { resolveArm, servingSnapshot } from "@/lib/serving/serving-config";
@@ -18,7 +18,7 @@ export async function rank(raw: unknown) {
   // Counted before full validation so a huge body is refused cheaply and with the right status.
   const count = (raw as { candidates?: unknown[] } | null)?.candidates?.length ?? 0;
   if (count > MAX_CANDIDATES) throw new AppError("payload_too_large", `at most ${MAX_CANDIDATES} candidates per request (got ${count})`, [{ path: "candidates", message: "too many" }]);
-  const body = parseInput(rankBody, raw, "rank request");
+  const body = isValidRankBody(raw) ? raw : parseInput(rankBody, raw, "rank request");
   const n = body.candidates.length;
   const seen = new Set<string>();
   for (const [i, c] of body.candidates.entries()) {
