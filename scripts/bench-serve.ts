@@ -17,6 +17,7 @@
  * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
  * --treatment enhanced_state|user_state|none --web-processes 2 (FUSIONLAB_WEB_PROCESSES: one Node
  * process serves rank requests on one core, so the web tier gets the machine's cores; default 2)
+ * --runtime onnx|tfjs (FUSIONLAB_SERVING_RUNTIME: what runs the RL actor; default onnx)
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     "event-seconds": { type: "string", default: "10" },
     treatment: { type: "string", default: "enhanced_state" },
     "web-processes": { type: "string", default: "2" },
+    runtime: { type: "string", default: "onnx" },
   },
 });
 const rps = Number(values.rps);
@@ -44,7 +46,7 @@ const eventSeconds = Number(values["event-seconds"]);
 const KEY = "flk_bench_serve_key_000000000000000";
 
 const webProcesses = values["web-processes"];
-const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses });
+const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses, FUSIONLAB_SERVING_RUNTIME: values.runtime });
 const { platform, databaseUrl } = bench;
 
 /**
@@ -200,6 +202,7 @@ try {
     metricsDecisionsWritten: sample("fusionlab_decisions_written_total"),
     meanDecisionBatch: Math.round((sample("fusionlab_decision_batch_size_sum") / sample("fusionlab_decision_batch_size_count")) * 100) / 100,
     treatment: values.treatment,
+    runtime: values.runtime,
     policyVersion: policyVersionId ?? null,
     webProcesses: Number(webProcesses),
     cpus: os.cpus().length,
