@@ -1,8 +1,8 @@
 /**
  * The compact form of a decision's shown items ("DecisionItems".shown, bytea): the item ids, their
- * scores and the policy's actions as float32, instead of JSON text (a 100-item Enhanced-State
- * decision: ~7 KB here against ~40 KB of JSON). Big-endian throughout, so that SQL can write the
- * same bytes with float4send/int4send (the migration from the JSON column does).
+ * scores and the policy's actions as float32, instead of JSON text (Enhanced-State, 10 items:
+ * 0.8 KB against 3.4 KB of JSON; 100 items: 8.1 KB against 34 KB). Big-endian throughout, so that
+ * SQL can write the same bytes with float4send/int4send (the migration from the JSON column does).
  *
  *   u8 version (1) | u8 flags (1: one request action, 2: one action per item) | u16 actionDim | u32 n
  *   [request action: actionDim × f32] | scores: n × f32 | [item actions: n × actionDim × f32]
