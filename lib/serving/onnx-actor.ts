@@ -22,13 +22,16 @@ export const ACTION_TOLERANCE = 1e-4;
 const PROBE_CANDIDATES = 200;
 
 export async function loadOnnxActor(model: FusionModel, log: (msg: string) => void): Promise<OnnxActor | null> {
-  let ort: typeof Ort;
   try {
-    ort = await import("onnxruntime-node");
+    // Native code: a platform without its binaries fails here, and is served by TF.js.
+    return await checkedActor(await import("onnxruntime-node"), model, log);
   } catch (err) {
-    log(`onnxruntime-node did not load (${err instanceof Error ? err.message : String(err)}); serving with TF.js`);
+    log(`ONNX actor unavailable (${err instanceof Error ? err.message : String(err)}); serving with TF.js`);
     return null;
   }
+}
+
+async function checkedActor(ort: typeof Ort, model: FusionModel, log: (msg: string) => void): Promise<OnnxActor | null> {
   const session = await ort.InferenceSession.create(actorOnnx(model), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,

@@ -64,4 +64,13 @@ describe("actors exported to ONNX and served by onnxruntime", () => {
     a.dispose();
     b.dispose();
   });
+
+  it("falls back (null, logged) when the model cannot be exported or run", async () => {
+    const model = userState("c");
+    const logs: string[] = [];
+    // Not one of the exportable classes: the export throws, the loader reports it and gives up.
+    expect(await loadOnnxActor({ ...model } as FusionModel, (m) => logs.push(m))).toBeNull();
+    expect(logs).toEqual([expect.stringMatching(/ONNX actor unavailable \(no ONNX export .*\); serving with TF\.js/)]);
+    model.dispose();
+  });
 });
