@@ -69,7 +69,7 @@ describe("actors exported to ONNX and served by onnxruntime", () => {
     const model = userState("c");
     const logs: string[] = [];
     // Not one of the exportable classes: the export throws, the loader reports it and gives up.
-    expect(await loadOnnxActor({ ...model } as FusionModel, (m) => logs.push(m))).toBeNull();
+    expect(await loadOnnxActor({ ...model } as unknown as FusionModel, (m) => logs.push(m))).toBeNull();
     expect(logs).toEqual([expect.stringMatching(/ONNX actor unavailable \(no ONNX export .*\); serving with TF\.js/)]);
     model.dispose();
   });
