@@ -16,6 +16,8 @@ const config: NextConfig = {
     "@tensorflow/tfjs-core",
     "@tensorflow/tfjs-backend-wasm",
     "@tensorflow/tfjs-node",
+    "onnxruntime-node",
+    "prom-client",
   ],
   experimental: { authInterrupts: true },
   async headers() {

@@ -8,7 +8,8 @@
  *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
  *      on schedule whether or not earlier ones returned) with 200 candidates each;
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;
- *   3. checks that the database holds exactly the acknowledged decisions and events.
+ *   3. checks that the database holds exactly the acknowledged decisions and events, and measures the
+ *      decision log's bytes on disk per decision; reads the web tier's own counts from GET /metrics.
  * Before the timed phase the set-up's file writes (embedded database, training, policy files) are
  * flushed to disk (`sync`): otherwise the kernel writes them back ~30 s later, in the middle of the
  * timed phase, and every decision commit's fsync queues behind that writeback (seen as 30–50 ms
@@ -16,6 +17,7 @@
  * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
  * --treatment enhanced_state|user_state|none --web-processes 2 (FUSIONLAB_WEB_PROCESSES: one Node
  * process serves rank requests on one core, so the web tier gets the machine's cores; default 2)
+ * --runtime onnx|tfjs (FUSIONLAB_SERVING_RUNTIME: what runs the RL actor; default onnx)
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     "event-seconds": { type: "string", default: "10" },
     treatment: { type: "string", default: "enhanced_state" },
     "web-processes": { type: "string", default: "2" },
+    runtime: { type: "string", default: "onnx" },
   },
 });
 const rps = Number(values.rps);
@@ -43,7 +46,7 @@ const eventSeconds = Number(values["event-seconds"]);
 const KEY = "flk_bench_serve_key_000000000000000";
 
 const webProcesses = values["web-processes"];
-const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses });
+const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses, FUSIONLAB_SERVING_RUNTIME: values.runtime });
 const { platform, databaseUrl } = bench;
 
 /**
@@ -163,7 +166,19 @@ try {
   await db.connect();
   const storedDecisions = Number((await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisionIds])).rows[0].count);
   const storedEvents = Number((await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" LIKE 'bench-%'`)).rows[0].count);
+  // The decision log on disk (all partitions: heap, TOAST and indexes of Decision and DecisionItems)
+  // per decision, and the encoded shown items alone.
+  await db.query(`VACUUM ANALYZE "Decision", "DecisionItems"`);
+  const size = (await db.query<{ decisions: string; bytes: string; shown: string }>(`
+    SELECT (SELECT count(*) FROM "Decision") AS decisions,
+           (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"Decision"'))
+             + (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"DecisionItems"')) AS bytes,
+           (SELECT avg(octet_length(shown)) FROM "DecisionItems") AS shown`)).rows[0];
   await db.end();
+  // What the web tier itself counted (GET /metrics, summed over its processes): every decision
+  // written, in how many group commits.
+  const metrics = await (await fetch(platform.metricsUrl, { headers: { authorization: `Bearer ${KEY}` } })).text();
+  const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN);
 
   const result = {
     bench: "serve",
@@ -182,7 +197,12 @@ try {
     eventsAcknowledged: acknowledged,
     eventsStored: storedEvents,
     eventErrors,
+    bytesPerDecision: Math.round(Number(size.bytes) / Number(size.decisions)),
+    shownItemsBytesPerDecision: Math.round(Number(size.shown)),
+    metricsDecisionsWritten: sample("fusionlab_decisions_written_total"),
+    meanDecisionBatch: Math.round((sample("fusionlab_decision_batch_size_sum") / sample("fusionlab_decision_batch_size_count")) * 100) / 100,
     treatment: values.treatment,
+    runtime: values.runtime,
     policyVersion: policyVersionId ?? null,
     webProcesses: Number(webProcesses),
     cpus: os.cpus().length,

@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { ConfigError, loadEnv } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
-import { ensureUpcomingEventPartitions } from "@/lib/events/event-partitions";
+import { ensureUpcomingPartitions } from "@/lib/db/day-partitions";
 import { buildIsStale } from "@/lib/platform/build-state";
 import { prepareDatabase } from "@/lib/platform/prepare-database";
 import { ensurePrivateDir } from "@/lib/platform/private-dir";
@@ -115,8 +115,8 @@ async function main() {
   if (shuttingDown) return;
   process.env.DATABASE_URL = db.databaseUrl;
 
-  const partitions = await ensureUpcomingEventPartitions();
-  if (partitions.length) log(`created event partitions ${partitions[0]} … ${partitions.at(-1)}`);
+  const partitions = await ensureUpcomingPartitions();
+  if (partitions.length) log(`created ${partitions.length} daily partitions (${partitions[0]} … ${partitions.at(-1)})`);
   const seed = await seedPlatform(env, dataDir);
   if (env.FUSIONLAB_DEMO_SEED) await seedDemo();
   const publicHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;

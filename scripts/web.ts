@@ -15,6 +15,7 @@ import { ConfigError, loadEnv } from "@/lib/config/env";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { serveWithNode } from "@/lib/http/node-adapter";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { collectClusterMetrics, joinClusterMetrics, metricsEndpoint } from "@/lib/monitoring/metrics-text";
 import { warmServing } from "@/lib/serving/warm-serving";
 
 // The serving hot path skips Next.js's router (several ms per request); same handlers as app/api.
@@ -23,8 +24,27 @@ const FAST_ROUTES = new Map([
   ["/api/v1/events", ingestEventsRoute.core],
 ]);
 
+/**
+ * GET /metrics (Prometheus text, metrics:read scope) on its own port, so that it never meets the
+ * app's own /metrics page and can be firewalled apart. Served by the cluster primary when there is
+ * one (it sums its server processes), else by the one server process. A port already taken costs
+ * the metrics, not the web tier.
+ */
+function serveMetrics(port: number, host: string) {
+  if (port === 0) return;
+  const server = http.createServer((req, res) => {
+    if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/metrics") return void serveWithNode(metricsEndpoint.core, req, res);
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found: the metrics port serves GET /metrics\n");
+  });
+  server.on("error", (err) => console.error(`[web] metrics port ${port}: ${err.message}; GET /metrics is unavailable`));
+  server.listen(port, host, () => console.log(`[web] metrics on http://${host}:${port}/metrics`));
+  server.unref();
+}
+
 async function serve() {
   const env = loadEnv();
+  if (cluster.isWorker) joinClusterMetrics();
+  else serveMetrics(env.FUSIONLAB_METRICS_PORT, env.HOST);
   // `npm run dev` passes --dev (Next.js attaches its reload socket to our server on the first request).
   const app = next({ dev: process.argv.includes("--dev"), dir: process.cwd(), hostname: env.HOST, port: env.PORT });
   await app.prepare();
@@ -83,6 +103,9 @@ function supervise(processes: number) {
       setTimeout(() => !stopping && fork(), 1_000);
     });
   };
+  collectClusterMetrics();
+  const env = loadEnv();
+  serveMetrics(env.FUSIONLAB_METRICS_PORT, env.HOST);
   for (let i = 0; i < processes; i++) fork();
   const shutdown = (why: string) => {
     if (stopping) return;

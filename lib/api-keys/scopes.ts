@@ -8,6 +8,7 @@ export const API_SCOPES = {
   "policies:read": "Read policies, versions, datasets and jobs",
   "policies:write": "Start training, evaluation and simulation jobs",
   serve: "Call /api/v1/rank and send /api/v1/events",
+  "metrics:read": "Scrape GET /metrics on the metrics port (Prometheus: serving latency, writes, cache hits, jobs)",
 } as const;
 
 export type ApiScope = keyof typeof API_SCOPES;

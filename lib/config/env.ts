@@ -71,6 +71,12 @@ const envSchema = z.object({
   FUSIONLAB_API_KEY_RATE_LIMIT_SERVE: flag(false),
   /** `wasm` forces TensorFlow.js's WASM backend even where the native @tensorflow/tfjs-node is installed. */
   FUSIONLAB_TF_BACKEND: optionalString.transform((s) => s ?? "auto").pipe(z.enum(["auto", "wasm"], { message: 'must be "auto" or "wasm"' })),
+  /** Port of GET /metrics (Prometheus text format, API keys with metrics:read); 0 = no metrics endpoint. */
+  FUSIONLAB_METRICS_PORT: wholeNumber(9464, 0, 65535),
+  /** What runs RL actors behind /api/v1/rank: onnxruntime (falls back to TF.js when it cannot load or disagrees) or TF.js. */
+  FUSIONLAB_SERVING_RUNTIME: z.enum(["onnx", "tfjs"], { message: "must be onnx or tfjs" }).optional().transform((s) => s ?? "onnx"),
+  /** Days a decision's shown items (ids, scores, actions) are kept; the decision row itself stays. */
+  FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
 });
 
 export type Env = z.infer<typeof envSchema>;

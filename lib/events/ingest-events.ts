@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { eventsBody, MAX_EVENTS_PER_CALL } from "@/lib/events/event-input";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { parseInput } from "@/lib/validation";
 
 /**
@@ -42,5 +43,7 @@ export async function ingestEvents(raw: unknown): Promise<{ accepted: number; du
     )
     SELECT count(*)::bigint AS n FROM inserted`;
   const accepted = Number(rows[0].n);
+  processMetrics.eventsWritten.inc({ outcome: "stored" }, accepted);
+  processMetrics.eventsWritten.inc({ outcome: "duplicate" }, events.length - accepted);
   return { accepted, duplicates: events.length - accepted };
 }

@@ -6,6 +6,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { clientIp } from "@/lib/http/client-ip";
 import { parseJson } from "@/lib/http/parse-json";
 import { declaredLength, readCapped } from "@/lib/http/read-body";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { parseInput } from "@/lib/validation";
 
 type Schema = z.ZodType;
@@ -19,6 +20,10 @@ interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, 
   /** Bodies above this size are refused with 413 before parsing. */
   maxBodyBytes?: number;
   successStatus?: number;
+  /** Records the route's latency by status in /metrics under this name (the serving routes). */
+  metricsRoute?: string;
+  /** The handler returns text of this type instead of a value to send as JSON. */
+  contentType?: string;
 }
 
 interface RouteContext<P, Q, B> {
@@ -46,7 +51,9 @@ export interface ApiInput {
 
 export interface ApiResult {
   status: number;
+  /** Sent as JSON, unless contentType says it is text. */
   body: unknown;
+  contentType?: string;
   headers?: Record<string, string>;
 }
 
@@ -76,7 +83,7 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
   spec: RouteSpec<P, Q, B>,
   handler: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
 ): NextRouteHandler {
-  const core: ApiCore = async (input) => {
+  const run: ApiCore = async (input) => {
     try {
       const actor = await authenticateApiKey(input.authorization, spec.scope, input.clientIp);
       const params = spec.params ? parseInput(spec.params, input.params, "path") : undefined;
@@ -95,13 +102,22 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
         body = parseInput(spec.body, json, "body");
       }
       const result = await handler({ actor, params: params as Out<P>, query: query as Out<Q>, body: body as Out<B>, get request() { return input.request(); } });
-      return { status: spec.successStatus ?? 200, body: result };
+      return { status: spec.successStatus ?? 200, body: result, ...(spec.contentType ? { contentType: spec.contentType } : {}) };
     } catch (err) {
       return errorResult(err);
     }
   };
+  const { metricsRoute } = spec;
+  const core: ApiCore = metricsRoute
+    ? async (input) => {
+        const stop = processMetrics.apiDuration.startTimer({ route: metricsRoute });
+        const result = await run(input);
+        stop({ status: result.status });
+        return result;
+      }
+    : run;
   const route = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
-    const { status, body, headers } = await core({
+    const result = await core({
       url: request.url,
       authorization: request.headers.get("authorization"),
       contentLength: declaredLength(request.headers.get("content-length")),
@@ -110,7 +126,8 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       bodyBytes: (limit) => readCapped(request.body, limit),
       request: () => request,
     });
-    return Response.json(body, { status, headers });
+    const { status, body, headers, contentType } = result;
+    return contentType ? new Response(body as string, { status, headers: { ...headers, "content-type": contentType } }) : Response.json(body, { status, headers });
   };
   return Object.assign(route, { core });
 }

@@ -68,11 +68,11 @@ export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: Se
   } finally {
     read?.release();
   }
-  const json = JSON.stringify(result.body);
+  const text = result.contentType ? (result.body as string) : JSON.stringify(result.body);
   // A body we refused without reading is not drained: close the connection instead.
   const close = !req.complete;
-  res.writeHead(result.status, { ...headers, ...result.headers, "content-type": "application/json", "content-length": Buffer.byteLength(json), ...(close ? { connection: "close" } : {}) });
-  res.end(json);
+  res.writeHead(result.status, { ...headers, ...result.headers, "content-type": result.contentType ?? "application/json", "content-length": Buffer.byteLength(text), ...(close ? { connection: "close" } : {}) });
+  res.end(text);
   // Once the answer is handed to the kernel the socket goes: Node would otherwise read and discard
   // the rest of the body (all 16 MB of it) before closing.
   if (close) res.once("finish", () => req.socket.destroy());

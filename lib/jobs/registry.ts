@@ -11,13 +11,15 @@ import { simulateTrafficInput } from "@/lib/traffic/traffic-input";
  */
 const dbMaintenancePayload = z.object({
   jobLogRetentionDays: z.number().int().min(1).max(3650).default(30),
+  /** Defaults to FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS. */
+  decisionItemsRetentionDays: z.number().int().min(1).max(3650).optional(),
 });
 export type DbMaintenancePayload = z.infer<typeof dbMaintenancePayload>;
 
 export const JOB_REGISTRY = [
   defineJob({
     name: "db-maintenance",
-    description: "Prune old job logs, refresh planner statistics, report table sizes",
+    description: "Create upcoming partitions, drop shown items of decisions past their retention, prune old job logs, refresh planner statistics, report table sizes",
     payload: dbMaintenancePayload,
     retryLimit: 2,
     retryDelaySeconds: 5,

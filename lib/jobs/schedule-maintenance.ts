@@ -6,7 +6,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Each worker checks hourly and enqueues db-maintenance when none was enqueued in the last day, so
- * a long-running platform keeps its event partitions ahead and its job logs pruned with no cron. Two
+ * a long-running platform keeps its daily partitions ahead, its decision items within their retention and its job logs pruned with no cron. Two
  * workers that check at the same moment may both enqueue; the job is idempotent. (`npm start`
  * itself prepares the partitions at start-up.) Returns a function that stops the checks.
  */

@@ -45,7 +45,7 @@ export interface FusionModel {
 }
 
 /** Normalised actions u ∈ (−1, 1) → a = centre + range · u, written row by row into `out`. */
-function denormalizeRows(u: Float32Array, bounds: ActionBounds, rows: number, out: Float64Array, outRow: number): void {
+export function denormalizeRows(u: Float32Array, bounds: ActionBounds, rows: number, out: Float64Array, outRow: number): void {
   const { centre, range } = bounds;
   for (let r = 0; r < rows; r++) {
     for (let d = 0; d < ACTION_DIM; d++) out[(outRow + r) * ACTION_DIM + d] = centre[d] + range[d] * u[r * ACTION_DIM + d];
@@ -63,7 +63,8 @@ function readAndDispose(t: Tensor): Float32Array {
   return v;
 }
 
-function encodeUsers(encoder: StateEncoder, requests: readonly RankInput[]): Float32Array {
+/** The scaled user states of `requests`: [m, userWidth]. */
+export function encodeUsers(encoder: StateEncoder, requests: readonly RankInput[]): Float32Array {
   const dS = encoder.userWidth;
   const x = new Float32Array(requests.length * dS);
   requests.forEach((q, i) => encoder.encodeUser(q.userFeatures, 0, q.context, 0, x, i * dS));
@@ -161,21 +162,27 @@ export class EnhancedStateModel implements FusionModel {
     this.pairNet.dispose();
   }
 
+  /** The scaled pair states of `requests` (n candidates each, request-major) into `out`: [m·n, pairWidth]. */
+  encodePairs(requests: readonly RankInput[], n: number, out: Float32Array): Float32Array {
+    const dP = this.encoder.pairWidth;
+    const dI = this.encoder.layout.item.length;
+    const K = NUM_TASKS;
+    requests.forEach((q, i) => {
+      for (let c = 0; c < n; c++) this.encoder.encodePair(q.itemFeatures, c * dI, q.predictions, c * K, out, (i * n + c) * dP);
+    });
+    return out;
+  }
+
   private writeRun(requests: readonly RankInput[], out: readonly Float64Array[], n: number): void {
     const tf = this.tf;
     const m = requests.length;
     const dS = this.encoder.userWidth;
     const dP = this.encoder.pairWidth;
-    const dI = this.encoder.layout.item.length;
-    const K = NUM_TASKS;
     const users = encodeUsers(this.encoder, requests);
     // Reused across calls: serving scores one request at a time, and a fresh 500 × dP buffer per
     // call is garbage that shows up in the latency tail.
     if (this.pairBuffer.length < m * n * dP) this.pairBuffer = new Float32Array(m * n * dP);
-    const pairs = this.pairBuffer.subarray(0, m * n * dP);
-    requests.forEach((q, i) => {
-      for (let c = 0; c < n; c++) this.encoder.encodePair(q.itemFeatures, c * dI, q.predictions, c * K, pairs, (i * n + c) * dP);
-    });
+    const pairs = this.encodePairs(requests, n, this.pairBuffer.subarray(0, m * n * dP));
     const u = readAndDispose(tf.tidy(() => this.normalisedActions(tf.tensor2d(users, [m, dS]), tf.tensor2d(pairs, [m * n, dP]), n)));
     for (let i = 0; i < m; i++) denormalizeRows(u.subarray(i * n * ACTION_DIM), this.bounds, n, out[i], 0);
   }

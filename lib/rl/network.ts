@@ -79,6 +79,26 @@ export function parameterCount(t: MlpTopology): number {
   return t.members * blocks(t).reduce((s, b) => s + b.rows * b.cols, 0);
 }
 
+/** One dense layer of a single-member MLP: W (rows × cols, row-major; the first layer has one per input part) and bias. */
+export interface DenseLayer {
+  weights: { rows: number; cols: number; values: Float32Array }[];
+  bias: Float32Array;
+}
+
+/** A single-member MLP's weights (`flat()` order) as dense layers, for export to other runtimes (lib/rl/onnx-export.ts). */
+export function denseLayers(t: MlpTopology, flat: Float32Array): DenseLayer[] {
+  if (t.members !== 1) throw new RangeError(`only a single-member MLP exports as dense layers (got ${t.members} members)`);
+  if (flat.length !== parameterCount(t)) throw new RangeError(`MLP weights: expected ${parameterCount(t)} numbers, got ${flat.length}`);
+  const layers: DenseLayer[] = t.layers.map(() => ({ weights: [], bias: new Float32Array(0) }));
+  let o = 0;
+  for (const b of blocks(t)) {
+    const values = flat.subarray(o, (o += b.rows * b.cols));
+    if (b.bias) layers[b.layer].bias = values;
+    else layers[b.layer].weights.push({ rows: b.rows, cols: b.cols, values });
+  }
+  return layers;
+}
+
 export class EnsembleMlp {
   /** One variable per block of `blocks(topology)`, shaped [M, rows, cols]. */
   private readonly vars: Variable[];

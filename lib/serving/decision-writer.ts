@@ -1,4 +1,5 @@
 import { sqlPool } from "@/lib/db/client";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 
 /**
  * Group commit for decisions: while one multi-row INSERT is in flight, the decisions of the rank
@@ -18,17 +19,21 @@ export interface DecisionRow {
   policyVersionId: string | null;
   candidateCount: number;
   /**
-   * The shown items as JSON text, serialised by the caller: one flat string per waiting decision
-   * instead of hundreds of small objects that the young-generation GC would copy and promote.
+   * The shown items, encoded by the caller (lib/serving/shown-items.ts): one flat buffer per waiting
+   * decision instead of hundreds of small objects that the young-generation GC would copy and promote.
    */
-  itemsJson: string;
+  shown: Buffer;
 }
 type Pending = { row: DecisionRow; resolve: () => void; reject: (err: unknown) => void };
 
 const MAX_BATCH = 500;
+// One statement, one commit: a decision and its shown items, with the same `ts` (the transaction's).
 const INSERT_DECISIONS = `
-  INSERT INTO "Decision" (id, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount", items)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[], $9::jsonb[])`;
+  WITH decisions AS (
+    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount")
+    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[]) AS t(id, u, r, s, e, a, p, c)
+  )
+  INSERT INTO "DecisionItems" ("decisionId", ts, shown) SELECT id, CURRENT_TIMESTAMP, shown FROM unnest($1::uuid[], $9::bytea[]) AS t(id, shown)`;
 
 class DecisionWriter {
   private queue: Pending[] = [];
@@ -51,14 +56,18 @@ class DecisionWriter {
       this.flushing = false;
       return;
     }
+    processMetrics.decisionBatchSize.observe(batch.length);
     insert(batch)
       .then(
-        () => batch.forEach((p) => p.resolve()),
+        () => {
+          processMetrics.decisionsWritten.inc(batch.length);
+          batch.forEach((p) => p.resolve());
+        },
         // One row the database refuses must not fail its neighbours: retry each row on its own, so
         // only the bad one is rejected (a rare path; valid input never gets here).
         async (err: unknown) => {
           if (batch.length === 1) batch[0].reject(err);
-          else await Promise.all(batch.map((p) => insert([p]).then(p.resolve, p.reject)));
+          else await Promise.all(batch.map((p) => insert([p]).then(() => (processMetrics.decisionsWritten.inc(), p.resolve()), p.reject)));
         },
       )
       .finally(() => this.flush());
@@ -70,7 +79,7 @@ async function insert(batch: Pending[]): Promise<void> {
   const rows = batch.map((p) => p.row);
   await sqlPool().query(INSERT_DECISIONS, [
     rows.map((r) => r.id), rows.map((r) => r.userId), rows.map((r) => r.requestId), rows.map((r) => r.sessionId), rows.map((r) => r.experimentId),
-    rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => r.itemsJson),
+    rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => r.shown),
   ]);
 }
 // One writer per process, shared across Next.js bundles.

@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { NUM_TASKS } from "@/lib/fusion";
+import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { AppError } from "@/lib/errors";
 import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
 import { BUILTIN_DEFAULT_POLICY, fixedPolicyConfig, fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
@@ -44,6 +45,7 @@ async function load(versionId: string): Promise<ServingPolicy> {
 
 export function servingPolicy(versionId: string): Promise<ServingPolicy> {
   let p = cache.versions.get(versionId);
+  processMetrics.policyCache.inc({ outcome: p ? "hit" : "miss" });
   if (!p) {
     if (cache.versions.size >= MAX_VERSIONS) cache.versions.delete(cache.versions.keys().next().value!);
     p = load(versionId);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { safeString } from "@/lib/validation";
+import { isSafeText, safeString } from "@/lib/validation";
 import { SCORE_NAMES } from "@/lib/fusion";
 
 /** More candidates than this in one request is refused (413): ranking 2,000 is already a large funnel stage. */
@@ -42,3 +42,41 @@ export const rankBody = z.object({
   k: z.number().int().min(1).max(MAX_CANDIDATES).optional(),
 });
 export type RankBody = z.infer<typeof rankBody>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isText = (v: unknown, min: number, max: number): v is string => typeof v === "string" && v.length >= min && v.length <= max && isSafeText(v);
+const isOptionalText = (v: unknown, min: number, max: number) => v === undefined || isText(v, min, max);
+
+function validScores(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  for (const name of SCORE_NAMES) {
+    const p = v[name];
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) return false;
+  }
+  return firstNonNumber(v) === undefined;
+}
+
+/**
+ * rankBody's rules in one plain pass: zod spends ~0.5 ms on a 200-candidate body, a fifth of the
+ * rank path. True only when `raw` certainly satisfies rankBody (a property test holds the two
+ * together); on false, rank() runs rankBody itself for its precise 400 naming the field.
+ */
+export function isValidRankBody(raw: unknown): raw is RankBody {
+  if (!isObject(raw) || !isText(raw.userId, 1, 512) || !isOptionalText(raw.requestId, 1, 200)) return false;
+  const { context, user, candidates, k } = raw;
+  if (context !== undefined) {
+    if (!isObject(context) || !isOptionalText(context.sessionId, 0, 200)) return false;
+    for (const key in context) {
+      const v = context[key];
+      if (key !== "sessionId" && typeof v !== "boolean" && !(typeof v === "number" && Number.isFinite(v)) && !isText(v, 0, Infinity)) return false;
+    }
+  }
+  if (user !== undefined && (!isObject(user) || (user.features !== undefined && firstNonNumber(user.features) !== undefined))) return false;
+  if (k !== undefined && !(Number.isSafeInteger(k) && (k as number) >= 1 && (k as number) <= MAX_CANDIDATES)) return false;
+  if (!Array.isArray(candidates) || candidates.length === 0) return false;
+  for (const c of candidates) {
+    if (!isObject(c) || !isText(c.itemId, 1, 200) || !validScores(c.scores)) return false;
+    if (c.features !== undefined && firstNonNumber(c.features) !== undefined) return false;
+  }
+  return true;
+}

@@ -3,7 +3,9 @@ import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
 import { AppError } from "@/lib/errors";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
-import { MAX_CANDIDATES, rankBody } from "@/lib/serving/rank-input";
+import { isValidRankBody, MAX_CANDIDATES, rankBody, type RankBody } from "@/lib/serving/rank-input";
+import type { ServingResult } from "@/lib/serving/serving-policy";
+import { encodeShownItems } from "@/lib/serving/shown-items";
 import { resolveArm, servingSnapshot } from "@/lib/serving/serving-config";
 import { parseInput } from "@/lib/validation";
 
@@ -16,7 +18,7 @@ export async function rank(raw: unknown) {
   // Counted before full validation so a huge body is refused cheaply and with the right status.
   const count = (raw as { candidates?: unknown[] } | null)?.candidates?.length ?? 0;
   if (count > MAX_CANDIDATES) throw new AppError("payload_too_large", `at most ${MAX_CANDIDATES} candidates per request (got ${count})`, [{ path: "candidates", message: "too many" }]);
-  const body = parseInput(rankBody, raw, "rank request");
+  const body = isValidRankBody(raw) ? raw : parseInput(rankBody, raw, "rank request");
   const n = body.candidates.length;
   const seen = new Set<string>();
   for (const [i, c] of body.candidates.entries()) {
@@ -40,7 +42,6 @@ export async function rank(raw: unknown) {
 
   const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => result.scores[b] - result.scores[a] || a - b);
   const top = order.slice(0, body.k ?? n);
-  const actionDim = result.perCandidate ? result.actions.length / n : 0;
   const decisionId = randomUUID();
   await decisionWriter.write({
     id: decisionId,
@@ -51,15 +52,8 @@ export async function rank(raw: unknown) {
     armKey: arm?.armKey ?? null,
     policyVersionId: policy.versionId,
     candidateCount: n,
-    itemsJson: JSON.stringify({
-      ...(result.perCandidate ? {} : { action: Array.from(result.actions) }),
-      // Without k the caller shows an unknown prefix; the first 100 cover any realistic page.
-      shown: (body.k ? top : top.slice(0, 100)).map((j) => ({
-        itemId: body.candidates[j].itemId,
-        score: result.scores[j],
-        ...(result.perCandidate ? { action: Array.from(result.actions.subarray(j * actionDim, (j + 1) * actionDim)) } : {}),
-      })),
-    }),
+    // Without k the caller shows an unknown prefix; the first 100 cover any realistic page.
+    shown: shownItems(body.candidates, body.k ? top : top.slice(0, 100), result),
   });
   return {
     decisionId,
@@ -68,4 +62,17 @@ export async function rank(raw: unknown) {
     policyVersion: policy.versionId,
     items: top.map((j) => ({ itemId: body.candidates[j].itemId, score: result.scores[j] })),
   };
+}
+
+function shownItems(candidates: RankBody["candidates"], shown: number[], result: ServingResult): Buffer {
+  const actionDim = result.perCandidate ? result.actions.length / candidates.length : result.actions.length;
+  const itemActions = result.perCandidate ? new Float64Array(shown.length * actionDim) : null;
+  if (itemActions) shown.forEach((j, r) => itemActions.set(result.actions.subarray(j * actionDim, (j + 1) * actionDim), r * actionDim));
+  return encodeShownItems({
+    itemIds: shown.map((j) => candidates[j].itemId),
+    scores: shown.map((j) => result.scores[j]),
+    requestAction: result.perCandidate ? null : result.actions,
+    itemActions,
+    actionDim,
+  });
 }

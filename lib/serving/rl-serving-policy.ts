@@ -1,5 +1,9 @@
+import { loadEnv } from "@/lib/config/env";
+import { scoreCandidates } from "@/lib/fusion";
 import { loadVersionPolicy } from "@/lib/policies/servable-policy";
+import type { RankInput } from "@/lib/rl/models";
 import { featureVector, scoreRequest } from "@/lib/rl/policy";
+import { loadOnnxActor } from "@/lib/serving/onnx-actor";
 import { fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
 
 /**
@@ -7,7 +11,9 @@ import { fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-po
  * in the order the policy was trained on, and a feature the caller did not send takes its training
  * mean (neutral after the policy's standardisation). Enhanced-state policies act on all candidates
  * in one batch. A training run that improved nothing registers its behaviour's document, which may
- * be a fixed action: it serves as that fixed policy.
+ * be a fixed action: it serves as that fixed policy. The actor runs on onnxruntime when
+ * FUSIONLAB_SERVING_RUNTIME is "onnx" (the default) and its graph matches TF.js (onnx-actor.ts),
+ * else on TF.js; either way the scores come from the same fusion formula.
  */
 export async function rlServingPolicy(versionId: string): Promise<ServingPolicy> {
   const loaded = await loadVersionPolicy(versionId);
@@ -19,7 +25,9 @@ export async function rlServingPolicy(versionId: string): Promise<ServingPolicy>
   const contextMeans = user.mean.slice(dU);
   const itemMeans = pair.mean.slice(0, layout.item.length);
   const perCandidate = policy.actionMode === "candidate";
-  console.log(`[serving] loaded ${loaded.label} (${saved.type}) in ${loaded.loadMs.toFixed(1)} ms`);
+  const log = (msg: string) => console.log(`[serving] ${loaded.label}: ${msg}`);
+  const onnx = loaded.model && loadEnv().FUSIONLAB_SERVING_RUNTIME === "onnx" ? await loadOnnxActor(loaded.model, log) : null;
+  log(`loaded (${saved.type}) in ${loaded.loadMs.toFixed(1)} ms, actor on ${onnx ? "onnxruntime" : "TF.js"}`);
   return {
     versionId,
     label: loaded.label,
@@ -28,13 +36,18 @@ export async function rlServingPolicy(versionId: string): Promise<ServingPolicy>
       const itemFeatures = new Float32Array(req.n * dI);
       for (let j = 0; j < req.n; j++) featureVector(layout.item, req.itemFeatures[j], itemMeans, itemFeatures, j * dI);
       const context = Object.fromEntries(Object.entries(req.context).filter((e): e is [string, number] => typeof e[1] === "number"));
-      const result = await scoreRequest(policy, {
+      const input: RankInput = {
         numCandidates: req.n,
         userFeatures: featureVector(layout.user, req.userFeatures, userMeans),
         context: featureVector(layout.context, context, contextMeans),
         predictions: req.predictions,
         itemFeatures,
-      });
+      };
+      if (onnx) {
+        const actions = await onnx.actions(input);
+        return { scores: scoreCandidates(req.predictions, req.n, actions), actions, perCandidate };
+      }
+      const result = await scoreRequest(policy, input);
       return { scores: result.scores, actions: result.actions, perCandidate };
     },
   };

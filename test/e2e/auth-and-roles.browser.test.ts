@@ -121,6 +121,8 @@ describe("signing in and roles, in Chromium", () => {
     page.on("dialog", (d) => void d.accept());
     await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
     await page.goto(`${platform.url}/admin/api-keys`);
+    await page.getByLabel(/metrics:read/).waitFor();
+    await screenshot(page, "api-keys-desktop");
     await page.getByLabel("Name").fill("e2e-ranker");
     await page.getByLabel(/policies:read/).check();
     await page.getByRole("button", { name: "Create key" }).click();
@@ -132,6 +134,8 @@ describe("signing in and roles, in Chromium", () => {
     await screenshot(page, "api-keys-desktop");
     const ok = await fetch(`${platform.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${key}` } });
     expect(ok.status).toBe(200);
+    // The metrics port is up, and this key lacks metrics:read.
+    expect((await fetch(platform.metricsUrl, { headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
     await page.reload();
     expect(await page.getByText(key).count()).toBe(0); // never shown again
     await page.getByRole("button", { name: "Revoke e2e-ranker" }).click();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { decodeShownItems } from "@/lib/serving/shown-items";
 import { db } from "@/lib/db/client";
 import { startExperiment, stopExperiment } from "@/lib/experiments/change-status";
 import { createExperiment } from "@/lib/experiments/create-experiment";
@@ -103,10 +104,12 @@ describe("rank and events", () => {
     const res = await rank({ userId: "user-1", candidates: candidates(50), k: 5, context: { sessionId: "s1" } });
     expect(res.items).toHaveLength(5);
     for (let i = 1; i < res.items.length; i++) expect(res.items[i - 1].score).toBeGreaterThanOrEqual(res.items[i].score);
-    const d = await db.decision.findUniqueOrThrow({ where: { id: res.decisionId } });
+    const d = await db.decision.findFirstOrThrow({ where: { id: res.decisionId } });
     expect(d.candidateCount).toBe(50);
     expect(d.sessionId).toBe("s1");
-    expect((d.items as { shown: { itemId: string }[] }).shown.map((s) => s.itemId)).toEqual(res.items.map((i) => i.itemId));
+    const shown = decodeShownItems((await db.decisionItems.findFirstOrThrow({ where: { decisionId: res.decisionId, ts: d.ts } })).shown);
+    expect(shown.itemIds).toEqual(res.items.map((i) => i.itemId));
+    expect(Array.from(shown.scores)).toEqual(res.items.map((i) => Math.fround(i.score)));
     const assignment = await experimentAssignment("ramp-exp", "user-1");
     expect(res.arm).toBe(assignment.arm);
     expect(res.experiment).toBe(assignment.arm ? "ramp-exp" : null);

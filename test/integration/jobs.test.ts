@@ -110,11 +110,15 @@ describe("job runtime (pg-boss + Job table)", () => {
       return j.state === "completed" && j;
     }, "maintenance to complete");
     expect(done.progress).toBe(1);
-    const result = done.result as { tables: Record<string, unknown>; createdPartitions: string[] };
+    const result = done.result as { tables: Record<string, unknown>; createdPartitions: string[]; droppedDecisionItemPartitions: string[]; deletedDecisionItems: number };
     expect(result.tables).toHaveProperty("Job");
     expect(result.tables).toHaveProperty("Event");
-    // A fresh database: yesterday to a week ahead, one partition a day.
-    expect(result.createdPartitions).toHaveLength(9);
+    expect(result.tables).toHaveProperty("DecisionItems");
+    // A fresh database: yesterday to a week ahead, one partition a day, for Event, Decision and DecisionItems.
+    expect(result.createdPartitions).toHaveLength(3 * 9);
+    expect(result.createdPartitions.filter((p) => p.startsWith("DecisionItems_p"))).toHaveLength(9);
+    // Nothing is old enough to drop yet.
+    expect([result.droppedDecisionItemPartitions, result.deletedDecisionItems]).toEqual([[], 0]);
     expect(done.attempts).toBe(1);
   });
 

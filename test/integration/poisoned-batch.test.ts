@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { decisionWriter, type DecisionRow } from "@/lib/serving/decision-writer";
 import { rankCandidates } from "@/test/support/rank-fixtures";
+import { encodeShownItems } from "@/lib/serving/shown-items";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_poison");
@@ -23,7 +24,7 @@ const call = (core: typeof rankRoute.core, key: string, body: unknown) =>
   });
 
 const row = (userId: string): DecisionRow => ({
-  id: randomUUID(), userId, requestId: null, sessionId: null, experimentId: null, armKey: null, policyVersionId: null, candidateCount: 1, itemsJson: "{}",
+  id: randomUUID(), userId, requestId: null, sessionId: null, experimentId: null, armKey: null, policyVersionId: null, candidateCount: 1, shown: encodeShownItems({ itemIds: ["i"], scores: [1], requestAction: null, itemActions: null, actionDim: 0 }),
 });
 
 describe("one bad request never hurts the others", () => {
@@ -58,5 +59,7 @@ describe("one bad request never hurts the others", () => {
     expect(settled.filter((s) => s.status === "fulfilled")).toHaveLength(100);
     expect(settled[100].status).toBe("rejected");
     expect(await db.decision.count()).toBe(before + 100);
+    // Each decision and its items commit together or not at all.
+    expect(await db.decisionItems.count()).toBe(await db.decision.count());
   });
 });

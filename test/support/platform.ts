@@ -12,6 +12,8 @@ import { freePort, startEmbeddedPostgres, withDatabase } from "@/lib/db/embedded
 export interface RunningPlatform {
   url: string;
   port: number;
+  /** GET /metrics (FUSIONLAB_METRICS_PORT, a free port unless the caller set one). */
+  metricsUrl: string;
   proc: ChildProcess;
   output: () => string;
   /** Resolves with the exit code, or the signal name when npm re-raised the signal it forwarded. */
@@ -67,7 +69,8 @@ export function alive(pid: number): boolean {
 
 export async function startPlatform(env: Record<string, string | undefined>, opts: { expectFailure?: boolean; timeoutMs?: number } = {}): Promise<RunningPlatform> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), FUSIONLAB_WORKERS: "1", ...env };
+  const metricsPort = env.FUSIONLAB_METRICS_PORT ? Number(env.FUSIONLAB_METRICS_PORT) : await freePort();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), FUSIONLAB_METRICS_PORT: String(metricsPort), FUSIONLAB_WORKERS: "1", ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const proc = spawn("npm", ["start", "--silent"], { env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
@@ -77,6 +80,7 @@ export async function startPlatform(env: Record<string, string | undefined>, opt
   const platform: RunningPlatform = {
     url: `http://127.0.0.1:${port}`,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     proc,
     output: () => out,
     waitForExit: (timeoutMs = 60_000) =>

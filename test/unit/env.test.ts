@@ -62,4 +62,14 @@ describe("environment validation", () => {
     expect(parseEnv({ FUSIONLAB_TF_BACKEND: "wasm" }).FUSIONLAB_TF_BACKEND).toBe("wasm");
     expect(() => parseEnv({ FUSIONLAB_TF_BACKEND: "cuda" })).toThrow(/FUSIONLAB_TF_BACKEND must be "auto" or "wasm" \(got "cuda"\)/);
   });
+
+  it("validates the serving and decision-log settings", () => {
+    const env = parseEnv({});
+    expect([env.FUSIONLAB_METRICS_PORT, env.FUSIONLAB_SERVING_RUNTIME, env.FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS]).toEqual([9464, "onnx", 30]);
+    const set = parseEnv({ FUSIONLAB_METRICS_PORT: "0", FUSIONLAB_SERVING_RUNTIME: "tfjs", FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: "7" });
+    expect([set.FUSIONLAB_METRICS_PORT, set.FUSIONLAB_SERVING_RUNTIME, set.FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS]).toEqual([0, "tfjs", 7]);
+    for (const [key, value] of [["FUSIONLAB_METRICS_PORT", "65536"], ["FUSIONLAB_SERVING_RUNTIME", "gpu"], ["FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS", "0"]]) {
+      expect(() => parseEnv({ [key]: value })).toThrow(new RegExp(`${key} .*"${value}"`));
+    }
+  });
 });

@@ -1,16 +1,21 @@
 import { db } from "@/lib/db/client";
-import { ensureUpcomingEventPartitions } from "@/lib/events/event-partitions";
+import { loadEnv } from "@/lib/config/env";
+import { ensureUpcomingPartitions } from "@/lib/db/day-partitions";
 import type { JobHandler } from "@/lib/jobs/define-job";
 import type { DbMaintenancePayload } from "@/lib/jobs/registry";
+import { pruneDecisionItems } from "@/lib/serving/prune-decision-items";
 
 /**
- * Keeps the database tidy: creates the event partitions of the coming days, removes logs of
- * long-finished jobs beyond the retention asked for, then refreshes planner statistics and reports
- * table sizes. Workers enqueue it once a day (lib/jobs/schedule-maintenance.ts).
+ * Keeps the database tidy: creates the daily partitions of the coming days, drops the shown items
+ * of decisions past their retention, removes logs of long-finished jobs beyond the retention asked
+ * for, then refreshes planner statistics and reports table sizes. Workers enqueue it once a day (lib/jobs/schedule-maintenance.ts).
  */
 export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload, ctx) => {
-  const partitions = await ensureUpcomingEventPartitions();
-  await ctx.log(partitions.length ? `created event partitions: ${partitions.join(", ")}` : "event partitions for the coming week exist");
+  const partitions = await ensureUpcomingPartitions();
+  await ctx.log(partitions.length ? `created partitions: ${partitions.join(", ")}` : "partitions for the coming week exist");
+  const itemsDays = payload.decisionItemsRetentionDays ?? loadEnv().FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS;
+  const pruned = await pruneDecisionItems(itemsDays);
+  await ctx.log(`decision items older than ${itemsDays} days: dropped ${pruned.droppedPartitions.length} partitions${pruned.droppedPartitions.length ? ` (${pruned.droppedPartitions.join(", ")})` : ""}, deleted ${pruned.deletedRows} rows of the default partition`);
   const cutoff = new Date(Date.now() - payload.jobLogRetentionDays * 86_400_000);
   const deletedLogs = await db.jobLog.deleteMany({
     where: { job: { finishedAt: { lt: cutoff }, state: { in: ["completed", "cancelled"] } } },
@@ -18,7 +23,7 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
   await ctx.log(`deleted ${deletedLogs.count} log lines of jobs finished before ${cutoff.toISOString()}`);
   await ctx.progress(0.3, "pruned job logs");
 
-  const tables = ["User", "ApiKey", "Job", "JobLog", "AuditLog", "Decision", "Event", "EventKey"];
+  const tables = ["User", "ApiKey", "Job", "JobLog", "AuditLog", "Decision", "DecisionItems", "Event", "EventKey"];
   const sizes: Record<string, { rows: number; bytes: number }> = {};
   for (const [i, table] of tables.entries()) {
     ctx.signal.throwIfAborted();
@@ -33,5 +38,5 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
     await ctx.progress(0.3 + (0.7 * (i + 1)) / tables.length, `analyzed ${table}`);
   }
   await ctx.log(`table sizes: ${JSON.stringify(sizes)}`);
-  return { createdPartitions: partitions, deletedJobLogs: deletedLogs.count, tables: sizes };
+  return { createdPartitions: partitions, droppedDecisionItemPartitions: pruned.droppedPartitions, deletedDecisionItems: pruned.deletedRows, deletedJobLogs: deletedLogs.count, tables: sizes };
 };
