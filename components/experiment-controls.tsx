@@ -60,9 +60,9 @@ export function LifecycleControls({ id, status, name, arms }: { id: string; stat
           </p>
           <fieldset>
             <legend>Decision</legend>
-            {treatments.map((a, i) => (
+            {treatments.map((a) => (
               <label key={a.key}>
-                <input type="radio" name="decision" value={`ship:${a.key}`} required defaultChecked={i === 0 && treatments.length === 1} /> Ship {a.name}
+                <input type="radio" name="decision" value={`ship:${a.key}`} required /> Ship {a.name}
               </label>
             ))}
             <label>

@@ -516,7 +516,7 @@ describe("web UI: experiments, traffic, reports", () => {
     // No choice made yet: the browser refuses the submit and nothing stops.
     await stop.getByRole("button", { name: "Stop and record decision" }).click();
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
-    await stop.getByLabel(/^Ship (?!nothing)/).check();
+    await stop.getByLabel(/Ship (?!nothing)/).check();
     await stop.getByLabel(/^Note/).fill("Valid plays up, duration flat: ship it.");
     await screenshot(page, "ui-experiment-stop-decision-desktop");
     await stop.getByRole("button", { name: "Stop and record decision" }).click();

@@ -105,7 +105,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             <>
               <dt>Decision</dt>
               <dd>
-                {e.decision ? decisionLabel(e.decision, e.arms) : <span className="muted">not recorded</span>}
+                {e.decision ? <strong>{decisionLabel(e.decision, e.arms)}</strong> : <span className="muted">not recorded</span>}
                 {e.decision?.note && <p className="small">{e.decision.note}</p>}
               </dd>
             </>
