@@ -6,8 +6,8 @@ import { createExperimentAction, updateExperimentAction } from "@/app/actions/ex
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
-import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
-import { ciPct, metricLabel, num, pct, signedPct } from "@/lib/ui/format";
+import { createExperimentInput, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
 import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
@@ -59,7 +59,26 @@ function initialArms(e?: ExperimentView): ArmState[] {
  * Create or edit an experiment. Every rule is the API's own zod schema, run here on each change after
  * the first submit, and again by the server action, whose field messages land next to the same fields.
  */
-export function ExperimentForm({ layers, versions, experiment, defaultLayer }: { layers: LayerOption[]; versions: VersionOption[]; experiment?: ExperimentView; defaultLayer?: string }) {
+/** A metric of the catalogue, as the form offers it. */
+export interface MetricOption {
+  key: string;
+  name: string;
+  description: string;
+}
+
+export function ExperimentForm({
+  layers,
+  versions,
+  metrics,
+  experiment,
+  defaultLayer,
+}: {
+  layers: LayerOption[];
+  versions: VersionOption[];
+  metrics: MetricOption[];
+  experiment?: ExperimentView;
+  defaultLayer?: string;
+}) {
   const router = useRouter();
   const editing = !!experiment;
   const draft = !experiment || experiment.status === "draft";
@@ -256,9 +275,9 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
           <Field label="Primary metric" error={err("primaryMetric")}>
             {(p) => (
               <select {...p} name="primaryMetric" value={primaryMetric} onChange={(e) => setPrimaryMetric(e.target.value)}>
-                {METRICS.map((m) => (
-                  <option key={m} value={m}>
-                    {metricLabel(m)}
+                {metrics.map((m) => (
+                  <option key={m.key} value={m.key} title={m.description}>
+                    {m.name}
                   </option>
                 ))}
               </select>
@@ -269,11 +288,13 @@ export function ExperimentForm({ layers, versions, experiment, defaultLayer }: {
               Guardrail metrics
             </span>
             <div className="checks" role="group" aria-labelledby="guardrails-label">
-              {METRICS.filter((m) => m !== primaryMetric).map((m) => (
-                <label key={m} className="check">
-                  <input type="checkbox" checked={guardrails.includes(m)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m] : g.filter((x) => x !== m)))} /> {metricLabel(m)}
-                </label>
-              ))}
+              {metrics
+                .filter((m) => m.key !== primaryMetric)
+                .map((m) => (
+                  <label key={m.key} className="check" title={m.description}>
+                    <input type="checkbox" checked={guardrails.includes(m.key)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m.key] : g.filter((x) => x !== m.key)))} /> {m.name}
+                  </label>
+                ))}
             </div>
             {err("guardrailMetrics") && <span className="error small">{err("guardrailMetrics")}</span>}
           </div>

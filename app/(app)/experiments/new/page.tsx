@@ -2,13 +2,14 @@ import Link from "next/link";
 import { ExperimentForm } from "@/components/experiment-form";
 import { requirePageUser } from "@/lib/auth/session";
 import { layerOptions } from "@/lib/ui/layer-queries";
+import { listMetrics } from "@/lib/metrics/metric-catalogue";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
 export const metadata = { title: "New experiment" };
 
 export default async function NewExperimentPage({ searchParams }: { searchParams: Promise<{ layer?: string }> }) {
   await requirePageUser("editor");
-  const [{ layer }, layers, versions] = await Promise.all([searchParams, layerOptions(), readyVersionOptions()]);
+  const [{ layer }, layers, versions, metrics] = await Promise.all([searchParams, layerOptions(), readyVersionOptions(), listMetrics()]);
   return (
     <>
       <div className="page-head">
@@ -26,7 +27,7 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
         </section>
       ) : (
         <section className="card">
-          <ExperimentForm layers={layers} versions={versions} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
+          <ExperimentForm layers={layers} versions={versions} metrics={metrics} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
         </section>
       )}
     </>

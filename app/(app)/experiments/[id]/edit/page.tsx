@@ -6,6 +6,7 @@ import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { layerOptions } from "@/lib/ui/layer-queries";
+import { listMetrics } from "@/lib/metrics/metric-catalogue";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
 export const metadata = { title: "Edit experiment" };
@@ -18,7 +19,7 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
     throw err;
   });
   const e = serializeExperiment(row);
-  const [layers, versions] = await Promise.all([layerOptions(), readyVersionOptions()]);
+  const [layers, versions, metrics] = await Promise.all([layerOptions(), readyVersionOptions(), listMetrics()]);
   return (
     <>
       <div className="page-head">
@@ -33,7 +34,7 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
         </p>
       </div>
       <section className="card">
-        <ExperimentForm layers={layers} versions={versions} experiment={e} />
+        <ExperimentForm layers={layers} versions={versions} metrics={metrics} experiment={e} />
       </section>
     </>
   );
