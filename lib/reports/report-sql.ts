@@ -18,6 +18,7 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
  * cumulative totals, so capping and 0/1 proportions stay exact) and accumulates those per arm.
  */
 
+const dbl = (e: string) => `CAST(${e} AS DOUBLE PRECISION)`;
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s}"`;
 
@@ -78,7 +79,8 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
   const percentileCaps = compiled.filter((c) => c.metric.kind === "mean" && c.metric.cap === "percentile");
 
   /** The value a mean metric takes from a (cumulative or total) measure column, capped or 0/1. */
-  const meanValue = (c: (typeof compiled)[number], col: string) => {
+  const meanValue = (c: (typeof compiled)[number], col: string) => `CAST(${meanCase(c, col)} AS DOUBLE PRECISION)`;
+  const meanCase = (c: (typeof compiled)[number], col: string) => {
     const { metric } = c;
     if (metric.kind === "proportion") return `CASE WHEN ${col} >= 1 THEN 1 ELSE 0 END`;
     if (metric.cap === "fixed") return `CASE WHEN ${col} > ${Number(metric.capValue)} THEN ${Number(metric.capValue)} ELSE ${col} END`;
@@ -101,7 +103,7 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
     .map((c, k) => {
       const x = `x${k}`;
       const n = "count(*)";
-      const sq = (a: string, b: string) => `coalesce(covar_samp(${a}, ${b}), 0) * (${n} - 1) + sum(${a}) * sum(${b}) / ${n}`;
+      const sq = (a: string, b: string) => `coalesce(covar_samp(${a}, ${b}), 0) * (${n} - 1) + CAST(sum(${a}) AS DOUBLE PRECISION) * sum(${b}) / ${n}`;
       const second = c.type === "mean" ? `p${k}` : `y${k}`;
       const stats = c.type === "mean" ? [`sum(${x})`, sq(x, x), `sum(${second})`, sq(second, second), sq(x, second)] : [`sum(${x})`, `sum(${second})`, sq(x, x), sq(second, second), sq(x, second)];
       return stats.map((s, i) => `CAST(${s} AS DOUBLE PRECISION) AS s${k}_${i + 1}`).join(", ");
@@ -111,12 +113,12 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
     .map((c, k) =>
       c.type === "mean"
         ? `${meanValue(c, `t.m${c.num}`)} AS x${k}, ${withPre(c) ? meanValue(c, `coalesce(p.m${c.num}, 0)`) : "0"} AS p${k}`
-        : `t.m${c.num} AS x${k}, t.m${c.den} AS y${k}`,
+        : `${dbl(`t.m${c.num}`)} AS x${k}, ${dbl(`t.m${c.den}`)} AS y${k}`,
     )
     .join(", ");
 
   const seriesValues = compiled
-    .map((c, k) => (c.type === "mean" ? `${meanValue(c, `m${c.num}`)} AS x${k}, 0 AS y${k}` : `m${c.num} AS x${k}, m${c.den} AS y${k}`))
+    .map((c, k) => (c.type === "mean" ? `${meanValue(c, `m${c.num}`)} AS x${k}, 0 AS y${k}` : `${dbl(`m${c.num}`)} AS x${k}, ${dbl(`m${c.den}`)} AS y${k}`))
     .join(", ");
   const lagged = (e: string) => `${e} - coalesce(lag(${e}) OVER u, 0)`;
   const deltas = compiled.map((_, k) => `${lagged(`x${k}`)} AS dx${k}, ${lagged(`y${k}`)} AS dy${k}, ${lagged(`x${k} * x${k}`)} AS dxx${k}, ${lagged(`y${k} * y${k}`)} AS dyy${k}, ${lagged(`x${k} * y${k}`)} AS dxy${k}`).join(", ");
