@@ -5,6 +5,7 @@ import type { SessionUser } from "@/lib/auth/session";
 const LINKS: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/experiments", label: "Experiments" },
+  { href: "/metrics", label: "Metrics" },
   { href: "/layers", label: "Traffic" },
   { href: "/policies", label: "Policies" },
   { href: "/scenarios", label: "Scenarios" },
