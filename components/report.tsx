@@ -6,7 +6,7 @@ import { Area, Bar, CartesianGrid, Cell, ComposedChart, ErrorBar, Legend, Line, 
 import { LiftWithCi } from "@/components/badges";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
-import { ciPct, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
+import { ciPct, int, liftTone, num, pct, pValue, signedPct } from "@/lib/ui/format";
 import type { ReportModel, ReportRow } from "@/lib/ui/report-model";
 
 const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
@@ -64,17 +64,30 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
     : []),
 ];
 
+/** The catalogue's name of a metric. */
+const label = (model: ReportModel, m: string) => model.labels[m]?.name ?? m;
+
 /** Per metric: a table of arms (users, mean, lift, 95% CI, p, always-valid CI, CUPED lift). */
 export function ReportTables({ model }: { model: ReportModel }) {
   const columns = rowColumns(model.cuped);
   return (
     <div className="report-tables">
       {model.metrics.map((m) => (
-        <section key={m} className="metric-block" aria-label={`${metricLabel(m)} results`}>
+        <section key={m} className="metric-block" aria-label={`${label(model, m)} results`}>
           <h3>
-            {metricLabel(m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}
+            {label(model, m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}{" "}
+            {Object.entries(model.guardrailStatus[m] ?? {}).map(([arm, status]) => (
+              <span key={arm} className={`badge guardrail-${status.replace(" ", "-")}`}>
+                {arm}: {status}
+              </span>
+            ))}
           </h3>
-          <DataTable label={`${metricLabel(m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
+          {model.labels[m]?.description && (
+            <p className="muted small">
+              {model.labels[m].description} {model.labels[m].direction === "lower" ? "Lower is better." : ""}
+            </p>
+          )}
+          <DataTable label={`${label(model, m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
         </section>
       ))}
     </div>
@@ -94,9 +107,9 @@ export function LiftCharts({ model }: { model: ReportModel }) {
           .map((r) => ({ arm: r.arm, lift: r.lift ?? 0, err: r.ci && r.lift !== null ? [r.lift - r.ci[0], r.ci[1] - r.lift] : [0, 0], ci: r.ci, estimable: r.lift !== null }));
         const extent = Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)])));
         return (
-          <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${metricLabel(m)}`}>
+          <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${label(model, m)}`}>
             <figcaption>
-              {metricLabel(m)}: {data.map((d) => `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`).join(" · ")}
+              {label(model, m)}: {data.map((d) => `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`).join(" · ")}
             </figcaption>
             <ResponsiveContainer width="100%" height={60 + 44 * data.length} initialDimension={{ width: 320, height: 60 + 44 * data.length }}>
               <ComposedChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
@@ -145,7 +158,7 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
           <select value={metric} onChange={(e) => setMetric(e.target.value)}>
             {model.metrics.map((m) => (
               <option key={m} value={m}>
-                {metricLabel(m)}
+                {label(model, m)}
               </option>
             ))}
           </select>
@@ -155,7 +168,7 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
       {data.length === 0 ? (
         <p className="muted">No days with traffic yet.</p>
       ) : (
-        <figure aria-label={`Cumulative lift over time: ${metricLabel(metric)}`}>
+        <figure aria-label={`Cumulative lift over time: ${label(model, metric)}`}>
           <ResponsiveContainer width="100%" height={260} initialDimension={{ width: 320, height: 260 }}>
             <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />

@@ -2,6 +2,7 @@ import { armShares } from "@/lib/assignment";
 import { BUILT_IN_METRICS } from "@/lib/experiments/experiment-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
+import { guardrailStatus } from "@/lib/reports/guardrail-status";
 import { metricDefinitions } from "@/lib/metrics/metric-catalogue";
 import { reportStatistics } from "@/lib/reports/report-statistics";
 import { reportFingerprint } from "@/lib/reports/report-watermark";
@@ -39,6 +40,12 @@ async function computeReport(ref: string) {
     }),
   );
 
+  const guardrails = e.guardrailMetrics.flatMap((key) => {
+    const m = definitions.find((d) => d.key === key);
+    if (!m) return [];
+    return analysis.arms.flatMap((a) => (a.control ? [] : [{ metric: key, arm: a.key, allowedHarm: m.allowedHarm, status: guardrailStatus(a.metrics[key]?.ci, m.direction, m.allowedHarm) }]));
+  });
+
   return {
     experiment: { id: e.id, key: e.key, status: e.status, primaryMetric: e.primaryMetric, guardrailMetrics: e.guardrailMetrics, startedAt: e.startedAt?.toISOString() ?? null },
     generatedAt: new Date().toISOString(),
@@ -46,6 +53,8 @@ async function computeReport(ref: string) {
     /** What each metric is (name, description, direction, allowed harm), for readers of the report. */
     definitions: Object.fromEntries(definitions.map(({ key, name, description, kind, direction, allowedHarm }) => [key, { name, description, kind, direction, allowedHarm }])),
     cuped: stats.cuped,
+    /** Per guardrail metric and treatment: ok / at risk / breached against its allowed harm (lib/reports/guardrail-status.ts). */
+    guardrails,
     ...analysis,
     series,
   };
