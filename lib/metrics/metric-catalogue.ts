@@ -5,7 +5,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { createMetricInput, measureSchema, type MetricDefinition, metricRuleIssues, patchMetricInput } from "@/lib/metrics/metric-input";
-import { parseInput } from "@/lib/validation";
+import { parseIdOrKey, parseInput } from "@/lib/validation";
 
 /** The catalogue of metrics experiments choose from: list, find, create, edit and delete user metrics. */
 export function toDefinition(m: Metric): MetricDefinition {
@@ -48,6 +48,7 @@ export async function assertExperimentMetrics(primary: string | undefined, guard
 }
 
 async function findMetricRow(ref: string): Promise<Metric> {
+  parseIdOrKey(ref);
   const isUuid = z.uuid().safeParse(ref).success;
   const m = await db.metric.findUnique({ where: isUuid ? { id: ref } : { key: ref } });
   if (!m) throw new AppError("not_found", `no metric "${ref}"`);
