@@ -6,9 +6,9 @@ import { db } from "@/lib/db/client";
  * that says whether a cached report is still current.
  */
 export interface Watermark {
-  /** Decisions of days before this one ('YYYY-MM-DD') are in ReportExposureDay. */
+  /** Decisions of days before this one ('YYYY-MM-DD') are in ReportUserDay (requests, sessions). */
   exposureThrough: string;
-  /** Events received before this instant (ISO) are in ReportFeedbackDay. */
+  /** Events received before this instant (ISO) are in ReportUserDay (per-type columns). */
   feedbackBefore: string;
   preRolled: boolean;
 }

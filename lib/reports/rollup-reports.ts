@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { db, sqlPool } from "@/lib/db/client";
 import type { JobHandler } from "@/lib/jobs/define-job";
 import type { RollupReportsPayload } from "@/lib/jobs/registry";
@@ -8,13 +9,12 @@ const DAY_MS = 86_400_000;
 /** Stopped experiments keep being rolled up this long: late events still arrive after a stop. */
 const STOPPED_GRACE_MS = 7 * DAY_MS;
 
-const cols = EVENT_COLUMNS.map((c) => `"${c}"`);
 
 /**
  * Rolls one experiment's decisions and events up into per-user-per-day sums, moving its watermark:
- * - decisions by whole days (ReportExposureDay): a day is rolled once it is over (minus the lag), so
- *   a user's sessions of a day are counted once however the day's requests were spread;
- * - events by the time they were received (ReportFeedbackDay, added with MERGE): late events of
+ * - decisions by whole days (requests, sessions of ReportUserDay): a day is rolled once it is over
+ *   (minus the lag), so a user's sessions of a day are counted once however its requests spread;
+ * - events by the time they were received (the per-type columns of ReportUserDay): late events of
  *   old days land in the next rollup, never twice, because the tail a report reads starts exactly
  *   where the rollup stopped;
  * - the pre-period (ReportPrePeriod) once, when it is over; from then on it is frozen.
@@ -42,37 +42,32 @@ export async function rollupExperiment(experimentId: string, lagSeconds: number)
     );
     let decisionDays = 0;
     if (wm.rollDay > wm.through) {
-      const r = await client.query(
-        `INSERT INTO "ReportExposureDay" ("experimentId", "armKey", "userId", day, requests, sessions)
-         SELECT "experimentId", "armKey", "userId", CAST(ts AS DATE), count(*), ${SESSIONS_SQL}
+      decisionDays = await mergeUserDays(
+        client,
+        ["requests", "sessions"],
+        `SELECT "experimentId", "userId", "armKey", CAST(ts AS DATE) AS day, count(*) AS requests, ${SESSIONS_SQL} AS sessions
          FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= $2 AND ts < $3
-         GROUP BY "experimentId", "armKey", "userId", CAST(ts AS DATE)`,
+         GROUP BY "experimentId", "userId", "armKey", CAST(ts AS DATE)`,
         [experimentId, wm.through, wm.rollDay],
       );
-      decisionDays = r.rowCount ?? 0;
     }
     let feedbackRows = 0;
     if (wm.rollUntil > wm.before) {
-      const r = await client.query(
-        `MERGE INTO "ReportFeedbackDay" t
-         USING (
-           SELECT "experimentId", "armKey", "userId", CAST(ts AS DATE) AS day, ${eventColumnSums()}
-           FROM "Event" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3
-           GROUP BY "experimentId", "armKey", "userId", CAST(ts AS DATE)
-         ) s ON t."experimentId" = s."experimentId" AND t."userId" = s."userId" AND t.day = s.day AND t."armKey" = s."armKey"
-         WHEN MATCHED THEN UPDATE SET ${cols.map((c) => `${c} = t.${c} + s.${c}`).join(", ")}
-         WHEN NOT MATCHED THEN INSERT ("experimentId", "armKey", "userId", day, ${cols.join(", ")})
-           VALUES (s."experimentId", s."armKey", s."userId", s.day, ${cols.map((c) => `s.${c}`).join(", ")})`,
+      feedbackRows = await mergeUserDays(
+        client,
+        EVENT_COLUMNS,
+        `SELECT "experimentId", "userId", "armKey", CAST(ts AS DATE) AS day, ${eventColumnSums()}
+         FROM "Event" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3
+         GROUP BY "experimentId", "userId", "armKey", CAST(ts AS DATE)`,
         [experimentId, wm.before, wm.rollUntil],
       );
-      feedbackRows = r.rowCount ?? 0;
     }
     let preUsers = 0;
     const rollPre = !wm.pre && wm.startedAt !== null && wm.startedAt <= wm.rollUntil;
     if (rollPre) {
       const start = new Date(`${wm.startedAt}Z`);
       const r = await client.query(
-        `INSERT INTO "ReportPrePeriod" ("experimentId", "userId", ${cols.join(", ")})
+        `INSERT INTO "ReportPrePeriod" ("experimentId", "userId", ${EVENT_COLUMNS.map((c) => `"${c}"`).join(", ")})
          SELECT $1::uuid, "userId", ${eventColumnSums()} FROM "Event"
          WHERE "experimentId" IS NULL AND ts >= $2 AND ts < $3 GROUP BY "userId"`,
         [experimentId, new Date(start.getTime() - PRE_PERIOD_DAYS * DAY_MS).toISOString(), start.toISOString()],
@@ -94,6 +89,19 @@ export async function rollupExperiment(experimentId: string, lagSeconds: number)
   } finally {
     client.release();
   }
+}
+
+/** Adds the `columns` of per-user-day rows from `source` into ReportUserDay (standard SQL MERGE). */
+async function mergeUserDays(client: pg.PoolClient, columns: readonly string[], source: string, values: unknown[]): Promise<number> {
+  const c = columns.map((name) => `"${name}"`);
+  const r = await client.query(
+    `MERGE INTO "ReportUserDay" t USING (${source}) s
+     ON t."experimentId" = s."experimentId" AND t."userId" = s."userId" AND t."armKey" = s."armKey" AND t.day = s.day
+     WHEN MATCHED THEN UPDATE SET ${c.map((x) => `${x} = t.${x} + s.${x}`).join(", ")}
+     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey", day, ${c.join(", ")}) VALUES (s."experimentId", s."userId", s."armKey", s.day, ${c.map((x) => `s.${x}`).join(", ")})`,
+    values,
+  );
+  return r.rowCount ?? 0;
 }
 
 export const runReportRollups: JobHandler<RollupReportsPayload> = async (payload, ctx) => {

@@ -29,23 +29,13 @@ CREATE TABLE "Metric" (
 );
 
 -- CreateTable
-CREATE TABLE "ReportExposureDay" (
+CREATE TABLE "ReportUserDay" (
     "experimentId" UUID NOT NULL,
-    "armKey" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
-    "day" DATE NOT NULL,
-    "requests" INTEGER NOT NULL,
-    "sessions" INTEGER NOT NULL,
-
-    CONSTRAINT "ReportExposureDay_pkey" PRIMARY KEY ("experimentId","userId","day","armKey")
-);
-
--- CreateTable
-CREATE TABLE "ReportFeedbackDay" (
-    "experimentId" UUID NOT NULL,
     "armKey" TEXT NOT NULL,
-    "userId" TEXT NOT NULL,
     "day" DATE NOT NULL,
+    "requests" INTEGER NOT NULL DEFAULT 0,
+    "sessions" INTEGER NOT NULL DEFAULT 0,
     "impression_n" INTEGER NOT NULL DEFAULT 0,
     "impression_v" DOUBLE PRECISION NOT NULL DEFAULT 0,
     "play_n" INTEGER NOT NULL DEFAULT 0,
@@ -65,7 +55,7 @@ CREATE TABLE "ReportFeedbackDay" (
     "hate_n" INTEGER NOT NULL DEFAULT 0,
     "hate_v" DOUBLE PRECISION NOT NULL DEFAULT 0,
 
-    CONSTRAINT "ReportFeedbackDay_pkey" PRIMARY KEY ("experimentId","userId","day","armKey")
+    CONSTRAINT "ReportUserDay_pkey" PRIMARY KEY ("experimentId","userId","armKey","day")
 );
 
 -- CreateTable
@@ -110,6 +100,7 @@ CREATE UNIQUE INDEX "Metric_key_key" ON "Metric"("key");
 
 -- CreateIndex
 CREATE INDEX "Event_experimentId_receivedAt_idx" ON "Event"("experimentId", "receivedAt");
+
 
 
 -- The built-in catalogue: the four metrics every report computed before metrics were data.
