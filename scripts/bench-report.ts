@@ -10,7 +10,8 @@
  * the job API, then times the first (cold) and a repeated (warm, cached) GET …/report over HTTP
  * and reads the web process's peak RSS (VmHWM). Prints one JSON line
  * {users, decisions, events, coldMs, warmMs, webRssMb, …} and writes bench/results/report-<N>.json.
- * Option: --users (default 100000). The throw-away database is removed at the end.
+ * Options: --users (default 100000); --explain prints the report statement's EXPLAIN ANALYZE after
+ * the timed requests. The throw-away database is removed at the end.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +19,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { processTree, startBenchPlatform } from "@/test/support/platform";
 
-const { values } = parseArgs({ options: { users: { type: "string", default: "100000" } } });
+const { values } = parseArgs({ options: { users: { type: "string", default: "100000" }, explain: { type: "boolean", default: false } } });
 const users = Number(values.users);
 if (!Number.isInteger(users) || users < 100) throw new Error("--users must be an integer ≥ 100");
 const KEY = "flk_bench_report_key_00000000000000";
@@ -114,8 +115,7 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   const rollupMs = Date.now() - t1;
-  await sql.query(`ANALYZE "ReportExposureDay"`);
-  await sql.query(`ANALYZE "ReportFeedbackDay"`);
+  await sql.query(`ANALYZE "ReportUserDay"`);
   await sql.query(`ANALYZE "ReportPrePeriod"`);
 
   const rssBefore = webPeakRssMb();
@@ -143,6 +143,16 @@ try {
     validConsumptionCupedLift: treatment.metrics.valid_consumption.cuped?.lift ?? null,
     seriesDays: (cold.report.series as Record<string, unknown[]>).valid_consumption.length,
   };
+  if (values.explain) {
+    process.env.DATABASE_URL = databaseUrl;
+    const { reportSql } = await import("@/lib/reports/report-sql");
+    const { metricDefinitions } = await import("@/lib/metrics/metric-catalogue");
+    const { text } = reportSql({ metrics: await metricDefinitions(cold.report.metrics as string[]), armKeys: ["control", "treatment"], pre: "rollup" });
+    const wm = (await sql.query(`SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS d, to_char("feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS t FROM "ReportWatermark"`)).rows[0] as { d: string; t: string };
+    await sql.query(`SET work_mem = '128MB'`);
+    const plan = await sql.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, [exp.id, wm.d, wm.t]);
+    console.error(plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n"));
+  }
   fs.mkdirSync("bench/results", { recursive: true });
   fs.writeFileSync(path.join("bench", "results", `report-${users}.json`), JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result));

@@ -14,8 +14,8 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
  *
  * Input rows are per user, arm and day: the rollup (ReportUserDay) ∪ the not-yet-rolled tail, which
  * may repeat a (user, arm, day). One window pass per (user, arm), ordered by day, gives each row the
- * user's cumulative sums through it and the user's totals; nothing else needs sorting:
- * - final statistics from one row per user (its totals), with var_samp / covar_samp (centred,
+ * user's cumulative sums through it (at the user's last row: the totals); nothing else is sorted:
+ * - final statistics from one row per user (its last), with var_samp / covar_samp (centred,
  *   numerically safe) turned back into the Σx² / Σxy that lib/stats takes;
  * - the series from each row's change of x and x² (and y, xy) between the user's cumulative sums
  *   before and after the row — capping and 0/1 proportions stay exact, and the changes telescope
@@ -148,12 +148,12 @@ WITH input AS (
 ), w AS (
   SELECT "userId", "armKey", day, ${cols.join(", ")},
     min(CASE WHEN req > 0 THEN day END) OVER u AS first_day,
-    ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}, sum(${c}) OVER u AS t${i}`).join(", ")},
-    row_number() OVER cw AS rn, count(*) OVER u AS cnt
+    ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")},
+    row_number() OVER cw AS rn, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
   FROM input WHERE "armKey" IN (${armKeys.map(q).join(", ")})
   WINDOW u AS (PARTITION BY "userId", "armKey"), cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ), totals AS (
-  SELECT "userId", "armKey", ${cols.map((c, i) => `t${i} AS ${c}`).join(", ")} FROM w WHERE rn = cnt AND first_day IS NOT NULL
+  SELECT "userId", "armKey", ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")} FROM w WHERE last = 1 AND first_day IS NOT NULL
 )${
     percentileCaps.length
       ? `, caps AS (
