@@ -169,7 +169,7 @@ describe("web UI: experiments, traffic, reports", () => {
     await metricForm.getByLabel("Kind").selectOption("proportion");
     await metricForm.getByRole("button", { name: "Create metric" }).click();
     // No event type picked: the field says so, and nothing is created.
-    await metricForm.getByText("pick at least one event type").waitFor();
+    await metricForm.getByText("pick at least one event type", { exact: true }).waitFor();
     await metricForm.getByRole("group", { name: "Numerator: event types" }).getByLabel("like", { exact: true }).check();
     await metricForm.getByRole("button", { name: "Create metric" }).click();
     await page.getByRole("table", { name: "Metrics" }).getByText("share of users with ≥ 1 of like events").waitFor();
