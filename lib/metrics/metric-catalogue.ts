@@ -33,6 +33,11 @@ export async function listMetrics(): Promise<MetricView[]> {
   return (await db.metric.findMany({ orderBy: [{ builtIn: "desc" }, { key: "asc" }] })).map(serialize);
 }
 
+/** Every metric's display name by key. */
+export async function metricNames(): Promise<Record<string, string>> {
+  return Object.fromEntries((await db.metric.findMany({ select: { key: true, name: true } })).map((m) => [m.key, m.name]));
+}
+
 /** Metrics by key, in the order asked; unknown keys are left out. */
 export async function metricDefinitions(keys: readonly string[]): Promise<MetricDefinition[]> {
   const rows = new Map((await db.metric.findMany({ where: { key: { in: [...keys] } } })).map((m) => [m.key, m]));

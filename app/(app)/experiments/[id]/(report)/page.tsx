@@ -16,9 +16,10 @@ import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { toJobListItem } from "@/lib/jobs/job-list-item";
+import { metricNames } from "@/lib/metrics/metric-catalogue";
 import { listScenarios } from "@/lib/scenarios/scenario-service";
 import { auditTrail, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
-import { dateTime, metricLabel, pct } from "@/lib/ui/format";
+import { dateTime, pct } from "@/lib/ui/format";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
 import { reportModel } from "@/lib/ui/report-model";
@@ -36,12 +37,13 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   });
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
-  const [labels, report, audit, jobs, scenarios] = await Promise.all([
+  const [labels, report, audit, jobs, scenarios, metricName] = await Promise.all([
     versionLabels(e.arms.map((a) => a.policyVersionId)),
     e.status === "draft" ? null : safeReport(e.id),
     auditTrail("Experiment", e.id),
     trafficJobs(e),
     listScenarios(),
+    metricNames(),
   ]);
   const shares = armShares(toPlacement(row));
   const model = report ? reportModel(report) : null;
@@ -61,7 +63,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             {e.name} <StatusBadge status={e.status} />
           </h1>
           <p className="muted">
-            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric {metricLabel(e.primaryMetric)}
+            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric {metricName[e.primaryMetric] ?? e.primaryMetric}
           </p>
         </div>
         <div className="row">
@@ -83,7 +85,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dt>Hypothesis</dt>
           <dd>{e.hypothesis || <span className="muted">—</span>}</dd>
           <dt>Guardrails</dt>
-          <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map(metricLabel).join(", ") : "none"}</dd>
+          <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map((m) => metricName[m] ?? m).join(", ") : "none"}</dd>
           <dt>Traffic</dt>
           <dd>
             layer buckets {formatRanges(e.layerBuckets as BucketRange[])} ({pct(layerShare, 1)} of the layer) · coverage {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s users are in it
