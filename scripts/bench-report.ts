@@ -106,11 +106,18 @@ try {
     rows: [counts],
   } = await sql.query<{ decisions: string; events: string }>(`SELECT (SELECT count(*) FROM "Decision") AS decisions, (SELECT count(*) FROM "Event" WHERE "experimentId" IS NOT NULL) AS events`);
 
+  // The generated rows are back-dated (ts, receivedAt): a scheduled rollup that ran during a long
+  // load has moved the watermark past them, so the rollup starts over from the generated data.
+  for (const table of ["ReportWatermark", "ReportUserDay", "ReportPrePeriod"]) await sql.query(`DELETE FROM "${table}" WHERE "experimentId" = $1::uuid`, [exp.id]);
   const t1 = Date.now();
   const job = await api("POST", "/api/v1/jobs", { type: "rollup-reports", payload: { experimentId: exp.id } });
+  let rolled: unknown;
   for (;;) {
     const j = await api("GET", `/api/v1/jobs/${job.id}`);
-    if (j.state === "completed") break;
+    if (j.state === "completed") {
+      rolled = j.result;
+      break;
+    }
     if (j.state === "failed" || j.state === "cancelled") throw new Error(`rollup failed: ${j.error}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -127,7 +134,7 @@ try {
   const cold = await timed();
   const warm = await timed();
   const arms = cold.report.arms as { key: string; users: number; metrics: Record<string, { mean: number | null; lift?: number | null; cuped?: { lift: number } | null }> }[];
-  if (arms.reduce((s, a) => s + a.users, 0) !== users) throw new Error(`report counts ${arms.map((a) => a.users).join(" + ")} users, expected ${users}`);
+  if (arms.reduce((s, a) => s + a.users, 0) !== users) throw new Error(`report counts ${arms.map((a) => a.users).join(" + ")} users, expected ${users}; rollup: ${JSON.stringify(rolled)}`);
   const treatment = arms.find((a) => a.key === "treatment")!;
   const result = {
     users,
@@ -139,6 +146,7 @@ try {
     webRssBeforeReportMb: rssBefore,
     loadMs,
     rollupMs,
+    rollup: rolled,
     validConsumptionLift: treatment.metrics.valid_consumption.lift,
     validConsumptionCupedLift: treatment.metrics.valid_consumption.cuped?.lift ?? null,
     seriesDays: (cold.report.series as Record<string, unknown[]>).valid_consumption.length,
