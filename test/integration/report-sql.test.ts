@@ -189,7 +189,7 @@ describe("report statistics in SQL equal an in-memory reference", () => {
             const requests = 1 + Math.floor(rng.next() * 3);
             for (let r = 0; r < requests; r++) {
               const res = await rank({ userId: u, candidates, k: 3, context: s === 1 && r === 0 ? {} : { sessionId: `${u}-${ago}-${s}` } });
-              await db.decision.update({ where: { id: res.decisionId }, data: { ts: new Date(now - ago * DAY + s * 60_000 + r) } });
+              await db.decision.updateMany({ where: { id: res.decisionId }, data: { ts: new Date(now - ago * DAY + s * 60_000 + r) } });
               for (const type of EVENT_TYPES) {
                 if (rng.next() < 0.35) events.push({ eventId: `e${eventNo++}`, decisionId: res.decisionId, userId: u, itemId: "i1", type, value: type === "play" ? Math.round(rng.next() * 60) : undefined, ts: new Date(now - ago * DAY + s * 60_000 + r + 500).toISOString() });
               }
