@@ -9,6 +9,7 @@ import type { SessionUser } from "@/lib/auth/session";
 const LINKS: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/experiments", label: "Experiments" },
+  { href: "/metrics", label: "Metrics" },
   { href: "/layers", label: "Layers" },
   { href: "/policies", label: "Policies" },
   { href: "/scenarios", label: "Scenarios" },

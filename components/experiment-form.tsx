@@ -6,9 +6,9 @@ import { createExperimentAction, updateExperimentAction } from "@/app/actions/ex
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
-import { createExperimentInput, METRICS, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { createExperimentInput, patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
-import { ciPct, metricLabel, num, pct, signedPct } from "@/lib/ui/format";
+import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
 import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
@@ -61,9 +61,17 @@ function initialArms(e?: ExperimentView): ArmState[] {
  * Create or edit an experiment. Every rule is the API's own zod schema, run here on each change after
  * the first submit, and again by the server action, whose field messages land next to the same fields.
  */
+/** A metric of the catalogue, as the form offers it. */
+export interface MetricOption {
+  key: string;
+  name: string;
+  description: string;
+}
+
 export function ExperimentForm({
   layers,
   versions,
+  metrics,
   platformDefault,
   experiment,
   defaultLayer,
@@ -72,6 +80,7 @@ export function ExperimentForm({
   versions: VersionOption[];
   /** What arms without a version serve, e.g. "platform default (default-fixed@1)". */
   platformDefault: string;
+  metrics: MetricOption[];
   experiment?: ExperimentView;
   defaultLayer?: string;
 }) {
@@ -277,9 +286,9 @@ export function ExperimentForm({
           <Field label="Primary metric" error={err("primaryMetric")}>
             {(p) => (
               <select {...p} name="primaryMetric" value={primaryMetric} onChange={(e) => setPrimaryMetric(e.target.value)}>
-                {METRICS.map((m) => (
-                  <option key={m} value={m}>
-                    {metricLabel(m)}
+                {metrics.map((m) => (
+                  <option key={m.key} value={m.key} title={m.description}>
+                    {m.name}
                   </option>
                 ))}
               </select>
@@ -290,11 +299,13 @@ export function ExperimentForm({
               Guardrail metrics
             </span>
             <div className="checks" role="group" aria-labelledby="guardrails-label">
-              {METRICS.filter((m) => m !== primaryMetric).map((m) => (
-                <label key={m} className="check">
-                  <input type="checkbox" checked={guardrails.includes(m)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m] : g.filter((x) => x !== m)))} /> {metricLabel(m)}
-                </label>
-              ))}
+              {metrics
+                .filter((m) => m.key !== primaryMetric)
+                .map((m) => (
+                  <label key={m.key} className="check" title={m.description}>
+                    <input type="checkbox" checked={guardrails.includes(m.key)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m.key] : g.filter((x) => x !== m.key)))} /> {m.name}
+                  </label>
+                ))}
             </div>
             {err("guardrailMetrics") && <span className="error small">{err("guardrailMetrics")}</span>}
           </div>

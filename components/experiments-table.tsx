@@ -6,7 +6,7 @@ import { useMemo, useState } from "react";
 import { LiftWithCi, StatusBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import type { ExperimentListRow } from "@/lib/ui/experiment-queries";
-import { date, int, metricLabel, pValue } from "@/lib/ui/format";
+import { date, int, pValue } from "@/lib/ui/format";
 
 const columns: ColumnDef<ExperimentListRow, unknown>[] = [
   {
@@ -38,7 +38,7 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
       </ul>
     ),
   },
-  { accessorKey: "primaryMetric", header: "Primary metric", cell: ({ row }) => metricLabel(row.original.primaryMetric) },
+  { accessorKey: "primaryMetricName", header: "Primary metric" },
   {
     id: "lift",
     header: "Lift (95% CI)",

@@ -7,7 +7,7 @@ import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { useNarrowScreen } from "@/components/use-narrow-screen";
 import { symmetricTicks } from "@/lib/ui/chart-ticks";
-import { ciPct, count, duration, int, liftTone, metricLabel, num, pct, pValue, signedPct } from "@/lib/ui/format";
+import { ciPct, count, duration, int, liftTone, num, pct, pValue, signedPct } from "@/lib/ui/format";
 import type { LiftEstimate, ReportModel, ReportRow } from "@/lib/ui/report-model";
 
 /** What each number of the report means: shown as the column headers' tooltips and in the legend. */
@@ -23,13 +23,8 @@ export const REPORT_TERMS = {
   srm: "Sample ratio mismatch: a χ² test of the users per arm against the allocated split. p < 0.001 means assignment or logging is broken.",
 } as const;
 
-/** Per-metric definitions; metrics the catalogue does not describe fall back to their name. */
-export const METRIC_DEFINITIONS: Record<string, string> = {
-  valid_consumption: "Valid plays per user: plays long enough to count as consumed (valid_play events).",
-  duration: "Watch time per user in seconds (sum of play events' values).",
-  interactions: "Likes, follows, comments and forwards per user.",
-  session_depth: "Rank requests per session (a ratio metric: total requests over total sessions, delta-method interval).",
-};
+/** The catalogue's name of a metric. */
+const label = (model: ReportModel, m: string) => model.labels[m]?.name ?? m;
 
 const explained = (term: keyof typeof REPORT_TERMS) => ({ description: REPORT_TERMS[term] });
 
@@ -115,8 +110,10 @@ function ReportLegend({ model, cuped }: { model: ReportModel; cuped: boolean }) 
         <dd>{REPORT_TERMS.srm}</dd>
         {model.metrics.map((m) => (
           <div key={m} className="fact-pair">
-            <dt>{metricLabel(m)}</dt>
-            <dd>{METRIC_DEFINITIONS[m] ?? metricLabel(m)}</dd>
+            <dt>{label(model, m)}</dt>
+            <dd>
+              {model.labels[m]?.description || label(model, m)} {model.labels[m]?.direction === "lower" ? "Lower is better." : ""}
+            </dd>
           </div>
         ))}
       </dl>
@@ -147,14 +144,21 @@ export function ReportResults({ model }: { model: ReportModel }) {
       </div>
       <div className="report-tables">
         {model.metrics.map((m) => (
-          <details key={m} className="metric-block" open={!narrow || m === model.primaryMetric} aria-label={`${metricLabel(m)} results`}>
+          <details key={m} className="metric-block" open={!narrow || m === model.primaryMetric} aria-label={`${label(model, m)} results`}>
             <summary>
               <h3>
-                {metricLabel(m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}
+                {label(model, m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}{" "}
+                {Object.entries(model.guardrailStatus[m] ?? {}).map(([arm, status]) => (
+                  <span key={arm} className={`badge guardrail-${status.replace(" ", "-")}`}>
+                    {arm}: {status}
+                  </span>
+                ))}
               </h3>
             </summary>
-            <p className="muted small">{METRIC_DEFINITIONS[m] ?? ""}</p>
-            <DataTable label={`${metricLabel(m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
+            <p className="muted small">
+              {model.labels[m]?.description ?? ""} {model.labels[m]?.direction === "lower" ? "Lower is better." : ""}
+            </p>
+            <DataTable label={`${label(model, m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
           </details>
         ))}
       </div>
@@ -182,9 +186,9 @@ function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boole
           });
         const ticks = symmetricTicks(Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)]))));
         return (
-          <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${metricLabel(m)}`}>
+          <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${label(model, m)}`}>
             <figcaption>
-              {metricLabel(m)}: {data.map((d) => `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`).join(" · ")}
+              {label(model, m)}: {data.map((d) => `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`).join(" · ")}
             </figcaption>
             <ResponsiveContainer width="100%" height={60 + 44 * data.length} initialDimension={{ width: 320, height: 60 + 44 * data.length }}>
               <ComposedChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
@@ -233,7 +237,7 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
           <select value={metric} onChange={(e) => setMetric(e.target.value)}>
             {model.metrics.map((m) => (
               <option key={m} value={m}>
-                {metricLabel(m)}
+                {label(model, m)}
               </option>
             ))}
           </select>
@@ -245,7 +249,7 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
       {data.length === 0 ? (
         <p className="muted">No days with traffic yet.</p>
       ) : (
-        <figure aria-label={`Cumulative lift over time: ${metricLabel(metric)}`}>
+        <figure aria-label={`Cumulative lift over time: ${label(model, metric)}`}>
           <ResponsiveContainer width="100%" height={260} initialDimension={{ width: 320, height: 260 }}>
             <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
@@ -329,7 +333,7 @@ export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: R
           <div key={r.arm} className="stat card">
             <span className={`stat-value lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 1)}</span>
             <span className="muted" title={`${REPORT_TERMS.lift} ${REPORT_TERMS.ci}${r.cuped ? ` ${REPORT_TERMS.cuped}` : ""}`}>
-              {metricLabel(model.primaryMetric)} lift{primary.length > 1 ? ` of ${r.arm}` : ""}
+              {label(model, model.primaryMetric)} lift{primary.length > 1 ? ` of ${r.arm}` : ""}
               {r.cuped ? " (CUPED)" : ""}, 95% CI {ciPct(e.ci)}
             </span>
           </div>

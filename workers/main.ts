@@ -6,18 +6,19 @@
 import { ConfigError, databaseUrl, loadEnv } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
-import { scheduleDbMaintenance } from "@/lib/jobs/schedule-maintenance";
+import { scheduleDbMaintenance, scheduleReportRollups } from "@/lib/jobs/schedule-maintenance";
 import { startWorker } from "@/lib/jobs/worker-runtime";
 
 async function main() {
   loadEnv();
   const worker = await startWorker({ databaseUrl: databaseUrl(), registry: JOB_REGISTRY });
-  const stopSchedule = scheduleDbMaintenance((msg) => console.log(`[worker ${worker.workerId}] ${msg}`));
+  const log = (msg: string) => console.log(`[worker ${worker.workerId}] ${msg}`);
+  const stopSchedules = [scheduleDbMaintenance(log), scheduleReportRollups(log)];
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    stopSchedule();
+    for (const stop of stopSchedules) stop();
     console.log(`[worker ${worker.workerId}] ${why}: finishing or releasing running jobs`);
     await worker.stop();
     await disconnectDb();

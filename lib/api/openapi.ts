@@ -5,6 +5,7 @@ import { eventsBody } from "@/lib/events/event-input";
 import { assignmentQuery, createExperimentInput, createLayerInput, listExperimentsQuery, patchExperimentInput, stopExperimentInput } from "@/lib/experiments/experiment-input";
 import { enqueueJobBody, jobIdParams, listJobsQuery } from "@/lib/jobs/job-api";
 import { createScenarioInput } from "@/lib/scenarios/scenario-service";
+import { createMetricInput, patchMetricInput } from "@/lib/metrics/metric-input";
 import { rankBody } from "@/lib/serving/rank-input";
 import { powerRequestSchema } from "@/lib/stats/power";
 import { API_SCOPES } from "@/lib/api-keys/scopes";
@@ -16,7 +17,7 @@ import { idOrKeyParams } from "@/lib/validation";
  * apart. Served at /api/v1/openapi.json; test/integration/openapi.test.ts validates it and checks
  * that every route file under app/api/v1 is described.
  */
-type Method = "get" | "post" | "patch";
+type Method = "get" | "post" | "patch" | "delete";
 type Scope = keyof typeof API_SCOPES;
 
 interface Operation {
@@ -56,6 +57,11 @@ const OPERATIONS: Operation[] = [
   { method: "post", path: "/api/v1/experiments/{id}/stop", scope: "experiments:write", summary: "Stop a running experiment, recording the decision (ship an arm / ship nothing / rerun) and a note", params: idOrKeyParams, body: stopExperimentInput, status: 200, response: "The experiment" },
   { method: "get", path: "/api/v1/experiments/{id}/assignment", scope: "experiments:read", summary: "Which arm a user gets (GrowthBook-compatible hashing)", params: idOrKeyParams, query: assignmentQuery, status: 200, response: "{ inExperiment, arm, bucket }" },
   { method: "get", path: "/api/v1/experiments/{id}/report", scope: "experiments:read", summary: "The uplift report: per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series", params: idOrKeyParams, status: 200, response: "The report" },
+  { method: "get", path: "/api/v1/metrics", scope: "experiments:read", summary: "The metric catalogue (built-in and user-defined metrics)", status: 200, response: "{ metrics: [...] }" },
+  { method: "post", path: "/api/v1/metrics", scope: "experiments:write", summary: "Define a metric (mean, proportion, ratio or per-session mean of events, requests or sessions)", body: createMetricInput, status: 201, response: "The metric" },
+  { method: "get", path: "/api/v1/metrics/{id}", scope: "experiments:read", summary: "One metric by uuid or key", params: idOrKeyParams, status: 200, response: "The metric" },
+  { method: "patch", path: "/api/v1/metrics/{id}", scope: "experiments:write", summary: "Change a user-defined metric (built-ins cannot be edited: 409)", params: idOrKeyParams, body: patchMetricInput, status: 200, response: "The metric" },
+  { method: "delete", path: "/api/v1/metrics/{id}", scope: "experiments:write", summary: "Delete a user-defined metric no experiment uses (else 409)", params: idOrKeyParams, status: 200, response: "{ deleted: key }" },
   { method: "post", path: "/api/v1/power", scope: "experiments:read", summary: "Plan an experiment: users per arm and days for an MDE (fixed-horizon and sequential), or the MDE of a user count", body: powerRequestSchema, status: 200, response: "The plan" },
   { method: "get", path: "/api/v1/scenarios", scope: "policies:read", summary: "List simulator scenarios", status: 200, response: "{ scenarios: [...] }" },
   { method: "post", path: "/api/v1/scenarios", scope: "policies:write", summary: "Create a scenario (any subset of parameters; defaults fill the rest)", body: createScenarioInput, status: 201, response: "The scenario" },

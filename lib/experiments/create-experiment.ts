@@ -8,11 +8,13 @@ import { armRows } from "@/lib/experiments/arm-rows";
 import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
 import { createExperimentInput } from "@/lib/experiments/experiment-input";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
+import { assertExperimentMetrics } from "@/lib/metrics/metric-catalogue";
 import { parseInput } from "@/lib/validation";
 
 /** Creates a draft experiment. Without layerBuckets it takes the whole layer, which must then be free. */
 export async function createExperiment(actor: Actor, raw: unknown) {
   const input = parseInput(createExperimentInput, raw, "experiment");
+  await assertExperimentMetrics(input.primaryMetric, input.guardrailMetrics);
   const layer = await db.layer.findUnique({ where: { key: input.layer } });
   if (!layer) throw new AppError("unprocessable", `no layer "${input.layer}"`, [{ path: "layer", message: "no such layer" }]);
   const layerBuckets = input.layerBuckets ?? [[0, BUCKET_COUNT] as [number, number]];

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { allocationIssues, BUCKET_COUNT, rangeIssues, type BucketRange } from "@/lib/assignment";
 import { safeString } from "@/lib/validation";
 
-/** Metrics a report computes per user (docs/architecture.md §6 metrics); experiments pick their primary and guardrails from these. */
-export const METRICS = ["valid_consumption", "duration", "interactions", "session_depth"] as const;
-export type MetricKey = (typeof METRICS)[number];
+/** Metrics a report computes even when an experiment names none of them (the built-in catalogue). */
+export const BUILT_IN_METRICS = ["valid_consumption", "duration", "interactions", "session_depth"] as const;
+const MAX_GUARDRAILS = 20;
 
 export const keySchema = z
   .string()
@@ -51,8 +51,9 @@ export const createExperimentInput = z
     layer: keySchema,
     hashSeed: safeString().trim().min(1).max(200).optional(),
     layerBuckets: bucketRanges.optional(),
-    primaryMetric: z.enum(METRICS),
-    guardrailMetrics: z.array(z.enum(METRICS)).max(METRICS.length).default([]),
+    // Keys of the metric catalogue (lib/metrics); that they exist is checked against the database.
+    primaryMetric: keySchema,
+    guardrailMetrics: z.array(keySchema).max(MAX_GUARDRAILS).default([]),
     coverage: coverage.default(1),
     arms: z.array(armInput).min(2, "an experiment needs a control and at least one treatment").max(20),
   })
@@ -66,8 +67,8 @@ export const patchExperimentInput = z
   .object({
     name: safeString().trim().min(1).max(200).optional(),
     hypothesis: safeString().trim().max(5000).nullish(),
-    primaryMetric: z.enum(METRICS).optional(),
-    guardrailMetrics: z.array(z.enum(METRICS)).max(METRICS.length).optional(),
+    primaryMetric: keySchema.optional(),
+    guardrailMetrics: z.array(keySchema).max(MAX_GUARDRAILS).optional(),
     coverage: coverage.optional(),
     layerBuckets: bucketRanges.optional(),
     arms: z.array(armInput).min(2).max(20).optional(),

@@ -10,6 +10,7 @@ import { patchExperimentInput, type PatchExperimentInput } from "@/lib/experimen
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
+import { assertExperimentMetrics } from "@/lib/metrics/metric-catalogue";
 import { parseInput } from "@/lib/validation";
 
 /** What may change once an experiment has started: ramping (coverage, layer buckets) and wording. */
@@ -22,6 +23,7 @@ const RUNNING_FIELDS = new Set<keyof PatchExperimentInput>(["coverage", "layerBu
 export async function updateExperiment(actor: Actor, ref: string, raw: unknown) {
   const patch = parseInput(patchExperimentInput, raw, "experiment change");
   const current = await findExperiment(ref);
+  if (patch.primaryMetric !== undefined || patch.guardrailMetrics !== undefined) await assertExperimentMetrics(patch.primaryMetric, patch.guardrailMetrics);
   const fields = Object.keys(patch) as (keyof PatchExperimentInput)[];
   if (current.status === "running") {
     const locked = fields.filter((f) => !RUNNING_FIELDS.has(f));

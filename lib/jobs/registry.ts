@@ -16,6 +16,14 @@ const dbMaintenancePayload = z.object({
 });
 export type DbMaintenancePayload = z.infer<typeof dbMaintenancePayload>;
 
+export const rollupReportsPayload = z.object({
+  /** Only rows older than this are rolled up: a transaction still writing older rows is unlikely past it. */
+  lagSeconds: z.number().int().min(0).max(86_400).default(120),
+  /** One experiment (uuid); by default every running experiment and each stopped one not yet rolled past its stop. */
+  experimentId: z.uuid("must be an experiment id").optional(),
+});
+export type RollupReportsPayload = z.infer<typeof rollupReportsPayload>;
+
 export const JOB_REGISTRY = [
   defineJob({
     name: "db-maintenance",
@@ -25,6 +33,15 @@ export const JOB_REGISTRY = [
     retryDelaySeconds: 5,
     expireInSeconds: 15 * 60,
     load: async () => (await import("@/lib/jobs/handlers/db-maintenance")).runDbMaintenance,
+  }),
+  defineJob({
+    name: "rollup-reports",
+    description: "Roll decisions and events of experiments up into per-user-per-day sums that reports read",
+    payload: rollupReportsPayload,
+    retryLimit: 2,
+    retryDelaySeconds: 10,
+    expireInSeconds: 3600,
+    load: async () => (await import("@/lib/reports/rollup-reports")).runReportRollups,
   }),
   defineJob({
     name: "simulate-dataset",

@@ -2,6 +2,7 @@ import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { listExperiments } from "@/lib/experiments/find-experiment";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
+import { metricNames } from "@/lib/metrics/metric-catalogue";
 import { experimentReport, type ExperimentReportView } from "@/lib/reports/build-report";
 import { pct } from "@/lib/ui/format";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
@@ -25,6 +26,8 @@ export interface ExperimentListRow {
   layer: string;
   arms: { key: string; control: boolean; policy: string | null }[];
   primaryMetric: string;
+  /** Its name in the metric catalogue. */
+  primaryMetricName: string;
   startedAt: string | null;
   createdAt: string;
   users: number | null;
@@ -62,7 +65,7 @@ export function primaryLifts(report: ExperimentReportView | null, metric: string
 
 export async function experimentListRows(): Promise<ExperimentListRow[]> {
   const experiments = await listExperiments();
-  const labels = await versionLabels(experiments.flatMap((e) => e.arms.map((a) => a.policyVersionId)));
+  const [labels, names] = await Promise.all([versionLabels(experiments.flatMap((e) => e.arms.map((a) => a.policyVersionId))), metricNames()]);
   return Promise.all(
     experiments.map(async (e) => {
       const report = e.status === "draft" ? null : await safeReport(e.id);
@@ -75,6 +78,7 @@ export async function experimentListRows(): Promise<ExperimentListRow[]> {
         layer: e.layer.key,
         arms: e.arms.map((a) => ({ key: a.key, control: a.isControl, policy: a.policyVersionId ? (labels[a.policyVersionId]?.label ?? "unknown version") : null })),
         primaryMetric: e.primaryMetric,
+        primaryMetricName: names[e.primaryMetric] ?? e.primaryMetric,
         startedAt: e.startedAt?.toISOString() ?? null,
         createdAt: e.createdAt.toISOString(),
         users,

@@ -66,17 +66,6 @@ export function bytes(n: number | null | undefined): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
-const METRIC_LABELS: Record<string, string> = {
-  valid_consumption: "Valid consumption",
-  duration: "Duration (s)",
-  interactions: "Interactions",
-  session_depth: "Session depth",
-};
-
-export function metricLabel(m: string): string {
-  return METRIC_LABELS[m] ?? humanize(m);
-}
-
 /** "sessionsPerUser" / "prePeriodDays" / "long_view" → "Sessions per user" / "Pre period days" / "Long view". */
 export function humanize(key: string): string {
   const words = key

@@ -1,4 +1,5 @@
 import type { ExperimentReportView } from "@/lib/reports/build-report";
+import type { GuardrailStatus } from "@/lib/reports/guardrail-status";
 
 /**
  * The uplift report reduced to what the experiment page shows, as plain JSON for client components:
@@ -35,6 +36,10 @@ export interface ReportModel {
   primaryMetric: string;
   guardrails: string[];
   metrics: string[];
+  /** Name, description and direction of each metric, from the catalogue. */
+  labels: Record<string, { name: string; description: string; direction: "higher" | "lower" }>;
+  /** Per guardrail metric, per treatment arm: its verdict against the allowed harm. */
+  guardrailStatus: Record<string, Record<string, GuardrailStatus>>;
   cuped: boolean;
   users: number;
   srm: { ok: boolean; pValue: number; expected: number[] };
@@ -55,7 +60,7 @@ const estimateOf = (c: Cmp | null | undefined): LiftEstimate => ({
 
 export function reportModel(r: ExperimentReportView): ReportModel {
   const order = [r.experiment.primaryMetric, ...r.experiment.guardrailMetrics, ...r.metrics];
-  const metrics = [...new Set(order)].filter((m) => r.metrics.includes(m as (typeof r.metrics)[number]));
+  const metrics = [...new Set(order)].filter((m) => r.metrics.includes(m));
   const rows = Object.fromEntries(
     metrics.map((m) => [
       m,
@@ -90,6 +95,8 @@ export function reportModel(r: ExperimentReportView): ReportModel {
     primaryMetric: r.experiment.primaryMetric,
     guardrails: r.experiment.guardrailMetrics,
     metrics,
+    labels: Object.fromEntries(metrics.map((m) => [m, { name: r.definitions[m].name, description: r.definitions[m].description, direction: r.definitions[m].direction }])),
+    guardrailStatus: r.guardrails.reduce<Record<string, Record<string, GuardrailStatus>>>((acc, g) => ({ ...acc, [g.metric]: { ...acc[g.metric], [g.arm]: g.status } }), {}),
     cuped: r.cuped,
     users: r.arms.reduce((s, a) => s + a.users, 0),
     srm: { ok: r.srm.ok, pValue: r.srm.pValue, expected: r.srm.expected },

@@ -185,6 +185,20 @@ describe("web UI: experiments, traffic, reports", () => {
     await layerForm.getByRole("button", { name: "Create layer" }).click();
     await page.waitForURL(`${platform.url}/layers/feed`);
 
+    // A metric of its own in the catalogue: the share of users who liked something.
+    await page.goto(`${platform.url}/metrics`);
+    const metricForm = page.getByRole("form", { name: "Define metric" });
+    await metricForm.getByLabel("Metric key").fill("like_rate");
+    await metricForm.getByLabel("Metric name").fill("Like rate");
+    await metricForm.getByLabel("Description").fill("Users with at least one like / exposed users.");
+    await metricForm.getByLabel("Kind").selectOption("proportion");
+    await metricForm.getByRole("button", { name: "Create metric" }).click();
+    // No event type picked: the field says so, and nothing is created.
+    await metricForm.getByText("pick at least one event type", { exact: true }).waitFor();
+    await metricForm.getByRole("group", { name: "Numerator: event types" }).getByLabel("like", { exact: true }).check();
+    await metricForm.getByRole("button", { name: "Create metric" }).click();
+    await page.getByRole("table", { name: "Metrics" }).getByText("share of users with ≥ 1 of like events").waitFor();
+
     // Create: validation messages appear next to their fields first, from the same zod rules as the API.
     await page.goto(`${platform.url}/experiments/new?layer=feed`);
     const form = page.getByRole("form", { name: "Create experiment" });
@@ -209,6 +223,7 @@ describe("web UI: experiments, traffic, reports", () => {
     await form.getByLabel("Name", { exact: true }).fill("Enhanced-State vs fixed baseline");
     await form.getByLabel("Hypothesis").fill("Per-item fusion weights raise valid consumption.");
     await form.getByLabel("Layer buckets").fill("0-5000");
+    await form.getByRole("group", { name: "Guardrail metrics" }).getByLabel("Like rate").check();
     await form.getByRole("group", { name: "Arm 1" }).getByLabel("Weight (%)").fill("50");
     const arm2 = form.getByRole("group", { name: "Arm 2" });
     await arm2.getByLabel("Arm key").fill("treatment");
@@ -267,7 +282,7 @@ describe("web UI: experiments, traffic, reports", () => {
     await table.waitFor({ timeout: 30_000 });
     const row = table.getByRole("row").filter({ hasText: "treatment" });
     const cells = await row.getByRole("cell").allTextContents();
-    type Cmp = { lift: number; ci: [number, number]; pValue: number; adjustedPValue: number };
+    type Cmp = { lift: number; ci: [number, number]; pValue: number; adjustedPValue: number; mean: number };
     const report = await ok<{ arms: { key: string; users: number; metrics: Record<string, Cmp & { cuped: Cmp | null }> }[]; srm: { ok: boolean } }>(
       "GET",
       `/api/v1/experiments/${flowExperimentId}/report`,
@@ -304,6 +319,10 @@ describe("web UI: experiments, traffic, reports", () => {
     const steps = new Set(ticks.slice(1).map((x, i) => Number((x - ticks[i]).toFixed(6))));
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(steps.size).toBe(1);
+    // The user-defined metric has its own table, with the report API's numbers.
+    const likeRow = page.getByRole("table", { name: "Like rate by arm" }).getByRole("row").filter({ hasText: "treatment" });
+    await expect(likeRow.getByRole("cell").nth(3).textContent()).resolves.toBe(signedPct((t.metrics.like_rate.cuped ?? t.metrics.like_rate).lift, 2));
+    expect(t.metrics.like_rate.mean).toBeGreaterThan(0);
     // The chart of lift with CI and the cumulative lift chart are drawn.
     await page.getByRole("figure", { name: "Lift with 95% CI: Valid consumption" }).locator(".recharts-bar-rectangle").first().waitFor();
     await page.getByRole("figure", { name: /Cumulative lift over time/ }).locator(".recharts-line-dot").first().waitFor();
@@ -472,6 +491,7 @@ describe("web UI: experiments, traffic, reports", () => {
     const pages: [string, string, string][] = [
       ["dashboard", "/dashboard", "Dashboard"],
       ["experiments", "/experiments", "Experiments"],
+      ["metrics", "/metrics", "Metrics"],
       ["experiment-new", "/experiments/new?layer=feed", "New experiment"],
       ["experiment-report", `/experiments/${flowExperimentId}`, "Audit trail"],
       ["experiment-edit", `/experiments/${flowExperimentId}/edit`, "Edit Enhanced-State vs fixed baseline"],

@@ -4,6 +4,7 @@ import * as apiKeyActions from "@/app/actions/api-keys";
 import * as dataActions from "@/app/actions/data";
 import * as experimentActions from "@/app/actions/experiments";
 import * as jobActions from "@/app/actions/jobs";
+import * as metricActions from "@/app/actions/metrics";
 import * as policyActions from "@/app/actions/policies";
 import * as userActions from "@/app/actions/users";
 import * as catchAll from "@/app/api/v1/[...path]/route";
@@ -21,6 +22,8 @@ import * as cancelRoute from "@/app/api/v1/jobs/[id]/cancel/route";
 import * as jobRoute from "@/app/api/v1/jobs/[id]/route";
 import * as jobsRoute from "@/app/api/v1/jobs/route";
 import * as layersRoute from "@/app/api/v1/layers/route";
+import * as metricRoute from "@/app/api/v1/metrics/[id]/route";
+import * as metricsRoute from "@/app/api/v1/metrics/route";
 import * as rankRoute from "@/app/api/v1/rank/route";
 import * as scenarioRoute from "@/app/api/v1/scenarios/[id]/route";
 import * as scenariosRoute from "@/app/api/v1/scenarios/route";
@@ -31,6 +34,7 @@ import { db } from "@/lib/db/client";
 import { STATUS_BY_CODE } from "@/lib/errors";
 import { createExperiment } from "@/lib/experiments/create-experiment";
 import { createLayer } from "@/lib/experiments/layers";
+import { createMetric } from "@/lib/metrics/metric-catalogue";
 import { createUser } from "@/lib/users/create-user";
 import { rankCandidates } from "@/test/support/rank-fixtures";
 import { setupTestDatabase } from "@/test/support/test-database";
@@ -59,6 +63,7 @@ beforeAll(async () => {
   key = (await createApiKey(SYSTEM_ACTOR, { name: "fuzz", scopes: [...ALL_SCOPES] })).key;
   admin.id = (await createUser(SYSTEM_ACTOR, { email: admin.email, name: "Fuzz", password: "fuzz-password", role: "admin" })).id;
   await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
+  await createMetric(SYSTEM_ACTOR, { key: "fz-metric", name: "Fuzz metric", kind: "mean", numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" } });
   draftId = (await createExperiment(SYSTEM_ACTOR, { key: "fz-draft", name: "Draft", layer: "main", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, { key: "t", weight: 0.5 }] })).id;
 });
 
@@ -145,6 +150,8 @@ const templates = {
   scenario: { key: "fz-scn", name: "Fuzz", description: "d", config: { world: { items: 100 } } },
   dataset: { name: "fz-data", scenario: "default", seed: "s", sessions: 5 },
   job: { type: "db-maintenance", payload: { jobLogRetentionDays: 5 } },
+  metric: { key: "fz-new", name: "M", description: "d", kind: "mean", numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" }, direction: "lower", cap: "fixed", capValue: 30, allowedHarm: 0.05 },
+  metricPatch: { name: "M2", description: "d2", cap: "percentile", capValue: 99, allowedHarm: 0.1 },
 };
 
 /** [name, body arbitrary, request] for every route that takes a body; each also gets the generic bad bodies. */
@@ -158,6 +165,8 @@ const bodyRoutes: [string, unknown, (body: string) => Promise<Response>][] = [
   ["POST /scenarios", templates.scenario, (b) => call(scenariosRoute.POST as Handler, "POST", "/api/v1/scenarios", { body: b })],
   ["POST /datasets", templates.dataset, (b) => call(datasetsRoute.POST as Handler, "POST", "/api/v1/datasets", { body: b })],
   ["POST /jobs", templates.job, (b) => call(jobsRoute.POST as Handler, "POST", "/api/v1/jobs", { body: b })],
+  ["POST /metrics", templates.metric, (b) => call(metricsRoute.POST as Handler, "POST", "/api/v1/metrics", { body: b })],
+  ["PATCH /metrics/{id}", templates.metricPatch, (b) => call(metricRoute.PATCH as Handler, "PATCH", "/api/v1/metrics/fz-metric", { body: b, params: { id: "fz-metric" } })],
 ];
 
 /** Routes addressed by id (and query): random, poisoned or over-long ids and queries. */
@@ -176,6 +185,8 @@ const idRoutes: [string, fc.Arbitrary<() => Promise<Response>>][] = [
   ["GET /jobs?…", fc.tuple(fc.oneof(fc.string({ maxLength: 8 }).map((s) => `x${s}`), fc.constantFrom("0", "-1", "501", "abc", "1.5", "%00")), fc.boolean()).map(([v, onState]) => () => call(jobsRoute.GET as Handler, "GET", `/api/v1/jobs?${onState ? "state" : "limit"}=${q(v)}`))],
   ["GET /jobs/{id}", badId.map((id) => () => call(jobRoute.GET as Handler, "GET", `/api/v1/jobs/${q(id)}`, { params: { id } }))],
   ["POST /jobs/{id}/cancel", badId.map((id) => () => call(cancelRoute.POST as Handler, "POST", `/api/v1/jobs/${q(id)}/cancel`, { params: { id } }))],
+  ["GET /metrics/{id}", badId.map((id) => () => call(metricRoute.GET as Handler, "GET", `/api/v1/metrics/${q(id)}`, { params: { id } }))],
+  ["DELETE /metrics/{id}", badId.map((id) => () => call(metricRoute.DELETE as Handler, "DELETE", `/api/v1/metrics/${q(id)}`, { params: { id } }))],
   ["GET /scenarios/{id}", badId.map((id) => () => call(scenarioRoute.GET as Handler, "GET", `/api/v1/scenarios/${q(id)}`, { params: { id } }))],
   ["GET /datasets/{id}", badId.map((id) => () => call(datasetRoute.GET as Handler, "GET", `/api/v1/datasets/${q(id)}`, { params: { id } }))],
   [
@@ -240,6 +251,8 @@ describe("bad-input fuzzing: server actions", () => {
     ["stopExperimentAction", fc.tuple(fc.oneof(fc.constant("fz-draft"), badId), mutated(templates.stop)).map(([ref, b]) => () => experimentActions.stopExperimentAction(ref, JSON.parse(b)))],
     ["createLayerAction", mutated(templates.layer).map((b) => () => experimentActions.createLayerAction(JSON.parse(b)))],
     ["enqueueJobAction", mutated(templates.job).map((b) => () => { const j = JSON.parse(b) as { type: string; payload: unknown }; return jobActions.enqueueJobAction(j.type, j.payload); })],
+    ["createMetricAction", mutated(templates.metric).map((b) => () => metricActions.createMetricAction(JSON.parse(b)))],
+    ["deleteMetricAction", badId.map((id) => () => metricActions.deleteMetricAction(id))],
     ["cancelJobAction", badId.map((id) => () => jobActions.cancelJobAction(id))],
     ["retryJobAction", badId.map((id) => () => jobActions.retryJobAction(id))],
     ["registerFixedPolicyAction", badBody.map((b) => () => { let v: unknown; try { v = JSON.parse(b); } catch { v = b; } return policyActions.registerFixedPolicyAction(v); })],

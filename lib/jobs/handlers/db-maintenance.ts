@@ -23,7 +23,7 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
   await ctx.log(`deleted ${deletedLogs.count} log lines of jobs finished before ${cutoff.toISOString()}`);
   await ctx.progress(0.3, "pruned job logs");
 
-  const tables = ["User", "ApiKey", "Job", "JobLog", "AuditLog", "Decision", "DecisionItems", "Event", "EventKey"];
+  const tables = ["User", "ApiKey", "Job", "JobLog", "AuditLog", "Decision", "DecisionItems", "Event", "EventKey", "ReportUserDay", "ReportPrePeriod"];
   const sizes: Record<string, { rows: number; bytes: number }> = {};
   for (const [i, table] of tables.entries()) {
     ctx.signal.throwIfAborted();

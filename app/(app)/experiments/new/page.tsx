@@ -4,13 +4,14 @@ import { requirePageUser } from "@/lib/auth/session";
 import { defaultArmLabel } from "@/lib/policies/default-periods";
 import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { layerOptions } from "@/lib/ui/layer-queries";
+import { listMetrics } from "@/lib/metrics/metric-catalogue";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
 export const metadata = { title: "New experiment" };
 
 export default async function NewExperimentPage({ searchParams }: { searchParams: Promise<{ layer?: string }> }) {
   await requirePageUser("editor");
-  const [{ layer }, layers, versions, defaults] = await Promise.all([searchParams, layerOptions(), readyVersionOptions(), platformDefaultHistory()]);
+  const [{ layer }, layers, versions, defaults, metrics] = await Promise.all([searchParams, layerOptions(), readyVersionOptions(), platformDefaultHistory(), listMetrics()]);
   return (
     <>
       <div className="page-head">
@@ -28,7 +29,7 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
         </section>
       ) : (
         <section className="card">
-          <ExperimentForm layers={layers} versions={versions} platformDefault={defaultArmLabel(defaults)} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
+          <ExperimentForm layers={layers} versions={versions} metrics={metrics} platformDefault={defaultArmLabel(defaults)} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
         </section>
       )}
     </>

@@ -21,7 +21,8 @@ import { listScenarios } from "@/lib/scenarios/scenario-service";
 import { auditTrail, experimentReach, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
 import { defaultArmLabel } from "@/lib/policies/default-periods";
 import { platformDefaultHistory } from "@/lib/policies/platform-default";
-import { dateTime, decisionLabel, metricLabel, pct } from "@/lib/ui/format";
+import { dateTime, decisionLabel, pct } from "@/lib/ui/format";
+import { metricNames } from "@/lib/metrics/metric-catalogue";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
 import { reportModel } from "@/lib/ui/report-model";
@@ -39,7 +40,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   });
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
-  const [labels, report, audit, jobs, scenarios, defaults, reach] = await Promise.all([
+  const [labels, report, audit, jobs, scenarios, defaults, reach, metricName] = await Promise.all([
     versionLabels(e.arms.map((a) => a.policyVersionId)),
     e.status === "draft" ? null : safeReport(e.id),
     auditTrail("Experiment", e.id),
@@ -47,6 +48,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
     listScenarios(),
     platformDefaultHistory(),
     experimentReach(row),
+    metricNames(),
   ]);
   const platformDefault = defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt);
   const shares = armShares(toPlacement(row));
@@ -67,7 +69,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             {e.name} <StatusBadge status={e.status} />
           </h1>
           <p className="muted">
-            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric {metricLabel(e.primaryMetric)}
+            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric {metricName[e.primaryMetric] ?? e.primaryMetric}
           </p>
         </div>
         <div className="row">
@@ -88,7 +90,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dt>Hypothesis</dt>
           <dd>{e.hypothesis || <span className="muted">—</span>}</dd>
           <dt>Guardrails</dt>
-          <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map(metricLabel).join(", ") : "none"}</dd>
+          <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map((m) => metricName[m] ?? m).join(", ") : "none"}</dd>
           <dt>Traffic</dt>
           <dd>
             layer buckets {formatRanges(e.layerBuckets as BucketRange[])} ({pct(layerShare, 1)} of the layer) · coverage {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s users are in it

@@ -8,6 +8,7 @@ import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { defaultArmLabel } from "@/lib/policies/default-periods";
 import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { layerOptions } from "@/lib/ui/layer-queries";
+import { listMetrics } from "@/lib/metrics/metric-catalogue";
 import { readyVersionOptions } from "@/lib/ui/policy-queries";
 
 export const metadata = { title: "Edit experiment" };
@@ -20,7 +21,7 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
     throw err;
   });
   const e = serializeExperiment(row);
-  const [layers, versions, defaults] = await Promise.all([layerOptions(), readyVersionOptions(), platformDefaultHistory()]);
+  const [layers, versions, defaults, metrics] = await Promise.all([layerOptions(), readyVersionOptions(), platformDefaultHistory(), listMetrics()]);
   return (
     <>
       <div className="page-head">
@@ -35,7 +36,7 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
         </p>
       </div>
       <section className="card">
-        <ExperimentForm layers={layers} versions={versions} experiment={e} platformDefault={defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt)} />
+        <ExperimentForm layers={layers} versions={versions} metrics={metrics} experiment={e} platformDefault={defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt)} />
       </section>
     </>
   );

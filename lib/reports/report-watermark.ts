@@ -1,0 +1,39 @@
+import type pg from "pg";
+import { db } from "@/lib/db/client";
+
+/**
+ * How far an experiment's rollups reach (lib/reports/rollup-reports.ts), and the cheap watermark
+ * that says whether a cached report is still current.
+ */
+export interface Watermark {
+  /** Decisions of days before this one ('YYYY-MM-DD') are in ReportUserDay (requests, sessions). */
+  exposureThrough: string;
+  /** Events received before this instant (ISO) are in ReportUserDay (per-type columns). */
+  feedbackBefore: string;
+  preRolled: boolean;
+}
+
+export async function readWatermark(client: pg.ClientBase, experimentId: string): Promise<Watermark | null> {
+  const { rows } = await client.query<{ through: string; before: string; pre: boolean }>(
+    `SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS through, to_char("feedbackBefore", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS before, "preRolledAt" IS NOT NULL AS pre
+     FROM "ReportWatermark" WHERE "experimentId" = $1::uuid`,
+    [experimentId],
+  );
+  return rows[0] ? { exposureThrough: rows[0].through, feedbackBefore: rows[0].before, preRolled: rows[0].pre } : null;
+}
+
+/**
+ * Changes whenever the report could: the experiment or the metric catalogue was edited, a rollup
+ * ran, a decision or an event arrived. Four index lookups (newest decision by (experimentId, ts),
+ * newest received event by (experimentId, receivedAt)), whatever the experiment's size.
+ */
+export async function reportFingerprint(experimentId: string): Promise<string> {
+  const [row] = await db.$queryRaw<{ f: string }[]>`
+    SELECT concat_ws('|',
+      (SELECT "updatedAt" FROM "Experiment" WHERE id = ${experimentId}::uuid),
+      (SELECT max("updatedAt") FROM "Metric"), (SELECT count(*) FROM "Metric"),
+      (SELECT "updatedAt" FROM "ReportWatermark" WHERE "experimentId" = ${experimentId}::uuid),
+      (SELECT max(ts) FROM "Decision" WHERE "experimentId" = ${experimentId}::uuid),
+      (SELECT max("receivedAt") FROM "Event" WHERE "experimentId" = ${experimentId}::uuid)) AS f`;
+  return row.f;
+}
