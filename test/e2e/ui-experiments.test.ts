@@ -306,7 +306,7 @@ describe("web UI: experiments, traffic, reports", () => {
     expect(await table.locator("th abbr[title]").count()).toBeGreaterThanOrEqual(7);
     await page.getByText("How to read these numbers").click();
     await page.getByText(/Holm-adjusted across the experiment's treatment arms/).first().waitFor();
-    await page.getByText(/Valid plays per user/).first().waitFor();
+    await page.getByText(/Valid plays \(at least 10 s or the whole video\) per exposed user/).first().waitFor();
     // The summary says who is in the experiment, who was served outside it, and for how long.
     const summary = page.getByRole("region", { name: "Report summary" });
     await summary.getByText("users in the experiment").waitFor();
