@@ -495,6 +495,7 @@ describe("web UI: experiments, traffic, reports", () => {
       ["experiment-new", "/experiments/new?layer=feed", "New experiment"],
       ["experiment-report", `/experiments/${flowExperimentId}`, "Audit trail"],
       ["experiment-edit", `/experiments/${flowExperimentId}/edit`, "Edit Enhanced-State vs fixed baseline"],
+      ["metrics", "/metrics", "Metrics"],
       ["layers", "/layers", "Layers"],
       ["layer", "/layers/main", "Allocate and ramp"],
       ["policies", "/policies", "Versions"],
