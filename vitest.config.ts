@@ -7,7 +7,10 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"], testTimeout: 120_000 } },
+      {
+        resolve: { alias },
+        test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"], testTimeout: 120_000 },
+      },
       {
         resolve: { alias },
         test: {

@@ -8,7 +8,16 @@ import { DataTable } from "@/components/data-table";
 import { dateTime } from "@/lib/ui/format";
 import { API_SCOPES } from "@/lib/api-keys/scopes";
 
-export type ApiKeyRow = { id: string; name: string; prefix: string; scopes: string[]; createdAt: string; lastUsedAt: string | null; revokedAt: string | null; createdBy: string | null };
+export type ApiKeyRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  createdBy: string | null;
+};
 
 function RevokeButton({ id, name }: { id: string; name: string }) {
   const router = useRouter();
@@ -36,17 +45,34 @@ const columns: ColumnDef<ApiKeyRow, unknown>[] = [
   { accessorKey: "name", header: "Name" },
   { accessorKey: "prefix", header: "Key", cell: ({ row }) => <code>{row.original.prefix}…</code> },
   { accessorKey: "scopes", header: "Scopes", cell: ({ row }) => row.original.scopes.join(", ") },
-  { accessorKey: "lastUsedAt", header: "Last used", cell: ({ row }) => (row.original.lastUsedAt ? dateTime(row.original.lastUsedAt) : "never") },
+  {
+    accessorKey: "lastUsedAt",
+    header: "Last used",
+    cell: ({ row }) => (row.original.lastUsedAt ? dateTime(row.original.lastUsedAt) : "never"),
+  },
   {
     id: "status",
     header: "Status",
     accessorFn: (k) => (k.revokedAt ? "revoked" : "active"),
-    cell: ({ row }) => (row.original.revokedAt ? <span className="badge state-cancelled">revoked</span> : <RevokeButton id={row.original.id} name={row.original.name} />),
+    cell: ({ row }) =>
+      row.original.revokedAt ? (
+        <span className="badge state-cancelled">revoked</span>
+      ) : (
+        <RevokeButton id={row.original.id} name={row.original.name} />
+      ),
   },
 ];
 
 export function ApiKeysTable({ keys, label = "API keys" }: { keys: ApiKeyRow[]; label?: string }) {
-  return <DataTable label={label} data={keys} columns={columns} filterPlaceholder="Filter keys…" empty={<p>No API keys yet. Create one for each service that calls the fusion API.</p>} />;
+  return (
+    <DataTable
+      label={label}
+      data={keys}
+      columns={columns}
+      filterPlaceholder="Filter keys…"
+      empty={<p>No API keys yet. Create one for each service that calls the fusion API.</p>}
+    />
+  );
 }
 
 /** Copies a secret to the clipboard and says so (the key is shown only this once). */
@@ -66,7 +92,11 @@ function CopyButton({ text }: { text: string }) {
         Copy key
       </button>
       <span role="status" className="small">
-        {state === "copied" ? "Copied to the clipboard." : state === "failed" ? "Could not copy: select the key and copy it by hand." : ""}
+        {state === "copied"
+          ? "Copied to the clipboard."
+          : state === "failed"
+            ? "Could not copy: select the key and copy it by hand."
+            : ""}
       </span>
     </p>
   );
@@ -87,7 +117,10 @@ export function CreateApiKeyForm() {
           const form = e.currentTarget;
           const f = new FormData(form);
           start(async () => {
-            const res = await createApiKeyAction({ name: String(f.get("name")), scopes: f.getAll("scopes").map(String) });
+            const res = await createApiKeyAction({
+              name: String(f.get("name")),
+              scopes: f.getAll("scopes").map(String),
+            });
             if (res.ok) {
               setCreated(res.data);
               setError(null);
@@ -105,7 +138,8 @@ export function CreateApiKeyForm() {
           <legend>Scopes</legend>
           {Object.entries(API_SCOPES).map(([scope, text]) => (
             <label key={scope} className="check">
-              <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === "serve"} /> <code>{scope}</code> <span className="muted small">{text}</span>
+              <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === "serve"} />{" "}
+              <code>{scope}</code> <span className="muted small">{text}</span>
             </label>
           ))}
         </fieldset>

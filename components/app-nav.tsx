@@ -29,12 +29,22 @@ export function AppNav({ user }: { user: SessionUser }) {
       <Link href="/dashboard" className="brand">
         FusionLab
       </Link>
-      <button type="button" className="menu-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpenAt(open ? null : pathname)}>
+      <button
+        type="button"
+        className="menu-toggle"
+        aria-expanded={open}
+        aria-controls="main-nav"
+        onClick={() => setOpenAt(open ? null : pathname)}
+      >
         {open ? "Close menu" : "Menu"}
       </button>
       <nav id="main-nav" aria-label="Main">
         {LINKS.filter((l) => !l.admin || user.role === "admin").map((l) => (
-          <Link key={l.href} href={l.href} aria-current={pathname === l.href || pathname.startsWith(`${l.href}/`) ? "page" : undefined}>
+          <Link
+            key={l.href}
+            href={l.href}
+            aria-current={pathname === l.href || pathname.startsWith(`${l.href}/`) ? "page" : undefined}
+          >
             {l.label}
           </Link>
         ))}

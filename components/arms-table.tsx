@@ -24,7 +24,9 @@ const columnsFor = (platformDefault: string): ColumnDef<ArmRow, unknown>[] => [
     header: "Arm",
     cell: ({ row }) => (
       <span>
-        <strong>{row.original.key}</strong> {row.original.name !== row.original.key && <span className="muted">{row.original.name}</span>} {row.original.control && <span className="badge">control</span>}
+        <strong>{row.original.key}</strong>{" "}
+        {row.original.name !== row.original.key && <span className="muted">{row.original.name}</span>}{" "}
+        {row.original.control && <span className="badge">control</span>}
       </span>
     ),
   },
@@ -45,8 +47,22 @@ const columnsFor = (platformDefault: string): ColumnDef<ArmRow, unknown>[] => [
         </span>
       ),
   },
-  { id: "allocation", header: "Allocation", accessorFn: (a) => a.weight ?? 0, cell: ({ row }) => (row.original.weight !== null ? `weight ${pct(row.original.weight, 1)}` : `ranges ${formatRanges(row.original.ranges)}`) },
-  { id: "hash", header: "Experiment hash ranges", accessorFn: (a) => formatRanges(a.hashRanges), enableSorting: false, cell: ({ row }) => <code>{formatRanges(row.original.hashRanges) || "none"}</code> },
+  {
+    id: "allocation",
+    header: "Allocation",
+    accessorFn: (a) => a.weight ?? 0,
+    cell: ({ row }) =>
+      row.original.weight !== null
+        ? `weight ${pct(row.original.weight, 1)}`
+        : `ranges ${formatRanges(row.original.ranges)}`,
+  },
+  {
+    id: "hash",
+    header: "Experiment hash ranges",
+    accessorFn: (a) => formatRanges(a.hashRanges),
+    enableSorting: false,
+    cell: ({ row }) => <code>{formatRanges(row.original.hashRanges) || "none"}</code>,
+  },
   { accessorKey: "share", header: "Share of layer buckets' users", cell: ({ row }) => pct(row.original.share, 1) },
 ];
 

@@ -6,7 +6,11 @@ import type { AuditRow } from "@/lib/ui/experiment-queries";
 import { dateTime } from "@/lib/ui/format";
 
 const columns: ColumnDef<AuditRow, unknown>[] = [
-  { accessorKey: "at", header: "When", cell: ({ row }) => <time dateTime={row.original.at}>{dateTime(row.original.at)}</time> },
+  {
+    accessorKey: "at",
+    header: "When",
+    cell: ({ row }) => <time dateTime={row.original.at}>{dateTime(row.original.at)}</time>,
+  },
   { accessorKey: "actor", header: "Who" },
   { accessorKey: "action", header: "What", cell: ({ row }) => <code>{row.original.action}</code> },
   {
@@ -21,7 +25,8 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
         <ul className="plain small changes">
           {row.original.changes.map((c) => (
             <li key={c.field}>
-              <strong>{c.field}</strong>: <span className="before">{c.before}</span> → <span className="after">{c.after}</span>
+              <strong>{c.field}</strong>: <span className="before">{c.before}</span> →{" "}
+              <span className="after">{c.after}</span>
             </li>
           ))}
         </ul>
@@ -30,5 +35,14 @@ const columns: ColumnDef<AuditRow, unknown>[] = [
 ];
 
 export function AuditTable({ rows }: { rows: AuditRow[] }) {
-  return <DataTable label="Audit trail" data={rows} columns={columns} pageSize={10} initialSorting={[{ id: "at", desc: true }]} empty={<p>No changes recorded yet.</p>} />;
+  return (
+    <DataTable
+      label="Audit trail"
+      data={rows}
+      columns={columns}
+      pageSize={10}
+      initialSorting={[{ id: "at", desc: true }]}
+      empty={<p>No changes recorded yet.</p>}
+    />
+  );
 }

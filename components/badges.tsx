@@ -5,13 +5,20 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{status}</span>;
 }
 
-
 export function PolicyTypeBadge({ type }: { type: string }) {
   return <span className={`badge type-${type}`}>{POLICY_TYPE_LABELS[type] ?? type}</span>;
 }
 
 /** "+3.1% [−0.4%, +6.6%]", green/red when the interval excludes 0. */
-export function LiftWithCi({ lift, ci, compact }: { lift: number | null; ci: [number, number] | null; compact?: boolean }) {
+export function LiftWithCi({
+  lift,
+  ci,
+  compact,
+}: {
+  lift: number | null;
+  ci: [number, number] | null;
+  compact?: boolean;
+}) {
   if (lift === null) return <span className="muted">not estimable</span>;
   const tone = liftTone(ci);
   return (
@@ -26,7 +33,10 @@ export function LiftWithCi({ lift, ci, compact }: { lift: number | null; ci: [nu
 /** A version whose training passed no promotion gate: it acts exactly like the behaviour it started from. */
 export function NotImprovedBadge() {
   return (
-    <span className="badge status-not-improved" title="No checkpoint passed the promotion gate: this version acts exactly like the policy its training started from">
+    <span
+      className="badge status-not-improved"
+      title="No checkpoint passed the promotion gate: this version acts exactly like the policy its training started from"
+    >
       not improved
     </span>
   );
@@ -34,7 +44,11 @@ export function NotImprovedBadge() {
 
 /** A job's state; a running job asked to stop reads "cancelling…" until it reaches its next progress report. */
 export function JobStateBadge({ state, cancelling }: { state: string; cancelling: boolean }) {
-  return cancelling ? <span className="badge state-cancelling">cancelling…</span> : <span className={`badge state-${state}`}>{state}</span>;
+  return cancelling ? (
+    <span className="badge state-cancelling">cancelling…</span>
+  ) : (
+    <span className={`badge state-${state}`}>{state}</span>
+  );
 }
 
 /** The version (or policy) the platform serves to users outside experiments and to arms without a version. */
@@ -44,8 +58,11 @@ export function PlatformDefaultBadge({ past = false }: { past?: boolean }) {
       former platform default
     </span>
   ) : (
-    <span className="badge status-default" title="Served to every user outside an experiment, and by arms without a version of their own">
+    <span
+      className="badge status-default"
+      title="Served to every user outside an experiment, and by arms without a version of their own"
+    >
       platform default
     </span>
-  )
+  );
 }

@@ -10,7 +10,18 @@ export interface BarSegment {
   pattern?: "planned" | "conflict";
 }
 
-export const PALETTE = ["#3b5bdb", "#e8590c", "#2b8a3e", "#ae3ec9", "#1098ad", "#f08c00", "#c2255c", "#5c940d", "#364fc7", "#d9480f"];
+export const PALETTE = [
+  "#3b5bdb",
+  "#e8590c",
+  "#2b8a3e",
+  "#ae3ec9",
+  "#1098ad",
+  "#f08c00",
+  "#c2255c",
+  "#5c940d",
+  "#364fc7",
+  "#d9480f",
+];
 
 /** The same colour for an experiment on every bar and page (derived from its key). */
 export function colorFor(key: string): string {
@@ -40,14 +51,22 @@ export function BucketBar({
   const owners = [...new Map(segments.filter((s) => s.label).map((s) => [s.label!, s])).values()];
   return (
     <figure className="bucket-figure">
-      <div className="bucket-bar" role="img" aria-label={`${label}: ${segments.map((s) => `${s.label ?? freeLabel} ${s.start}–${s.end}`).join(", ")}`}>
+      <div
+        className="bucket-bar"
+        role="img"
+        aria-label={`${label}: ${segments.map((s) => `${s.label ?? freeLabel} ${s.start}–${s.end}`).join(", ")}`}
+      >
         {segments
           .filter((s) => s.end > s.start)
           .map((s) => (
             <div
               key={`${s.start}-${s.end}-${s.label}`}
               className={`bucket-seg ${s.label ? "" : "free"} ${s.pattern ?? ""}`}
-              style={{ width: `${((s.end - s.start) / size) * 100}%`, background: s.label && !s.pattern ? s.color : undefined, color: s.color }}
+              style={{
+                width: `${((s.end - s.start) / size) * 100}%`,
+                background: s.label && !s.pattern ? s.color : undefined,
+                color: s.color,
+              }}
               title={`${s.label ?? freeLabel}: buckets ${s.start}–${s.end} (${(((s.end - s.start) / size) * 100).toFixed(1)}%)`}
             />
           ))}
@@ -61,7 +80,10 @@ export function BucketBar({
         <figcaption className="legend">
           {owners.map((o) => (
             <span key={o.label} className="legend-item">
-              <span className={`swatch ${o.pattern ?? ""}`} style={{ background: o.pattern ? undefined : o.color, color: o.color }} />
+              <span
+                className={`swatch ${o.pattern ?? ""}`}
+                style={{ background: o.pattern ? undefined : o.color, color: o.color }}
+              />
               {o.label}
             </span>
           ))}

@@ -33,7 +33,11 @@ const scenarioColumns: ColumnDef<ScenarioRow, unknown>[] = [
       </div>
     ),
   },
-  { accessorKey: "description", header: "Description", cell: ({ row }) => row.original.description ?? <span className="muted">—</span> },
+  {
+    accessorKey: "description",
+    header: "Description",
+    cell: ({ row }) => row.original.description ?? <span className="muted">—</span>,
+  },
   { accessorKey: "users", header: "World users", cell: ({ row }) => int(row.original.users) },
   { accessorKey: "items", header: "Items", cell: ({ row }) => int(row.original.items) },
   { accessorKey: "datasets", header: "Datasets" },
@@ -47,7 +51,12 @@ export function ScenariosTable({ scenarios }: { scenarios: ScenarioRow[] }) {
       data={scenarios}
       columns={scenarioColumns}
       filterPlaceholder="Filter scenarios…"
-      empty={<p>No scenarios yet. A scenario configures the built-in session simulator (users, items, response model, sessions); start from the defaults below.</p>}
+      empty={
+        <p>
+          No scenarios yet. A scenario configures the built-in session simulator (users, items, response model,
+          sessions); start from the defaults below.
+        </p>
+      }
     />
   );
 }
@@ -58,7 +67,9 @@ export function CreateScenarioForm({ defaultsJson }: { defaultsJson: string }) {
   const [mode, setMode] = useState<"defaults" | "json">("defaults");
   const [json, setJson] = useState(defaultsJson);
   const [result, setResult] = useState<{ error?: string; fields?: Record<string, string> }>({});
-  const configErrors = Object.entries(result.fields ?? {}).filter(([p]) => p !== "key" && p !== "name" && p !== "description");
+  const configErrors = Object.entries(result.fields ?? {}).filter(
+    ([p]) => p !== "key" && p !== "name" && p !== "description",
+  );
   return (
     <form
       className="form"
@@ -94,7 +105,8 @@ export function CreateScenarioForm({ defaultsJson }: { defaultsJson: string }) {
       </div>
       <div className="row" role="radiogroup" aria-label="Scenario configuration">
         <label className="check">
-          <input type="radio" name="mode" checked={mode === "defaults"} onChange={() => setMode("defaults")} /> Simulator defaults
+          <input type="radio" name="mode" checked={mode === "defaults"} onChange={() => setMode("defaults")} />{" "}
+          Simulator defaults
         </label>
         <label className="check">
           <input type="radio" name="mode" checked={mode === "json"} onChange={() => setMode("json")} /> Edit as JSON
@@ -103,10 +115,24 @@ export function CreateScenarioForm({ defaultsJson }: { defaultsJson: string }) {
       {mode === "json" && (
         <Field
           label="Scenario JSON"
-          error={configErrors.length ? configErrors.map(([p, m]) => `${p === "config" || p === "(root)" ? "" : `${p}: `}${m}`).join("; ") : null}
+          error={
+            configErrors.length
+              ? configErrors.map(([p, m]) => `${p === "config" || p === "(root)" ? "" : `${p}: `}${m}`).join("; ")
+              : null
+          }
           hint="Any subset of the parameters; the rest take their documented defaults (docs/simulator.md)."
         >
-          {(p) => <textarea {...p} name="config" className="mono" rows={14} value={json} onChange={(e) => setJson(e.target.value)} spellCheck={false} />}
+          {(p) => (
+            <textarea
+              {...p}
+              name="config"
+              className="mono"
+              rows={14}
+              value={json}
+              onChange={(e) => setJson(e.target.value)}
+              spellCheck={false}
+            />
+          )}
         </Field>
       )}
       <div className="form-actions">
@@ -133,7 +159,11 @@ export interface DatasetRow {
 }
 
 const datasetColumns: ColumnDef<DatasetRow, unknown>[] = [
-  { accessorKey: "name", header: "Dataset", cell: ({ row }) => <Link href={`/datasets/${row.original.id}`}>{row.original.name}</Link> },
+  {
+    accessorKey: "name",
+    header: "Dataset",
+    cell: ({ row }) => <Link href={`/datasets/${row.original.id}`}>{row.original.name}</Link>,
+  },
   { accessorKey: "origin", header: "Origin" },
   {
     accessorKey: "status",
@@ -145,10 +175,25 @@ const datasetColumns: ColumnDef<DatasetRow, unknown>[] = [
       </span>
     ),
   },
-  { accessorKey: "scenario", header: "Scenario", cell: ({ row }) => (row.original.scenario ? <Link href={`/scenarios/${row.original.scenario}`}>{row.original.scenario}</Link> : <span className="muted">—</span>) },
+  {
+    accessorKey: "scenario",
+    header: "Scenario",
+    cell: ({ row }) =>
+      row.original.scenario ? (
+        <Link href={`/scenarios/${row.original.scenario}`}>{row.original.scenario}</Link>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
   { accessorKey: "requests", header: "Requests", cell: ({ row }) => int(row.original.requests) },
   { accessorKey: "bytes", header: "Size", cell: ({ row }) => bytes(row.original.bytes) },
-  { id: "job", header: "Job", accessorFn: (d) => d.jobId ?? "", enableSorting: false, cell: ({ row }) => (row.original.jobId ? <Link href={`/jobs/${row.original.jobId}`}>progress</Link> : "—") },
+  {
+    id: "job",
+    header: "Job",
+    accessorFn: (d) => d.jobId ?? "",
+    enableSorting: false,
+    cell: ({ row }) => (row.original.jobId ? <Link href={`/jobs/${row.original.jobId}`}>progress</Link> : "—"),
+  },
   { accessorKey: "createdAt", header: "Created", cell: ({ row }) => date(row.original.createdAt) },
 ];
 
@@ -159,17 +204,28 @@ export function DatasetsTable({ datasets }: { datasets: DatasetRow[] }) {
       data={datasets}
       columns={datasetColumns}
       filterPlaceholder="Filter datasets…"
-      empty={<p>No datasets yet. Generate logs from a scenario with a behaviour policy, or import KuaiRand-layout CSV logs.</p>}
+      empty={
+        <p>
+          No datasets yet. Generate logs from a scenario with a behaviour policy, or import KuaiRand-layout CSV logs.
+        </p>
+      }
     />
   );
 }
 
-export function GenerateDatasetForm({ scenarios, versions }: { scenarios: { key: string; name: string }[]; versions: { id: string; label: string }[] }) {
+export function GenerateDatasetForm({
+  scenarios,
+  versions,
+}: {
+  scenarios: { key: string; name: string }[];
+  versions: { id: string; label: string }[];
+}) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [result, setResult] = useState<{ error?: string; fields?: Record<string, string> }>({});
   const [explore, setExplore] = useState(true);
-  const fe = (p: string) => result.fields?.[p] ?? Object.entries(result.fields ?? {}).find(([k]) => k.startsWith(`${p}.`))?.[1];
+  const fe = (p: string) =>
+    result.fields?.[p] ?? Object.entries(result.fields ?? {}).find(([k]) => k.startsWith(`${p}.`))?.[1];
   if (scenarios.length === 0)
     return (
       <p className="empty">
@@ -241,7 +297,8 @@ export function GenerateDatasetForm({ scenarios, versions }: { scenarios: { key:
       <fieldset>
         <legend>Exploration</legend>
         <label className="check">
-          <input type="checkbox" checked={explore} onChange={(e) => setExplore(e.target.checked)} /> Bounded exploration around the behaviour action (needed to train RL)
+          <input type="checkbox" checked={explore} onChange={(e) => setExplore(e.target.checked)} /> Bounded exploration
+          around the behaviour action (needed to train RL)
         </label>
         {explore && (
           <div className="grid-form">
@@ -295,14 +352,24 @@ export function ImportCsvForm() {
         e.preventDefault();
         const file = fileRef.current?.files?.[0];
         setDone(null);
-        if (!name.trim()) return setError({ message: "Give the dataset a name.", issues: [{ path: "name", message: "is required" }] });
-        if (!file) return setError({ message: "Choose a CSV file.", issues: [{ path: "file", message: "is required" }] });
+        if (!name.trim())
+          return setError({ message: "Give the dataset a name.", issues: [{ path: "name", message: "is required" }] });
+        if (!file)
+          return setError({ message: "Choose a CSV file.", issues: [{ path: "file", message: "is required" }] });
         setBusy(true);
         setError(null);
         try {
-          const res = await fetch(`/api/internal/datasets/import?name=${encodeURIComponent(name.trim())}`, { method: "POST", body: file, headers: { "content-type": "text/csv" } });
+          const res = await fetch(`/api/internal/datasets/import?name=${encodeURIComponent(name.trim())}`, {
+            method: "POST",
+            body: file,
+            headers: { "content-type": "text/csv" },
+          });
           const body = await res.json().catch(() => ({}));
-          if (!res.ok) return setError({ message: body?.error?.message ?? `upload failed (${res.status})`, issues: body?.error?.issues ?? [] });
+          if (!res.ok)
+            return setError({
+              message: body?.error?.message ?? `upload failed (${res.status})`,
+              issues: body?.error?.issues ?? [],
+            });
           // 202: a worker converts the upload; wait for its job here so that a bad row shows in this form.
           router.refresh();
           const outcome = await waitForImport(body.id);
@@ -313,7 +380,11 @@ export function ImportCsvForm() {
           } else {
             // "line 6: is_click must be 0 or 1": said once, in the list under its line.
             const m = outcome.error?.match(/line (\d+): ([\s\S]*)$/);
-            setError(m ? { message: `The import stopped at line ${m[1]}:`, issues: [{ path: `line ${m[1]}`, message: m[2] }] } : { message: outcome.error ?? "the import failed", issues: [] });
+            setError(
+              m
+                ? { message: `The import stopped at line ${m[1]}:`, issues: [{ path: `line ${m[1]}`, message: m[2] }] }
+                : { message: outcome.error ?? "the import failed", issues: [] },
+            );
           }
           router.refresh();
         } catch (err) {
@@ -343,7 +414,11 @@ export function ImportCsvForm() {
         <Field label="Dataset name" error={error?.issues.find((i) => i.path === "name")?.message}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="CSV file" error={error?.issues.find((i) => i.path === "file")?.message} hint="KuaiRand layout (docs/simulator.md), one impression per row, header first.">
+        <Field
+          label="CSV file"
+          error={error?.issues.find((i) => i.path === "file")?.message}
+          hint="KuaiRand layout (docs/simulator.md), one impression per row, header first."
+        >
           {(p) => <input {...p} ref={fileRef} type="file" accept=".csv,text/csv" />}
         </Field>
       </div>

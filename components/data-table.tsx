@@ -143,7 +143,11 @@ export function DataTable<T>({
                     title
                   );
                   return (
-                    <th key={h.id} role="columnheader" aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
+                    <th
+                      key={h.id}
+                      role="columnheader"
+                      aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}
+                    >
                       {h.column.getCanSort() ? (
                         <button type="button" className="sort" onClick={h.column.getToggleSortingHandler()}>
                           {heading}

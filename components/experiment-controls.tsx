@@ -15,7 +15,17 @@ export interface DecisionArm {
  * rerun — and a note; both are recorded with the stop. Rendered for editors only; the server action
  * checks the role again.
  */
-export function LifecycleControls({ id, status, name, arms }: { id: string; status: string; name: string; arms: DecisionArm[] }) {
+export function LifecycleControls({
+  id,
+  status,
+  name,
+  arms,
+}: {
+  id: string;
+  status: string;
+  name: string;
+  arms: DecisionArm[];
+}) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -33,7 +43,12 @@ export function LifecycleControls({ id, status, name, arms }: { id: string; stat
   return (
     <div className="row">
       {status === "draft" && (
-        <button type="button" className="primary" disabled={pending} onClick={() => run(() => startExperimentAction(id))}>
+        <button
+          type="button"
+          className="primary"
+          disabled={pending}
+          onClick={() => run(() => startExperimentAction(id))}
+        >
           {pending ? "Starting…" : "Start experiment"}
         </button>
       )}
@@ -56,7 +71,8 @@ export function LifecycleControls({ id, status, name, arms }: { id: string; stat
           }}
         >
           <p className="small">
-            Stop &quot;{name}&quot;? Its users go back to the layer&apos;s default policy; a stopped experiment cannot restart. What did you decide?
+            Stop &quot;{name}&quot;? Its users go back to the layer&apos;s default policy; a stopped experiment cannot
+            restart. What did you decide?
           </p>
           <fieldset>
             <legend>Decision</legend>

@@ -27,7 +27,8 @@ const DEFAULT_POLICY = "platform-default";
 const TYPE_ORDER = ["enhanced_state", "user_state", "fixed"] as const;
 
 const figure = (f: VersionOption["evaluation"][number]) => (f.format === "pct" ? signedPct(f.value) : num(f.value));
-const figureCi = (f: VersionOption["evaluation"][number]) => (!f.ci ? "" : f.format === "pct" ? ` ${ciPct(f.ci)}` : ` [${num(f.ci[0])}, ${num(f.ci[1])}]`);
+const figureCi = (f: VersionOption["evaluation"][number]) =>
+  !f.ci ? "" : f.format === "pct" ? ` ${ciPct(f.ci)}` : ` [${num(f.ci[0])}, ${num(f.ci[1])}]`;
 
 function evalLine(v: VersionOption | undefined): string {
   if (!v) return "";
@@ -36,7 +37,8 @@ function evalLine(v: VersionOption | undefined): string {
 
 /** Percent text → fraction, or NaN (which the zod rules then name). */
 const fraction = (text: string) => (text.trim() === "" ? NaN : Number(text) / 100);
-const percentText = (x: number | null | undefined) => (x === null || x === undefined ? "" : String(Math.round(x * 10000) / 100));
+const percentText = (x: number | null | undefined) =>
+  x === null || x === undefined ? "" : String(Math.round(x * 10000) / 100);
 
 let nextUid = 1;
 
@@ -52,7 +54,14 @@ function initialArms(e?: ExperimentView): ArmState[] {
     }));
   }
   return [
-    { uid: nextUid++, key: "control", name: "Control", policyVersionId: DEFAULT_POLICY, weight: "50", ranges: "0-5000" },
+    {
+      uid: nextUid++,
+      key: "control",
+      name: "Control",
+      policyVersionId: DEFAULT_POLICY,
+      weight: "50",
+      ranges: "0-5000",
+    },
     { uid: nextUid++, key: "treatment", name: "", policyVersionId: "", weight: "50", ranges: "5000-10000" },
   ];
 }
@@ -98,7 +107,9 @@ export function ExperimentForm({
   const [mode, setMode] = useState<"weights" | "ranges">(experiment?.arms.some((a) => a.ranges) ? "ranges" : "weights");
   const [coverage, setCoverage] = useState(percentText(experiment?.coverage ?? 1));
   const layerInfo = layers.find((l) => l.key === layer);
-  const [layerBuckets, setLayerBuckets] = useState(formatRanges(experiment?.layerBuckets ?? layerInfo?.freeBuckets ?? [[0, 10000]]));
+  const [layerBuckets, setLayerBuckets] = useState(
+    formatRanges(experiment?.layerBuckets ?? layerInfo?.freeBuckets ?? [[0, 10000]]),
+  );
   const [arms, setArms] = useState<ArmState[]>(() => initialArms(experiment));
   const [control, setControl] = useState<number>(() => {
     const i = experiment?.arms.findIndex((a) => a.control) ?? 0;
@@ -171,7 +182,21 @@ export function ExperimentForm({
 
   const errors: Record<string, string> = { ...(submitted ? clientErrors : {}), ...(serverErrors?.fields ?? {}) };
   const err = (path: string) => errors[path] ?? null;
-  const claimed = new Set(["key", "name", "hypothesis", "layer", "hashSeed", "primaryMetric", "guardrailMetrics", "coverage", "layerBuckets", "arms", ...arms.flatMap((_, i) => ["key", "name", "control", "policyVersionId", "weight", "ranges"].map((f) => `arms.${i}.${f}`))]);
+  const claimed = new Set([
+    "key",
+    "name",
+    "hypothesis",
+    "layer",
+    "hashSeed",
+    "primaryMetric",
+    "guardrailMetrics",
+    "coverage",
+    "layerBuckets",
+    "arms",
+    ...arms.flatMap((_, i) =>
+      ["key", "name", "control", "policyVersionId", "weight", "ranges"].map((f) => `arms.${i}.${f}`),
+    ),
+  ]);
   const leftovers = Object.entries(errors).filter(([p]) => !claimed.has(p));
 
   useEffect(() => {
@@ -192,25 +217,46 @@ export function ExperimentForm({
     if (!layerInfo) return [];
     const others = layerInfo.running.filter((r) => r.id !== experiment?.id);
     const base = segmentSpace(others.map((r) => ({ id: r.key, ranges: r.layerBuckets })));
-    const segs: BarSegment[] = base.map((s) => ({ start: s.start, end: s.end, label: s.owner ? `${s.owner} (running)` : null, color: s.owner ? colorFor(s.owner) : undefined }));
+    const segs: BarSegment[] = base.map((s) => ({
+      start: s.start,
+      end: s.end,
+      label: s.owner ? `${s.owner} (running)` : null,
+      color: s.owner ? colorFor(s.owner) : undefined,
+    }));
     if (!parsedBuckets.ok) return segs;
     // Overlay this experiment's buckets: free parts hatched, overlapping parts marked as conflicts.
     const mine = segmentSpace([{ id: "mine", ranges: parsedBuckets.ranges }]).filter((s) => s.owner);
     const out: BarSegment[] = [];
-    const cuts = [...new Set([0, 10000, ...segs.flatMap((s) => [s.start, s.end]), ...mine.flatMap((s) => [s.start, s.end])])].sort((a, b) => a - b);
+    const cuts = [
+      ...new Set([0, 10000, ...segs.flatMap((s) => [s.start, s.end]), ...mine.flatMap((s) => [s.start, s.end])]),
+    ].sort((a, b) => a - b);
     for (let i = 0; i + 1 < cuts.length; i++) {
       const [s, e] = [cuts[i], cuts[i + 1]];
       const under = segs.find((x) => x.start <= s && x.end >= e);
       const isMine = mine.some((m) => m.start <= s && m.end >= e);
-      if (isMine && under?.label) out.push({ start: s, end: e, label: "conflict", color: "#c92a2a", pattern: "conflict" });
-      else if (isMine) out.push({ start: s, end: e, label: `${key || "this experiment"}`, color: colorFor(key || "this experiment"), pattern: "planned" });
+      if (isMine && under?.label)
+        out.push({ start: s, end: e, label: "conflict", color: "#c92a2a", pattern: "conflict" });
+      else if (isMine)
+        out.push({
+          start: s,
+          end: e,
+          label: `${key || "this experiment"}`,
+          color: colorFor(key || "this experiment"),
+          pattern: "planned",
+        });
       else out.push({ start: s, end: e, label: under?.label ?? null, color: under?.color });
     }
     return out;
   }, [layerInfo, parsedBuckets, experiment?.id, key]);
 
   const shares = useMemo(() => {
-    const alloc = { coverage: payload.coverage, arms: payload.arms.map((a) => ({ key: a.key || "?", ...("weight" in a ? { weight: a.weight } : { ranges: a.ranges }) })) };
+    const alloc = {
+      coverage: payload.coverage,
+      arms: payload.arms.map((a) => ({
+        key: a.key || "?",
+        ...("weight" in a ? { weight: a.weight } : { ranges: a.ranges }),
+      })),
+    };
     if (allocationIssues(alloc).length > 0) return null;
     try {
       return armShares(alloc);
@@ -228,7 +274,10 @@ export function ExperimentForm({
     setArms((prev) => {
       const n = prev.length + 1;
       const even = percentText(1 / n);
-      return [...prev.map((a) => ({ ...a, weight: even })), { uid: nextUid++, key: `treatment-${n - 1}`, name: "", policyVersionId: "", weight: even, ranges: "" }];
+      return [
+        ...prev.map((a) => ({ ...a, weight: even })),
+        { uid: nextUid++, key: `treatment-${n - 1}`, name: "", policyVersionId: "", weight: even, ranges: "" },
+      ];
     });
 
   const removeArm = (uid: number) =>
@@ -247,7 +296,9 @@ export function ExperimentForm({
       return;
     }
     start(async () => {
-      const res = experiment ? await updateExperimentAction(experiment.id, patch) : await createExperimentAction(payload);
+      const res = experiment
+        ? await updateExperimentAction(experiment.id, patch)
+        : await createExperimentAction(payload);
       if (res.ok) {
         router.push(`/experiments/${res.data.id}`);
         router.refresh();
@@ -258,25 +309,71 @@ export function ExperimentForm({
     });
   }
 
-  const versionsByType = TYPE_ORDER.map((t) => ({ type: t, items: versions.filter((v) => v.type === t) })).filter((g) => g.items.length > 0);
+  const versionsByType = TYPE_ORDER.map((t) => ({ type: t, items: versions.filter((v) => v.type === t) })).filter(
+    (g) => g.items.length > 0,
+  );
   const errorCount = Object.keys(errors).length;
 
   return (
-    <form ref={formRef} className="form experiment-form" aria-label={editing ? "Edit experiment" : "Create experiment"} onSubmit={onSubmit} noValidate>
-      <FormErrors message={serverErrors?.message ?? (submitted && errorCount > 0 ? `Please fix ${errorCount === 1 ? "the field" : `the ${errorCount} fields`} marked below.` : null)} leftovers={leftovers} />
+    <form
+      ref={formRef}
+      className="form experiment-form"
+      aria-label={editing ? "Edit experiment" : "Create experiment"}
+      onSubmit={onSubmit}
+      noValidate
+    >
+      <FormErrors
+        message={
+          serverErrors?.message ??
+          (submitted && errorCount > 0
+            ? `Please fix ${errorCount === 1 ? "the field" : `the ${errorCount} fields`} marked below.`
+            : null)
+        }
+        leftovers={leftovers}
+      />
 
       <section className="form-section" aria-labelledby="sec-basics">
         <h2 id="sec-basics">Basics</h2>
         <div className="grid-form">
-          <Field label="Key" error={err("key")} hint={editing ? "The key cannot change (it seeds the hash)." : "Lowercase, e.g. es-rl-vs-fixed. Also the hash seed unless set below."}>
-            {(p) => <input {...p} name="key" value={key} onChange={(e) => setKey(e.target.value)} disabled={editing} autoComplete="off" required />}
+          <Field
+            label="Key"
+            error={err("key")}
+            hint={
+              editing
+                ? "The key cannot change (it seeds the hash)."
+                : "Lowercase, e.g. es-rl-vs-fixed. Also the hash seed unless set below."
+            }
+          >
+            {(p) => (
+              <input
+                {...p}
+                name="key"
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+                disabled={editing}
+                autoComplete="off"
+                required
+              />
+            )}
           </Field>
           <Field label="Name" error={err("name")}>
             {(p) => <input {...p} name="name" value={name} onChange={(e) => setName(e.target.value)} required />}
           </Field>
         </div>
-        <Field label="Hypothesis" error={err("hypothesis")} hint="What you expect and why, e.g. per-item fusion weights raise valid consumption.">
-          {(p) => <textarea {...p} name="hypothesis" rows={2} value={hypothesis} onChange={(e) => setHypothesis(e.target.value)} />}
+        <Field
+          label="Hypothesis"
+          error={err("hypothesis")}
+          hint="What you expect and why, e.g. per-item fusion weights raise valid consumption."
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              name="hypothesis"
+              rows={2}
+              value={hypothesis}
+              onChange={(e) => setHypothesis(e.target.value)}
+            />
+          )}
         </Field>
       </section>
 
@@ -285,7 +382,12 @@ export function ExperimentForm({
         <div className="grid-form">
           <Field label="Primary metric" error={err("primaryMetric")}>
             {(p) => (
-              <select {...p} name="primaryMetric" value={primaryMetric} onChange={(e) => setPrimaryMetric(e.target.value)}>
+              <select
+                {...p}
+                name="primaryMetric"
+                value={primaryMetric}
+                onChange={(e) => setPrimaryMetric(e.target.value)}
+              >
                 {metrics.map((m) => (
                   <option key={m.key} value={m.key} title={m.description}>
                     {m.name}
@@ -303,7 +405,14 @@ export function ExperimentForm({
                 .filter((m) => m.key !== primaryMetric)
                 .map((m) => (
                   <label key={m.key} className="check" title={m.description}>
-                    <input type="checkbox" checked={guardrails.includes(m.key)} onChange={(e) => setGuardrails((g) => (e.target.checked ? [...g, m.key] : g.filter((x) => x !== m.key)))} /> {m.name}
+                    <input
+                      type="checkbox"
+                      checked={guardrails.includes(m.key)}
+                      onChange={(e) =>
+                        setGuardrails((g) => (e.target.checked ? [...g, m.key] : g.filter((x) => x !== m.key)))
+                      }
+                    />{" "}
+                    {m.name}
                   </label>
                 ))}
             </div>
@@ -314,9 +423,19 @@ export function ExperimentForm({
 
       <fieldset className="form-section" disabled={!draft}>
         <legend>Layer and traffic</legend>
-        {!draft && <p className="muted small">A started experiment changes its traffic only by ramping, on its layer&apos;s traffic page.</p>}
+        {!draft && (
+          <p className="muted small">
+            A started experiment changes its traffic only by ramping, on its layer&apos;s traffic page.
+          </p>
+        )}
         <div className="grid-form">
-          <Field label="Layer" error={err("layer")} hint={editing ? "Fixed once created." : layers.length === 0 ? "Create a layer first (Traffic page)." : undefined}>
+          <Field
+            label="Layer"
+            error={err("layer")}
+            hint={
+              editing ? "Fixed once created." : layers.length === 0 ? "Create a layer first (Traffic page)." : undefined
+            }
+          >
             {(p) => (
               <select
                 {...p}
@@ -343,16 +462,34 @@ export function ExperimentForm({
             hint={
               <>
                 Ranges [start, end) of the layer&apos;s 10,000 buckets, e.g. 0-5000, 6000-8000.
-                {parsedBuckets.ok && <> This experiment gets {pct(rangesTotal(parsedBuckets.ranges) / 10000, 1)} of the layer&apos;s users.</>}
+                {parsedBuckets.ok && (
+                  <>
+                    {" "}
+                    This experiment gets {pct(rangesTotal(parsedBuckets.ranges) / 10000, 1)} of the layer&apos;s users.
+                  </>
+                )}
               </>
             }
           >
-            {(p) => <input {...p} name="layerBuckets" value={layerBuckets} onChange={(e) => setLayerBuckets(e.target.value)} autoComplete="off" />}
+            {(p) => (
+              <input
+                {...p}
+                name="layerBuckets"
+                value={layerBuckets}
+                onChange={(e) => setLayerBuckets(e.target.value)}
+                autoComplete="off"
+              />
+            )}
           </Field>
         </div>
         {layerInfo && draft && (
           <div className="row">
-            <button type="button" className="small" onClick={() => setLayerBuckets(formatRanges(layerInfo.freeBuckets))} disabled={layerInfo.freeBuckets.length === 0}>
+            <button
+              type="button"
+              className="small"
+              onClick={() => setLayerBuckets(formatRanges(layerInfo.freeBuckets))}
+              disabled={layerInfo.freeBuckets.length === 0}
+            >
               Use all free buckets
             </button>
             <span className="muted small">Free now: {formatRanges(layerInfo.freeBuckets) || "none"}</span>
@@ -361,13 +498,21 @@ export function ExperimentForm({
         {layerInfo && <BucketBar segments={barSegments} label={`Layer ${layer}`} />}
         {conflicts.length > 0 && (
           <p className="error" role="alert">
-            Conflict: {conflicts.map((c) => `buckets ${formatRanges(c.overlap)} belong to running experiment "${c.key}"`).join("; ")}. Pick free buckets before saving.
+            Conflict:{" "}
+            {conflicts
+              .map((c) => `buckets ${formatRanges(c.overlap)} belong to running experiment "${c.key}"`)
+              .join("; ")}
+            . Pick free buckets before saving.
           </p>
         )}
         {!editing && (
           <details className="advanced">
             <summary>Advanced: hash seed</summary>
-            <Field label="Hash seed" error={err("hashSeed")} hint="Defaults to the key. Reuse a GrowthBook experiment's key to assign users identically.">
+            <Field
+              label="Hash seed"
+              error={err("hashSeed")}
+              hint="Defaults to the key. Reuse a GrowthBook experiment's key to assign users identically."
+            >
               {(p) => <input {...p} name="hashSeed" value={hashSeed} onChange={(e) => setHashSeed(e.target.value)} />}
             </Field>
           </details>
@@ -378,16 +523,34 @@ export function ExperimentForm({
         <legend>Arms and allocation</legend>
         <div className="row" role="radiogroup" aria-label="Allocation method">
           <label className="check">
-            <input type="radio" name="mode" checked={mode === "weights"} onChange={() => setMode("weights")} /> Weights + coverage
+            <input type="radio" name="mode" checked={mode === "weights"} onChange={() => setMode("weights")} /> Weights
+            + coverage
           </label>
           <label className="check">
-            <input type="radio" name="mode" checked={mode === "ranges"} onChange={() => setMode("ranges")} /> Explicit ranges of the experiment&apos;s hash space
+            <input type="radio" name="mode" checked={mode === "ranges"} onChange={() => setMode("ranges")} /> Explicit
+            ranges of the experiment&apos;s hash space
           </label>
         </div>
         {mode === "weights" && (
           <div className="grid-form">
-            <Field label="Coverage (%)" error={err("coverage")} hint="Share of each arm's weight that is in the experiment; ramp it up later without moving anyone between arms.">
-              {(p) => <input {...p} name="coverage" type="number" min={0} max={100} step="any" inputMode="decimal" value={coverage} onChange={(e) => setCoverage(e.target.value)} />}
+            <Field
+              label="Coverage (%)"
+              error={err("coverage")}
+              hint="Share of each arm's weight that is in the experiment; ramp it up later without moving anyone between arms."
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  name="coverage"
+                  type="number"
+                  min={0}
+                  max={100}
+                  step="any"
+                  inputMode="decimal"
+                  value={coverage}
+                  onChange={(e) => setCoverage(e.target.value)}
+                />
+              )}
             </Field>
           </div>
         )}
@@ -404,28 +567,63 @@ export function ExperimentForm({
                 <legend>
                   Arm {i + 1}
                   {a.uid === control ? " · control" : ""}
-                  {shares ? <span className="muted small"> · {pct(shares[i], 1)} of the experiment&apos;s users</span> : null}
+                  {shares ? (
+                    <span className="muted small"> · {pct(shares[i], 1)} of the experiment&apos;s users</span>
+                  ) : null}
                 </legend>
                 <div className="arm-grid">
                   <Field label="Arm key" error={err(`arms.${i}.key`)}>
-                    {(p) => <input {...p} value={a.key} onChange={(e) => setArm(a.uid, { key: e.target.value })} autoComplete="off" />}
+                    {(p) => (
+                      <input
+                        {...p}
+                        value={a.key}
+                        onChange={(e) => setArm(a.uid, { key: e.target.value })}
+                        autoComplete="off"
+                      />
+                    )}
                   </Field>
                   <Field label="Arm name" error={err(`arms.${i}.name`)}>
-                    {(p) => <input {...p} value={a.name} placeholder={a.key} onChange={(e) => setArm(a.uid, { name: e.target.value })} />}
-                  </Field>
-                  <Field label="Policy version" error={err(`arms.${i}.policyVersionId`)} className="span-2" hint={v ? evalLine(v) || "No offline evaluation yet." : a.policyVersionId === DEFAULT_POLICY ? `Serves the ${platformDefault}, as users outside experiments get.` : undefined}>
                     {(p) => (
-                      <select {...p} value={a.policyVersionId} onChange={(e) => setArm(a.uid, { policyVersionId: e.target.value })}>
+                      <input
+                        {...p}
+                        value={a.name}
+                        placeholder={a.key}
+                        onChange={(e) => setArm(a.uid, { name: e.target.value })}
+                      />
+                    )}
+                  </Field>
+                  <Field
+                    label="Policy version"
+                    error={err(`arms.${i}.policyVersionId`)}
+                    className="span-2"
+                    hint={
+                      v
+                        ? evalLine(v) || "No offline evaluation yet."
+                        : a.policyVersionId === DEFAULT_POLICY
+                          ? `Serves the ${platformDefault}, as users outside experiments get.`
+                          : undefined
+                    }
+                  >
+                    {(p) => (
+                      <select
+                        {...p}
+                        value={a.policyVersionId}
+                        onChange={(e) => setArm(a.uid, { policyVersionId: e.target.value })}
+                      >
                         <option value="" disabled>
                           Choose a version…
                         </option>
-                        <option value={DEFAULT_POLICY}>{platformDefault[0].toUpperCase() + platformDefault.slice(1)}</option>
+                        <option value={DEFAULT_POLICY}>
+                          {platformDefault[0].toUpperCase() + platformDefault.slice(1)}
+                        </option>
                         {versionsByType.map((g) => (
                           <optgroup key={g.type} label={POLICY_TYPE_LABELS[g.type]}>
                             {g.items.map((o) => (
                               <option key={o.id} value={o.id}>
                                 {o.label} — {POLICY_TYPE_LABELS[o.type]}
-                                {o.evaluation[0] ? ` · ${o.evaluation[0].label} ${figure(o.evaluation[0])}` : " · not evaluated"}
+                                {o.evaluation[0]
+                                  ? ` · ${o.evaluation[0].label} ${figure(o.evaluation[0])}`
+                                  : " · not evaluated"}
                               </option>
                             ))}
                           </optgroup>
@@ -435,19 +633,52 @@ export function ExperimentForm({
                   </Field>
                   {mode === "weights" ? (
                     <Field label="Weight (%)" error={err(`arms.${i}.weight`)}>
-                      {(p) => <input {...p} type="number" min={0} max={100} step="any" inputMode="decimal" value={a.weight} onChange={(e) => setArm(a.uid, { weight: e.target.value })} />}
+                      {(p) => (
+                        <input
+                          {...p}
+                          type="number"
+                          min={0}
+                          max={100}
+                          step="any"
+                          inputMode="decimal"
+                          value={a.weight}
+                          onChange={(e) => setArm(a.uid, { weight: e.target.value })}
+                        />
+                      )}
                     </Field>
                   ) : (
-                    <Field label="Hash ranges" error={err(`arms.${i}.ranges`)} hint="Of the experiment's own hash (10,000 slots, independent of the layer buckets), e.g. 0-2500.">
-                      {(p) => <input {...p} value={a.ranges} onChange={(e) => setArm(a.uid, { ranges: e.target.value })} autoComplete="off" />}
+                    <Field
+                      label="Hash ranges"
+                      error={err(`arms.${i}.ranges`)}
+                      hint="Of the experiment's own hash (10,000 slots, independent of the layer buckets), e.g. 0-2500."
+                    >
+                      {(p) => (
+                        <input
+                          {...p}
+                          value={a.ranges}
+                          onChange={(e) => setArm(a.uid, { ranges: e.target.value })}
+                          autoComplete="off"
+                        />
+                      )}
                     </Field>
                   )}
                   <div className="arm-actions">
                     <label className="check">
-                      <input type="radio" name="control" checked={a.uid === control} onChange={() => setControl(a.uid)} /> Control
+                      <input
+                        type="radio"
+                        name="control"
+                        checked={a.uid === control}
+                        onChange={() => setControl(a.uid)}
+                      />{" "}
+                      Control
                     </label>
                     {arms.length > 2 && (
-                      <button type="button" className="small danger" onClick={() => removeArm(a.uid)} aria-label={`Remove arm ${i + 1}`}>
+                      <button
+                        type="button"
+                        className="small danger"
+                        onClick={() => removeArm(a.uid)}
+                        aria-label={`Remove arm ${i + 1}`}
+                      >
                         Remove
                       </button>
                     )}
@@ -468,7 +699,9 @@ export function ExperimentForm({
         <button type="submit" className="primary" disabled={pending || (draft && conflicts.length > 0)}>
           {pending ? "Saving…" : editing ? "Save changes" : "Create experiment"}
         </button>
-        <span className="muted small">{editing ? "" : "It starts as a draft: nothing is served until you start it."}</span>
+        <span className="muted small">
+          {editing ? "" : "It starts as a draft: nothing is served until you start it."}
+        </span>
       </div>
     </form>
   );

@@ -20,8 +20,18 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
       </div>
     ),
   },
-  { accessorKey: "status", header: "Status", filterFn: "equalsString", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
-  { accessorKey: "layer", header: "Layer", filterFn: "equalsString", cell: ({ row }) => <Link href={`/layers/${row.original.layer}`}>{row.original.layer}</Link> },
+  {
+    accessorKey: "status",
+    header: "Status",
+    filterFn: "equalsString",
+    cell: ({ row }) => <StatusBadge status={row.original.status} />,
+  },
+  {
+    accessorKey: "layer",
+    header: "Layer",
+    filterFn: "equalsString",
+    cell: ({ row }) => <Link href={`/layers/${row.original.layer}`}>{row.original.layer}</Link>,
+  },
   {
     id: "arms",
     header: "Arms",
@@ -78,13 +88,31 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
       ),
   },
   { accessorKey: "users", header: "Users", enableGlobalFilter: false, cell: ({ row }) => int(row.original.users) },
-  { id: "started", header: "Started", accessorFn: (e) => e.startedAt ?? "", cell: ({ row }) => date(row.original.startedAt) },
+  {
+    id: "started",
+    header: "Started",
+    accessorFn: (e) => e.startedAt ?? "",
+    cell: ({ row }) => date(row.original.startedAt),
+  },
 ];
 
-export function ExperimentsTable({ rows, layers, initialStatus = "", initialLayer = "" }: { rows: ExperimentListRow[]; layers: string[]; initialStatus?: string; initialLayer?: string }) {
+export function ExperimentsTable({
+  rows,
+  layers,
+  initialStatus = "",
+  initialLayer = "",
+}: {
+  rows: ExperimentListRow[];
+  layers: string[];
+  initialStatus?: string;
+  initialLayer?: string;
+}) {
   const [status, setStatus] = useState(initialStatus);
   const [layer, setLayer] = useState(initialLayer);
-  const filters = useMemo(() => [...(status ? [{ id: "status", value: status }] : []), ...(layer ? [{ id: "layer", value: layer }] : [])], [status, layer]);
+  const filters = useMemo(
+    () => [...(status ? [{ id: "status", value: status }] : []), ...(layer ? [{ id: "layer", value: layer }] : [])],
+    [status, layer],
+  );
   return (
     <DataTable
       label="Experiments"
@@ -123,8 +151,9 @@ export function ExperimentsTable({ rows, layers, initialStatus = "", initialLaye
             <strong>No experiments yet.</strong>
           </p>
           <p>
-            First create a layer on the <Link href="/layers">Layers</Link> page (a layer is 10,000 buckets of users that experiments share without overlapping), then{" "}
-            <Link href="/experiments/new">create an experiment</Link> with a control arm and a treatment policy.
+            First create a layer on the <Link href="/layers">Layers</Link> page (a layer is 10,000 buckets of users that
+            experiments share without overlapping), then <Link href="/experiments/new">create an experiment</Link> with
+            a control arm and a treatment policy.
           </p>
         </div>
       }

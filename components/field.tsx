@@ -59,7 +59,9 @@ export function FormErrors({ message, leftovers }: { message?: string | null; le
 }
 
 /** zod issues → { "arms.1.weight": "must be > 0", … } (first message per path wins). */
-export function issuesByPath(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+export function issuesByPath(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const i of issues) {
     const key = i.path.map(String).join(".") || "(root)";

@@ -38,7 +38,12 @@ export function JobControls({ jobId, state, cancelling }: { jobId: string; state
   return (
     <div className="row">
       {!finished && (
-        <button type="button" className="danger" disabled={pending || cancelling} onClick={() => run(() => cancelJobAction(jobId))}>
+        <button
+          type="button"
+          className="danger"
+          disabled={pending || cancelling}
+          onClick={() => run(() => cancelJobAction(jobId))}
+        >
           {cancelling ? "Cancelling…" : pending ? "Cancelling…" : "Cancel job"}
         </button>
       )}

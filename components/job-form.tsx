@@ -9,7 +9,6 @@ import { humanize } from "@/lib/ui/format";
 import type { JobField, JobFormSpec } from "@/lib/ui/job-forms";
 import type { ConfigFieldSets } from "@/lib/ui/job-hints";
 
-
 export interface PickerOption {
   value: string;
   label: string;
@@ -95,7 +94,8 @@ export function JobForm({
           if (v === "") continue;
           const n = Number(v);
           if (!Number.isFinite(n)) errors[`${f.name}.${c.name}`] = "must be a number";
-          else if (typeof object === "object" && object !== null && !Array.isArray(object)) object = { ...object, [c.name]: n };
+          else if (typeof object === "object" && object !== null && !Array.isArray(object))
+            object = { ...object, [c.name]: n };
         }
         if (text !== "" || Object.keys(object).length > 0) payload[f.name] = object;
         continue;
@@ -127,11 +127,22 @@ export function JobForm({
   const control = (f: JobField, p: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => {
     const value = values[f.name];
     const set = (v: string | boolean) => setValues((s) => ({ ...s, [f.name]: v }));
-    const options = pickers[f.name] ?? (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: POLICY_TYPE_LABELS[o] ?? o })) : null);
+    const options =
+      pickers[f.name] ??
+      (f.kind === "enum" ? f.options!.map((o) => ({ value: o, label: POLICY_TYPE_LABELS[o] ?? o })) : null);
     if (options && f.kind === "string-list") {
-      const chosen = String(value).split(/[\s,]+/).filter(Boolean);
+      const chosen = String(value)
+        .split(/[\s,]+/)
+        .filter(Boolean);
       return (
-        <select {...p} name={f.name} multiple size={Math.min(5, Math.max(2, options.length))} value={chosen} onChange={(e) => set([...e.target.selectedOptions].map((o) => o.value).join(","))}>
+        <select
+          {...p}
+          name={f.name}
+          multiple
+          size={Math.min(5, Math.max(2, options.length))}
+          value={chosen}
+          onChange={(e) => set([...e.target.selectedOptions].map((o) => o.value).join(","))}
+        >
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
@@ -152,11 +163,39 @@ export function JobForm({
         </select>
       );
     }
-    if (f.kind === "boolean") return <input {...p} type="checkbox" name={f.name} checked={Boolean(value)} onChange={(e) => set(e.target.checked)} />;
-    if (f.kind === "json") return <textarea {...p} name={f.name} rows={3} className="mono" value={String(value)} onChange={(e) => set(e.target.value)} placeholder="{ }" />;
+    if (f.kind === "boolean")
+      return (
+        <input {...p} type="checkbox" name={f.name} checked={Boolean(value)} onChange={(e) => set(e.target.checked)} />
+      );
+    if (f.kind === "json")
+      return (
+        <textarea
+          {...p}
+          name={f.name}
+          rows={3}
+          className="mono"
+          value={String(value)}
+          onChange={(e) => set(e.target.value)}
+          placeholder="{ }"
+        />
+      );
     if (f.kind === "number" || f.kind === "integer")
-      return <input {...p} name={f.name} type="number" inputMode="decimal" step={f.kind === "integer" ? 1 : "any"} min={f.min} max={f.max} value={String(value)} onChange={(e) => set(e.target.value)} />;
-    return <input {...p} name={f.name} value={String(value)} onChange={(e) => set(e.target.value)} autoComplete="off" />;
+      return (
+        <input
+          {...p}
+          name={f.name}
+          type="number"
+          inputMode="decimal"
+          step={f.kind === "integer" ? 1 : "any"}
+          min={f.min}
+          max={f.max}
+          value={String(value)}
+          onChange={(e) => set(e.target.value)}
+        />
+      );
+    return (
+      <input {...p} name={f.name} value={String(value)} onChange={(e) => set(e.target.value)} autoComplete="off" />
+    );
   };
 
   const claimed = new Set(fields.map((f) => f.name));
@@ -167,11 +206,31 @@ export function JobForm({
       <FormErrors message={result.error} leftovers={leftovers} />
       <div className="grid-form">
         {fields.map((f) => {
-          const fieldError = result.fields?.[f.name] ?? Object.entries(result.fields ?? {}).find(([p]) => p.startsWith(`${f.name}.`))?.[1];
+          const fieldError =
+            result.fields?.[f.name] ??
+            Object.entries(result.fields ?? {}).find(([p]) => p.startsWith(`${f.name}.`))?.[1];
           const range = f.min !== undefined || f.max !== undefined ? `${f.min ?? "…"}–${f.max ?? "…"}` : "";
-          const hint = [hints[f.name] ?? f.description, range && `range ${range}`, !f.required && f.defaultValue !== undefined && !pickers[f.name] ? `default ${JSON.stringify(f.defaultValue)}` : ""].filter(Boolean).join(" · ");
+          const hint = [
+            hints[f.name] ?? f.description,
+            range && `range ${range}`,
+            !f.required && f.defaultValue !== undefined && !pickers[f.name]
+              ? `default ${JSON.stringify(f.defaultValue)}`
+              : "",
+          ]
+            .filter(Boolean)
+            .join(" · ");
           const field = (
-            <Field key={f.name} label={pickers[f.name] ? humanize(f.name).replace(/ ids?$/, (m) => (m === " ids" ? "s" : "")) : humanize(f.name)} error={fieldError} hint={hint || undefined} className={f.kind === "json" ? "span-all" : undefined}>
+            <Field
+              key={f.name}
+              label={
+                pickers[f.name]
+                  ? humanize(f.name).replace(/ ids?$/, (m) => (m === " ids" ? "s" : ""))
+                  : humanize(f.name)
+              }
+              error={fieldError}
+              hint={hint || undefined}
+              className={f.kind === "json" ? "span-all" : undefined}
+            >
               {(p) => control(f, p)}
             </Field>
           );
@@ -198,7 +257,9 @@ export function JobForm({
                 ))}
               </div>
               <details>
-                <summary>Advanced: {humanize(f.name).toLowerCase()} as JSON (any setting; the inputs above win)</summary>
+                <summary>
+                  Advanced: {humanize(f.name).toLowerCase()} as JSON (any setting; the inputs above win)
+                </summary>
                 {field}
               </details>
             </fieldset>

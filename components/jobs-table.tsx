@@ -21,9 +21,19 @@ const columns: ColumnDef<JobListItem, unknown>[] = [
       </Link>
     ),
   },
-  { accessorKey: "state", header: "State", filterFn: "equalsString", cell: ({ row }) => <JobStateBadge state={row.original.state} cancelling={row.original.cancelling} /> },
+  {
+    accessorKey: "state",
+    header: "State",
+    filterFn: "equalsString",
+    cell: ({ row }) => <JobStateBadge state={row.original.state} cancelling={row.original.cancelling} />,
+  },
   { accessorKey: "progress", header: "Progress", cell: ({ row }) => <JobProgress job={row.original} /> },
-  { id: "attempts", header: "Attempts", accessorFn: (j) => j.attempts, cell: ({ row }) => `${row.original.attempts}/${row.original.maxAttempts}` },
+  {
+    id: "attempts",
+    header: "Attempts",
+    accessorFn: (j) => j.attempts,
+    cell: ({ row }) => `${row.original.attempts}/${row.original.maxAttempts}`,
+  },
   { accessorKey: "createdAt", header: "Created", cell: ({ row }) => dateTime(row.original.createdAt) },
   { accessorKey: "createdBy", header: "By", cell: ({ row }) => row.original.createdBy ?? "system" },
 ];
@@ -32,7 +42,10 @@ const columns: ColumnDef<JobListItem, unknown>[] = [
 export function JobsTable({ jobs, filters = false }: { jobs: JobListItem[]; filters?: boolean }) {
   const [state, setState] = useState("");
   const [type, setType] = useState("");
-  const columnFilters = useMemo(() => [...(state ? [{ id: "state", value: state }] : []), ...(type ? [{ id: "type", value: type }] : [])], [state, type]);
+  const columnFilters = useMemo(
+    () => [...(state ? [{ id: "state", value: state }] : []), ...(type ? [{ id: "type", value: type }] : [])],
+    [state, type],
+  );
   const types = useMemo(() => [...new Set(jobs.map((j) => j.type))].sort(), [jobs]);
   return (
     <DataTable
@@ -65,7 +78,9 @@ export function JobsTable({ jobs, filters = false }: { jobs: JobListItem[]; filt
         ) : undefined
       }
       filterPlaceholder="Filter by type, state…"
-      empty={<p>No jobs yet. Jobs appear here when you generate datasets, train or evaluate policies, or run maintenance.</p>}
+      empty={
+        <p>No jobs yet. Jobs appear here when you generate datasets, train or evaluate policies, or run maintenance.</p>
+      }
     />
   );
 }

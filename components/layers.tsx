@@ -34,10 +34,24 @@ const columns: ColumnDef<LayerRow, unknown>[] = [
     ),
   },
   { accessorKey: "priority", header: "Priority" },
-  { id: "running", header: "Running", accessorFn: (l) => l.running.join(" "), cell: ({ row }) => row.original.running.join(", ") || <span className="muted">none</span> },
+  {
+    id: "running",
+    header: "Running",
+    accessorFn: (l) => l.running.join(" "),
+    cell: ({ row }) => row.original.running.join(", ") || <span className="muted">none</span>,
+  },
   { id: "drafts", header: "Drafts", accessorFn: (l) => l.drafts.length, cell: ({ row }) => row.original.drafts.length },
   { accessorKey: "free", header: "Free", cell: ({ row }) => pct(row.original.free / 10000, 1) },
-  { id: "bar", header: "Buckets", enableSorting: false, cell: ({ row }) => <div className="mini-bar"><BucketBar segments={row.original.segments} label={`Layer ${row.original.key}`} legend={false} /></div> },
+  {
+    id: "bar",
+    header: "Buckets",
+    enableSorting: false,
+    cell: ({ row }) => (
+      <div className="mini-bar">
+        <BucketBar segments={row.original.segments} label={`Layer ${row.original.key}`} legend={false} />
+      </div>
+    ),
+  },
 ];
 
 export function LayersTable({ layers }: { layers: LayerRow[] }) {
@@ -49,7 +63,8 @@ export function LayersTable({ layers }: { layers: LayerRow[] }) {
       filterPlaceholder="Filter layers…"
       empty={
         <p>
-          No layers yet. A layer is a set of 10,000 user buckets; experiments in one layer never share a user. Create one to start experimenting.
+          No layers yet. A layer is a set of 10,000 user buckets; experiments in one layer never share a user. Create
+          one to start experimenting.
         </p>
       }
     />
@@ -95,7 +110,11 @@ export function CreateLayerForm() {
         <Field label="Description" error={result.fields?.description}>
           {(p) => <input {...p} name="description" />}
         </Field>
-        <Field label="Priority" error={result.fields?.priority} hint="Lower serves first when a user is in experiments of several layers. Default 100.">
+        <Field
+          label="Priority"
+          error={result.fields?.priority}
+          hint="Lower serves first when a user is in experiments of several layers. Default 100."
+        >
           {(p) => <input {...p} name="priority" type="number" min={0} max={10000} step={1} />}
         </Field>
       </div>

@@ -62,16 +62,47 @@ export function MetricsTable({ metrics, canEdit }: { metrics: MetricView[]; canE
     { accessorKey: "description", header: "Description" },
     { id: "definition", header: "Computed as", accessorFn: (m) => describeMetric(m) },
     { id: "direction", header: "Better", accessorFn: (m) => (m.direction === "higher" ? "higher" : "lower") },
-    { id: "harm", header: "Allowed harm", accessorFn: (m) => m.allowedHarm ?? -1, cell: ({ row }) => (row.original.allowedHarm === null ? <span className="muted">—</span> : pct(row.original.allowedHarm, 1)) },
-    ...(canEdit ? [{ id: "actions", header: "", enableSorting: false, cell: ({ row }) => (row.original.builtIn ? null : <DeleteButton metric={row.original.key} />) } satisfies ColumnDef<MetricView, unknown>] : []),
+    {
+      id: "harm",
+      header: "Allowed harm",
+      accessorFn: (m) => m.allowedHarm ?? -1,
+      cell: ({ row }) =>
+        row.original.allowedHarm === null ? <span className="muted">—</span> : pct(row.original.allowedHarm, 1),
+    },
+    ...(canEdit
+      ? [
+          {
+            id: "actions",
+            header: "",
+            enableSorting: false,
+            cell: ({ row }) => (row.original.builtIn ? null : <DeleteButton metric={row.original.key} />),
+          } satisfies ColumnDef<MetricView, unknown>,
+        ]
+      : []),
   ];
-  return <DataTable label="Metrics" data={metrics} columns={columns} filterPlaceholder="Filter metrics…" empty={<p>No metrics.</p>} />;
+  return (
+    <DataTable
+      label="Metrics"
+      data={metrics}
+      columns={columns}
+      filterPlaceholder="Filter metrics…"
+      empty={<p>No metrics.</p>}
+    />
+  );
 }
 
 type Source = "events" | "requests" | "sessions";
 
 /** Numerator or denominator: events (some types, counted or their values summed), requests or sessions. */
-function MeasureFields({ prefix, label, errors }: { prefix: "numerator" | "denominator"; label: string; errors: Record<string, string> }) {
+function MeasureFields({
+  prefix,
+  label,
+  errors,
+}: {
+  prefix: "numerator" | "denominator";
+  label: string;
+  errors: Record<string, string>;
+}) {
   const [source, setSource] = useState<Source>("events");
   return (
     <fieldset className="form-section">
@@ -79,7 +110,12 @@ function MeasureFields({ prefix, label, errors }: { prefix: "numerator" | "denom
       <div className="grid-form">
         <Field label={`${label}: source`} error={errors[`${prefix}.source`]}>
           {(p) => (
-            <select {...p} name={`${prefix}.source`} value={source} onChange={(e) => setSource(e.target.value as Source)}>
+            <select
+              {...p}
+              name={`${prefix}.source`}
+              value={source}
+              onChange={(e) => setSource(e.target.value as Source)}
+            >
               <option value="events">Events</option>
               <option value="requests">Rank requests</option>
               <option value="sessions">Sessions</option>
@@ -87,7 +123,11 @@ function MeasureFields({ prefix, label, errors }: { prefix: "numerator" | "denom
           )}
         </Field>
         {source === "events" && (
-          <Field label={`${label}: aggregate`} error={errors[`${prefix}.aggregate`]} hint="Count the events, or sum their values (play: seconds watched).">
+          <Field
+            label={`${label}: aggregate`}
+            error={errors[`${prefix}.aggregate`]}
+            hint="Count the events, or sum their values (play: seconds watched)."
+          >
             {(p) => (
               <select {...p} name={`${prefix}.aggregate`} defaultValue="count">
                 <option value="count">Count</option>
@@ -118,7 +158,13 @@ function MeasureFields({ prefix, label, errors }: { prefix: "numerator" | "denom
 
 function measureFrom(f: FormData, prefix: string) {
   const source = String(f.get(`${prefix}.source`));
-  return source === "events" ? { source, eventTypes: f.getAll(`${prefix}.eventTypes`).map(String), aggregate: String(f.get(`${prefix}.aggregate`)) } : { source };
+  return source === "events"
+    ? {
+        source,
+        eventTypes: f.getAll(`${prefix}.eventTypes`).map(String),
+        aggregate: String(f.get(`${prefix}.aggregate`)),
+      }
+    : { source };
 }
 
 const optionalNumber = (v: FormDataEntryValue | null) => (String(v ?? "").trim() === "" ? null : Number(v));
@@ -190,7 +236,11 @@ export function CreateMetricForm() {
             </select>
           )}
         </Field>
-        <Field label="Allowed harm (%)" error={errors.allowedHarm} hint="As a guardrail: the relative harm tolerated, e.g. 2.">
+        <Field
+          label="Allowed harm (%)"
+          error={errors.allowedHarm}
+          hint="As a guardrail: the relative harm tolerated, e.g. 2."
+        >
           {(p) => <input {...p} name="allowedHarm" type="number" min={0} max={100} step="any" />}
         </Field>
       </div>
@@ -199,7 +249,11 @@ export function CreateMetricForm() {
       {errors.denominator && <span className="error small">{errors.denominator}</span>}
       {kind === "mean" && (
         <div className="grid-form">
-          <Field label="Capping" error={errors.cap} hint="Winsorise each user's value: at a fixed value or at a percentile of all exposed users.">
+          <Field
+            label="Capping"
+            error={errors.cap}
+            hint="Winsorise each user's value: at a fixed value or at a percentile of all exposed users."
+          >
             {(p) => (
               <select {...p} name="cap" value={cap} onChange={(e) => setCap(e.target.value as typeof cap)}>
                 <option value="none">None</option>

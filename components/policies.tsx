@@ -21,12 +21,10 @@ export function EvalFigures({ figures, empty = "not evaluated" }: { figures: Eva
     <ul className="plain figures">
       {figures.map((f) => (
         <li key={f.label}>
-          <span className="muted">{f.label}</span> <strong>{f.format === "pct" ? signedPct(f.value) : num(f.value)}</strong>
+          <span className="muted">{f.label}</span>{" "}
+          <strong>{f.format === "pct" ? signedPct(f.value) : num(f.value)}</strong>
           {f.ci && (
-            <span className="small">
-              {" "}
-              {f.format === "pct" ? ciPct(f.ci) : `[${num(f.ci[0])}, ${num(f.ci[1])}]`}
-            </span>
+            <span className="small"> {f.format === "pct" ? ciPct(f.ci) : `[${num(f.ci[0])}, ${num(f.ci[1])}]`}</span>
           )}
         </li>
       ))}
@@ -42,7 +40,8 @@ const policyColumns: ColumnDef<PolicyRow, unknown>[] = [
     cell: ({ row }) => (
       <div className="cell-stack">
         <span>
-          <Link href={`/policies/${row.original.key}`}>{row.original.name}</Link> {row.original.platformDefault && <PlatformDefaultBadge />}
+          <Link href={`/policies/${row.original.key}`}>{row.original.name}</Link>{" "}
+          {row.original.platformDefault && <PlatformDefaultBadge />}
         </span>
         <code className="muted small">{row.original.key}</code>
       </div>
@@ -63,7 +62,11 @@ const policyColumns: ColumnDef<PolicyRow, unknown>[] = [
         "—"
       ),
   },
-  { accessorKey: "description", header: "Description", cell: ({ row }) => row.original.description ?? <span className="muted">—</span> },
+  {
+    accessorKey: "description",
+    header: "Description",
+    cell: ({ row }) => row.original.description ?? <span className="muted">—</span>,
+  },
 ];
 
 export function PoliciesTable({ policies }: { policies: PolicyRow[] }) {
@@ -85,11 +88,19 @@ const versionColumns = (showPolicy: boolean): ColumnDef<VersionRow, unknown>[] =
           id: "policy",
           header: "Policy",
           accessorFn: (v: VersionRow) => v.policyKey,
-          cell: ({ row }: { row: { original: VersionRow } }) => <Link href={`/policies/${row.original.policyKey}`}>{row.original.policyKey}</Link>,
+          cell: ({ row }: { row: { original: VersionRow } }) => (
+            <Link href={`/policies/${row.original.policyKey}`}>{row.original.policyKey}</Link>
+          ),
         },
       ]
     : []),
-  { accessorKey: "version", header: "Version", cell: ({ row }) => <a href={`/policies/${row.original.policyKey}#v${row.original.version}`}>v{row.original.version}</a> },
+  {
+    accessorKey: "version",
+    header: "Version",
+    cell: ({ row }) => (
+      <a href={`/policies/${row.original.policyKey}#v${row.original.version}`}>v{row.original.version}</a>
+    ),
+  },
   { accessorKey: "type", header: "Type", cell: ({ row }) => <PolicyTypeBadge type={row.original.type} /> },
   {
     accessorKey: "status",
@@ -116,16 +127,34 @@ const versionColumns = (showPolicy: boolean): ColumnDef<VersionRow, unknown>[] =
     id: "lineage",
     header: "Parent",
     accessorFn: (v) => v.parent?.label ?? "",
-    cell: ({ row }) => (row.original.parent ? <Link href={`/policies/${row.original.parent.policyKey}`}>{row.original.parent.label}</Link> : <span className="muted">—</span>),
+    cell: ({ row }) =>
+      row.original.parent ? (
+        <Link href={`/policies/${row.original.parent.policyKey}`}>{row.original.parent.label}</Link>
+      ) : (
+        <span className="muted">—</span>
+      ),
   },
-  { id: "evaluation", header: "Offline evaluation", accessorFn: (v) => v.evaluation[0]?.value ?? null, cell: ({ row }) => <EvalFigures figures={row.original.evaluation} /> },
+  {
+    id: "evaluation",
+    header: "Offline evaluation",
+    accessorFn: (v) => v.evaluation[0]?.value ?? null,
+    cell: ({ row }) => <EvalFigures figures={row.original.evaluation} />,
+  },
   { accessorKey: "datasets", header: "Datasets" },
   { accessorKey: "arms", header: "In arms" },
   { accessorKey: "createdAt", header: "Created", cell: ({ row }) => date(row.original.createdAt) },
 ];
 
 export function VersionsTable({ versions, showPolicy = true }: { versions: VersionRow[]; showPolicy?: boolean }) {
-  return <DataTable label="Policy versions" data={versions} columns={versionColumns(showPolicy)} filterPlaceholder="Filter versions…" empty={<p>No versions yet.</p>} />;
+  return (
+    <DataTable
+      label="Policy versions"
+      data={versions}
+      columns={versionColumns(showPolicy)}
+      filterPlaceholder="Filter versions…"
+      empty={<p>No versions yet.</p>}
+    />
+  );
 }
 
 export function TrainingCurveChart({ curve, label }: { curve: CurveData; label: string }) {
@@ -139,7 +168,15 @@ export function TrainingCurveChart({ curve, label }: { curve: CurveData; label: 
           <Tooltip formatter={(v) => num(v as number)} />
           <Legend />
           {curve.series.map((s, i) => (
-            <Line key={s} dataKey={s} name={humanize(s)} stroke={PALETTE[i % PALETTE.length]} dot={curve.points.length < 30} isAnimationActive={false} connectNulls />
+            <Line
+              key={s}
+              dataKey={s}
+              name={humanize(s)}
+              stroke={PALETTE[i % PALETTE.length]}
+              dot={curve.points.length < 30}
+              isAnimationActive={false}
+              connectNulls
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -179,7 +216,11 @@ export function RegisterFixedPolicyForm({ actionNames, defaults }: { actionNames
     >
       <FormErrors message={result.error} />
       <div className="grid-form">
-        <Field label="Policy key" error={result.fields?.key} hint="An existing fixed policy gets a new version (its parent is the previous one).">
+        <Field
+          label="Policy key"
+          error={result.fields?.key}
+          hint="An existing fixed policy gets a new version (its parent is the previous one)."
+        >
           {(p) => <input {...p} name="key" autoComplete="off" defaultValue="fixed-baseline" />}
         </Field>
         <Field label="Policy name" error={result.fields?.name}>
@@ -195,7 +236,17 @@ export function RegisterFixedPolicyForm({ actionNames, defaults }: { actionNames
         <div className="action-grid">
           {actionNames.map((n, i) => (
             <Field key={n} label={n} error={result.fields?.[`action.${i}`]}>
-              {(p) => <input {...p} type="number" step="any" min={0} inputMode="decimal" value={values[i]} onChange={(e) => setValues((v) => v.map((x, j) => (j === i ? e.target.value : x)))} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="number"
+                  step="any"
+                  min={0}
+                  inputMode="decimal"
+                  value={values[i]}
+                  onChange={(e) => setValues((v) => v.map((x, j) => (j === i ? e.target.value : x)))}
+                />
+              )}
             </Field>
           ))}
         </div>

@@ -2,7 +2,21 @@
 
 import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "react";
-import { Area, Bar, CartesianGrid, Cell, ComposedChart, ErrorBar, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Area,
+  Bar,
+  CartesianGrid,
+  Cell,
+  ComposedChart,
+  ErrorBar,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { useNarrowScreen } from "@/components/use-narrow-screen";
@@ -17,9 +31,12 @@ export const REPORT_TERMS = {
   lift: "Relative difference of the arm's mean from the control's: (treatment − control) / control.",
   ci: "95% confidence interval of the lift. Green or red: it excludes 0 (significant at 5%).",
   pValue: "Two-sided p-value of the lift against no difference, for this comparison alone.",
-  adjustedPValue: "p-value Holm-adjusted across the experiment's treatment arms, so that several treatments do not inflate false positives. With one treatment it equals the p-value.",
-  sequentialCi: "Always-valid 95% interval (mixture sequential test): stays valid however often you look, so it is safe to check daily and stop early; wider than the fixed-horizon CI.",
-  cuped: "CUPED: the same comparison after adjusting each user's value by their pre-period value (the covariate), which removes pre-existing differences and narrows the interval without biasing the lift.",
+  adjustedPValue:
+    "p-value Holm-adjusted across the experiment's treatment arms, so that several treatments do not inflate false positives. With one treatment it equals the p-value.",
+  sequentialCi:
+    "Always-valid 95% interval (mixture sequential test): stays valid however often you look, so it is safe to check daily and stop early; wider than the fixed-horizon CI.",
+  cuped:
+    "CUPED: the same comparison after adjusting each user's value by their pre-period value (the covariate), which removes pre-existing differences and narrows the interval without biasing the lift.",
   srm: "Sample ratio mismatch: a χ² test of the users per arm against the allocated split. p < 0.001 means assignment or logging is broken.",
 } as const;
 
@@ -65,8 +82,20 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
       return <span className={`lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 2)}</span>;
     },
   },
-  { id: "ci", header: "95% CI", meta: explained("ci"), accessorFn: (r) => shown(r, cuped).ci?.[0] ?? null, cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).ci, 2)) },
-  { id: "pValue", header: "p-value", meta: explained("pValue"), accessorFn: (r) => shown(r, cuped).pValue, cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).pValue)) },
+  {
+    id: "ci",
+    header: "95% CI",
+    meta: explained("ci"),
+    accessorFn: (r) => shown(r, cuped).ci?.[0] ?? null,
+    cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).ci, 2)),
+  },
+  {
+    id: "pValue",
+    header: "p-value",
+    meta: explained("pValue"),
+    accessorFn: (r) => shown(r, cuped).pValue,
+    cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).pValue)),
+  },
   {
     id: "adjustedPValue",
     header: "Holm-adjusted p",
@@ -112,7 +141,8 @@ function ReportLegend({ model, cuped }: { model: ReportModel; cuped: boolean }) 
           <div key={m} className="fact-pair">
             <dt>{label(model, m)}</dt>
             <dd>
-              {model.labels[m]?.description || label(model, m)} {model.labels[m]?.direction === "lower" ? "Lower is better." : ""}
+              {model.labels[m]?.description || label(model, m)}{" "}
+              {model.labels[m]?.direction === "lower" ? "Lower is better." : ""}
             </dd>
           </div>
         ))}
@@ -135,7 +165,8 @@ export function ReportResults({ model }: { model: ReportModel }) {
       <div className="row report-controls">
         {model.cuped ? (
           <label className="check">
-            <input type="checkbox" checked={cuped} onChange={(e) => setCuped(e.target.checked)} /> CUPED (adjust for each user&apos;s pre-period)
+            <input type="checkbox" checked={cuped} onChange={(e) => setCuped(e.target.checked)} /> CUPED (adjust for
+            each user&apos;s pre-period)
           </label>
         ) : (
           <span className="muted small">No pre-period data: lifts are unadjusted.</span>
@@ -144,10 +175,20 @@ export function ReportResults({ model }: { model: ReportModel }) {
       </div>
       <div className="report-tables">
         {model.metrics.map((m) => (
-          <details key={m} className="metric-block" open={!narrow || m === model.primaryMetric} aria-label={`${label(model, m)} results`}>
+          <details
+            key={m}
+            className="metric-block"
+            open={!narrow || m === model.primaryMetric}
+            aria-label={`${label(model, m)} results`}
+          >
             <summary>
               <h3>
-                {label(model, m)} {m === model.primaryMetric ? <span className="badge status-running">primary</span> : model.guardrails.includes(m) ? <span className="badge">guardrail</span> : null}{" "}
+                {label(model, m)}{" "}
+                {m === model.primaryMetric ? (
+                  <span className="badge status-running">primary</span>
+                ) : model.guardrails.includes(m) ? (
+                  <span className="badge">guardrail</span>
+                ) : null}{" "}
                 {Object.entries(model.guardrailStatus[m] ?? {}).map(([arm, status]) => (
                   <span key={arm} className={`badge guardrail-${status.replace(" ", "-")}`}>
                     {arm}: {status}
@@ -158,7 +199,12 @@ export function ReportResults({ model }: { model: ReportModel }) {
             <p className="muted small">
               {model.labels[m]?.description ?? ""} {model.labels[m]?.direction === "lower" ? "Lower is better." : ""}
             </p>
-            <DataTable label={`${label(model, m)} by arm`} data={model.rows[m]} columns={columns} empty={<p>No arms.</p>} />
+            <DataTable
+              label={`${label(model, m)} by arm`}
+              data={model.rows[m]}
+              columns={columns}
+              empty={<p>No arms.</p>}
+            />
           </details>
         ))}
       </div>
@@ -182,24 +228,57 @@ function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boole
           .filter((r) => !r.control)
           .map((r) => {
             const e = shown(r, cuped);
-            return { arm: r.arm, lift: e.lift ?? 0, err: e.ci && e.lift !== null ? [e.lift - e.ci[0], e.ci[1] - e.lift] : [0, 0], ci: e.ci, estimable: e.lift !== null };
+            return {
+              arm: r.arm,
+              lift: e.lift ?? 0,
+              err: e.ci && e.lift !== null ? [e.lift - e.ci[0], e.ci[1] - e.lift] : [0, 0],
+              ci: e.ci,
+              estimable: e.lift !== null,
+            };
           });
-        const ticks = symmetricTicks(Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)]))));
+        const ticks = symmetricTicks(
+          Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)]))),
+        );
         return (
           <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${label(model, m)}`}>
             <figcaption>
-              {label(model, m)}: {data.map((d) => `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`).join(" · ")}
+              {label(model, m)}:{" "}
+              {data
+                .map(
+                  (d) =>
+                    `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`,
+                )
+                .join(" · ")}
             </figcaption>
-            <ResponsiveContainer width="100%" height={60 + 44 * data.length} initialDimension={{ width: 320, height: 60 + 44 * data.length }}>
+            <ResponsiveContainer
+              width="100%"
+              height={60 + 44 * data.length}
+              initialDimension={{ width: 320, height: 60 + 44 * data.length }}
+            >
               <ComposedChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
                 <CartesianGrid horizontal={false} strokeDasharray="3 3" />
-                <XAxis type="number" domain={[ticks[0], ticks[ticks.length - 1]]} ticks={ticks} interval={0} tickFormatter={axisPct} fontSize={11} />
+                <XAxis
+                  type="number"
+                  domain={[ticks[0], ticks[ticks.length - 1]]}
+                  ticks={ticks}
+                  interval={0}
+                  tickFormatter={axisPct}
+                  fontSize={11}
+                />
                 <YAxis type="category" dataKey="arm" width={80} fontSize={11} />
                 <ReferenceLine x={0} stroke="#5d6677" />
-                <Tooltip formatter={(_v, _n, item) => [`${signedPct(item.payload.lift, 2)} ${ciPct(item.payload.ci, 2)}`, "lift, 95% CI"]} />
+                <Tooltip
+                  formatter={(_v, _n, item) => [
+                    `${signedPct(item.payload.lift, 2)} ${ciPct(item.payload.ci, 2)}`,
+                    "lift, 95% CI",
+                  ]}
+                />
                 <Bar dataKey="lift" barSize={18} isAnimationActive={false}>
                   {data.map((d) => (
-                    <Cell key={d.arm} fill={liftTone(d.ci) === "up" ? "#2b8a3e" : liftTone(d.ci) === "down" ? "#c92a2a" : "#94a3b8"} />
+                    <Cell
+                      key={d.arm}
+                      fill={liftTone(d.ci) === "up" ? "#2b8a3e" : liftTone(d.ci) === "down" ? "#c92a2a" : "#94a3b8"}
+                    />
                   ))}
                   <ErrorBar dataKey="err" direction="x" width={8} stroke="#1c2230" />
                 </Bar>
@@ -243,7 +322,8 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
           </select>
         </label>
         <span className="muted small">
-          {data.length === 1 ? "Whiskers" : data.length < 3 ? "Band and whiskers" : "Shaded band"}: always-valid 95% interval — safe to read every day. Lift without CUPED (daily pre-period adjustment is not computed).
+          {data.length === 1 ? "Whiskers" : data.length < 3 ? "Band and whiskers" : "Shaded band"}: always-valid 95%
+          interval — safe to read every day. Lift without CUPED (daily pre-period adjustment is not computed).
         </span>
       </div>
       {data.length === 0 ? (
@@ -256,15 +336,44 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
               <XAxis dataKey="date" fontSize={11} />
               <YAxis tickFormatter={axisPct} fontSize={11} width={52} />
               <ReferenceLine y={0} stroke="#5d6677" />
-              <Tooltip formatter={(v) => (Array.isArray(v) ? ciPct(v as [number, number]) : signedPct(v as number, 2))} />
+              <Tooltip
+                formatter={(v) => (Array.isArray(v) ? ciPct(v as [number, number]) : signedPct(v as number, 2))}
+              />
               <Legend />
               {treatments.map((t, i) => (
-                <Area key={`${t}.band`} dataKey={`${t}.band`} name={`${t} interval`} stroke="none" fill={PALETTE[(i + 1) % PALETTE.length]} fillOpacity={0.15} isAnimationActive={false} legendType="none" dot={false} activeDot={false} />
+                <Area
+                  key={`${t}.band`}
+                  dataKey={`${t}.band`}
+                  name={`${t} interval`}
+                  stroke="none"
+                  fill={PALETTE[(i + 1) % PALETTE.length]}
+                  fillOpacity={0.15}
+                  isAnimationActive={false}
+                  legendType="none"
+                  dot={false}
+                  activeDot={false}
+                />
               ))}
               {treatments.map((t, i) => (
-                <Line key={`${t}.lift`} dataKey={`${t}.lift`} name={`${t} lift`} stroke={PALETTE[(i + 1) % PALETTE.length]} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} connectNulls>
+                <Line
+                  key={`${t}.lift`}
+                  dataKey={`${t}.lift`}
+                  name={`${t} lift`}
+                  stroke={PALETTE[(i + 1) % PALETTE.length]}
+                  strokeWidth={2}
+                  dot={{ r: 3 }}
+                  isAnimationActive={false}
+                  connectNulls
+                >
                   {/* With a day or two an area has no width: show the interval as whiskers too. */}
-                  {data.length < 3 && <ErrorBar dataKey={`${t}.err`} direction="y" width={10} stroke={PALETTE[(i + 1) % PALETTE.length]} />}
+                  {data.length < 3 && (
+                    <ErrorBar
+                      dataKey={`${t}.err`}
+                      direction="y"
+                      width={10}
+                      stroke={PALETTE[(i + 1) % PALETTE.length]}
+                    />
+                  )}
                 </Line>
               ))}
             </ComposedChart>
@@ -290,8 +399,10 @@ export function SrmBanner({ model }: { model: ReportModel }) {
   if (model.srm.ok || model.users === 0) return null;
   return (
     <div className="banner banner-danger" role="alert">
-      <strong>Sample ratio mismatch.</strong> The users per arm ({model.arms.map((a, i) => `${a.key} ${int(a.users)}, expected ${int(model.srm.expected[i])}`).join("; ")}) are off the allocated split (χ² p = {pValue(model.srm.pValue)} &lt; 0.001). Assignment or logging is broken somewhere: do not trust
-      these lifts until the cause is found.
+      <strong>Sample ratio mismatch.</strong> The users per arm (
+      {model.arms.map((a, i) => `${a.key} ${int(a.users)}, expected ${int(model.srm.expected[i])}`).join("; ")}) are off
+      the allocated split (χ² p = {pValue(model.srm.pValue)} &lt; 0.001). Assignment or logging is broken somewhere: do
+      not trust these lifts until the cause is found.
     </div>
   );
 }
@@ -300,7 +411,17 @@ export function SrmBanner({ model }: { model: ReportModel }) {
  * The report's header: who is in it, how long it has run, and the primary metric's lift. The
  * decision verdict belongs here once the platform computes one; nothing is shown in its place.
  */
-export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: ReportModel; reach: { inside: number; outside: number } | null; startedAt: string | null; stoppedAt: string | null }) {
+export function ReportSummary({
+  model,
+  reach,
+  startedAt,
+  stoppedAt,
+}: {
+  model: ReportModel;
+  reach: { inside: number; outside: number } | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+}) {
   const end = stoppedAt ?? model.generatedAt;
   const runningMs = startedAt ? Date.parse(end) - Date.parse(startedAt) : null;
   const trafficDays = (model.series[model.primaryMetric] ?? []).length;
@@ -316,7 +437,10 @@ export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: R
       {reach && (
         <div className="stat card">
           <span className="stat-value">{int(reach.outside)}</span>
-          <span className="muted" title="Distinct users the platform served while the experiment ran who were not in it: outside its layer buckets or coverage, or held by another layer's experiment. They are not in the comparison.">
+          <span
+            className="muted"
+            title="Distinct users the platform served while the experiment ran who were not in it: outside its layer buckets or coverage, or held by another layer's experiment. They are not in the comparison."
+          >
             users served outside it
           </span>
         </div>
@@ -332,7 +456,10 @@ export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: R
         return (
           <div key={r.arm} className="stat card">
             <span className={`stat-value lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 1)}</span>
-            <span className="muted" title={`${REPORT_TERMS.lift} ${REPORT_TERMS.ci}${r.cuped ? ` ${REPORT_TERMS.cuped}` : ""}`}>
+            <span
+              className="muted"
+              title={`${REPORT_TERMS.lift} ${REPORT_TERMS.ci}${r.cuped ? ` ${REPORT_TERMS.cuped}` : ""}`}
+            >
               {label(model, model.primaryMetric)} lift{primary.length > 1 ? ` of ${r.arm}` : ""}
               {r.cuped ? " (CUPED)" : ""}, 95% CI {ciPct(e.ci)}
             </span>
@@ -346,8 +473,14 @@ export function ReportSummary({ model, reach, startedAt, stoppedAt }: { model: R
 export function ArmSplit({ model }: { model: ReportModel }) {
   return (
     <p className="muted small">
-      {count(model.users, "user")} · {model.arms.map((a) => `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`).join(" · ")} · SRM{" "}
-      {model.srm.ok ? "ok" : "mismatch"} (p = {pValue(model.srm.pValue)})
+      {count(model.users, "user")} ·{" "}
+      {model.arms
+        .map(
+          (a) =>
+            `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`,
+        )
+        .join(" · ")}{" "}
+      · SRM {model.srm.ok ? "ok" : "mismatch"} (p = {pValue(model.srm.pValue)})
     </p>
   );
 }

@@ -4,7 +4,17 @@ import { PRESET_OPTIONS, TRAIN_HINTS, TRAIN_INITIAL, trainConfigFields } from "@
 import { jobPickers, type PickerSources } from "@/lib/ui/job-pickers";
 
 /** The train-policy form: presets with run times (quick first), settings as inputs, JSON under "advanced". */
-export function TrainPolicyForm({ spec, sources, label, initial = {} }: { spec: JobFormSpec; sources: PickerSources; label: string; initial?: Record<string, unknown> }) {
+export function TrainPolicyForm({
+  spec,
+  sources,
+  label,
+  initial = {},
+}: {
+  spec: JobFormSpec;
+  sources: PickerSources;
+  label: string;
+  initial?: Record<string, unknown>;
+}) {
   return (
     <JobForm
       spec={spec}

@@ -10,6 +10,9 @@ const subscribeNarrow = (notify: () => void) => {
 };
 /** True on phone-width screens (after hydration; the server renders for a wide one). */
 export function useNarrowScreen(): boolean {
-  return useSyncExternalStore(subscribeNarrow, () => window.matchMedia(NARROW).matches, () => false);
+  return useSyncExternalStore(
+    subscribeNarrow,
+    () => window.matchMedia(NARROW).matches,
+    () => false,
+  );
 }
-

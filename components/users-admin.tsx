@@ -8,7 +8,15 @@ import { DataTable } from "@/components/data-table";
 import { dateTime } from "@/lib/ui/format";
 import { ROLES } from "@/lib/auth/roles";
 
-export type UserRow = { id: string; email: string; name: string; role: string; disabled: boolean; lastLoginAt: string | null; createdAt: string };
+export type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  disabled: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+};
 
 function RoleSelect({ user, self }: { user: UserRow; self: boolean }) {
   const router = useRouter();
@@ -46,10 +54,18 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [resetting, setResetting] = useState(false);
   // A reset changes nothing the table shows: no refresh, so its confirmation stays on screen.
-  const run = (action: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string> }>, done: string, refresh: boolean) =>
+  const run = (
+    action: () => Promise<{ ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string> }>,
+    done: string,
+    refresh: boolean,
+  ) =>
     start(async () => {
       const res = await action();
-      setMessage(res.ok ? { ok: true, text: done } : { ok: false, text: res.fieldErrors?.password ? `Password ${res.fieldErrors.password}` : res.error });
+      setMessage(
+        res.ok
+          ? { ok: true, text: done }
+          : { ok: false, text: res.fieldErrors?.password ? `Password ${res.fieldErrors.password}` : res.error },
+      );
       if (res.ok) setResetting(false);
       if (refresh) router.refresh();
     });
@@ -60,7 +76,13 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
           type="button"
           aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.email}`}
           disabled={pending}
-          onClick={() => run(() => setUserDisabledAction(user.id, !user.disabled), user.disabled ? "Enabled." : "Disabled; their sessions have ended.", true)}
+          onClick={() =>
+            run(
+              () => setUserDisabledAction(user.id, !user.disabled),
+              user.disabled ? "Enabled." : "Disabled; their sessions have ended.",
+              true,
+            )
+          }
         >
           {user.disabled ? "Enable" : "Disable"}
         </button>
@@ -74,13 +96,25 @@ function UserActions({ user, self }: { user: UserRow; self: boolean }) {
             run(() => resetPasswordAction(user.id, password), "Password reset; their sessions have ended.", false);
           }}
         >
-          <input name="password" type="password" aria-label={`New password of ${user.email}`} autoComplete="new-password" required minLength={8} />
+          <input
+            name="password"
+            type="password"
+            aria-label={`New password of ${user.email}`}
+            autoComplete="new-password"
+            required
+            minLength={8}
+          />
           <button type="submit" className="primary" disabled={pending}>
             Set password
           </button>
         </form>
       ) : (
-        <button type="button" aria-label={`Reset password of ${user.email}`} disabled={pending} onClick={() => setResetting(true)}>
+        <button
+          type="button"
+          aria-label={`Reset password of ${user.email}`}
+          disabled={pending}
+          onClick={() => setResetting(true)}
+        >
           Reset password
         </button>
       )}
@@ -93,12 +127,32 @@ export function UsersTable({ users, selfId }: { users: UserRow[]; selfId: string
   const columns: ColumnDef<UserRow, unknown>[] = [
     { accessorKey: "name", header: "Name" },
     { accessorKey: "email", header: "Email" },
-    { accessorKey: "role", header: "Role", cell: ({ row }) => <RoleSelect user={row.original} self={row.original.id === selfId} /> },
-    { accessorKey: "lastLoginAt", header: "Last sign-in", cell: ({ row }) => (row.original.lastLoginAt ? dateTime(row.original.lastLoginAt) : "never") },
+    {
+      accessorKey: "role",
+      header: "Role",
+      cell: ({ row }) => <RoleSelect user={row.original} self={row.original.id === selfId} />,
+    },
+    {
+      accessorKey: "lastLoginAt",
+      header: "Last sign-in",
+      cell: ({ row }) => (row.original.lastLoginAt ? dateTime(row.original.lastLoginAt) : "never"),
+    },
     { accessorKey: "disabled", header: "Status", cell: ({ row }) => (row.original.disabled ? "disabled" : "active") },
-    { id: "actions", header: "", cell: ({ row }) => <UserActions user={row.original} self={row.original.id === selfId} /> },
+    {
+      id: "actions",
+      header: "",
+      cell: ({ row }) => <UserActions user={row.original} self={row.original.id === selfId} />,
+    },
   ];
-  return <DataTable label="Users" data={users} columns={columns} filterPlaceholder="Filter users…" empty={<p>No users.</p>} />;
+  return (
+    <DataTable
+      label="Users"
+      data={users}
+      columns={columns}
+      filterPlaceholder="Filter users…"
+      empty={<p>No users.</p>}
+    />
+  );
 }
 
 export function CreateUserForm() {
@@ -131,7 +185,12 @@ export function CreateUserForm() {
       {(["name", "email", "password"] as const).map((field) => (
         <label key={field}>
           {field[0].toUpperCase() + field.slice(1)}
-          <input name={field} type={field === "password" ? "password" : field === "email" ? "email" : "text"} required aria-invalid={!!result.fieldErrors?.[field]} />
+          <input
+            name={field}
+            type={field === "password" ? "password" : field === "email" ? "email" : "text"}
+            required
+            aria-invalid={!!result.fieldErrors?.[field]}
+          />
           {result.fieldErrors?.[field] && <span className="error small">{result.fieldErrors[field]}</span>}
         </label>
       ))}

@@ -27,7 +27,10 @@ import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimumData";
 import { type AnalysisPlan, type PrimaryVerdict, decideExperiment } from "@/lib/stats/verdict";
 
 const { values } = parseArgs({
-  options: { reps: { type: "string", default: "2000" }, out: { type: "string", default: path.join("bench", "results", "aa.json") } },
+  options: {
+    reps: { type: "string", default: "2000" },
+    out: { type: "string", default: path.join("bench", "results", "aa.json") },
+  },
 });
 const REPS = Number(values.reps);
 const LOOKS = 20;
@@ -45,11 +48,17 @@ interface Setting {
 function heavyTailUser(rng: Rng): { pre: number; post: number } {
   const latent = rng.normal();
   const noise = Math.sqrt(1 - LOADING * LOADING);
-  const period = () => (LOADING * latent + noise * rng.normal() > 0 ? Math.exp(1 + SIGMA * (LOADING * latent + noise * rng.normal())) : 0);
+  const period = () =>
+    LOADING * latent + noise * rng.normal() > 0 ? Math.exp(1 + SIGMA * (LOADING * latent + noise * rng.normal())) : 0;
   return { pre: period(), post: period() };
 }
 
-function verdictOf(arms: [Moments, Moments], cuped: boolean, plan: AnalysisPlan, minUsersPerArm: number): PrimaryVerdict {
+function verdictOf(
+  arms: [Moments, Moments],
+  cuped: boolean,
+  plan: AnalysisPlan,
+  minUsersPerArm: number,
+): PrimaryVerdict {
   const [control, treatment] = arms;
   const report = decideExperiment({
     arms: [
@@ -71,7 +80,14 @@ function runSetting(s: Setting) {
   const fixed: AnalysisPlan = { kind: "fixedHorizon", plannedUsers: s.users };
   // Tuned at the planned size, as planPower sets it up: the tightest (least conservative) choice.
   const sequential: AnalysisPlan = { kind: "sequential", plannedUsers: s.users };
-  const counts = [false, true].map(() => ({ final: 0, finalShip: 0, finalNed: 0, peeking: 0, peekingNedLooks: 0, sequentialFinal: 0 }));
+  const counts = [false, true].map(() => ({
+    final: 0,
+    finalShip: 0,
+    finalNed: 0,
+    peeking: 0,
+    peekingNedLooks: 0,
+    sequentialFinal: 0,
+  }));
   for (let rep = 0; rep < REPS; rep++) {
     const rng = Rng.derive("bench-aa", s.users, s.split.join("/"), rep);
     const arms: [Moments, Moments] = [{ ...EMPTY_MOMENTS }, { ...EMPTY_MOMENTS }];
@@ -120,14 +136,25 @@ const splits: [number, number][] = [
   [0.5, 0.5],
   [0.3, 0.7],
 ];
-const settings = [50, 500, 5000].flatMap((users) => splits.flatMap((split) => runSetting({ users, split, minUsersPerArm: DEFAULT_MIN_USERS_PER_ARM })));
+const settings = [50, 500, 5000].flatMap((users) =>
+  splits.flatMap((split) => runSetting({ users, split, minUsersPerArm: DEFAULT_MIN_USERS_PER_ARM })),
+);
 const diagnostics = splits.flatMap((split) => runSetting({ users: 50, split, minUsersPerArm: 2 }));
 const inRange = (x: number) => x >= 0.03 && x <= 0.07;
 const acceptance = {
-  finalLookWithin3to7PercentOrNotEnoughData: settings.every((s) => inRange(s.finalLookFpr) || s.finalLookNotEnoughData === 1),
+  finalLookWithin3to7PercentOrNotEnoughData: settings.every(
+    (s) => inRange(s.finalLookFpr) || s.finalLookNotEnoughData === 1,
+  ),
   peekingAtMost5Percent: settings.every((s) => s.peekingFpr <= ALPHA),
 };
-const result = { alpha: ALPHA, looks: LOOKS, settings, diagnostics, acceptance, seconds: +((performance.now() - started) / 1000).toFixed(1) };
+const result = {
+  alpha: ALPHA,
+  looks: LOOKS,
+  settings,
+  diagnostics,
+  acceptance,
+  seconds: +((performance.now() - started) / 1000).toFixed(1),
+};
 const json = JSON.stringify(result);
 mkdirSync(path.dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${json}\n`);

@@ -33,7 +33,11 @@ const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKE
 const { platform, databaseUrl } = bench;
 
 async function api(method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${platform.url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
 }
@@ -48,11 +52,21 @@ async function runJob(type: string, payload: unknown): Promise<Record<string, un
   }
 }
 
-interface Interval { mean: number; ci: [number, number] }
-interface Relative extends Interval { perSeed: number[] }
-interface ArmLift { lift: number | null; ci: [number, number] | null; cuped: { lift: number; ci: [number, number] } | null }
+interface Interval {
+  mean: number;
+  ci: [number, number];
+}
+interface Relative extends Interval {
+  perSeed: number[];
+}
+interface ArmLift {
+  lift: number | null;
+  ci: [number, number] | null;
+  cuped: { lift: number; ci: [number, number] } | null;
+}
 /** The report's lift with its CI: CUPED when the report has it (the narrower interval of the same lift). */
-const headline = (l: ArmLift): Interval => (l.cuped ? { mean: l.cuped.lift, ci: l.cuped.ci } : { mean: l.lift!, ci: l.ci! });
+const headline = (l: ArmLift): Interval =>
+  l.cuped ? { mean: l.cuped.lift, ci: l.cuped.ci } : { mean: l.lift!, ci: l.ci! };
 const covers = (ci: [number, number], x: number) => x >= ci[0] && x <= ci[1];
 
 /** Inverse-variance pooling of independent estimates, each given with a normal 95% CI. */
@@ -75,11 +89,23 @@ try {
   const users = Number(values.users);
   const runs = Number(values.runs);
   const control = await runJob("train-policy", { policy: "default-fixed", type: "fixed", scenario: "default", preset });
-  const treatment = await runJob("train-policy", { policy: "enhanced", type: "enhanced_state", scenario: "default", preset });
-  await runJob("evaluate-policy", { policyVersionId: treatment.policyVersionId, scenario: "default", seeds: Number(values.seeds), sessionsPerSeed: 300 });
+  const treatment = await runJob("train-policy", {
+    policy: "enhanced",
+    type: "enhanced_state",
+    scenario: "default",
+    preset,
+  });
+  await runJob("evaluate-policy", {
+    policyVersionId: treatment.policyVersionId,
+    scenario: "default",
+    seeds: Number(values.seeds),
+    sessionsPerSeed: 300,
+  });
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const evaluation = (await db.query(`SELECT evaluation FROM "PolicyVersion" WHERE id = $1`, [treatment.policyVersionId])).rows[0].evaluation as {
+  const evaluation = (
+    await db.query(`SELECT evaluation FROM "PolicyVersion" WHERE id = $1`, [treatment.policyVersionId])
+  ).rows[0].evaluation as {
     vsBaseline: { validConsumption: { relative: Relative } };
   };
   await db.end();
@@ -95,23 +121,49 @@ try {
       name: `Enhanced-State vs tuned fixed, world ${seed}`,
       layer: "onoff",
       primaryMetric: "valid_consumption",
-      arms: [{ key: "control", control: true, weight: 0.5, policyVersionId: control.policyVersionId }, { key: "enhanced", weight: 0.5, policyVersionId: treatment.policyVersionId }],
+      arms: [
+        { key: "control", control: true, weight: 0.5, policyVersionId: control.policyVersionId },
+        { key: "enhanced", weight: 0.5, policyVersionId: treatment.policyVersionId },
+      ],
     });
     await api("POST", `/api/v1/experiments/${exp.id}/start`);
-    const traffic = await runJob("simulate-traffic", { experiment: key, scenario: "default", seed, users, sessionsPerUser: 1, prePeriodDays: 7, concurrency: 16 });
-    await api("POST", `/api/v1/experiments/${exp.id}/stop`, { decision: "rerun", note: "benchmark world; the bench compares offline and online lifts" });
+    const traffic = await runJob("simulate-traffic", {
+      experiment: key,
+      scenario: "default",
+      seed,
+      users,
+      sessionsPerUser: 1,
+      prePeriodDays: 7,
+      concurrency: 16,
+    });
+    await api("POST", `/api/v1/experiments/${exp.id}/stop`, {
+      decision: "rerun",
+      note: "benchmark world; the bench compares offline and online lifts",
+    });
     const report = (await api("GET", `/api/v1/experiments/${exp.id}/report`)) as unknown as {
       srm: { ok: boolean };
       arms: { key: string; users: number; metrics: { valid_consumption: ArmLift } }[];
     };
     const arm = report.arms.find((a) => a.key === "enhanced")!;
-    online.push({ seed, users: arm.users, rankRequests: traffic.requests, lift: arm.metrics.valid_consumption, srmOk: report.srm.ok });
+    online.push({
+      seed,
+      users: arm.users,
+      rankRequests: traffic.requests,
+      lift: arm.metrics.valid_consumption,
+      srmOk: report.srm.ok,
+    });
     console.error(`[bench] world ${seed}: ${JSON.stringify(online.at(-1))}`);
   }
 
   // The same worlds offline: world seed k with `users` users is the world traffic seed k played in
   // (evaluate-policy takes at least 2 seeds).
-  const sameWorlds = (await runJob("evaluate-policy", { policyVersionId: treatment.policyVersionId, scenario: "default", seeds: Math.max(2, runs), sessionsPerSeed: 4 * users, users })) as {
+  const sameWorlds = (await runJob("evaluate-policy", {
+    policyVersionId: treatment.policyVersionId,
+    scenario: "default",
+    seeds: Math.max(2, runs),
+    sessionsPerSeed: 4 * users,
+    users,
+  })) as {
     vsBaseline: { relative: Relative };
   };
   const perRun = online.map(({ lift, ...r }, i) => {

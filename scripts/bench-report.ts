@@ -19,17 +19,27 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { processTree, startBenchPlatform } from "@/test/support/platform";
 
-const { values } = parseArgs({ options: { users: { type: "string", default: "100000" }, explain: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { users: { type: "string", default: "100000" }, explain: { type: "boolean", default: false } },
+});
 const users = Number(values.users);
 if (!Number.isInteger(users) || users < 100) throw new Error("--users must be an integer ≥ 100");
 const KEY = "flk_bench_report_key_00000000000000";
 const DAYS = 7;
 
-const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: "1" });
+const bench = await startBenchPlatform({
+  FUSIONLAB_API_KEY: KEY,
+  FUSIONLAB_WORKERS: "1",
+  FUSIONLAB_WEB_PROCESSES: "1",
+});
 const { platform, databaseUrl } = bench;
 
 async function api(method: string, p: string, body?: unknown) {
-  const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${platform.url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<Record<string, unknown>>;
 }
@@ -59,12 +69,17 @@ try {
     layer: "bench",
     primaryMetric: "valid_consumption",
     guardrailMetrics: ["duration"],
-    arms: [{ key: "control", control: true, weight: 0.5 }, { key: "treatment", weight: 0.5 }],
+    arms: [
+      { key: "control", control: true, weight: 0.5 },
+      { key: "treatment", weight: 0.5 },
+    ],
   });
   await api("POST", `/api/v1/experiments/${exp.id}/start`);
   const t0 = Date.now();
   // The experiment ran for the last DAYS whole days (today stays empty: a live tail is another matter).
-  const { rows: [{ start }] } = await sql.query<{ start: string }>(`SELECT to_char(CURRENT_DATE - ${DAYS}, 'YYYY-MM-DD') AS start`);
+  const {
+    rows: [{ start }],
+  } = await sql.query<{ start: string }>(`SELECT to_char(CURRENT_DATE - ${DAYS}, 'YYYY-MM-DD') AS start`);
   await sql.query(`UPDATE "Experiment" SET "startedAt" = $2::timestamp WHERE id = $1::uuid`, [exp.id, start]);
   await sql.query(`SELECT setseed(0.2026)`);
   await sql.query(`SET synchronous_commit = off`);
@@ -104,11 +119,14 @@ try {
   const loadMs = Date.now() - t0;
   const {
     rows: [counts],
-  } = await sql.query<{ decisions: string; events: string }>(`SELECT (SELECT count(*) FROM "Decision") AS decisions, (SELECT count(*) FROM "Event" WHERE "experimentId" IS NOT NULL) AS events`);
+  } = await sql.query<{ decisions: string; events: string }>(
+    `SELECT (SELECT count(*) FROM "Decision") AS decisions, (SELECT count(*) FROM "Event" WHERE "experimentId" IS NOT NULL) AS events`,
+  );
 
   // The generated rows are back-dated (ts, receivedAt): a scheduled rollup that ran during a long
   // load has moved the watermark past them, so the rollup starts over from the generated data.
-  for (const table of ["ReportWatermark", "ReportUserDay", "ReportPrePeriod"]) await sql.query(`DELETE FROM "${table}" WHERE "experimentId" = $1::uuid`, [exp.id]);
+  for (const table of ["ReportWatermark", "ReportUserDay", "ReportPrePeriod"])
+    await sql.query(`DELETE FROM "${table}" WHERE "experimentId" = $1::uuid`, [exp.id]);
   const t1 = Date.now();
   const job = await api("POST", "/api/v1/jobs", { type: "rollup-reports", payload: { experimentId: exp.id } });
   let rolled: unknown;
@@ -133,8 +151,15 @@ try {
   };
   const cold = await timed();
   const warm = await timed();
-  const arms = cold.report.arms as { key: string; users: number; metrics: Record<string, { mean: number | null; lift?: number | null; cuped?: { lift: number } | null }> }[];
-  if (arms.reduce((s, a) => s + a.users, 0) !== users) throw new Error(`report counts ${arms.map((a) => a.users).join(" + ")} users, expected ${users}; rollup: ${JSON.stringify(rolled)}`);
+  const arms = cold.report.arms as {
+    key: string;
+    users: number;
+    metrics: Record<string, { mean: number | null; lift?: number | null; cuped?: { lift: number } | null }>;
+  }[];
+  if (arms.reduce((s, a) => s + a.users, 0) !== users)
+    throw new Error(
+      `report counts ${arms.map((a) => a.users).join(" + ")} users, expected ${users}; rollup: ${JSON.stringify(rolled)}`,
+    );
   const treatment = arms.find((a) => a.key === "treatment")!;
   const result = {
     users,
@@ -155,8 +180,16 @@ try {
     process.env.DATABASE_URL = databaseUrl;
     const { reportSql } = await import("@/lib/reports/report-sql");
     const { metricDefinitions } = await import("@/lib/metrics/metric-catalogue");
-    const { text } = reportSql({ metrics: await metricDefinitions(cold.report.metrics as string[]), armKeys: ["control", "treatment"], pre: "rollup" });
-    const wm = (await sql.query(`SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS d, to_char("feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS t FROM "ReportWatermark"`)).rows[0] as { d: string; t: string };
+    const { text } = reportSql({
+      metrics: await metricDefinitions(cold.report.metrics as string[]),
+      armKeys: ["control", "treatment"],
+      pre: "rollup",
+    });
+    const wm = (
+      await sql.query(
+        `SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS d, to_char("feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS t FROM "ReportWatermark"`,
+      )
+    ).rows[0] as { d: string; t: string };
     await sql.query(`SET work_mem = '128MB'`);
     const plan = await sql.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, [exp.id, wm.d, wm.t]);
     console.error(plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n"));

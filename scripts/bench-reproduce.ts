@@ -95,7 +95,15 @@ const PROFILES: Record<"quick" | "full", Profile> = {
     trainingSeeds: 2,
     cem: { iterations: 3, population: 8, sessionsPerCandidate: 120 },
     linear: { iterations: 3, population: 8, sessionsPerCandidate: 120, initStd: 0.1 },
-    progressive: { rounds: 2, sessionsPerRound: 400, stepsPerRound: 150, checkpoints: 2, evalSessions: 200, gateWorlds: 2, progressEvery: 50 },
+    progressive: {
+      rounds: 2,
+      sessionsPerRound: 400,
+      stepsPerRound: 150,
+      checkpoints: 2,
+      evalSessions: 200,
+      gateWorlds: 2,
+      progressEvery: 50,
+    },
     userState: {},
     enhancedState: { batchSize: 64 },
     evalSeeds: 10,
@@ -109,7 +117,15 @@ const PROFILES: Record<"quick" | "full", Profile> = {
     trainingSeeds: 3,
     cem: { iterations: 10, population: 16, sessionsPerCandidate: 400 },
     linear: { iterations: 10, population: 16, sessionsPerCandidate: 400, initStd: 0.1 },
-    progressive: { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1000, gateWorlds: 3, progressEvery: 200 },
+    progressive: {
+      rounds: 4,
+      sessionsPerRound: 3000,
+      stepsPerRound: 1200,
+      checkpoints: 3,
+      evalSessions: 1000,
+      gateWorlds: 3,
+      progressEvery: 200,
+    },
     userState: {},
     enhancedState: { batchSize: 128 },
     evalSeeds: 10,
@@ -132,10 +148,19 @@ interface Args {
   out: string | null;
 }
 
-const USAGE = "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--enhanced-config <json>] [--out <file>]";
+const USAGE =
+  "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--enhanced-config <json>] [--out <file>]";
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, scenarioFile: null, seed: "bench", trainingSeeds: null, threads: Math.max(1, os.availableParallelism()), enhancedConfig: {}, out: null };
+  const args: Args = {
+    quick: false,
+    scenarioFile: null,
+    seed: "bench",
+    trainingSeeds: null,
+    threads: Math.max(1, os.availableParallelism()),
+    enhancedConfig: {},
+    out: null,
+  };
   const value = (i: number) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new Error(`${argv[i]} needs a value (${USAGE})`);
@@ -156,7 +181,8 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === "--enhanced-config") args.enhancedConfig = enhancedOverrides(value(i++));
     else throw new Error(`unknown argument ${argv[i]} (${USAGE})`);
   }
-  if (args.trainingSeeds === 1) throw new Error("--training-seeds must be ≥ 2: pooled intervals need training-seed variance");
+  if (args.trainingSeeds === 1)
+    throw new Error("--training-seeds must be ≥ 2: pooled intervals need training-seed variance");
   return args;
 }
 
@@ -167,7 +193,8 @@ function enhancedOverrides(json: string): object {
   return overrides;
 }
 
-const log = (msg: string) => process.stderr.write(`[bench-reproduce ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const log = (msg: string) =>
+  process.stderr.write(`[bench-reproduce ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 const timer = () => {
   const start = performance.now();
@@ -181,7 +208,8 @@ async function checkIdentical(world: World, trained: Policy, loaded: Policy): Pr
   for (let i = 0; i < 20; i++) {
     const request = sampleRequest(world, rng, n);
     const [a, b] = [await scoreRequest(trained, request), await scoreRequest(loaded, request)];
-    if (a.scores.some((s, j) => !Object.is(s, b.scores[j])) || a.actions.some((x, j) => !Object.is(x, b.actions[j]))) return false;
+    if (a.scores.some((s, j) => !Object.is(s, b.scores[j])) || a.actions.some((x, j) => !Object.is(x, b.actions[j])))
+      return false;
   }
   return true;
 }
@@ -201,11 +229,22 @@ function sampleRequest(world: World, rng: Rng, n: number): RankInput {
     world.predictedScores(u, j, predictions, c * NUM_TASKS);
     itemFeatures.set(world.itemFeatures.subarray(j * dI, (j + 1) * dI), c * dI);
   }
-  return { numCandidates: n, userFeatures, context: new Float32Array(layout.context.length), predictions, itemFeatures };
+  return {
+    numCandidates: n,
+    userFeatures,
+    context: new Float32Array(layout.context.length),
+    predictions,
+    itemFeatures,
+  };
 }
 
 /** p50/p99 wall time of one actor call over `n` candidates (one request), ms. */
-function actorLatency(world: World, model: FusionModel, n: number, calls: number): { candidates: number; p50Ms: number; p99Ms: number; calls: number } {
+function actorLatency(
+  world: World,
+  model: FusionModel,
+  n: number,
+  calls: number,
+): { candidates: number; p50Ms: number; p99Ms: number; calls: number } {
   const rng = Rng.derive("bench", "latency");
   const requests = Array.from({ length: 16 }, () => sampleRequest(world, rng, n));
   const out = [new Float64Array(n * 14)];
@@ -237,7 +276,10 @@ class CalibratedScoresFixedPolicy implements Policy {
     world: World,
     private readonly action: Float64Array,
   ) {
-    this.twin = new World({ ...world.scenario, prediction: { ...world.scenario.prediction, miscalibration: false } }, world.seed);
+    this.twin = new World(
+      { ...world.scenario, prediction: { ...world.scenario.prediction, miscalibration: false } },
+      world.seed,
+    );
   }
 
   act(batch: readonly RequestObservation[], decisions: readonly PolicyDecision[]): void {
@@ -284,7 +326,13 @@ interface SeedResult {
   seconds: Record<string, number>;
 }
 
-const roundSummary = (r: RoundSummary) => ({ round: r.round, promoted: r.promoted, difference: r.gate.objective.difference, ci: r.gate.objective.ci, reason: r.gate.reason });
+const roundSummary = (r: RoundSummary) => ({
+  round: r.round,
+  promoted: r.promoted,
+  difference: r.gate.objective.difference,
+  ci: r.gate.objective.ci,
+  reason: r.gate.reason,
+});
 
 async function runSeed(job: SeedJob): Promise<SeedResult> {
   const { tf } = await loadTf(() => {});
@@ -323,12 +371,20 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
       onProgress: (p) => {
         if (p.phase === "evaluate") {
           const o = p.gate.objective;
-          log(`${tag}: ${type} round ${p.round} step ${p.step}: reward ${o.difference.toFixed(3)} [${o.ci[0].toFixed(3)}, ${o.ci[1].toFixed(3)}] — ${p.gate.reason}${p.promoted ? " → promotable" : ""}`);
-        } else if (p.phase === "collect") log(`${tag}: ${type} round ${p.round}: collected ${p.requests} requests with ${p.behaviour}`);
+          log(
+            `${tag}: ${type} round ${p.round} step ${p.step}: reward ${o.difference.toFixed(3)} [${o.ci[0].toFixed(3)}, ${o.ci[1].toFixed(3)}] — ${p.gate.reason}${p.promoted ? " → promotable" : ""}`,
+          );
+        } else if (p.phase === "collect")
+          log(`${tag}: ${type} round ${p.round}: collected ${p.requests} requests with ${p.behaviour}`);
       },
     });
     seconds[type] = t();
-    training[type] = { improved: result.improved, promotedRound: result.promotedRound, rounds: result.rounds.map(roundSummary), seconds: seconds[type] };
+    training[type] = {
+      improved: result.improved,
+      promotedRound: result.promotedRound,
+      rounds: result.rounds.map(roundSummary),
+      seconds: seconds[type],
+    };
     trainedSaved[type] = result.saved;
     trainedModels[type] = result.model;
     finalSaved[type] = result.final;
@@ -365,7 +421,9 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
       ? {
           random: () => new RandomPolicy(),
           oracle: (w: World) => new OraclePolicy(w),
-          ...(scenario.prediction.miscalibration ? { [CALIBRATED]: (w: World) => new CalibratedScoresFixedPolicy(w, tuned.action) } : {}),
+          ...(scenario.prediction.miscalibration
+            ? { [CALIBRATED]: (w: World) => new CalibratedScoresFixedPolicy(w, tuned.action) }
+            : {}),
         }
       : {}),
   };
@@ -384,7 +442,12 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
   if (job.primary) {
     t = timer();
     const heldOut = new World(scenario, `${prefix}:held-out`);
-    const { schema, logs } = await collectLogs({ world: heldOut, policy: withExploration(loaded.fixed.policy), sessions: profile.heldOutSessions, seed: `${prefix}:held-out` });
+    const { schema, logs } = await collectLogs({
+      world: heldOut,
+      policy: withExploration(loaded.fixed.policy),
+      sessions: profile.heldOutSessions,
+      seed: `${prefix}:held-out`,
+    });
     const source = memoryLogSource(schema, logs);
     for (const name of POLICIES) {
       const policy = factories[name](heldOut);
@@ -394,7 +457,14 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
     seconds.offline = t();
   }
   const criticRanking = job.primary
-    ? await criticItemRanking({ tf, saved: finalSaved["enhanced-state"], world: new World(scenario, `${prefix}:critic-ranking`), behaviour: fixedPolicy, requests: profile.criticRankingRequests, seed: `${prefix}:critic-ranking` })
+    ? await criticItemRanking({
+        tf,
+        saved: finalSaved["enhanced-state"],
+        world: new World(scenario, `${prefix}:critic-ranking`),
+        behaviour: fixedPolicy,
+        requests: profile.criticRankingRequests,
+        seed: `${prefix}:critic-ranking`,
+      })
     : null;
   if (criticRanking) log(`${tag}: critic item ranking NDCG@${criticRanking.k}: ${JSON.stringify(criticRanking.ndcg)}`);
   return {
@@ -405,7 +475,11 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
     training,
     fixedAction: Array.from(tuned.action),
     linearTheta: Array.from(linear.theta),
-    loadMs: { fixed: loaded.fixed.loadMs, "user-state": loaded["user-state"].loadMs, "enhanced-state": loaded["enhanced-state"].loadMs },
+    loadMs: {
+      fixed: loaded.fixed.loadMs,
+      "user-state": loaded["user-state"].loadMs,
+      "enhanced-state": loaded["enhanced-state"].loadMs,
+    },
     identicalAfterLoad,
     enhancedSaved: trainedSaved["enhanced-state"],
     criticRanking,
@@ -426,7 +500,10 @@ function runInWorkers(jobs: SeedJob[], threads: number): Promise<SeedResult[]> {
         const worker = new Worker(boot, { eval: true, workerData: jobs[i] });
         worker.once("message", resolve);
         worker.once("error", reject);
-        worker.once("exit", (code) => code !== 0 && reject(new Error(`seed ${jobs[i].seed} worker exited with ${code}`)));
+        worker.once(
+          "exit",
+          (code) => code !== 0 && reject(new Error(`seed ${jobs[i].seed} worker exited with ${code}`)),
+        );
       });
     }
   };
@@ -482,17 +559,35 @@ interface VariantResult {
 
 /** Pools one variant's seed results (seed 0 first) into per-seed and pooled paired differences. */
 function summariseVariant(scenarioInput: unknown, seeds: SeedResult[]): VariantResult {
-  const shared = Object.fromEntries(Object.entries(seeds[0].value.policies).filter(([name]) => !(LEARNED as readonly string[]).includes(name)));
+  const shared = Object.fromEntries(
+    Object.entries(seeds[0].value.policies).filter(([name]) => !(LEARNED as readonly string[]).includes(name)),
+  );
   const values = seeds.map((s) => ({ ...s.value, policies: { ...s.value.policies, ...shared } }));
   const cells = (name: string, m: ValueMetric) => values.map((v) => v.policies[name].perSeed[m]);
   const diffCells = (a: string, b: string, m: ValueMetric, relative: boolean) =>
-    values.map((v) => v.policies[a].perSeed[m].map((x, w) => (x - v.policies[b].perSeed[m][w]) / (relative ? v.policies[b].perSeed[m][w] : 1)));
+    values.map((v) =>
+      v.policies[a].perSeed[m].map(
+        (x, w) => (x - v.policies[b].perSeed[m][w]) / (relative ? v.policies[b].perSeed[m][w] : 1),
+      ),
+    );
   const pooled: PooledDifference[] = [];
   for (const [a, b] of PAIRS) {
     for (const metric of METRICS) {
       const abs = pooledDifference(diffCells(a, b, metric, false));
       const rel = pooledDifference(diffCells(a, b, metric, true));
-      pooled.push({ treatment: a, baseline: b, metric, mean: abs.mean, ci: abs.ci, relative: rel.mean, relativeCi: rel.ci, significant: abs.ci[0] > 0 || abs.ci[1] < 0, df: abs.df, relativeSe: rel.se, relativeDf: rel.df });
+      pooled.push({
+        treatment: a,
+        baseline: b,
+        metric,
+        mean: abs.mean,
+        ci: abs.ci,
+        relative: rel.mean,
+        relativeCi: rel.ci,
+        significant: abs.ci[0] > 0 || abs.ci[1] < 0,
+        df: abs.df,
+        relativeSe: rel.se,
+        relativeDf: rel.df,
+      });
     }
   }
   const pairs = values[0].policies[CALIBRATED] ? [...PAIRS, [CALIBRATED, "fixed"] as [string, string]] : PAIRS;
@@ -503,7 +598,10 @@ function summariseVariant(scenarioInput: unknown, seeds: SeedResult[]): VariantR
       .flatMap(([a, b]) => METRICS.map((m) => perSeedEntry(pairedDifference(v, a, b, m)))),
   }));
   const pooledValues = Object.fromEntries(
-    [...POLICIES, ...(values[0].policies[CALIBRATED] ? [CALIBRATED] : [])].map((p) => [p, Object.fromEntries(VALUE_METRICS.map((m) => [m, pooledDifference(cells(p, m))]))]),
+    [...POLICIES, ...(values[0].policies[CALIBRATED] ? [CALIBRATED] : [])].map((p) => [
+      p,
+      Object.fromEntries(VALUE_METRICS.map((m) => [m, pooledDifference(cells(p, m))])),
+    ]),
   ) as Record<string, Record<ValueMetric, PooledEstimate>>;
   return { scenario: parseScenario(scenarioInput).name, seeds, values, pooledValues, pooled, perSeed };
 }
@@ -511,7 +609,8 @@ function summariseVariant(scenarioInput: unknown, seeds: SeedResult[]): VariantR
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
 const ci = (c: readonly [number, number], d = 2) => `[${fmt(c[0], d)}, ${fmt(c[1], d)}]`;
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
-const find = (v: VariantResult, a: string, b: string, m: ValueMetric) => v.pooled.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
+const find = (v: VariantResult, a: string, b: string, m: ValueMetric) =>
+  v.pooled.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
 
 function markdown(label: string, v: VariantResult): string {
   const names = Object.keys(v.pooledValues);
@@ -522,9 +621,13 @@ function markdown(label: string, v: VariantResult): string {
     const g = primary.gauc[p as PolicyName];
     return `| ${p} | ${fmt(e.validConsumption.mean)} ${ci(e.validConsumption.ci)} | ${fmt(e.durationSeconds.mean, 0)} ${ci(e.durationSeconds.ci, 0)} | ${fmt(e.interactions.mean)} | ${fmt(e.depth.mean)} | ${fmt(e.reward.mean)} | ${g === undefined ? "" : fmt(g, 4)} | ${s === undefined ? "" : s.applicable ? `${fmt(s.reward.mean)} (ESS ${fmt(s.effectiveSampleSize, 0)})` : "n/a"} |`;
   });
-  const diffs = v.pooled.map((d) => `| ${d.treatment} − ${d.baseline} | ${d.metric} | ${fmt(d.mean)} ${ci(d.ci)} | ${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}] | ${d.significant ? "yes" : "no"} |`);
+  const diffs = v.pooled.map(
+    (d) =>
+      `| ${d.treatment} − ${d.baseline} | ${d.metric} | ${fmt(d.mean)} ${ci(d.ci)} | ${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}] | ${d.significant ? "yes" : "no"} |`,
+  );
   const perSeed = v.perSeed.map((s) => {
-    const get = (a: string, b: string, m: ValueMetric) => s.pairedDifferences.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
+    const get = (a: string, b: string, m: ValueMetric) =>
+      s.pairedDifferences.find((d) => d.treatment === a && d.baseline === b && d.metric === m)!;
     const cell = (a: string, b: string, m: ValueMetric) => {
       const d = get(a, b, m);
       return `${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}]`;
@@ -561,7 +664,9 @@ function markdown(label: string, v: VariantResult): string {
 function acceptance(main: VariantResult, ablation: VariantResult | null) {
   const vc = (a: string, b: string) => find(main, a, b, "validConsumption");
   const everySeed = main.perSeed.every((s) => {
-    const d = s.pairedDifferences.find((x) => x.treatment === "enhanced-state" && x.baseline === "fixed" && x.metric === "validConsumption")!;
+    const d = s.pairedDifferences.find(
+      (x) => x.treatment === "enhanced-state" && x.baseline === "fixed" && x.metric === "validConsumption",
+    )!;
     return d.mean > 0;
   });
   const esFixed = vc("enhanced-state", "fixed");
@@ -570,8 +675,18 @@ function acceptance(main: VariantResult, ablation: VariantResult | null) {
   const vsLinear = find(main, "enhanced-state", "linear", "reward");
   return {
     enhancedBeatsFixedEverySeed: everySeed,
-    enhancedVsFixedValidConsumption: { relative: esFixed.relative, relativeCi: esFixed.relativeCi, target: 0.028, holds: esFixed.relative >= 0.028 && esFixed.relativeCi[0] > 0 },
-    enhancedVsUserStateValidConsumption: { relative: esUser.relative, relativeCi: esUser.relativeCi, target: 0.02, holds: esUser.relative >= 0.02 && esUser.relativeCi[0] > 0 },
+    enhancedVsFixedValidConsumption: {
+      relative: esFixed.relative,
+      relativeCi: esFixed.relativeCi,
+      target: 0.028,
+      holds: esFixed.relative >= 0.028 && esFixed.relativeCi[0] > 0,
+    },
+    enhancedVsUserStateValidConsumption: {
+      relative: esUser.relative,
+      relativeCi: esUser.relativeCi,
+      target: 0.02,
+      holds: esUser.relative >= 0.02 && esUser.relativeCi[0] > 0,
+    },
     enhancedVsFixedDurationNotSignificantlyNegative: duration.ci[1] >= 0,
     enhancedRewardAtLeastLinear: { difference: vsLinear.mean, ci: vsLinear.ci, holds: vsLinear.mean >= 0 },
     ablationGap: ablation && gapDifference(main, ablation),
@@ -586,7 +701,13 @@ function gapDifference(main: VariantResult, ablation: VariantResult) {
   const df = (a + b) ** 2 / (a ** 2 / on.relativeDf + b ** 2 / off.relativeDf);
   const diff = on.relative - off.relative;
   const half = tQuantile(0.975, df) * Math.sqrt(a + b);
-  return { withMiscalibration: on.relative, withoutMiscalibration: off.relative, difference: diff, ci: [diff - half, diff + half] as [number, number], smallerWithoutMiscalibration: diff - half > 0 };
+  return {
+    withMiscalibration: on.relative,
+    withoutMiscalibration: off.relative,
+    difference: diff,
+    ci: [diff - half, diff + half] as [number, number],
+    smallerWithoutMiscalibration: diff - half > 0,
+  };
 }
 
 function summary(v: VariantResult) {
@@ -604,8 +725,18 @@ function summary(v: VariantResult) {
     pairedDifferences: v.pooled,
     trainingSeeds: v.perSeed.map((s) => ({ seed: s.seed, pairedDifferences: s.pairedDifferences })),
     criticItemRanking: v.seeds[0].criticRanking,
-    orderingHolds: POLICIES.map((p) => v.pooledValues[p].validConsumption.mean).every((x, i, xs) => i === 0 || x > xs[i - 1]),
-    training: v.seeds.map((s) => ({ seed: s.seed, ...s.training, fixedAction: s.fixedAction, linearTheta: s.linearTheta, loadMs: s.loadMs, identicalAfterLoad: s.identicalAfterLoad, seconds: s.seconds })),
+    orderingHolds: POLICIES.map((p) => v.pooledValues[p].validConsumption.mean).every(
+      (x, i, xs) => i === 0 || x > xs[i - 1],
+    ),
+    training: v.seeds.map((s) => ({
+      seed: s.seed,
+      ...s.training,
+      fixedAction: s.fixedAction,
+      linearTheta: s.linearTheta,
+      loadMs: s.loadMs,
+      identicalAfterLoad: s.identicalAfterLoad,
+      seconds: s.seconds,
+    })),
   };
 }
 
@@ -620,17 +751,36 @@ async function main(): Promise<void> {
   // Every variant's training seeds go to one pool of worker threads, so no core idles between variants.
   const variants: [string, unknown][] = [["main", scenarioInput]];
   if (profile.ablation) {
-    const off = { ...(scenarioInput as object), prediction: { ...((scenarioInput as { prediction?: object }).prediction ?? {}), miscalibration: false } };
+    const off = {
+      ...(scenarioInput as object),
+      prediction: { ...((scenarioInput as { prediction?: object }).prediction ?? {}), miscalibration: false },
+    };
     variants.push(["ablation (miscalibration off)", off]);
   }
   const count = args.trainingSeeds ?? profile.trainingSeeds;
-  const jobs = variants.flatMap(([label, input]) => Array.from({ length: count }, (_, seed) => ({ label, scenario: input, profile, prefix: args.seed, seed, primary: seed === 0 })));
-  log(`${variants.length} variant(s) × ${count} training seeds in ${Math.min(args.threads, jobs.length)} worker threads`);
+  const jobs = variants.flatMap(([label, input]) =>
+    Array.from({ length: count }, (_, seed) => ({
+      label,
+      scenario: input,
+      profile,
+      prefix: args.seed,
+      seed,
+      primary: seed === 0,
+    })),
+  );
+  log(
+    `${variants.length} variant(s) × ${count} training seeds in ${Math.min(args.threads, jobs.length)} worker threads`,
+  );
   const results = await runInWorkers(jobs, args.threads);
-  const [main, ablation] = variants.map(([, input], i) => summariseVariant(input, results.slice(i * count, (i + 1) * count)));
+  const [main, ablation] = variants.map(([, input], i) =>
+    summariseVariant(input, results.slice(i * count, (i + 1) * count)),
+  );
   const enhanced = loadPolicy(tf, main.seeds[0].enhancedSaved).model;
-  const latency = enhanced ? actorLatency(new World(scenario, "bench:latency"), enhanced, 500, profile.latencyCalls) : null;
-  if (latency) log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
+  const latency = enhanced
+    ? actorLatency(new World(scenario, "bench:latency"), enhanced, 500, profile.latencyCalls)
+    : null;
+  if (latency)
+    log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
   const command = `npm run bench:reproduce --${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}${Object.keys(args.enhancedConfig).length ? ` --enhanced-config '${JSON.stringify(args.enhancedConfig)}'` : ""}`;
   const result = {
     ...summary(main),
@@ -647,9 +797,18 @@ async function main(): Promise<void> {
   };
   console.log(markdown("Main comparison", main));
   if (ablation) console.log(`\n${markdown("Ablation: item-segment miscalibration off", ablation)}`);
-  if (latency) console.log(`\nEnhanced-State actor (seed 0), 500 candidates, one request per call: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (${backend})`);
+  if (latency)
+    console.log(
+      `\nEnhanced-State actor (seed 0), 500 candidates, one request per call: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (${backend})`,
+    );
   console.log(`Total ${result.totalSeconds.toFixed(0)} s.`);
-  const out = args.out ?? path.join("bench", "results", `reproduce-${mode}${args.scenarioFile ? `-${path.basename(args.scenarioFile, ".json")}` : ""}${args.seed === "bench" ? "" : `-seed-${args.seed}`}.json`);
+  const out =
+    args.out ??
+    path.join(
+      "bench",
+      "results",
+      `reproduce-${mode}${args.scenarioFile ? `-${path.basename(args.scenarioFile, ".json")}` : ""}${args.seed === "bench" ? "" : `-seed-${args.seed}`}.json`,
+    );
   mkdirSync(path.dirname(out), { recursive: true });
   const json = JSON.stringify(result);
   writeFileSync(out, `${json}\n`);

@@ -46,7 +46,12 @@ const eventSeconds = Number(values["event-seconds"]);
 const KEY = "flk_bench_serve_key_000000000000000";
 
 const webProcesses = values["web-processes"];
-const bench = await startBenchPlatform({ FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "1", FUSIONLAB_WEB_PROCESSES: webProcesses, FUSIONLAB_SERVING_RUNTIME: values.runtime });
+const bench = await startBenchPlatform({
+  FUSIONLAB_API_KEY: KEY,
+  FUSIONLAB_WORKERS: "1",
+  FUSIONLAB_WEB_PROCESSES: webProcesses,
+  FUSIONLAB_SERVING_RUNTIME: values.runtime,
+});
 const { platform, databaseUrl } = bench;
 
 /**
@@ -64,14 +69,27 @@ function cpuSeconds(): Record<string, number> {
     } catch {
       continue; // gone meanwhile
     }
-    const kind = pid === process.pid ? "loadGenerator" : cmd.includes("web.ts") ? "web" : cmd.includes("workers/main.ts") ? "workers" : cmd.includes("postgres") ? "postgres" : "launcher";
+    const kind =
+      pid === process.pid
+        ? "loadGenerator"
+        : cmd.includes("web.ts")
+          ? "web"
+          : cmd.includes("workers/main.ts")
+            ? "workers"
+            : cmd.includes("postgres")
+              ? "postgres"
+              : "launcher";
     out[kind] += (Number(fields[11]) + Number(fields[12])) / 100;
   }
   return out;
 }
 
 async function api(method: string, p: string, body?: unknown) {
-  const res = await fetch(`${platform.url}${p}`, { method, headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${platform.url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<Record<string, unknown>>;
 }
@@ -80,7 +98,16 @@ try {
   await api("POST", "/api/v1/layers", { key: "bench", name: "Bench" });
   let policyVersionId: string | undefined;
   if (values.treatment !== "none") {
-    const job = await api("POST", "/api/v1/jobs", { type: "train-policy", payload: { policy: "bench", type: values.treatment, scenario: "default", preset: "quick", trainingConfig: { promotion: "always" } } });
+    const job = await api("POST", "/api/v1/jobs", {
+      type: "train-policy",
+      payload: {
+        policy: "bench",
+        type: values.treatment,
+        scenario: "default",
+        preset: "quick",
+        trainingConfig: { promotion: "always" },
+      },
+    });
     for (;;) {
       const j = await api("GET", `/api/v1/jobs/${job.id}`);
       if (j.state === "completed") {
@@ -91,17 +118,27 @@ try {
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
-  const treatment = policyVersionId ? { key: "treatment", weight: 0.5, policyVersionId } : { key: "treatment", weight: 0.5 };
-  const exp = await api("POST", "/api/v1/experiments", { key: "bench", name: "Bench", layer: "bench", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, treatment] });
+  const treatment = policyVersionId
+    ? { key: "treatment", weight: 0.5, policyVersionId }
+    : { key: "treatment", weight: 0.5 };
+  const exp = await api("POST", "/api/v1/experiments", {
+    key: "bench",
+    name: "Bench",
+    layer: "bench",
+    primaryMetric: "valid_consumption",
+    arms: [{ key: "control", control: true, weight: 0.5 }, treatment],
+  });
   await api("POST", `/api/v1/experiments/${exp.id}/start`);
 
   const bodies = simulatedRankBodies(500, candidates).map((b) => Buffer.from(b));
   const post = httpClient(platform.url, { authorization: `Bearer ${KEY}` });
   // Warm-up: JIT, connection pools, policy and serving caches — over several connections, so that
   // every web process gets its share.
-  await Promise.all(Array.from({ length: 8 }, async (_, c) => {
-    for (let i = 0; i < 40; i++) await post("/api/v1/rank", bodies[(c * 40 + i) % bodies.length]);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, c) => {
+      for (let i = 0; i < 40; i++) await post("/api/v1/rank", bodies[(c * 40 + i) % bodies.length]);
+    }),
+  );
 
   execFileSync("sync");
 
@@ -134,7 +171,9 @@ try {
   const achievedRps = total / ((performance.now() - t0) / 1000);
   const cpu1 = cpuSeconds();
   // Milliseconds of CPU per rank request, by kind of process (2 cores give 10 ms per request at 200/s).
-  const cpuMsPerRequest = Object.fromEntries(Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000 * 100) / total) / 100]));
+  const cpuMsPerRequest = Object.fromEntries(
+    Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000 * 100) / total) / 100]),
+  );
   latencies.sort((a, b) => a - b);
 
   // Events: 4 concurrent senders, batches of 1,000, unique ids, for eventSeconds.
@@ -164,16 +203,22 @@ try {
 
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const storedDecisions = Number((await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisionIds])).rows[0].count);
-  const storedEvents = Number((await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" LIKE 'bench-%'`)).rows[0].count);
+  const storedDecisions = Number(
+    (await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisionIds])).rows[0].count,
+  );
+  const storedEvents = Number(
+    (await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" LIKE 'bench-%'`)).rows[0].count,
+  );
   // The decision log on disk (all partitions: heap, TOAST and indexes of Decision and DecisionItems)
   // per decision, and the encoded shown items alone.
   await db.query(`VACUUM ANALYZE "Decision", "DecisionItems"`);
-  const size = (await db.query<{ decisions: string; bytes: string; shown: string }>(`
+  const size = (
+    await db.query<{ decisions: string; bytes: string; shown: string }>(`
     SELECT (SELECT count(*) FROM "Decision") AS decisions,
            (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"Decision"'))
              + (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('"DecisionItems"')) AS bytes,
-           (SELECT avg(octet_length(shown)) FROM "DecisionItems") AS shown`)).rows[0];
+           (SELECT avg(octet_length(shown)) FROM "DecisionItems") AS shown`)
+  ).rows[0];
   await db.end();
   // What the web tier itself counted (GET /metrics, summed over its processes): every decision
   // written, in how many group commits.
@@ -200,7 +245,9 @@ try {
     bytesPerDecision: Math.round(Number(size.bytes) / Number(size.decisions)),
     shownItemsBytesPerDecision: Math.round(Number(size.shown)),
     metricsDecisionsWritten: sample("fusionlab_decisions_written_total"),
-    meanDecisionBatch: Math.round((sample("fusionlab_decision_batch_size_sum") / sample("fusionlab_decision_batch_size_count")) * 100) / 100,
+    meanDecisionBatch:
+      Math.round((sample("fusionlab_decision_batch_size_sum") / sample("fusionlab_decision_batch_size_count")) * 100) /
+      100,
     treatment: values.treatment,
     runtime: values.runtime,
     policyVersion: policyVersionId ?? null,

@@ -49,15 +49,24 @@ async function child(requests: number, outDir: string): Promise<void> {
 }
 
 function runChild(requests: number, outDir: string): DatasetRun {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(requests), "--out", outDir], {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), "--child", String(requests), "--out", outDir],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`dataset child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop() as string) as DatasetRun;
 }
 
-async function throughput(): Promise<{ requestsPerSecond: number; requestsPerCpuSecond: number; requests: number; seconds: number }> {
+async function throughput(): Promise<{
+  requestsPerSecond: number;
+  requestsPerCpuSecond: number;
+  requests: number;
+  seconds: number;
+}> {
   const world = new World(parseScenario({}), "bench");
   const policy = new FixedFusionPolicy();
   // Warm-up: let the JIT settle before timing.
@@ -79,11 +88,17 @@ async function throughput(): Promise<{ requestsPerSecond: number; requestsPerCpu
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { requests: { type: "string", default: "1000000" }, keep: { type: "string" }, child: { type: "string" }, out: { type: "string" } },
+    options: {
+      requests: { type: "string", default: "1000000" },
+      keep: { type: "string" },
+      child: { type: "string" },
+      out: { type: "string" },
+    },
   });
   if (values.child) return child(Number(values.child), values.out as string);
   const requests = Number(values.requests);
-  if (!Number.isInteger(requests) || requests < 10) throw new Error(`--requests must be an integer ≥ 10, got ${values.requests}`);
+  if (!Number.isInteger(requests) || requests < 10)
+    throw new Error(`--requests must be an integer ≥ 10, got ${values.requests}`);
   const t = await throughput();
   const root = values.keep ?? mkdtempSync(path.join(os.tmpdir(), "fusionlab-bench-"));
   try {
@@ -92,7 +107,14 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         requestsPerSecond: t.requestsPerSecond,
-        rollout: { requests: t.requests, seconds: t.seconds, requestsPerCpuSecond: t.requestsPerCpuSecond, candidates: 100, shown: 5, policy: "fixed" },
+        rollout: {
+          requests: t.requests,
+          seconds: t.seconds,
+          requestsPerCpuSecond: t.requestsPerCpuSecond,
+          candidates: 100,
+          shown: 5,
+          policy: "fixed",
+        },
         dataset,
         datasetSmall,
         peakRssRatio: +(dataset.peakRssMB / datasetSmall.peakRssMB).toFixed(2),

@@ -23,7 +23,9 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 
 const last = readMigrations().at(-1);
-const from = last ? ["--from-schema-datamodel", path.join(MIGRATIONS_DIR, last.name, "schema.prisma")] : ["--from-empty"];
+const from = last
+  ? ["--from-schema-datamodel", path.join(MIGRATIONS_DIR, last.name, "schema.prisma")]
+  : ["--from-empty"];
 const scratchDir = path.join(os.tmpdir(), `fusionlab-diff-${process.pid}`);
 const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: scratchDir });
 const scratch = await createScratchDatabase(embedded?.adminUrl ?? process.env.DATABASE_URL!, "fusionlab_diff");

@@ -44,11 +44,15 @@ async function main(): Promise<void> {
     strict: true,
   });
   const sessions = positiveInt("sessions", values.sessions);
-  if (!sessions || !values.out) throw new Error("usage: simulate.ts --sessions N --out <dir> [--scenario <file>] [--seed S] [--policy fixed|random|oracle] …");
+  if (!sessions || !values.out)
+    throw new Error(
+      "usage: simulate.ts --sessions N --out <dir> [--scenario <file>] [--seed S] [--policy fixed|random|oracle] …",
+    );
   const makePolicy = POLICIES[values.policy];
   if (!makePolicy) throw new Error(`--policy must be one of ${Object.keys(POLICIES).join(", ")}`);
   if (!["none", "request", "item"].includes(values.explore)) throw new Error("--explore must be none, request or item");
-  if (values.explore !== "none" && values.policy !== "fixed") throw new Error(`--explore needs a policy with actions (fixed), not ${values.policy}`);
+  if (values.explore !== "none" && values.policy !== "fixed")
+    throw new Error(`--explore needs a policy with actions (fixed), not ${values.policy}`);
   const scenario = parseScenario(values.scenario ? readFileSync(values.scenario, "utf8") : {});
   const started = performance.now();
   const manifest = await generateDataset({

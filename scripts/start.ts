@@ -28,7 +28,10 @@ const WEB_NODE_FLAGS = ["--heap-growing-percent=300"];
 // `npm run dev`: no production build; the web server runs Next.js in dev mode (pages reload on save)
 // and every child runs under `tsx watch`, which restarts it when a file it imported changes.
 const DEV = process.argv.includes("--dev");
-const TSX_CLI = path.join(path.dirname(require.resolve("tsx/package.json")), (require("tsx/package.json") as { bin: string }).bin);
+const TSX_CLI = path.join(
+  path.dirname(require.resolve("tsx/package.json")),
+  (require("tsx/package.json") as { bin: string }).bin,
+);
 
 function authSecret(dataDir: string, fromEnv?: string): string {
   if (fromEnv) return fromEnv;
@@ -124,7 +127,10 @@ async function main() {
 
   if (!DEV && buildIsStale()) {
     log("building the web app (next build); this takes a minute the first time");
-    const build = spawnSync(process.execPath, [require.resolve("next/dist/bin/next"), "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync(process.execPath, [require.resolve("next/dist/bin/next"), "build"], {
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
     if (build.status !== 0) return shutdown(1, "next build failed");
   }
   if (shuttingDown) return;
@@ -142,7 +148,9 @@ async function main() {
   } as NodeJS.ProcessEnv;
   const startChild = (name: string, script: string, restart: boolean) => {
     // An IPC channel ties each child's life to ours: if this launcher dies, children see 'disconnect'.
-    const args = DEV ? [TSX_CLI, "watch", "--clear-screen=false", script, "--dev"] : [...(script === WEB_SCRIPT ? WEB_NODE_FLAGS : []), "--import", "tsx", script];
+    const args = DEV
+      ? [TSX_CLI, "watch", "--clear-screen=false", script, "--dev"]
+      : [...(script === WEB_SCRIPT ? WEB_NODE_FLAGS : []), "--import", "tsx", script];
     const child = spawn(process.execPath, args, { env: childEnv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.add(child);
     child.on("exit", (code, signal) => {

@@ -33,7 +33,8 @@ const FAST_ROUTES = new Map([
 function serveMetrics(port: number, host: string) {
   if (port === 0) return;
   const server = http.createServer((req, res) => {
-    if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/metrics") return void serveWithNode(metricsEndpoint.core, req, res);
+    if (req.method === "GET" && (req.url ?? "").split("?")[0] === "/metrics")
+      return void serveWithNode(metricsEndpoint.core, req, res);
     res.writeHead(404, { "content-type": "text/plain" }).end("not found: the metrics port serves GET /metrics\n");
   });
   server.on("error", (err) => console.error(`[web] metrics port ${port}: ${err.message}; GET /metrics is unavailable`));
@@ -52,7 +53,8 @@ async function serve() {
   // Warm before listening; a database that is not reachable yet only means a cold first request.
   await warmServing().then(
     (what) => console.log(`[web] serving warm: ${what}`),
-    (err: unknown) => console.error(`[web] serving warm-up skipped: ${err instanceof Error ? err.message : String(err)}`),
+    (err: unknown) =>
+      console.error(`[web] serving warm-up skipped: ${err instanceof Error ? err.message : String(err)}`),
   );
   const dispatch = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     const fast = req.method === "POST" ? FAST_ROUTES.get((req.url ?? "").split("?")[0]) : undefined;

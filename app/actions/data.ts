@@ -9,7 +9,12 @@ import { createScenario } from "@/lib/scenarios/scenario-service";
 
 /** Scenarios and datasets from the UI. CSV uploads go through /api/internal/datasets/import (a streamed body). */
 
-export async function createScenarioAction(input: { key: string; name: string; description?: string; configJson?: string | null }) {
+export async function createScenarioAction(input: {
+  key: string;
+  name: string;
+  description?: string;
+  configJson?: string | null;
+}) {
   return runAction(async () => {
     const actor = await requireActionActor("editor");
     let config: unknown = undefined;
@@ -17,10 +22,17 @@ export async function createScenarioAction(input: { key: string; name: string; d
       try {
         config = JSON.parse(input.configJson);
       } catch (err) {
-        throw new AppError("bad_request", `the scenario JSON does not parse: ${(err as Error).message}`, [{ path: "config", message: `not valid JSON: ${(err as Error).message}` }]);
+        throw new AppError("bad_request", `the scenario JSON does not parse: ${(err as Error).message}`, [
+          { path: "config", message: `not valid JSON: ${(err as Error).message}` },
+        ]);
       }
     }
-    const s = await createScenario(actor, { key: input.key, name: input.name, description: input.description || undefined, config });
+    const s = await createScenario(actor, {
+      key: input.key,
+      name: input.name,
+      description: input.description || undefined,
+      config,
+    });
     revalidatePath("/scenarios");
     return { id: s.id, key: s.key };
   });

@@ -34,10 +34,15 @@ export function invalidateApiKeyCache(hash: string): void {
  * without a database lookup. A key found in the cache never touches the limiter, so valid traffic
  * costs nothing extra.
  */
-const failedLookups = (shared.fusionlabKeyFailures ??= new FailureLimiter({ failures: 30, windowSeconds: 60, lockSeconds: 60 }));
+const failedLookups = (shared.fusionlabKeyFailures ??= new FailureLimiter({
+  failures: 30,
+  windowSeconds: 60,
+  lockSeconds: 60,
+}));
 
 function requestLimit(perSecond: number): RateLimiterMemory {
-  if (shared.fusionlabKeyRequests?.points !== perSecond) shared.fusionlabKeyRequests = new RateLimiterMemory({ points: perSecond, duration: 1 });
+  if (shared.fusionlabKeyRequests?.points !== perSecond)
+    shared.fusionlabKeyRequests = new RateLimiterMemory({ points: perSecond, duration: 1 });
   return shared.fusionlabKeyRequests;
 }
 
@@ -52,7 +57,11 @@ async function lookup(hash: string, clientIp: string): Promise<Cached["key"]> {
   return key;
 }
 
-export async function authenticateApiKey(authorization: string | null, scope: ApiScope, clientIp = "unknown"): Promise<Actor & { kind: "apiKey" }> {
+export async function authenticateApiKey(
+  authorization: string | null,
+  scope: ApiScope,
+  clientIp = "unknown",
+): Promise<Actor & { kind: "apiKey" }> {
   const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match) throw new AppError("unauthorized", "missing API key: send Authorization: Bearer <key>");
   const hash = hashApiKey(match[1]);
@@ -68,7 +77,12 @@ export async function authenticateApiKey(authorization: string | null, scope: Ap
       .consume(key.id)
       .catch((res: { msBeforeNext: number }) => {
         const wait = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-        throw new AppError("rate_limited", `this API key is limited to ${perSecond} requests per second`, undefined, wait);
+        throw new AppError(
+          "rate_limited",
+          `this API key is limited to ${perSecond} requests per second`,
+          undefined,
+          wait,
+        );
       });
   }
   const last = lastUsedWritten.get(key.id) ?? 0;

@@ -26,7 +26,12 @@ export async function createApiKey(actor: Actor, raw: unknown, plaintext: string
       },
       select: { id: true, name: true, prefix: true, scopes: true, createdAt: true },
     });
-    await recordAudit(tx, actor, { action: "apiKey.create", entityType: "ApiKey", entityId: key.id, after: { name: key.name, scopes } });
+    await recordAudit(tx, actor, {
+      action: "apiKey.create",
+      entityType: "ApiKey",
+      entityId: key.id,
+      after: { name: key.name, scopes },
+    });
     return { ...key, key: plaintext };
   });
 }

@@ -12,7 +12,13 @@ export async function revokeApiKey(actor: Actor, rawId: string) {
     if (!before) throw new AppError("not_found", "no such API key");
     if (before.revokedAt) return before;
     const after = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, actor, { action: "apiKey.revoke", entityType: "ApiKey", entityId: id, before: { revokedAt: null }, after: { revokedAt: after.revokedAt } });
+    await recordAudit(tx, actor, {
+      action: "apiKey.revoke",
+      entityType: "ApiKey",
+      entityId: id,
+      before: { revokedAt: null },
+      after: { revokedAt: after.revokedAt },
+    });
     return after;
   });
   invalidateApiKeyCache(key.hash);

@@ -148,7 +148,8 @@ export function allocationIssues(allocation: Allocation): string[] {
   const withRanges = arms.filter((a) => a.ranges !== undefined);
   if (withRanges.length > 0) {
     if (withRanges.length !== arms.length) issues.push("either every arm gives explicit ranges or none does");
-    if (coverage !== undefined && coverage !== 1) issues.push("coverage applies to weights only; shrink the arms' ranges instead");
+    if (coverage !== undefined && coverage !== 1)
+      issues.push("coverage applies to weights only; shrink the arms' ranges instead");
     for (const a of withRanges) for (const msg of rangeIssues(a.ranges ?? [])) issues.push(`arm "${a.key}": ${msg}`);
     for (const o of findOverlaps(withRanges.map((a) => ({ id: a.key, ranges: a.ranges ?? [] })))) {
       issues.push(`arms "${o.a}" and "${o.b}" share buckets`);

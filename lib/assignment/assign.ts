@@ -69,7 +69,9 @@ export function armOf(compiled: CompiledExperiment, userId: string): string | nu
  * experiments are disjoint, then returns the assignment function.
  */
 export function compileLayer(layer: LayerPlacement): (userId: string) => Assignment {
-  const issues = layer.experiments.flatMap((e) => rangeIssues(e.layerBuckets).map((m) => `experiment "${e.key}": ${m}`));
+  const issues = layer.experiments.flatMap((e) =>
+    rangeIssues(e.layerBuckets).map((m) => `experiment "${e.key}": ${m}`),
+  );
   for (const o of findOverlaps(layer.experiments.map((e) => ({ id: e.key, ranges: e.layerBuckets })))) {
     issues.push(`experiments "${o.a}" and "${o.b}" share layer buckets`);
   }

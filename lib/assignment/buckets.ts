@@ -85,7 +85,10 @@ export function subtractRanges(a: readonly BucketRange[], b: readonly BucketRang
 
 /** Buckets of [0, 10000) that no owner holds. */
 export function freeRanges(owners: readonly RangeOwner[]): BucketRange[] {
-  return subtractRanges([[0, BUCKET_COUNT]], owners.flatMap((o) => o.ranges));
+  return subtractRanges(
+    [[0, BUCKET_COUNT]],
+    owners.flatMap((o) => o.ranges),
+  );
 }
 
 export interface RangeOverlap {

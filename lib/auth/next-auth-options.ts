@@ -24,8 +24,14 @@ export const authOptions: NextAuthOptions = {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
         const ip = req.headers?.[CLIENT_IP_HEADER];
-        const user = await verifyCredentials(parsed.data.email, parsed.data.password, typeof ip === "string" ? ip : "unknown");
-        return user ? { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion } : null;
+        const user = await verifyCredentials(
+          parsed.data.email,
+          parsed.data.password,
+          typeof ip === "string" ? ip : "unknown",
+        );
+        return user
+          ? { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion }
+          : null;
       },
     }),
   ],
@@ -40,7 +46,15 @@ export const authOptions: NextAuthOptions = {
       return token;
     },
     session({ session, token }) {
-      return { ...session, user: { ...session.user, id: token.uid as string, role: token.role as Role, sessionVersion: (token.sv as number | undefined) ?? 0 } };
+      return {
+        ...session,
+        user: {
+          ...session.user,
+          id: token.uid as string,
+          role: token.role as Role,
+          sessionVersion: (token.sv as number | undefined) ?? 0,
+        },
+      };
     },
   },
 };

@@ -21,10 +21,15 @@ export async function currentUser(): Promise<SessionUser | null> {
 }
 
 /** The user a session's claims stand for, or null when the user is gone, disabled, or the session was revoked. */
-export async function sessionHolder(claims: { id?: string; sessionVersion?: number } | undefined): Promise<SessionUser | null> {
+export async function sessionHolder(
+  claims: { id?: string; sessionVersion?: number } | undefined,
+): Promise<SessionUser | null> {
   const id = claims?.id;
   if (!id) return null;
-  const user = await db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, disabledAt: true, sessionVersion: true } });
+  const user = await db.user.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, role: true, disabledAt: true, sessionVersion: true },
+  });
   if (!user || user.disabledAt || user.sessionVersion !== (claims.sessionVersion ?? 0)) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

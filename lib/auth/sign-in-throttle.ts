@@ -24,7 +24,13 @@ const accountKey = (email: string) => email.trim().toLowerCase();
 /** Throws 429 (with Retry-After) while the account or the address is locked. */
 export async function refuseLockedSignIn(email: string, clientIp: string): Promise<void> {
   const { account, address } = limiters();
-  await refuseWhileLocked([[account, accountKey(email)], [address, clientIp]], "sign-ins");
+  await refuseWhileLocked(
+    [
+      [account, accountKey(email)],
+      [address, clientIp],
+    ],
+    "sign-ins",
+  );
 }
 
 /**
@@ -32,7 +38,11 @@ export async function refuseLockedSignIn(email: string, clientIp: string): Promi
  * password is checked, so that parallel attempts cannot all slip in before the first one fails;
  * a success takes it back (and clears the account's count).
  */
-export async function throttledSignIn<T>(email: string, clientIp: string, attempt: () => Promise<T | null>): Promise<T | null> {
+export async function throttledSignIn<T>(
+  email: string,
+  clientIp: string,
+  attempt: () => Promise<T | null>,
+): Promise<T | null> {
   await refuseLockedSignIn(email, clientIp);
   const { account, address, failures } = limiters();
   const [forAccount, forAddress] = await Promise.all([account.fail(accountKey(email)), address.fail(clientIp)]);

@@ -16,7 +16,9 @@ function wholeNumber(fallback: number, min: number, max: number) {
     .string()
     .optional()
     .transform((s) => (s === undefined || s.trim() === "" ? String(fallback) : s.trim()))
-    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, { message: `must be a whole number from ${min} to ${max}` })
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {
+      message: `must be a whole number from ${min} to ${max}`,
+    })
     .transform(Number);
 }
 const flag = (fallback: boolean) =>
@@ -70,11 +72,16 @@ const envSchema = z.object({
   /** Whether that limit also applies to the serving routes (rank, events); off so ranking is never throttled by accident. */
   FUSIONLAB_API_KEY_RATE_LIMIT_SERVE: flag(false),
   /** `wasm` forces TensorFlow.js's WASM backend even where the native @tensorflow/tfjs-node is installed. */
-  FUSIONLAB_TF_BACKEND: optionalString.transform((s) => s ?? "auto").pipe(z.enum(["auto", "wasm"], { message: 'must be "auto" or "wasm"' })),
+  FUSIONLAB_TF_BACKEND: optionalString
+    .transform((s) => s ?? "auto")
+    .pipe(z.enum(["auto", "wasm"], { message: 'must be "auto" or "wasm"' })),
   /** Port of GET /metrics (Prometheus text format, API keys with metrics:read); 0 = no metrics endpoint. */
   FUSIONLAB_METRICS_PORT: wholeNumber(9464, 0, 65535),
   /** What runs RL actors behind /api/v1/rank: onnxruntime (falls back to TF.js when it cannot load or disagrees) or TF.js. */
-  FUSIONLAB_SERVING_RUNTIME: z.enum(["onnx", "tfjs"], { message: "must be onnx or tfjs" }).optional().transform((s) => s ?? "onnx"),
+  FUSIONLAB_SERVING_RUNTIME: z
+    .enum(["onnx", "tfjs"], { message: "must be onnx or tfjs" })
+    .optional()
+    .transform((s) => s ?? "onnx"),
   /** Days a decision's shown items (ids, scores, actions) are kept; the decision row itself stays. */
   FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
 });

@@ -15,7 +15,10 @@ export const explorationSchema = z.object({
 export const simulateDatasetInput = z.object({
   name: safeString().trim().min(1, "is required").max(200),
   scenario: safeString().min(1, "is required"),
-  seed: z.union([safeString().min(1).max(100), z.number().int()]).transform(String).default("1"),
+  seed: z
+    .union([safeString().min(1).max(100), z.number().int()])
+    .transform(String)
+    .default("1"),
   sessions: z.number().int().min(1).max(5_000_000),
   behaviour: behaviourSchema.default({ kind: "fixed" }),
   /** Bounded exploration around the behaviour action (docs/architecture.md §7); null for none. */

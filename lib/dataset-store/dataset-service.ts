@@ -41,33 +41,43 @@ export function serializeDataset(d: DatasetRow) {
 export async function startDatasetSimulation(actor: Actor, raw: unknown, deps?: JobDeps) {
   const input = parseInput(simulateDatasetInput, raw, "dataset");
   const scenario = await findScenario(input.scenario).catch(() => {
-    throw new AppError("unprocessable", `no scenario "${input.scenario}"`, [{ path: "scenario", message: "no such scenario" }]);
+    throw new AppError("unprocessable", `no scenario "${input.scenario}"`, [
+      { path: "scenario", message: "no such scenario" },
+    ]);
   });
   if ("policyVersionId" in input.behaviour) {
     const v = await db.policyVersion.findUnique({ where: { id: input.behaviour.policyVersionId } });
-    if (!v || v.status !== "ready") throw new AppError("unprocessable", "the behaviour policy version does not exist or is not ready", [{ path: "behaviour.policyVersionId", message: "not ready" }]);
+    if (!v || v.status !== "ready")
+      throw new AppError("unprocessable", "the behaviour policy version does not exist or is not ready", [
+        { path: "behaviour.policyVersionId", message: "not ready" },
+      ]);
   }
-  const dataset = await db.$transaction(async (tx) => {
-    const d = await tx.dataset.create({
-      data: {
-        name: input.name,
-        origin: "simulated",
-        scenarioId: scenario.id,
-        seed: input.seed,
-        sessions: input.sessions,
-        behaviour: input.behaviour,
-        exploration: input.exploration ?? undefined,
-        createdById: actor.kind === "user" ? actor.userId : null,
-      },
-    });
-    await recordAudit(tx, actor, { action: "dataset.simulate", entityType: "Dataset", entityId: d.id, after: input });
-    return d;
-  }).catch(nameTaken(input.name));
+  const dataset = await db
+    .$transaction(async (tx) => {
+      const d = await tx.dataset.create({
+        data: {
+          name: input.name,
+          origin: "simulated",
+          scenarioId: scenario.id,
+          seed: input.seed,
+          sessions: input.sessions,
+          behaviour: input.behaviour,
+          exploration: input.exploration ?? undefined,
+          createdById: actor.kind === "user" ? actor.userId : null,
+        },
+      });
+      await recordAudit(tx, actor, { action: "dataset.simulate", entityType: "Dataset", entityId: d.id, after: input });
+      return d;
+    })
+    .catch(nameTaken(input.name));
   try {
     const job = await enqueueJob(actor, "simulate-dataset", { datasetId: dataset.id }, deps);
     return serializeDataset(await db.dataset.update({ where: { id: dataset.id }, data: { jobId: job.id }, include }));
   } catch (err) {
-    await db.dataset.update({ where: { id: dataset.id }, data: { status: "failed", error: `could not queue: ${(err as Error).message}` } });
+    await db.dataset.update({
+      where: { id: dataset.id },
+      data: { status: "failed", error: `could not queue: ${(err as Error).message}` },
+    });
     throw err;
   }
 }

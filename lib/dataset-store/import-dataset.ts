@@ -23,7 +23,12 @@ export const MAX_UPLOAD_BYTES = 512 << 20;
  * most MAX_UPLOAD_BYTES), then the `import-dataset` job converts it in a worker. Answers with the
  * dataset, `building` until the job is done; a bad row fails the job and the dataset with its line.
  */
-export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, request: { body: ReadableStream<Uint8Array> | null; contentLength: number | null }, deps?: JobDeps) {
+export async function receiveDatasetUpload(
+  actor: Actor,
+  rawQuery: unknown,
+  request: { body: ReadableStream<Uint8Array> | null; contentLength: number | null },
+  deps?: JobDeps,
+) {
   const { name } = parseInput(importDatasetQuery, rawQuery, "query");
   if (request.contentLength !== null && request.contentLength > MAX_UPLOAD_BYTES) throw tooLarge();
   if (!request.body) throw new AppError("bad_request", "send the CSV file as the request body");
@@ -42,11 +47,25 @@ export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, requ
     await pipeline(source, fs.createWriteStream(file, { mode: 0o600 }));
     if (bytes === 0) throw new AppError("bad_request", "the CSV file is empty");
     const notText = binaryReason(file);
-    if (notText) throw new AppError("bad_request", `not a CSV file: ${notText}`, [{ path: "file", message: "not a CSV file" }]);
+    if (notText)
+      throw new AppError("bad_request", `not a CSV file: ${notText}`, [{ path: "file", message: "not a CSV file" }]);
     await db
       .$transaction(async (tx) => {
-        await tx.dataset.create({ data: { id, name, origin: "imported", status: "building", createdById: actor.kind === "user" ? actor.userId : null } });
-        await recordAudit(tx, actor, { action: "dataset.import", entityType: "Dataset", entityId: id, after: { name, bytes } });
+        await tx.dataset.create({
+          data: {
+            id,
+            name,
+            origin: "imported",
+            status: "building",
+            createdById: actor.kind === "user" ? actor.userId : null,
+          },
+        });
+        await recordAudit(tx, actor, {
+          action: "dataset.import",
+          entityType: "Dataset",
+          entityId: id,
+          after: { name, bytes },
+        });
       })
       .catch(nameTaken(name));
   } catch (err) {
@@ -55,10 +74,19 @@ export async function receiveDatasetUpload(actor: Actor, rawQuery: unknown, requ
   }
   try {
     const job = await enqueueJob(actor, "import-dataset", { datasetId: id }, deps);
-    return serializeDataset(await db.dataset.update({ where: { id }, data: { jobId: job.id }, include: { scenario: { select: { key: true } } } }));
+    return serializeDataset(
+      await db.dataset.update({
+        where: { id },
+        data: { jobId: job.id },
+        include: { scenario: { select: { key: true } } },
+      }),
+    );
   } catch (err) {
     fs.rmSync(file, { force: true });
-    await db.dataset.update({ where: { id }, data: { status: "failed", error: `could not queue: ${(err as Error).message}` } });
+    await db.dataset.update({
+      where: { id },
+      data: { status: "failed", error: `could not queue: ${(err as Error).message}` },
+    });
     throw err;
   }
 }
@@ -79,7 +107,8 @@ function binaryReason(file: string): string | null {
     fs.closeSync(fd);
   }
   const bytes = head.subarray(0, n);
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "it is a PNG image";
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return "it is a PNG image";
   if (bytes.includes(0)) return "it contains binary data";
   try {
     // stream: a multi-byte character cut at the 8 KiB boundary is not an error.

@@ -27,7 +27,15 @@ export const runDatasetImport: JobHandler<z.infer<typeof datasetJobPayload>> = a
     const bytes = manifest.shards.reduce((s, sh) => s + sh.bytes, manifest.users.bytes + manifest.items.bytes);
     await db.dataset.update({
       where: { id: d.id },
-      data: { status: "ready", storagePath: dir, manifest: manifest as unknown as Prisma.InputJsonValue, requests: manifest.summary.requests, bytes, finishedAt: new Date(), error: null },
+      data: {
+        status: "ready",
+        storagePath: dir,
+        manifest: manifest as unknown as Prisma.InputJsonValue,
+        requests: manifest.summary.requests,
+        bytes,
+        finishedAt: new Date(),
+        error: null,
+      },
     });
     fs.rmSync(csvPath, { force: true });
     await ctx.log(`imported ${manifest.summary.requests} requests (${(bytes / 1e6).toFixed(1)} MB of shards)`);

@@ -15,7 +15,8 @@ import type { z } from "zod";
  */
 export const runDatasetSimulation: JobHandler<z.infer<typeof datasetJobPayload>> = async ({ datasetId }, ctx) => {
   const d = await db.dataset.findUnique({ where: { id: datasetId }, include: { scenario: true } });
-  if (!d || !d.scenario || d.sessions === null || d.seed === null) throw new PermanentJobError(`dataset ${datasetId} is not a simulation request`);
+  if (!d || !d.scenario || d.sessions === null || d.seed === null)
+    throw new PermanentJobError(`dataset ${datasetId} is not a simulation request`);
   if (d.status === "ready") return { datasetId, alreadyBuilt: true };
   const dir = datasetDir(d.id);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -31,19 +32,34 @@ export const runDatasetSimulation: JobHandler<z.infer<typeof datasetJobPayload>>
       sessions,
       outDir: dir,
       signal: ctx.signal,
-      onProgress: (p) => void ctx.progress(p.sessionsDone / sessions, `${p.sessionsDone.toLocaleString("en")} of ${sessions.toLocaleString("en")} sessions, ${p.requests.toLocaleString("en")} requests`).catch(() => {}),
+      onProgress: (p) =>
+        void ctx
+          .progress(
+            p.sessionsDone / sessions,
+            `${p.sessionsDone.toLocaleString("en")} of ${sessions.toLocaleString("en")} sessions, ${p.requests.toLocaleString("en")} requests`,
+          )
+          .catch(() => {}),
     });
     ctx.signal.throwIfAborted();
     const bytes = manifest.shards.reduce((s, sh) => s + sh.bytes, manifest.users.bytes + manifest.items.bytes);
     await db.dataset.update({
       where: { id: d.id },
-      data: { status: "ready", storagePath: dir, manifest: manifest as unknown as Prisma.InputJsonValue, requests: manifest.summary.requests, bytes, finishedAt: new Date(), error: null },
+      data: {
+        status: "ready",
+        storagePath: dir,
+        manifest: manifest as unknown as Prisma.InputJsonValue,
+        requests: manifest.summary.requests,
+        bytes,
+        finishedAt: new Date(),
+        error: null,
+      },
     });
-    await ctx.log(`wrote ${manifest.summary.requests} requests in ${manifest.shards.length} shards (${(bytes / 1e6).toFixed(1)} MB)`);
+    await ctx.log(
+      `wrote ${manifest.summary.requests} requests in ${manifest.shards.length} shards (${(bytes / 1e6).toFixed(1)} MB)`,
+    );
     return { datasetId: d.id, requests: manifest.summary.requests, bytes };
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
 };
-

@@ -36,7 +36,16 @@ import { openDataset } from "./reader";
 import { DatasetWriter, FeatureConflictError } from "./writer";
 
 const FLAG_COLUMNS = FLAG_FIELDS.map((f) => REQUEST_COLUMNS[f].name);
-const LEADING = ["user_id", "video_id", "time_ms", ...FLAG_COLUMNS, "play_time_ms", "duration_ms", "session_id", "step"] as const;
+const LEADING = [
+  "user_id",
+  "video_id",
+  "time_ms",
+  ...FLAG_COLUMNS,
+  "play_time_ms",
+  "duration_ms",
+  "session_id",
+  "step",
+] as const;
 const REQUIRED = [...LEADING, ...SCORE_NAMES];
 const FEATURE_PREFIXES = { userStatic: "u_", userSession: "s_", context: "c_", item: "i_" } as const;
 const ACTION_PREFIXES = {
@@ -58,7 +67,12 @@ function f32String(x: number): string {
 export async function exportCsv(datasetDir: string, csvPath: string): Promise<{ rows: number }> {
   const reader = await openDataset(datasetDir);
   const { dims, names, actionMode } = reader.manifest;
-  const actionCols = actionMode === "none" ? [] : [ACTION_PREFIXES[actionMode].taken, ACTION_PREFIXES[actionMode].behaviour].flatMap((p) => ACTION_NAMES.map((n) => p + n));
+  const actionCols =
+    actionMode === "none"
+      ? []
+      : [ACTION_PREFIXES[actionMode].taken, ACTION_PREFIXES[actionMode].behaviour].flatMap((p) =>
+          ACTION_NAMES.map((n) => p + n),
+        );
   const header = [
     ...LEADING,
     "position",
@@ -88,7 +102,9 @@ export async function exportCsv(datasetDir: string, csvPath: string): Promise<{ 
         const user = Array.from(b.userFeatures.subarray(r * dU, (r + 1) * dU), f32String).join(",");
         const ctx = Array.from(b.context.subarray(r * dims.context, (r + 1) * dims.context), f32String).join(",");
         const actionSlice = (arr: Float32Array, p: number) =>
-          actionMode === "request" ? arr.subarray(r * A, (r + 1) * A) : arr.subarray(r * A + p * ACTION_DIM, r * A + (p + 1) * ACTION_DIM);
+          actionMode === "request"
+            ? arr.subarray(r * A, (r + 1) * A)
+            : arr.subarray(r * A + p * ACTION_DIM, r * A + (p + 1) * ACTION_DIM);
         for (let p = 0; p < b.numShown[r]; p++) {
           const i = r * S + p;
           const fields: (string | number)[] = [
@@ -107,8 +123,13 @@ export async function exportCsv(datasetDir: string, csvPath: string): Promise<{ 
           ];
           if (user) fields.push(user);
           if (ctx) fields.push(ctx);
-          if (dims.item) fields.push(Array.from(b.itemFeatures.subarray(i * dims.item, (i + 1) * dims.item), f32String).join(","));
-          if (A) fields.push(Array.from(actionSlice(b.action, p), f32String).join(","), Array.from(actionSlice(b.behaviourAction, p), f32String).join(","));
+          if (dims.item)
+            fields.push(Array.from(b.itemFeatures.subarray(i * dims.item, (i + 1) * dims.item), f32String).join(","));
+          if (A)
+            fields.push(
+              Array.from(actionSlice(b.action, p), f32String).join(","),
+              Array.from(actionSlice(b.behaviourAction, p), f32String).join(","),
+            );
           lines.push(fields.join(","));
           rows++;
         }
@@ -165,7 +186,8 @@ async function* readLines(file: string, maxBytes: number): AsyncGenerator<string
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
     let start = 0;
     for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-      if (pendingBytes + nl - start > maxBytes) throw new CsvImportError(lineNo + 1, `line is longer than ${maxBytes} bytes`);
+      if (pendingBytes + nl - start > maxBytes)
+        throw new CsvImportError(lineNo + 1, `line is longer than ${maxBytes} bytes`);
       yield take(chunk.subarray(start, nl));
       start = nl + 1;
     }
@@ -225,12 +247,20 @@ function parseHeader(header: string[], slate: number): Layout {
   >;
   const actionsOf = (prefix: string) => {
     const found = ACTION_NAMES.filter((n) => index.has(prefix + n));
-    if (found.length && found.length !== ACTION_DIM) throw new CsvImportError(1, `columns ${prefix}*: need all of ${ACTION_NAMES.map((n) => prefix + n).join(", ")}`);
+    if (found.length && found.length !== ACTION_DIM)
+      throw new CsvImportError(1, `columns ${prefix}*: need all of ${ACTION_NAMES.map((n) => prefix + n).join(", ")}`);
     return found.length ? ACTION_NAMES.map((n) => index.get(prefix + n) as number) : [];
   };
-  const req = { taken: actionsOf(ACTION_PREFIXES.request.taken), behaviour: actionsOf(ACTION_PREFIXES.request.behaviour) };
-  const cand = { taken: actionsOf(ACTION_PREFIXES.candidate.taken), behaviour: actionsOf(ACTION_PREFIXES.candidate.behaviour) };
-  if (req.taken.length && cand.taken.length) throw new CsvImportError(1, "both per-request (req_act_*) and per-item (act_*) action columns present");
+  const req = {
+    taken: actionsOf(ACTION_PREFIXES.request.taken),
+    behaviour: actionsOf(ACTION_PREFIXES.request.behaviour),
+  };
+  const cand = {
+    taken: actionsOf(ACTION_PREFIXES.candidate.taken),
+    behaviour: actionsOf(ACTION_PREFIXES.candidate.behaviour),
+  };
+  if (req.taken.length && cand.taken.length)
+    throw new CsvImportError(1, "both per-request (req_act_*) and per-item (act_*) action columns present");
   if ((req.behaviour.length && !req.taken.length) || (cand.behaviour.length && !cand.taken.length)) {
     throw new CsvImportError(1, "behaviour action columns without the taken action columns");
   }
@@ -320,7 +350,8 @@ const I32_MAX = 0x7fffffff;
 /** Imports a KuaiRand-layout CSV as a dataset at outDir (which must not exist). */
 export async function importCsv(options: ImportCsvOptions): Promise<DatasetManifest> {
   const slate = options.slate ?? 5;
-  if (!Number.isInteger(slate) || slate < 1 || slate > 255) throw new RangeError(`slate must be an integer in 1…255, got ${slate}`);
+  if (!Number.isInteger(slate) || slate < 1 || slate > 255)
+    throw new RangeError(`slate must be an integer in 1…255, got ${slate}`);
   const weights = options.rewardWeights ?? defaultScenario().reward;
   let writer: DatasetWriter | null = null;
   try {
@@ -338,7 +369,8 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
       const t = current as RequestTable;
       const sameSession = nextSession !== null && t.cols.sessionId[0] === nextSession;
       if (!(layout as Layout).index.has("done")) t.cols.done[0] = sameSession ? 0 : 1;
-      else if (t.cols.done[0] && sameSession) throw new CsvImportError(line, `session ${nextSession} continues after a request marked done`);
+      else if (t.cols.done[0] && sameSession)
+        throw new CsvImportError(line, `session ${nextSession} continues after a request marked done`);
       (writer as DatasetWriter).append(t);
       await (writer as DatasetWriter).flush();
     };
@@ -373,7 +405,8 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
       const L = layout;
       const W = writer as DatasetWriter;
       const cur = current as RequestTable;
-      if (fields.length !== L.index.size) throw new CsvImportError(lineNo, `expected ${L.index.size} fields, found ${fields.length}`);
+      if (fields.length !== L.index.size)
+        throw new CsvImportError(lineNo, `expected ${L.index.size} fields, found ${fields.length}`);
       P.fields = fields;
       P.line = lineNo;
       dataRows++;
@@ -387,18 +420,28 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
       } else {
         if (cur.count === 1) {
           if (c.sessionId[0] === sessionId && step <= c.step[0]) {
-            throw new CsvImportError(lineNo, `session ${sessionId}: step ${step} does not follow step ${c.step[0]} (requests must be in step order)`);
+            throw new CsvImportError(
+              lineNo,
+              `session ${sessionId}: step ${step} does not follow step ${c.step[0]} (requests must be in step order)`,
+            );
           }
           await complete(sessionId, lineNo);
         }
         if (seenSessions.has(sessionId) && c.sessionId[0] !== sessionId) {
-          throw new CsvImportError(lineNo, `session ${sessionId} is not contiguous (all its requests must be adjacent)`);
+          throw new CsvImportError(
+            lineNo,
+            `session ${sessionId} is not contiguous (all its requests must be adjacent)`,
+          );
         }
         seenSessions.add(sessionId);
         startRequest(cur, L, P, { sessionId, step, userId });
       }
       const p = c.numShown[0];
-      if (p >= slate) throw new CsvImportError(lineNo, `request (session ${sessionId}, step ${step}) has more than ${slate} items; import with a larger slate`);
+      if (p >= slate)
+        throw new CsvImportError(
+          lineNo,
+          `request (session ${sessionId}, step ${step}) has more than ${slate} items; import with a larger slate`,
+        );
       if (L.index.has("position") && P.int(col.position, U32_MAX) !== p) {
         throw new CsvImportError(lineNo, `column position: expected ${p} (rows of a request must be in rank order)`);
       }
@@ -420,8 +463,14 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
         }
       }
       try {
-        W.setUser(userId, L.featureCols.userStatic.map((i) => P.num(i)));
-        W.setItem(videoId, L.featureCols.item.map((i) => P.num(i)));
+        W.setUser(
+          userId,
+          L.featureCols.userStatic.map((i) => P.num(i)),
+        );
+        W.setItem(
+          videoId,
+          L.featureCols.item.map((i) => P.num(i)),
+        );
       } catch (err) {
         if (err instanceof FeatureConflictError) throw new CsvImportError(lineNo, err.message);
         throw err;
@@ -439,7 +488,12 @@ export async function importCsv(options: ImportCsvOptions): Promise<DatasetManif
 }
 
 /** Resets the 1-row table for a new request and fills its request-level fields. */
-function startRequest(t: RequestTable, L: Layout, P: RowParser, ids: { sessionId: number; step: number; userId: number }): void {
+function startRequest(
+  t: RequestTable,
+  L: Layout,
+  P: RowParser,
+  ids: { sessionId: number; step: number; userId: number },
+): void {
   for (const arr of Object.values(t.cols)) arr.fill(0);
   t.cols.itemId.fill(-1);
   t.count = 1;
@@ -470,8 +524,10 @@ function checkRequestFields(t: RequestTable, L: Layout, P: RowParser, userId: nu
   L.featureCols.context.forEach((i, k) => c.context[k] !== Math.fround(P.num(i)) && differs(P.columnName(i)));
   if (L.actionMode === "request") {
     for (let d = 0; d < ACTION_DIM; d++) {
-      if (c.action[d] !== Math.fround(P.positive(L.actionCols.taken[d]))) differs(`${ACTION_PREFIXES.request.taken}${ACTION_NAMES[d]}`);
-      if (c.behaviourAction[d] !== Math.fround(P.positive(L.actionCols.behaviour[d]))) differs(`${ACTION_PREFIXES.request.behaviour}${ACTION_NAMES[d]}`);
+      if (c.action[d] !== Math.fround(P.positive(L.actionCols.taken[d])))
+        differs(`${ACTION_PREFIXES.request.taken}${ACTION_NAMES[d]}`);
+      if (c.behaviourAction[d] !== Math.fround(P.positive(L.actionCols.behaviour[d])))
+        differs(`${ACTION_PREFIXES.request.behaviour}${ACTION_NAMES[d]}`);
     }
   }
 }

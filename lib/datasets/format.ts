@@ -105,7 +105,15 @@ export type RequestField = keyof typeof REQUEST_COLUMNS;
 export type RequestColumns = { [F in RequestField]: ArrayFor<(typeof REQUEST_COLUMNS)[F]["type"]> };
 export const REQUEST_FIELDS = Object.keys(REQUEST_COLUMNS) as RequestField[];
 /** The 0/1 response columns, in KuaiRand order. */
-export const FLAG_FIELDS = ["isClick", "longView", "isLike", "isFollow", "isComment", "isForward", "isHate"] as const satisfies readonly RequestField[];
+export const FLAG_FIELDS = [
+  "isClick",
+  "longView",
+  "isLike",
+  "isFollow",
+  "isComment",
+  "isForward",
+  "isHate",
+] as const satisfies readonly RequestField[];
 
 export interface ColumnSpec {
   name: string;
@@ -114,7 +122,11 @@ export interface ColumnSpec {
 }
 
 export function requestColumnSpecs(dims: DatasetDims): ColumnSpec[] {
-  return REQUEST_FIELDS.map((f) => ({ name: REQUEST_COLUMNS[f].name, type: REQUEST_COLUMNS[f].type, width: REQUEST_COLUMNS[f].width(dims) }));
+  return REQUEST_FIELDS.map((f) => ({
+    name: REQUEST_COLUMNS[f].name,
+    type: REQUEST_COLUMNS[f].type,
+    width: REQUEST_COLUMNS[f].width(dims),
+  }));
 }
 
 /** A growable-to-capacity block of request rows in columnar form. */
@@ -127,7 +139,10 @@ export class RequestTable {
     readonly capacity: number,
     readonly cols: RequestColumns,
   ) {
-    this.widths = Object.fromEntries(REQUEST_FIELDS.map((f) => [f, REQUEST_COLUMNS[f].width(dims)])) as Record<RequestField, number>;
+    this.widths = Object.fromEntries(REQUEST_FIELDS.map((f) => [f, REQUEST_COLUMNS[f].width(dims)])) as Record<
+      RequestField,
+      number
+    >;
   }
 
   static allocate(dims: DatasetDims, capacity: number): RequestTable {
@@ -163,7 +178,9 @@ export class RequestTable {
 
   /** Columns trimmed to the rows present (views, not copies). */
   trimmed(): RequestColumns {
-    return Object.fromEntries(REQUEST_FIELDS.map((f) => [f, this.cols[f].subarray(0, this.count * this.widths[f])])) as RequestColumns;
+    return Object.fromEntries(
+      REQUEST_FIELDS.map((f) => [f, this.cols[f].subarray(0, this.count * this.widths[f])]),
+    ) as RequestColumns;
   }
 
   /** The rows present, as shard columns in file order. */
@@ -208,7 +225,9 @@ export function encodeShard(kind: ShardKind, rows: number, columns: readonly Enc
     headerBytes = len;
   }
   const last = specs.length ? specs[specs.length - 1] : null;
-  const total = last ? align8(last.offset + rows * last.width * CTOR[last.type].BYTES_PER_ELEMENT) : align8(12 + headerBytes);
+  const total = last
+    ? align8(last.offset + rows * last.width * CTOR[last.type].BYTES_PER_ELEMENT)
+    : align8(12 + headerBytes);
   const buf = Buffer.alloc(total);
   buf.write(MAGIC, 0, "latin1");
   buf.writeUInt32LE(FORMAT_VERSION, 4);
@@ -216,7 +235,8 @@ export function encodeShard(kind: ShardKind, rows: number, columns: readonly Enc
   buf.write(header, 12, "utf8");
   columns.forEach((c, i) => {
     const bytes = rows * c.width * CTOR[c.type].BYTES_PER_ELEMENT;
-    if (c.data.length < rows * c.width) throw new RangeError(`column ${c.name} holds ${c.data.length} values, need ${rows * c.width}`);
+    if (c.data.length < rows * c.width)
+      throw new RangeError(`column ${c.name} holds ${c.data.length} values, need ${rows * c.width}`);
     buf.set(new Uint8Array(c.data.buffer, c.data.byteOffset, bytes), specs[i].offset);
   });
   return buf;
@@ -229,9 +249,11 @@ export interface DecodedShard {
 }
 
 export function decodeShard(file: Buffer, what: string): DecodedShard {
-  if (file.length < 12 || file.toString("latin1", 0, 4) !== MAGIC) throw new Error(`${what}: not a FusionLab dataset shard`);
+  if (file.length < 12 || file.toString("latin1", 0, 4) !== MAGIC)
+    throw new Error(`${what}: not a FusionLab dataset shard`);
   const version = file.readUInt32LE(4);
-  if (version !== FORMAT_VERSION) throw new Error(`${what}: shard format version ${version}, this reader knows ${FORMAT_VERSION}`);
+  if (version !== FORMAT_VERSION)
+    throw new Error(`${what}: shard format version ${version}, this reader knows ${FORMAT_VERSION}`);
   const headerBytes = file.readUInt32LE(8);
   const header = JSON.parse(file.toString("utf8", 12, 12 + headerBytes)) as {
     kind: ShardKind;
@@ -245,8 +267,14 @@ export function decodeShard(file: Buffer, what: string): DecodedShard {
   for (const c of header.columns) {
     const Ctor = CTOR[c.type];
     const length = header.rows * c.width;
-    if (c.offset + length * Ctor.BYTES_PER_ELEMENT > bytes.length) throw new Error(`${what}: column ${c.name} runs past the end of the file`);
-    columns.set(c.name, { name: c.name, type: c.type, width: c.width, data: new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + c.offset, length) });
+    if (c.offset + length * Ctor.BYTES_PER_ELEMENT > bytes.length)
+      throw new Error(`${what}: column ${c.name} runs past the end of the file`);
+    columns.set(c.name, {
+      name: c.name,
+      type: c.type,
+      width: c.width,
+      data: new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + c.offset, length),
+    });
   }
   return { kind: header.kind, rows: header.rows, columns };
 }

@@ -88,7 +88,9 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
     { shardRows: options.shardRows },
   );
   try {
-    const sessionRows = Array.from({ length: numEnvs }, () => RequestTable.allocate(dims, scenario.session.maxRequests));
+    const sessionRows = Array.from({ length: numEnvs }, () =>
+      RequestTable.allocate(dims, scenario.session.maxRequests),
+    );
     let sessionsDone = 0;
     let requests = 0;
     const progressEvery = Math.max(1, Math.floor(options.sessions / 100));
@@ -108,7 +110,8 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
           writer.append(t);
           t.count = 0;
           sessionsDone++;
-          if (sessionsDone % progressEvery === 0) options.onProgress?.({ sessionsDone, sessionsTotal: options.sessions, requests });
+          if (sessionsDone % progressEvery === 0)
+            options.onProgress?.({ sessionsDone, sessionsTotal: options.sessions, requests });
         }
       },
       afterStep: () => {
@@ -167,7 +170,10 @@ function logRow(world: World, dims: DatasetDims, policy: Policy, writer: Dataset
       c.rewardOther[i] = out.rewardOther[p];
       if (A === S * D) {
         c.action.set(decision.action.subarray(cand * D, (cand + 1) * D), r * A + p * D);
-        c.behaviourAction.set((explores ? decision.behaviourAction : decision.action).subarray(cand * D, (cand + 1) * D), r * A + p * D);
+        c.behaviourAction.set(
+          (explores ? decision.behaviourAction : decision.action).subarray(cand * D, (cand + 1) * D),
+          r * A + p * D,
+        );
       }
     }
     if (A === D) {

@@ -44,11 +44,16 @@ export class DatasetReader {
 
   /** Batches of up to `batchSize` requests, in file order; each batch owns its arrays. */
   async *batches(batchSize = 4096): AsyncGenerator<RequestBatch> {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
     const { dims } = this.manifest;
     let batch = RequestTable.allocate(dims, batchSize);
     for (const entry of this.manifest.shards) {
-      const shard = requestTableFromShard(decodeShard(await readVerified(this.dir, entry), entry.file), dims, entry.file);
+      const shard = requestTableFromShard(
+        decodeShard(await readVerified(this.dir, entry), entry.file),
+        dims,
+        entry.file,
+      );
       let done = 0;
       while (done < shard.count) {
         done += batch.appendFrom(shard, done, shard.count - done);
@@ -76,7 +81,10 @@ export class DatasetReader {
       userFeatures.set(cols.userSession.subarray(r * dUd, (r + 1) * dUd), r * dU + dUs);
       for (let p = 0; p < cols.numShown[r]; p++) {
         const ir = lookup(this.items, cols.itemId[r * dims.slate + p], "item");
-        itemFeatures.set(this.items.features.subarray(ir * dims.item, (ir + 1) * dims.item), (r * dims.slate + p) * dims.item);
+        itemFeatures.set(
+          this.items.features.subarray(ir * dims.item, (ir + 1) * dims.item),
+          (r * dims.slate + p) * dims.item,
+        );
       }
     }
     return { ...cols, size: n, userFeatures, itemFeatures };
@@ -87,7 +95,8 @@ export const openDataset = (dir: string): Promise<DatasetReader> => DatasetReade
 
 async function readVerified(dir: string, entry: ShardEntry): Promise<Buffer> {
   const buf = await fs.readFile(path.join(dir, entry.file));
-  if (createHash("sha256").update(buf).digest("hex") !== entry.sha256) throw new Error(`${entry.file}: checksum mismatch`);
+  if (createHash("sha256").update(buf).digest("hex") !== entry.sha256)
+    throw new Error(`${entry.file}: checksum mismatch`);
   return buf;
 }
 

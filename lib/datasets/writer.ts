@@ -38,7 +38,9 @@ class EntityTable {
     if (row !== undefined) {
       for (let k = 0; k < w; k++) {
         if (this.features[row * w + k] !== Math.fround(values[k])) {
-          throw new FeatureConflictError(`${this.what} ${id}: features differ from an earlier row (static features must not change)`);
+          throw new FeatureConflictError(
+            `${this.what} ${id}: features differ from an earlier row (static features must not change)`,
+          );
         }
       }
       return;
@@ -161,10 +163,15 @@ class SummaryAccumulator {
       impressions: this.impressions,
       viewed: this.viewed,
       rates: Object.fromEntries(
-        ["is_click", "long_view", "is_like", "is_follow", "is_comment", "is_forward", "is_hate"].map((n, k) => [n, div(this.flags[k], this.viewed)]),
+        ["is_click", "long_view", "is_like", "is_follow", "is_comment", "is_forward", "is_hate"].map((n, k) => [
+          n,
+          div(this.flags[k], this.viewed),
+        ]),
       ) as DatasetSummary["rates"],
       meanPlayTimeMs: div(this.playMs, this.viewed),
-      meanPredictions: Object.fromEntries(SCORE_NAMES.map((n, k) => [n, div(this.preds[k], this.impressions)])) as DatasetSummary["meanPredictions"],
+      meanPredictions: Object.fromEntries(
+        SCORE_NAMES.map((n, k) => [n, div(this.preds[k], this.impressions)]),
+      ) as DatasetSummary["meanPredictions"],
       meanRewardWatch: div(this.rewardWatch, this.requests),
       meanRewardOther: div(this.rewardOther, this.requests),
       perSession: {
@@ -214,7 +221,8 @@ export class DatasetWriter {
   /** Starts a dataset that will appear at outDir on finish; fails if outDir already exists. */
   static async create(outDir: string, header: DatasetHeader, options: WriterOptions = {}): Promise<DatasetWriter> {
     const shardRows = options.shardRows ?? 16_384;
-    if (!Number.isInteger(shardRows) || shardRows <= 0) throw new RangeError(`shardRows must be a positive integer, got ${shardRows}`);
+    if (!Number.isInteger(shardRows) || shardRows <= 0)
+      throw new RangeError(`shardRows must be a positive integer, got ${shardRows}`);
     const target = path.resolve(outDir);
     if (await exists(target)) throw new Error(`output ${target} already exists`);
     await fs.mkdir(path.dirname(target), { recursive: true });

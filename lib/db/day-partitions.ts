@@ -56,7 +56,9 @@ export async function ensurePartitions(table: PartitionedTable, from: Date, days
     if (existing.has(name)) continue;
     const made = await db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PARTITION_LOCK})`;
-      const [{ exists }] = await tx.$queryRaw<{ exists: boolean }[]>`SELECT to_regclass(${`"${name}"`}) IS NOT NULL AS exists`;
+      const [{ exists }] = await tx.$queryRaw<
+        { exists: boolean }[]
+      >`SELECT to_regclass(${`"${name}"`}) IS NOT NULL AS exists`;
       if (exists) return false;
       // Behind a long report query this waits at most 5 s; the next maintenance run tries again.
       await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '5s'`);
@@ -64,8 +66,12 @@ export async function ensurePartitions(table: PartitionedTable, from: Date, days
       // Literals built from Dates and the fixed table list, never from input.
       const [lo, hi] = [isoDay(start), isoDay(new Date(start.getTime() + DAY_MS))];
       await tx.$executeRawUnsafe(`CREATE TEMP TABLE partition_move (LIKE "${table}") ON COMMIT DROP`);
-      await tx.$executeRawUnsafe(`WITH moved AS (DELETE FROM "${table}_default" WHERE ts >= '${lo}' AND ts < '${hi}' RETURNING *) INSERT INTO partition_move SELECT * FROM moved`);
-      await tx.$executeRawUnsafe(`CREATE TABLE "${name}" PARTITION OF "${table}" FOR VALUES FROM ('${lo}') TO ('${hi}')`);
+      await tx.$executeRawUnsafe(
+        `WITH moved AS (DELETE FROM "${table}_default" WHERE ts >= '${lo}' AND ts < '${hi}' RETURNING *) INSERT INTO partition_move SELECT * FROM moved`,
+      );
+      await tx.$executeRawUnsafe(
+        `CREATE TABLE "${name}" PARTITION OF "${table}" FOR VALUES FROM ('${lo}') TO ('${hi}')`,
+      );
       await tx.$executeRawUnsafe(`INSERT INTO "${table}" SELECT * FROM partition_move`);
       return true;
     });
@@ -77,6 +83,7 @@ export async function ensurePartitions(table: PartitionedTable, from: Date, days
 /** Yesterday to a week ahead, for every partitioned table: what a running platform keeps ready. */
 export async function ensureUpcomingPartitions(now = new Date()): Promise<string[]> {
   const created: string[] = [];
-  for (const table of PARTITIONED_TABLES) created.push(...(await ensurePartitions(table, new Date(now.getTime() - DAY_MS), 9)));
+  for (const table of PARTITIONED_TABLES)
+    created.push(...(await ensurePartitions(table, new Date(now.getTime() - DAY_MS), 9)));
   return created;
 }

@@ -93,7 +93,8 @@ export async function startEmbeddedPostgres(opts: {
   // unhooking an event twice throws.
   if (!hooksRemoved) {
     const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
-    for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"]) exitHook.unhookEvent(event);
+    for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"])
+      exitHook.unhookEvent(event);
     hooksRemoved = true;
   }
   const dataDir = path.resolve(opts.dataDir);
@@ -135,7 +136,9 @@ export async function startEmbeddedPostgres(opts: {
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (data: ${dataDir})${err ? `: ${String(err)}` : ""}`);
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (data: ${dataDir})${err ? `: ${String(err)}` : ""}`,
+    );
   }
   const urlWith = (pw: string) => `postgresql://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/postgres`;
   if (initialised && stored === undefined) {

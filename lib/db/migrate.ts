@@ -64,7 +64,8 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
     for (const m of migrations) {
       const prior = done.get(m.name);
       if (prior) {
-        if (!prior.finished_at) throw new Error(`migration ${m.name} failed earlier; fix the database, then mark it rolled back`);
+        if (!prior.finished_at)
+          throw new Error(`migration ${m.name} failed earlier; fix the database, then mark it rolled back`);
         if (prior.checksum !== m.checksum) throw new Error(`migration ${m.name} was changed after it was applied`);
         continue;
       }

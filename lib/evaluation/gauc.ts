@@ -38,7 +38,7 @@ export function auc(scores: readonly number[], labels: readonly number[]): numbe
   const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let rankSumPos = 0;
   let pos = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
     const midRank = (i + j) / 2 + 1;
@@ -91,7 +91,12 @@ export async function mtfGauc(policy: Policy, source: LogSource): Promise<GaucRe
       for (let p = 0; p < log.numShown[r]; p++) {
         const k = r * S + p;
         if (!log.viewed[k]) continue;
-        impressions.push({ user: log.userId[r], score: decisions[i].scores[p], label: log.isClick[k], reward: log.rewardWatch[k] + log.rewardOther[k] });
+        impressions.push({
+          user: log.userId[r],
+          score: decisions[i].scores[p],
+          label: log.isClick[k],
+          reward: log.rewardWatch[k] + log.rewardOther[k],
+        });
       }
     });
   }

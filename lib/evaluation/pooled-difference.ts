@@ -25,14 +25,16 @@ export interface PooledEstimate {
 export function pooledDifference(cells: readonly (readonly number[])[], alpha = 0.05): PooledEstimate {
   const S = cells.length;
   const W = cells[0]?.length ?? 0;
-  if (S < 2 || W < 2 || cells.some((r) => r.length !== W)) throw new RangeError("pooling needs at least 2 seeds × 2 worlds, all seeds on the same worlds");
+  if (S < 2 || W < 2 || cells.some((r) => r.length !== W))
+    throw new RangeError("pooling needs at least 2 seeds × 2 worlds, all seeds on the same worlds");
   const grand = cells.flat().reduce((s, x) => s + x, 0) / (S * W);
   const seedMeans = cells.map((r) => r.reduce((s, x) => s + x, 0) / W);
   const worldMeans = Array.from({ length: W }, (_, w) => cells.reduce((s, r) => s + r[w], 0) / S);
   const msSeed = (W * seedMeans.reduce((s, m) => s + (m - grand) ** 2, 0)) / (S - 1);
   const msWorld = (S * worldMeans.reduce((s, m) => s + (m - grand) ** 2, 0)) / (W - 1);
   let ssResid = 0;
-  for (let s = 0; s < S; s++) for (let w = 0; w < W; w++) ssResid += (cells[s][w] - seedMeans[s] - worldMeans[w] + grand) ** 2;
+  for (let s = 0; s < S; s++)
+    for (let w = 0; w < W; w++) ssResid += (cells[s][w] - seedMeans[s] - worldMeans[w] + grand) ** 2;
   const dfResid = (S - 1) * (W - 1);
   const msResid = ssResid / dfResid;
   // The unbiased combination can come out below what any single source implies; never report a

@@ -15,7 +15,8 @@ import { World } from "@/lib/simulator/world";
 export const VALUE_METRICS = ["validConsumption", "durationSeconds", "interactions", "depth", "reward"] as const;
 export type ValueMetric = (typeof VALUE_METRICS)[number];
 
-const metricOf = (r: RolloutResult, m: ValueMetric): number => (m === "reward" ? r.mean.rewardWatch + r.mean.rewardOther : r.mean[m]);
+const metricOf = (r: RolloutResult, m: ValueMetric): number =>
+  m === "reward" ? r.mean.rewardWatch + r.mean.rewardOther : r.mean[m];
 
 export interface RolloutValueOptions {
   scenario: Scenario | unknown;
@@ -43,13 +44,22 @@ export async function rolloutValue(options: RolloutValueOptions): Promise<Rollou
   const scenario = parseScenario(options.scenario);
   const names = Object.keys(options.policies);
   const perSeed = Object.fromEntries(
-    names.map((n) => [n, Object.fromEntries(VALUE_METRICS.map((m) => [m, [] as number[]])) as Record<ValueMetric, number[]>]),
+    names.map((n) => [
+      n,
+      Object.fromEntries(VALUE_METRICS.map((m) => [m, [] as number[]])) as Record<ValueMetric, number[]>,
+    ]),
   );
   for (const seed of options.seeds) {
     const world = new World(scenario, seed);
     for (const name of names) {
       const start = performance.now();
-      const r = await rollout({ world, policy: options.policies[name](world), sessions: options.sessionsPerSeed, seed, numEnvs: options.numEnvs });
+      const r = await rollout({
+        world,
+        policy: options.policies[name](world),
+        sessions: options.sessionsPerSeed,
+        seed,
+        numEnvs: options.numEnvs,
+      });
       for (const m of VALUE_METRICS) perSeed[name][m].push(metricOf(r, m));
       options.onProgress?.({ seed, policy: name, seconds: (performance.now() - start) / 1000 });
     }
@@ -57,7 +67,13 @@ export async function rolloutValue(options: RolloutValueOptions): Promise<Rollou
   const policies = Object.fromEntries(
     names.map((n) => [
       n,
-      { perSeed: perSeed[n], estimate: Object.fromEntries(VALUE_METRICS.map((m) => [m, estimate(perSeed[n][m])])) as Record<ValueMetric, Estimate> },
+      {
+        perSeed: perSeed[n],
+        estimate: Object.fromEntries(VALUE_METRICS.map((m) => [m, estimate(perSeed[n][m])])) as Record<
+          ValueMetric,
+          Estimate
+        >,
+      },
     ]),
   );
   return { seeds: [...options.seeds], sessionsPerSeed: options.sessionsPerSeed, policies };
@@ -76,11 +92,23 @@ export interface PairedDifference {
 }
 
 /** Paired (same seeds) difference of two policies of a RolloutValue on one metric. */
-export function pairedDifference(value: RolloutValue, treatment: string, baseline: string, metric: ValueMetric): PairedDifference {
+export function pairedDifference(
+  value: RolloutValue,
+  treatment: string,
+  baseline: string,
+  metric: ValueMetric,
+): PairedDifference {
   const t = value.policies[treatment]?.perSeed[metric];
   const b = value.policies[baseline]?.perSeed[metric];
   if (!t || !b) throw new RangeError(`unknown policy ${t ? baseline : treatment}`);
   const difference = estimate(t.map((x, i) => x - b[i]));
   const relative = estimate(t.map((x, i) => (x - b[i]) / b[i]));
-  return { treatment, baseline, metric, difference, relative, significant: difference.ci[0] > 0 || difference.ci[1] < 0 };
+  return {
+    treatment,
+    baseline,
+    metric,
+    difference,
+    relative,
+    significant: difference.ci[0] > 0 || difference.ci[1] < 0,
+  };
 }

@@ -54,7 +54,13 @@ const clippedWidth = (c: number, h: number): number => Math.max(0, Math.min(1, c
  * Importance weight of one logged request (all vectors normalised): logged action `a`, behaviour
  * centre `b` with half-width `delta`, target action `mu` smoothed with half-width `h`.
  */
-export function boxImportanceWeight(a: ArrayLike<number>, b: ArrayLike<number>, delta: number, mu: ArrayLike<number>, h: number): number {
+export function boxImportanceWeight(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  delta: number,
+  mu: ArrayLike<number>,
+  h: number,
+): number {
   let w = 1;
   for (let d = 0; d < a.length; d++) {
     if (Math.abs(a[d] - mu[d]) > h + 1e-9) return 0;
@@ -81,7 +87,10 @@ export function snipsEstimate(weights: ArrayLike<number>, rewards: ArrayLike<num
 
 export async function snips(policy: Policy, source: LogSource, bandwidth?: number): Promise<SnipsResult> {
   if (policy.actionMode !== "request") {
-    return { applicable: false, reason: `the target has ${policy.actionMode === "none" ? "no fusion action" : "one action per item"}; the importance ratio needs one action per request` };
+    return {
+      applicable: false,
+      reason: `the target has ${policy.actionMode === "none" ? "no fusion action" : "one action per item"}; the importance ratio needs one action per request`,
+    };
   }
   if (source.actionMode !== "request" || !source.bounds || source.explorationNoise <= 0) {
     return { applicable: false, reason: "the logs need one explored action per request" };

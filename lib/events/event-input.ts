@@ -5,7 +5,17 @@ import { safeString } from "@/lib/validation";
  * Feedback event types, named after KuaiRand's log fields. `play` carries the watch time in seconds
  * as its value; `valid_play` marks a play that counts as valid consumption (≥ 10 s or the whole video).
  */
-export const EVENT_TYPES = ["impression", "play", "valid_play", "long_view", "like", "follow", "comment", "forward", "hate"] as const;
+export const EVENT_TYPES = [
+  "impression",
+  "play",
+  "valid_play",
+  "long_view",
+  "like",
+  "follow",
+  "comment",
+  "forward",
+  "hate",
+] as const;
 export const INTERACTION_TYPES = ["like", "follow", "comment", "forward"] as const;
 export const MAX_EVENTS_PER_CALL = 1_000;
 
@@ -34,7 +44,10 @@ export const eventsBody = z.object({
         value: z.number().finite().min(0).max(1e9).optional(),
         ts: z.iso
           .datetime({ offset: true })
-          .refine(plausibleTime, `must lie within the last ${EVENT_TS_MAX_AGE_DAYS} days and at most ${EVENT_TS_MAX_AHEAD_DAYS} days ahead`)
+          .refine(
+            plausibleTime,
+            `must lie within the last ${EVENT_TS_MAX_AGE_DAYS} days and at most ${EVENT_TS_MAX_AHEAD_DAYS} days ahead`,
+          )
           .optional(),
       }),
     )

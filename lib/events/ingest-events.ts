@@ -13,7 +13,10 @@ import { parseInput } from "@/lib/validation";
  */
 export async function ingestEvents(raw: unknown): Promise<{ accepted: number; duplicates: number }> {
   const count = (raw as { events?: unknown[] } | null)?.events?.length ?? 0;
-  if (count > MAX_EVENTS_PER_CALL) throw new AppError("payload_too_large", `at most ${MAX_EVENTS_PER_CALL} events per call (got ${count})`, [{ path: "events", message: "too many" }]);
+  if (count > MAX_EVENTS_PER_CALL)
+    throw new AppError("payload_too_large", `at most ${MAX_EVENTS_PER_CALL} events per call (got ${count})`, [
+      { path: "events", message: "too many" },
+    ]);
   const { events } = parseInput(eventsBody, raw, "events");
   // Repeats inside one call are duplicates too; the first one wins.
   const byId = new Map<string, (typeof events)[number]>();

@@ -10,8 +10,14 @@ export async function armRows(tx: Prisma.TransactionClient, arms: readonly ArmIn
     for (const [i, arm] of arms.entries()) {
       if (!arm.policyVersionId) continue;
       const v = found.find((f) => f.id === arm.policyVersionId);
-      if (!v) throw new AppError("unprocessable", `arm "${arm.key}": no policy version ${arm.policyVersionId}`, [{ path: `arms.${i}.policyVersionId`, message: "no such policy version" }]);
-      if (v.status !== "ready") throw new AppError("unprocessable", `arm "${arm.key}": policy version is ${v.status}, not ready`, [{ path: `arms.${i}.policyVersionId`, message: `version is ${v.status}` }]);
+      if (!v)
+        throw new AppError("unprocessable", `arm "${arm.key}": no policy version ${arm.policyVersionId}`, [
+          { path: `arms.${i}.policyVersionId`, message: "no such policy version" },
+        ]);
+      if (v.status !== "ready")
+        throw new AppError("unprocessable", `arm "${arm.key}": policy version is ${v.status}, not ready`, [
+          { path: `arms.${i}.policyVersionId`, message: `version is ${v.status}` },
+        ]);
     }
   }
   return arms.map((a, position) => ({

@@ -22,11 +22,16 @@ export async function assertBucketsFree(
     select: { key: true, layerBuckets: true },
   });
   for (const other of running) {
-    const overlap = intersectRanges(normalizeRanges(ranges), normalizeRanges(other.layerBuckets as unknown as BucketRange[]));
+    const overlap = intersectRanges(
+      normalizeRanges(ranges),
+      normalizeRanges(other.layerBuckets as unknown as BucketRange[]),
+    );
     if (overlap.length > 0) {
-      throw new AppError("conflict", `layer buckets ${overlap.map(([s, e]) => `[${s}, ${e})`).join(", ")} belong to running experiment "${other.key}"`, [
-        { path: "layerBuckets", message: `overlaps running experiment "${other.key}"` },
-      ]);
+      throw new AppError(
+        "conflict",
+        `layer buckets ${overlap.map(([s, e]) => `[${s}, ${e})`).join(", ")} belong to running experiment "${other.key}"`,
+        [{ path: "layerBuckets", message: `overlaps running experiment "${other.key}"` }],
+      );
     }
   }
 }

@@ -16,7 +16,8 @@ export async function createExperiment(actor: Actor, raw: unknown) {
   const input = parseInput(createExperimentInput, raw, "experiment");
   await assertExperimentMetrics(input.primaryMetric, input.guardrailMetrics);
   const layer = await db.layer.findUnique({ where: { key: input.layer } });
-  if (!layer) throw new AppError("unprocessable", `no layer "${input.layer}"`, [{ path: "layer", message: "no such layer" }]);
+  if (!layer)
+    throw new AppError("unprocessable", `no layer "${input.layer}"`, [{ path: "layer", message: "no such layer" }]);
   const layerBuckets = input.layerBuckets ?? [[0, BUCKET_COUNT] as [number, number]];
   try {
     return await db.$transaction(async (tx) => {
@@ -39,12 +40,19 @@ export async function createExperiment(actor: Actor, raw: unknown) {
         include: experimentInclude,
       });
       const view = serializeExperiment(e);
-      await recordAudit(tx, actor, { action: "experiment.create", entityType: "Experiment", entityId: e.id, after: view });
+      await recordAudit(tx, actor, {
+        action: "experiment.create",
+        entityType: "Experiment",
+        entityId: e.id,
+        after: view,
+      });
       return view;
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new AppError("conflict", `an experiment with key "${input.key}" already exists`, [{ path: "key", message: "is taken" }]);
+      throw new AppError("conflict", `an experiment with key "${input.key}" already exists`, [
+        { path: "key", message: "is taken" },
+      ]);
     }
     throw err;
   }

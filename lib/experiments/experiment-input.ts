@@ -9,7 +9,10 @@ const MAX_GUARDRAILS = 20;
 export const keySchema = z
   .string()
   .trim()
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be 1–63 lowercase letters, digits, '_', '-' or '.', starting with a letter or digit");
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]{0,62}$/,
+    "must be 1–63 lowercase letters, digits, '_', '-' or '.', starting with a letter or digit",
+  );
 
 const bucketRange = z
   .tuple([z.number().int().min(0).max(BUCKET_COUNT), z.number().int().min(0).max(BUCKET_COUNT)])
@@ -37,10 +40,17 @@ function checkRanges(ranges: readonly BucketRange[] | undefined, path: string[],
 function checkArms(value: { arms?: ArmInput[]; coverage?: number }, ctx: z.RefinementCtx) {
   if (!value.arms) return;
   const controls = value.arms.filter((a) => a.control).length;
-  if (controls !== 1) ctx.addIssue({ code: "custom", path: ["arms"], message: `exactly one arm must be the control (found ${controls})` });
+  if (controls !== 1)
+    ctx.addIssue({
+      code: "custom",
+      path: ["arms"],
+      message: `exactly one arm must be the control (found ${controls})`,
+    });
   const keys = value.arms.map((a) => a.key);
-  if (new Set(keys).size !== keys.length) ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
-  for (const message of allocationIssues({ coverage: value.coverage, arms: value.arms })) ctx.addIssue({ code: "custom", path: ["arms"], message });
+  if (new Set(keys).size !== keys.length)
+    ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
+  for (const message of allocationIssues({ coverage: value.coverage, arms: value.arms }))
+    ctx.addIssue({ code: "custom", path: ["arms"], message });
 }
 
 export const createExperimentInput = z
@@ -97,11 +107,16 @@ export const stopExperimentInput = z
     note: safeString().trim().max(2000).optional(),
   })
   .superRefine((input, ctx) => {
-    if (input.decision === "ship" && !input.arm) ctx.addIssue({ code: "custom", path: ["arm"], message: "name the arm to ship" });
-    if (input.decision !== "ship" && input.arm) ctx.addIssue({ code: "custom", path: ["arm"], message: `an arm goes only with decision "ship"` });
+    if (input.decision === "ship" && !input.arm)
+      ctx.addIssue({ code: "custom", path: ["arm"], message: "name the arm to ship" });
+    if (input.decision !== "ship" && input.arm)
+      ctx.addIssue({ code: "custom", path: ["arm"], message: `an arm goes only with decision "ship"` });
   });
 export type StopExperimentInput = z.infer<typeof stopExperimentInput>;
 
 export { idOrKeyParams as experimentRef } from "@/lib/validation";
-export const listExperimentsQuery = z.object({ status: z.enum(["draft", "running", "stopped"]).optional(), layer: safeString().optional() });
+export const listExperimentsQuery = z.object({
+  status: z.enum(["draft", "running", "stopped"]).optional(),
+  layer: safeString().optional(),
+});
 export const assignmentQuery = z.object({ userId: safeString().min(1, "is required").max(512) });

@@ -9,7 +9,10 @@ const isUuid = (s: string) => z.uuid().safeParse(s).success;
 /** Routes accept an experiment's id or its key. */
 export async function findExperiment(ref: string) {
   parseIdOrKey(ref);
-  const e = await db.experiment.findUnique({ where: isUuid(ref) ? { id: ref } : { key: ref }, include: experimentInclude });
+  const e = await db.experiment.findUnique({
+    where: isUuid(ref) ? { id: ref } : { key: ref },
+    include: experimentInclude,
+  });
   if (!e) throw new AppError("not_found", `no experiment "${ref}"`);
   return e;
 }

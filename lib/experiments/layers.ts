@@ -17,7 +17,9 @@ export async function createLayer(actor: Actor, raw: unknown) {
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new AppError("conflict", `a layer with key "${input.key}" already exists`, [{ path: "key", message: "is taken" }]);
+      throw new AppError("conflict", `a layer with key "${input.key}" already exists`, [
+        { path: "key", message: "is taken" },
+      ]);
     }
     throw err;
   }
@@ -27,7 +29,12 @@ export async function createLayer(actor: Actor, raw: unknown) {
 export async function listLayers() {
   const layers = await db.layer.findMany({
     orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
-    include: { experiments: { where: { status: { in: ["running", "draft"] } }, select: { id: true, key: true, status: true, layerBuckets: true, coverage: true } } },
+    include: {
+      experiments: {
+        where: { status: { in: ["running", "draft"] } },
+        select: { id: true, key: true, status: true, layerBuckets: true, coverage: true },
+      },
+    },
   });
   return layers.map((l) => {
     const running = l.experiments.filter((e) => e.status === "running");

@@ -23,11 +23,16 @@ const RUNNING_FIELDS = new Set<keyof PatchExperimentInput>(["coverage", "layerBu
 export async function updateExperiment(actor: Actor, ref: string, raw: unknown) {
   const patch = parseInput(patchExperimentInput, raw, "experiment change");
   const current = await findExperiment(ref);
-  if (patch.primaryMetric !== undefined || patch.guardrailMetrics !== undefined) await assertExperimentMetrics(patch.primaryMetric, patch.guardrailMetrics);
+  if (patch.primaryMetric !== undefined || patch.guardrailMetrics !== undefined)
+    await assertExperimentMetrics(patch.primaryMetric, patch.guardrailMetrics);
   const fields = Object.keys(patch) as (keyof PatchExperimentInput)[];
   if (current.status === "running") {
     const locked = fields.filter((f) => !RUNNING_FIELDS.has(f));
-    if (locked.length) throw new AppError("conflict", `a running experiment only changes coverage, layerBuckets, name and hypothesis (not ${locked.join(", ")}); stop it and create a new one`);
+    if (locked.length)
+      throw new AppError(
+        "conflict",
+        `a running experiment only changes coverage, layerBuckets, name and hypothesis (not ${locked.join(", ")}); stop it and create a new one`,
+      );
   }
   if (current.status === "stopped" && fields.some((f) => f !== "name" && f !== "hypothesis")) {
     throw new AppError("conflict", "a stopped experiment cannot change its allocation");
@@ -36,7 +41,12 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
   // The merged allocation must obey the same rules as a new one (e.g. coverage vs explicit ranges).
   const merged = { coverage: patch.coverage ?? current.coverage, arms: arms ?? toPlacement(current).arms };
   const issues = allocationIssues(merged);
-  if (issues.length) throw new AppError("bad_request", `invalid allocation: ${issues[0]}`, issues.map((message) => ({ path: "arms", message })));
+  if (issues.length)
+    throw new AppError(
+      "bad_request",
+      `invalid allocation: ${issues[0]}`,
+      issues.map((message) => ({ path: "arms", message })),
+    );
 
   return db.$transaction(async (tx) => {
     await lockLayer(tx, current.layerId);
@@ -45,8 +55,16 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
     if (current.status === "running") {
       if (patch.layerBuckets) await assertBucketsFree(tx, current.layerId, layerBuckets, current.id);
       const from = toPlacement(current);
-      const diff = rampDiff(current.layer.key, current.hashSeed, from, { ...from, coverage: patch.coverage ?? from.coverage, layerBuckets });
-      if (!diff.safe) throw new AppError("conflict", `this change would move ${(diff.switchArms * 100).toFixed(2)}% of users between arms`);
+      const diff = rampDiff(current.layer.key, current.hashSeed, from, {
+        ...from,
+        coverage: patch.coverage ?? from.coverage,
+        layerBuckets,
+      });
+      if (!diff.safe)
+        throw new AppError(
+          "conflict",
+          `this change would move ${(diff.switchArms * 100).toFixed(2)}% of users between arms`,
+        );
     }
     const data: Prisma.ExperimentUpdateInput = {
       name: patch.name,
@@ -62,7 +80,13 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
     }
     const e = await tx.experiment.update({ where: { id: current.id }, data, include: experimentInclude });
     const after = serializeExperiment(e);
-    await recordAudit(tx, actor, { action: current.status === "running" ? "experiment.ramp" : "experiment.update", entityType: "Experiment", entityId: e.id, before, after });
+    await recordAudit(tx, actor, {
+      action: current.status === "running" ? "experiment.ramp" : "experiment.update",
+      entityType: "Experiment",
+      entityId: e.id,
+      before,
+      after,
+    });
     return after;
   });
 }

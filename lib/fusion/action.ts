@@ -27,7 +27,9 @@ export interface ActionBounds {
 /** Validates and copies bounds; throws if any part of the box could reach w ≤ 0 or b ≤ 0. */
 export function makeActionBounds(centre: ArrayLike<number>, range: ArrayLike<number>): ActionBounds {
   if (centre.length !== ACTION_DIM || range.length !== ACTION_DIM) {
-    throw new RangeError(`action bounds need ${ACTION_DIM} centres and ranges, got ${centre.length} and ${range.length}`);
+    throw new RangeError(
+      `action bounds need ${ACTION_DIM} centres and ranges, got ${centre.length} and ${range.length}`,
+    );
   }
   for (let i = 0; i < ACTION_DIM; i++) {
     const c = centre[i];

@@ -65,13 +65,18 @@ export function errorResult(err: unknown): ApiResult {
   if (!isAppError(err)) console.error("unhandled error in API route:", err);
   return {
     status: appErr.status,
-    body: { error: { code: appErr.code, message: appErr.message, ...(appErr.issues ? { issues: appErr.issues } : {}) } },
+    body: {
+      error: { code: appErr.code, message: appErr.message, ...(appErr.issues ? { issues: appErr.issues } : {}) },
+    },
     ...(appErr.retryAfterSeconds ? { headers: { "retry-after": String(appErr.retryAfterSeconds) } } : {}),
   };
 }
 
 export type ApiCore = (input: ApiInput) => Promise<ApiResult>;
-export type NextRouteHandler = ((request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>) & { core: ApiCore };
+export type NextRouteHandler = ((
+  request: Request,
+  context: { params: Promise<Record<string, string | string[]>> },
+) => Promise<Response>) & { core: ApiCore };
 
 /**
  * The thin shell of every /api/v1 route: authenticate the key and its scope, parse params, query and
@@ -79,7 +84,11 @@ export type NextRouteHandler = ((request: Request, context: { params: Promise<Re
  * the error in the shape of docs/architecture.md §9. Returns a Next.js route handler that also exposes `core`,
  * which the web process calls directly for the serving hot path (lib/http/node-adapter.ts).
  */
-export function apiRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+export function apiRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(
   spec: RouteSpec<P, Q, B>,
   handler: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
 ): NextRouteHandler {
@@ -87,11 +96,14 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
     try {
       const actor = await authenticateApiKey(input.authorization, spec.scope, input.clientIp);
       const params = spec.params ? parseInput(spec.params, input.params, "path") : undefined;
-      const query = spec.query ? parseInput(spec.query, Object.fromEntries(new URL(input.url).searchParams), "query") : undefined;
+      const query = spec.query
+        ? parseInput(spec.query, Object.fromEntries(new URL(input.url).searchParams), "query")
+        : undefined;
       let body: unknown;
       if (spec.body) {
         const limit = spec.maxBodyBytes ?? DEFAULT_MAX_BODY;
-        if (input.contentLength !== null && input.contentLength > limit) throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
+        if (input.contentLength !== null && input.contentLength > limit)
+          throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
         const bytes = await input.bodyBytes(limit);
         let json: unknown;
         try {
@@ -101,8 +113,20 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
         }
         body = parseInput(spec.body, json, "body");
       }
-      const result = await handler({ actor, params: params as Out<P>, query: query as Out<Q>, body: body as Out<B>, get request() { return input.request(); } });
-      return { status: spec.successStatus ?? 200, body: result, ...(spec.contentType ? { contentType: spec.contentType } : {}) };
+      const result = await handler({
+        actor,
+        params: params as Out<P>,
+        query: query as Out<Q>,
+        body: body as Out<B>,
+        get request() {
+          return input.request();
+        },
+      });
+      return {
+        status: spec.successStatus ?? 200,
+        body: result,
+        ...(spec.contentType ? { contentType: spec.contentType } : {}),
+      };
     } catch (err) {
       return errorResult(err);
     }
@@ -127,7 +151,9 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       request: () => request,
     });
     const { status, body, headers, contentType } = result;
-    return contentType ? new Response(body as string, { status, headers: { ...headers, "content-type": contentType } }) : Response.json(body, { status, headers });
+    return contentType
+      ? new Response(body as string, { status, headers: { ...headers, "content-type": contentType } })
+      : Response.json(body, { status, headers });
   };
   return Object.assign(route, { core });
 }

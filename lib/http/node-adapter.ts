@@ -43,7 +43,12 @@ async function readBody(req: IncomingMessage, limit: number): Promise<{ body: Bu
  * and without building Web Request/Response objects around 40 KB bodies. The body is read only when
  * the route asks for it (after the key and the declared length were checked), up to its limit.
  */
-export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}): Promise<void> {
+export async function serveWithNode(
+  core: ApiCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
   let read: { body: Buffer; release: () => void } | undefined;
   let result: ApiResult;
@@ -61,7 +66,12 @@ export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: Se
         return (read = await readBody(req, limit)).body;
       },
       // A copy: the pooled buffer is reused once the handler returns.
-      request: () => new Request(url, { method: req.method, headers: req.headers as Record<string, string>, body: read ? Uint8Array.from(read.body) : undefined }),
+      request: () =>
+        new Request(url, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+          body: read ? Uint8Array.from(read.body) : undefined,
+        }),
     });
   } catch (err) {
     result = errorResult(err);
@@ -71,7 +81,13 @@ export async function serveWithNode(core: ApiCore, req: IncomingMessage, res: Se
   const text = result.contentType ? (result.body as string) : JSON.stringify(result.body);
   // A body we refused without reading is not drained: close the connection instead.
   const close = !req.complete;
-  res.writeHead(result.status, { ...headers, ...result.headers, "content-type": result.contentType ?? "application/json", "content-length": Buffer.byteLength(text), ...(close ? { connection: "close" } : {}) });
+  res.writeHead(result.status, {
+    ...headers,
+    ...result.headers,
+    "content-type": result.contentType ?? "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...(close ? { connection: "close" } : {}),
+  });
   res.end(text);
   // Once the answer is handed to the kernel the socket goes: Node would otherwise read and discard
   // the rest of the body (all 16 MB of it) before closing.

@@ -151,7 +151,8 @@ class Splitter {
       if (this.buf[colon] !== COLON) throw new NotSplittable();
       const v = this.value(this.skipSpace(colon + 1), depth);
       // JSON.parse makes "__proto__" an own property; a plain assignment would set the prototype.
-      if (key === "__proto__") Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
+      if (key === "__proto__")
+        Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
       else out[key] = v;
     });
     return out;

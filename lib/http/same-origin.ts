@@ -12,5 +12,6 @@ export function requireSameOrigin(request: Request): void {
   if (host) allowed.add(`http://${host}`).add(`https://${host}`);
   const publicUrl = loadEnv().NEXTAUTH_URL;
   if (publicUrl) allowed.add(new URL(publicUrl).origin);
-  if (!origin || !allowed.has(origin)) throw new AppError("forbidden", "cross-origin request refused: send it from the FusionLab page");
+  if (!origin || !allowed.has(origin))
+    throw new AppError("forbidden", "cross-origin request refused: send it from the FusionLab page");
 }

@@ -41,6 +41,8 @@ export function serializeJob(job: JobRow) {
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
-    ...(job.logs ? { logs: job.logs.map((l) => ({ ts: l.ts.toISOString(), level: l.level, message: l.message })) } : {}),
+    ...(job.logs
+      ? { logs: job.logs.map((l) => ({ ts: l.ts.toISOString(), level: l.level, message: l.message })) }
+      : {}),
   };
 }

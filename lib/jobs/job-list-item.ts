@@ -47,4 +47,5 @@ export function toJobListItem(j: Row, subjects?: ReadonlyMap<string, string>): J
   };
 }
 
-export const isCancelling = (j: { state: string; cancelRequested: boolean }) => j.cancelRequested && (j.state === "active" || j.state === "retrying");
+export const isCancelling = (j: { state: string; cancelRequested: boolean }) =>
+  j.cancelRequested && (j.state === "active" || j.state === "retrying");

@@ -34,9 +34,11 @@ async function defaultDeps(): Promise<JobDeps> {
 export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown, deps?: JobDeps) {
   const registry = deps?.registry ?? JOB_REGISTRY;
   const def = findJobDefinition(registry, name);
-  if (!def) throw new AppError("bad_request", `unknown job type "${name}"`, [{ path: "type", message: "unknown job type" }]);
+  if (!def)
+    throw new AppError("bad_request", `unknown job type "${name}"`, [{ path: "type", message: "unknown job type" }]);
   const missing = actor.kind === "apiKey" ? def.extraScopes?.filter((s) => !actor.scopes.includes(s)) : [];
-  if (missing?.length) throw new AppError("forbidden", `a ${name} job also needs the ${missing.map((s) => `"${s}"`).join(", ")} scope`);
+  if (missing?.length)
+    throw new AppError("forbidden", `a ${name} job also needs the ${missing.map((s) => `"${s}"`).join(", ")} scope`);
   // The payload is stored as jsonb: every string in it must be storable, whatever the job's schema says.
   parseInput(safeJson, rawPayload ?? {}, `${name} payload`);
   const payload = parseInput(def.payload, rawPayload ?? {}, `${name} payload`) as Prisma.InputJsonValue;
@@ -49,7 +51,12 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
         createdById: actor.kind === "user" ? actor.userId : null,
       },
     });
-    await recordAudit(tx, actor, { action: "job.enqueue", entityType: "Job", entityId: row.id, after: { type: name, payload } });
+    await recordAudit(tx, actor, {
+      action: "job.enqueue",
+      entityType: "Job",
+      entityId: row.id,
+      after: { type: name, payload },
+    });
     return row;
   });
   try {
@@ -58,7 +65,10 @@ export async function enqueueJob(actor: Actor, name: string, rawPayload: unknown
     return await db.job.update({ where: { id: job.id }, data: { queueJobId } });
   } catch (err) {
     // The queue refused it: the row must not pretend the job is waiting.
-    await db.job.update({ where: { id: job.id }, data: { state: "failed", error: `could not enqueue: ${(err as Error).message}`, finishedAt: new Date() } });
+    await db.job.update({
+      where: { id: job.id },
+      data: { state: "failed", error: `could not enqueue: ${(err as Error).message}`, finishedAt: new Date() },
+    });
     throw err;
   }
 }
@@ -67,14 +77,24 @@ export async function cancelJob(actor: Actor, rawJobId: string, deps?: JobDeps) 
   const jobId = parseUuid(rawJobId, "jobId");
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
-  if (["completed", "failed", "cancelled"].includes(job.state)) throw new AppError("conflict", `job is already ${job.state}`);
+  if (["completed", "failed", "cancelled"].includes(job.state))
+    throw new AppError("conflict", `job is already ${job.state}`);
   const result = await db.$transaction(async (tx) => {
     // A queued job is cancelled at once; a running one stops at its next progress report.
     const updated =
       job.state === "active"
         ? await tx.job.update({ where: { id: jobId }, data: { cancelRequested: true } })
-        : await tx.job.update({ where: { id: jobId }, data: { cancelRequested: true, state: "cancelled", finishedAt: new Date() } });
-    await recordAudit(tx, actor, { action: "job.cancel", entityType: "Job", entityId: jobId, before: { state: job.state }, after: { state: updated.state } });
+        : await tx.job.update({
+            where: { id: jobId },
+            data: { cancelRequested: true, state: "cancelled", finishedAt: new Date() },
+          });
+    await recordAudit(tx, actor, {
+      action: "job.cancel",
+      entityType: "Job",
+      entityId: jobId,
+      before: { state: job.state },
+      after: { state: updated.state },
+    });
     return updated;
   });
   if (result.state === "cancelled") {
@@ -94,7 +114,8 @@ export async function retryJob(actor: Actor, rawJobId: string, deps?: JobDeps) {
   const jobId = parseUuid(rawJobId, "jobId");
   const job = await db.job.findUnique({ where: { id: jobId } });
   if (!job) throw new AppError("not_found", "no such job");
-  if (job.state !== "failed" && job.state !== "cancelled") throw new AppError("conflict", `only failed or cancelled jobs can be retried (this one is ${job.state})`);
+  if (job.state !== "failed" && job.state !== "cancelled")
+    throw new AppError("conflict", `only failed or cancelled jobs can be retried (this one is ${job.state})`);
   return enqueueJob(actor, job.type, job.payload, deps);
 }
 

@@ -45,5 +45,10 @@ export async function ensureQueues(boss: PgBoss, registry: readonly JobDefinitio
 }
 
 export function sendOptions(def: JobDefinition): PgBoss.SendOptions {
-  return { retryLimit: def.retryLimit, retryDelay: def.retryDelaySeconds, retryBackoff: true, expireInSeconds: def.expireInSeconds };
+  return {
+    retryLimit: def.retryLimit,
+    retryDelay: def.retryDelaySeconds,
+    retryBackoff: true,
+    expireInSeconds: def.expireInSeconds,
+  };
 }

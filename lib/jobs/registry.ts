@@ -27,7 +27,8 @@ export type RollupReportsPayload = z.infer<typeof rollupReportsPayload>;
 export const JOB_REGISTRY = [
   defineJob({
     name: "db-maintenance",
-    description: "Create upcoming partitions, drop shown items of decisions past their retention, prune old job logs, refresh planner statistics, report table sizes",
+    description:
+      "Create upcoming partitions, drop shown items of decisions past their retention, prune old job logs, refresh planner statistics, report table sizes",
     payload: dbMaintenancePayload,
     retryLimit: 2,
     retryDelaySeconds: 5,

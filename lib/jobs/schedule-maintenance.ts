@@ -14,14 +14,22 @@ type ScheduleOptions = { checkEveryMs?: number; deps?: JobDeps };
  * `periodMs`, so a long-running platform runs its housekeeping with no cron. Two workers that check
  * at the same moment may both enqueue; the jobs are idempotent. Returns a function that stops the checks.
  */
-function scheduleRecurringJob(type: JobName, periodMs: number, log: (msg: string) => void, opts: ScheduleOptions): () => void {
+function scheduleRecurringJob(
+  type: JobName,
+  periodMs: number,
+  log: (msg: string) => void,
+  opts: ScheduleOptions,
+): () => void {
   const check = async () => {
     const recent = await db.job.count({ where: { type, createdAt: { gt: new Date(Date.now() - periodMs) } } });
     if (recent > 0) return;
     const job = await enqueueJob(SYSTEM_ACTOR, type, {}, opts.deps);
     log(`enqueued ${type} (job ${job.id})`);
   };
-  const timer = setInterval(() => void check().catch((err: unknown) => log(`${type} check failed: ${(err as Error).message}`)), opts.checkEveryMs ?? Math.min(periodMs, 3_600_000));
+  const timer = setInterval(
+    () => void check().catch((err: unknown) => log(`${type} check failed: ${(err as Error).message}`)),
+    opts.checkEveryMs ?? Math.min(periodMs, 3_600_000),
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -57,7 +57,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   async function giveUp(def: JobDefinition, payload: unknown, state: "failed" | "cancelled", error: string | null) {
     const parsed = def.payload.safeParse(payload);
-    if (parsed.success) await def.onGiveUp?.(parsed.data, { state, error }).catch((err) => log(`${def.name}: onGiveUp failed: ${(err as Error).message}`));
+    if (parsed.success)
+      await def
+        .onGiveUp?.(parsed.data, { state, error })
+        .catch((err) => log(`${def.name}: onGiveUp failed: ${(err as Error).message}`));
   }
 
   async function runCarrier(def: JobDefinition, carrier: Carrier): Promise<void> {
@@ -77,7 +80,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const attempt = row.attempts + 1;
     await db.job.update({
       where: { id: row.id },
-      data: { state: "active", attempts: attempt, startedAt: row.startedAt ?? new Date(), workerId, queueJobId: carrier.id, error: null },
+      data: {
+        state: "active",
+        attempts: attempt,
+        startedAt: row.startedAt ?? new Date(),
+        workerId,
+        queueJobId: carrier.id,
+        error: null,
+      },
     });
     await appendLog(row.id, `attempt ${attempt}/${row.maxAttempts} started on ${workerId}`);
 
@@ -99,7 +109,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         lastWrite = now;
         const write = db.job.update({
           where: { id: row.id },
-          data: { progress: Math.max(0, Math.min(1, fraction)), ...(message !== undefined ? { progressMessage: message } : {}) },
+          data: {
+            progress: Math.max(0, Math.min(1, fraction)),
+            ...(message !== undefined ? { progressMessage: message } : {}),
+          },
           select: { cancelRequested: true },
         });
         writes.add(write);
@@ -115,14 +128,25 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const execution = (async () => {
       const handler = await def.load();
       const payload = def.payload.safeParse(row.payload);
-      if (!payload.success) throw new PermanentJobError(`invalid payload: ${payload.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      if (!payload.success)
+        throw new PermanentJobError(
+          `invalid payload: ${payload.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
       // Races the handler against the abort signal so that a handler that ignores it is still let go.
       return Promise.race([
         handler(payload.data, ctx),
-        new Promise<never>((_, reject) => abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true })),
+        new Promise<never>((_, reject) =>
+          abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true }),
+        ),
       ]);
     })();
-    const entry = { abort, done: execution.then(() => undefined, () => undefined) };
+    const entry = {
+      abort,
+      done: execution.then(
+        () => undefined,
+        () => undefined,
+      ),
+    };
     running.set(row.id, entry);
     const settle = async () => {
       settled = true;
@@ -133,20 +157,30 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await settle();
       await db.job.update({
         where: { id: row.id },
-        data: { state: "completed", progress: 1, result: (result ?? null) as Prisma.InputJsonValue, finishedAt: new Date() },
+        data: {
+          state: "completed",
+          progress: 1,
+          result: (result ?? null) as Prisma.InputJsonValue,
+          finishedAt: new Date(),
+        },
       });
       await appendLog(row.id, "completed");
     } catch (err) {
       await settle();
-      const reason = err instanceof JobAbort ? err.reason : abort.signal.aborted ? (abort.signal.reason as JobAbort).reason : null;
+      const reason =
+        err instanceof JobAbort ? err.reason : abort.signal.aborted ? (abort.signal.reason as JobAbort).reason : null;
       if (reason === "cancelled") {
-        await db.job.update({ where: { id: row.id }, data: { state: "cancelled", finishedAt: new Date(), attempts: attempt } });
+        await db.job.update({
+          where: { id: row.id },
+          data: { state: "cancelled", finishedAt: new Date(), attempts: attempt },
+        });
         await appendLog(row.id, "cancelled", "warn");
         await giveUp(def, row.payload, "cancelled", null);
         return;
       }
       if (reason === "shutdown" && def.rerunnable === false) {
-        const error = "interrupted by a worker shutdown; not run again, since a second run would repeat what this one already did";
+        const error =
+          "interrupted by a worker shutdown; not run again, since a second run would repeat what this one already did";
         await db.job.update({ where: { id: row.id }, data: { state: "failed", error, finishedAt: new Date() } });
         await appendLog(row.id, error, "warn");
         await giveUp(def, row.payload, "failed", error);
@@ -162,7 +196,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const final = err instanceof PermanentJobError || attempt >= row.maxAttempts;
       await db.job.update({
         where: { id: row.id },
-        data: { state: final ? "failed" : "retrying", error: message.slice(0, 10_000), ...(final ? { finishedAt: new Date() } : {}) },
+        data: {
+          state: final ? "failed" : "retrying",
+          error: message.slice(0, 10_000),
+          ...(final ? { finishedAt: new Date() } : {}),
+        },
       });
       await appendLog(row.id, `attempt ${attempt} failed: ${message}${final ? "" : " (will retry)"}`, "error");
       if (final) await giveUp(def, row.payload, "failed", message);
@@ -175,7 +213,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   /** Jobs whose carrier died with a worker (SIGKILL, OOM) and was failed by pg-boss's expiry. */
   async function reconcile(): Promise<void> {
-    const stale = await db.job.findMany({ where: { state: { in: ["active", "retrying", "queued"] }, queueJobId: { not: null } }, select: { id: true, queueJobId: true } });
+    const stale = await db.job.findMany({
+      where: { state: { in: ["active", "retrying", "queued"] }, queueJobId: { not: null } },
+      select: { id: true, queueJobId: true },
+    });
     if (stale.length === 0) return;
     const { rows } = await (boss.getDb() as PgBoss.Db).executeSql(
       `SELECT id::text, state, output FROM pgboss.job WHERE id = ANY($1::uuid[]) AND state IN ('failed','cancelled')`,
@@ -186,7 +227,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if (!job) continue;
       await db.job.updateMany({
         where: { id: job.id, queueJobId: r.id, state: { in: ["active", "retrying", "queued"] } },
-        data: { state: r.state === "cancelled" ? "cancelled" : "failed", error: r.state === "failed" ? "the worker running this job was lost and no retries were left" : null, finishedAt: new Date() },
+        data: {
+          state: r.state === "cancelled" ? "cancelled" : "failed",
+          error: r.state === "failed" ? "the worker running this job was lost and no retries were left" : null,
+          finishedAt: new Date(),
+        },
       });
     }
   }
@@ -214,7 +259,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       for (const def of opts.registry) await boss.offWork(def.name);
       const graceMs = opts.graceMs ?? 10_000;
       const all = Promise.all([...running.values()].map((r) => r.done));
-      const finished = await Promise.race([all.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+      const finished = await Promise.race([
+        all.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs)),
+      ]);
       if (!finished) {
         log(`releasing ${running.size} running job(s)`);
         for (const r of running.values()) r.abort.abort(new JobAbort("shutdown"));

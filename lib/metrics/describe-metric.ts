@@ -8,9 +8,16 @@ export function describeMeasure(m: Measure): string {
   return m.aggregate === "sum" ? `sum of ${types} values` : `${types} events`;
 }
 
-export function describeMetric(m: Pick<MetricDefinition, "kind" | "numerator" | "denominator" | "cap" | "capValue">): string {
+export function describeMetric(
+  m: Pick<MetricDefinition, "kind" | "numerator" | "denominator" | "cap" | "capValue">,
+): string {
   const num = describeMeasure(m.numerator);
-  const cap = m.cap === "fixed" ? `, capped at ${m.capValue}` : m.cap === "percentile" ? `, capped at the p${m.capValue} of users` : "";
+  const cap =
+    m.cap === "fixed"
+      ? `, capped at ${m.capValue}`
+      : m.cap === "percentile"
+        ? `, capped at the p${m.capValue} of users`
+        : "";
   switch (m.kind) {
     case "mean":
       return `${num} per user${cap}`;

@@ -4,7 +4,13 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { createMetricInput, measureSchema, type MetricDefinition, metricRuleIssues, patchMetricInput } from "@/lib/metrics/metric-input";
+import {
+  createMetricInput,
+  measureSchema,
+  type MetricDefinition,
+  metricRuleIssues,
+  patchMetricInput,
+} from "@/lib/metrics/metric-input";
 import { parseIdOrKey, parseInput } from "@/lib/validation";
 
 /** The catalogue of metrics experiments choose from: list, find, create, edit and delete user metrics. */
@@ -35,7 +41,9 @@ export async function listMetrics(): Promise<MetricView[]> {
 
 /** Every metric's display name by key. */
 export async function metricNames(): Promise<Record<string, string>> {
-  return Object.fromEntries((await db.metric.findMany({ select: { key: true, name: true } })).map((m) => [m.key, m.name]));
+  return Object.fromEntries(
+    (await db.metric.findMany({ select: { key: true, name: true } })).map((m) => [m.key, m.name]),
+  );
 }
 
 /** Metrics by key, in the order asked; unknown keys are left out. */
@@ -45,10 +53,22 @@ export async function metricDefinitions(keys: readonly string[]): Promise<Metric
 }
 
 /** An experiment's primary metric and guardrails must be in the catalogue: else a 422 naming the field. */
-export async function assertExperimentMetrics(primary: string | undefined, guardrails: readonly string[] = []): Promise<void> {
-  const named = [...(primary === undefined ? [] : [{ key: primary, path: "primaryMetric" }]), ...guardrails.map((key, i) => ({ key, path: `guardrailMetrics.${i}` }))];
-  const known = new Set((await db.metric.findMany({ where: { key: { in: named.map((n) => n.key) } }, select: { key: true } })).map((m) => m.key));
-  const issues = named.filter((n) => !known.has(n.key)).map((n) => ({ path: n.path, message: `no metric "${n.key}" in the catalogue` }));
+export async function assertExperimentMetrics(
+  primary: string | undefined,
+  guardrails: readonly string[] = [],
+): Promise<void> {
+  const named = [
+    ...(primary === undefined ? [] : [{ key: primary, path: "primaryMetric" }]),
+    ...guardrails.map((key, i) => ({ key, path: `guardrailMetrics.${i}` })),
+  ];
+  const known = new Set(
+    (await db.metric.findMany({ where: { key: { in: named.map((n) => n.key) } }, select: { key: true } })).map(
+      (m) => m.key,
+    ),
+  );
+  const issues = named
+    .filter((n) => !known.has(n.key))
+    .map((n) => ({ path: n.path, message: `no metric "${n.key}" in the catalogue` }));
   if (issues.length) throw new AppError("unprocessable", issues.map((i) => i.message).join("; "), issues);
 }
 
@@ -76,7 +96,12 @@ export async function createMetric(actor: Actor, raw: unknown): Promise<MetricVi
   try {
     return await db.$transaction(async (tx) => {
       const m = await tx.metric.create({
-        data: { ...input, numerator: json(input.numerator), denominator: nullableJson(input.denominator), createdById: actor.kind === "user" ? actor.userId : null },
+        data: {
+          ...input,
+          numerator: json(input.numerator),
+          denominator: nullableJson(input.denominator),
+          createdById: actor.kind === "user" ? actor.userId : null,
+        },
       });
       const view = serialize(m);
       await recordAudit(tx, actor, { action: "metric.create", entityType: "Metric", entityId: m.id, after: view });
@@ -84,7 +109,9 @@ export async function createMetric(actor: Actor, raw: unknown): Promise<MetricVi
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new AppError("conflict", `a metric with key "${input.key}" already exists`, [{ path: "key", message: "is taken" }]);
+      throw new AppError("conflict", `a metric with key "${input.key}" already exists`, [
+        { path: "key", message: "is taken" },
+      ]);
     }
     throw err;
   }
@@ -97,14 +124,29 @@ export async function updateMetric(actor: Actor, ref: string, raw: unknown): Pro
   const merged = { ...toDefinition(before), ...patch };
   // The edit is checked as a whole definition: e.g. switching kind away from ratio must drop the denominator.
   const issues = metricRuleIssues(merged);
-  if (issues.length) throw new AppError("bad_request", `invalid metric: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+  if (issues.length)
+    throw new AppError(
+      "bad_request",
+      `invalid metric: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      issues,
+    );
   return db.$transaction(async (tx) => {
     const m = await tx.metric.update({
       where: { id: before.id },
-      data: { ...patch, numerator: patch.numerator && json(patch.numerator), denominator: patch.denominator === undefined ? undefined : nullableJson(patch.denominator) },
+      data: {
+        ...patch,
+        numerator: patch.numerator && json(patch.numerator),
+        denominator: patch.denominator === undefined ? undefined : nullableJson(patch.denominator),
+      },
     });
     const view = serialize(m);
-    await recordAudit(tx, actor, { action: "metric.update", entityType: "Metric", entityId: m.id, before: serialize(before), after: view });
+    await recordAudit(tx, actor, {
+      action: "metric.update",
+      entityType: "Metric",
+      entityId: m.id,
+      before: serialize(before),
+      after: view,
+    });
     return view;
   });
 }
@@ -112,11 +154,20 @@ export async function updateMetric(actor: Actor, ref: string, raw: unknown): Pro
 export async function deleteMetric(actor: Actor, ref: string): Promise<{ deleted: string }> {
   const m = await findMetricRow(ref);
   assertEditable(m);
-  const users = await db.experiment.findMany({ where: { OR: [{ primaryMetric: m.key }, { guardrailMetrics: { has: m.key } }] }, select: { key: true } });
-  if (users.length) throw new AppError("conflict", `metric "${m.key}" is used by experiments ${users.map((e) => e.key).join(", ")}`);
+  const users = await db.experiment.findMany({
+    where: { OR: [{ primaryMetric: m.key }, { guardrailMetrics: { has: m.key } }] },
+    select: { key: true },
+  });
+  if (users.length)
+    throw new AppError("conflict", `metric "${m.key}" is used by experiments ${users.map((e) => e.key).join(", ")}`);
   await db.$transaction(async (tx) => {
     await tx.metric.delete({ where: { id: m.id } });
-    await recordAudit(tx, actor, { action: "metric.delete", entityType: "Metric", entityId: m.id, before: serialize(m) });
+    await recordAudit(tx, actor, {
+      action: "metric.delete",
+      entityType: "Metric",
+      entityId: m.id,
+      before: serialize(m),
+    });
   });
   return { deleted: m.key };
 }

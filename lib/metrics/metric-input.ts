@@ -33,18 +33,27 @@ const fields = {
   allowedHarm: z.number().gt(0, "must be > 0").max(1, "must be at most 1 (100%)").nullish(),
 };
 
-type Rules = { kind?: MetricKind; denominator?: Measure | null; cap?: "none" | "fixed" | "percentile"; capValue?: number | null };
+type Rules = {
+  kind?: MetricKind;
+  denominator?: Measure | null;
+  cap?: "none" | "fixed" | "percentile";
+  capValue?: number | null;
+};
 
 /** The rules a whole definition obeys (checked on create, and on the merged result of an edit). */
 export function metricRuleIssues(v: Rules): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   const issue = (path: string, message: string) => issues.push({ path, message });
   if (v.kind === "ratio" && !v.denominator) issue("denominator", "a ratio metric needs a denominator");
-  if (v.kind !== undefined && v.kind !== "ratio" && v.denominator) issue("denominator", "only ratio metrics have a denominator");
-  if (v.cap === "fixed" && !(typeof v.capValue === "number" && v.capValue > 0)) issue("capValue", "a fixed cap needs capValue > 0");
-  if (v.cap === "percentile" && !(typeof v.capValue === "number" && v.capValue > 0 && v.capValue < 100)) issue("capValue", "a percentile cap needs capValue within (0, 100)");
+  if (v.kind !== undefined && v.kind !== "ratio" && v.denominator)
+    issue("denominator", "only ratio metrics have a denominator");
+  if (v.cap === "fixed" && !(typeof v.capValue === "number" && v.capValue > 0))
+    issue("capValue", "a fixed cap needs capValue > 0");
+  if (v.cap === "percentile" && !(typeof v.capValue === "number" && v.capValue > 0 && v.capValue < 100))
+    issue("capValue", "a percentile cap needs capValue within (0, 100)");
   if (v.cap === "none" && v.capValue != null) issue("capValue", "set cap to fixed or percentile to use capValue");
-  if (v.cap !== undefined && v.cap !== "none" && v.kind !== undefined && v.kind !== "mean") issue("cap", "capping applies to mean metrics (per-user values)");
+  if (v.cap !== undefined && v.cap !== "none" && v.kind !== undefined && v.kind !== "mean")
+    issue("cap", "capping applies to mean metrics (per-user values)");
   return issues;
 }
 

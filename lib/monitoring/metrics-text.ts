@@ -25,8 +25,14 @@ export function joinClusterMetrics(): void {
 }
 
 export async function metricsText(): Promise<string> {
-  const [own, jobs] = await Promise.all([aggregator ? aggregator.clusterMetrics() : processMetrics.registry.metrics(), jobMetrics.metrics()]);
+  const [own, jobs] = await Promise.all([
+    aggregator ? aggregator.clusterMetrics() : processMetrics.registry.metrics(),
+    jobMetrics.metrics(),
+  ]);
   return `${own.trimEnd()}\n\n${jobs}`;
 }
 
-export const metricsEndpoint = apiRoute({ scope: "metrics:read", contentType: processMetrics.registry.contentType }, async () => metricsText());
+export const metricsEndpoint = apiRoute(
+  { scope: "metrics:read", contentType: processMetrics.registry.contentType },
+  async () => metricsText(),
+);

@@ -19,15 +19,29 @@ function create() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    decisionsWritten: new Counter({ name: "fusionlab_decisions_written_total", help: "Decisions committed (with their shown items)", registers: [registry] }),
+    decisionsWritten: new Counter({
+      name: "fusionlab_decisions_written_total",
+      help: "Decisions committed (with their shown items)",
+      registers: [registry],
+    }),
     decisionBatchSize: new Histogram({
       name: "fusionlab_decision_batch_size",
       help: "Decisions per group-commit INSERT",
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 500],
       registers: [registry],
     }),
-    eventsWritten: new Counter({ name: "fusionlab_events_written_total", help: "Events accepted by POST /api/v1/events, by outcome (stored or duplicate)", labelNames: ["outcome"] as const, registers: [registry] }),
-    policyCache: new Counter({ name: "fusionlab_policy_cache_requests_total", help: "Serving-policy lookups by outcome: hit (loaded already) or miss (loaded from the database now)", labelNames: ["outcome"] as const, registers: [registry] }),
+    eventsWritten: new Counter({
+      name: "fusionlab_events_written_total",
+      help: "Events accepted by POST /api/v1/events, by outcome (stored or duplicate)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    policyCache: new Counter({
+      name: "fusionlab_policy_cache_requests_total",
+      help: "Serving-policy lookups by outcome: hit (loaded already) or miss (loaded from the database now)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
   };
 }
 

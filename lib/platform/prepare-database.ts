@@ -17,7 +17,11 @@ export async function prepareDatabase(opts: {
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, "postgres"), port: 54329, log: opts.log });
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(opts.dataDir, "postgres"),
+      port: 54329,
+      log: opts.log,
+    });
     const admin = new pg.Client({ connectionString: embedded.adminUrl });
     await admin.connect();
     try {
@@ -31,7 +35,11 @@ export async function prepareDatabase(opts: {
   }
   try {
     const result = await migrate(databaseUrl);
-    opts.log(result.applied.length ? `applied migrations: ${result.applied.join(", ")}` : `database schema up to date (${result.alreadyApplied} migrations)`);
+    opts.log(
+      result.applied.length
+        ? `applied migrations: ${result.applied.join(", ")}`
+        : `database schema up to date (${result.alreadyApplied} migrations)`,
+    );
   } catch (err) {
     await embedded?.stop();
     throw err;

@@ -16,11 +16,14 @@ export const BUILT_IN_DEFAULT_LABEL = "built-in default (centre of the action bo
  * How an arm without a version reads: "platform default (default-fixed@v1)"; over an experiment that
  * ran while the default changed, every default it served in order ("… (default-fixed@v1, then default-fixed@v2)").
  */
-export function defaultArmLabel(history: readonly DefaultPeriod[], from: Date = new Date(), until: Date | null = null): string {
+export function defaultArmLabel(
+  history: readonly DefaultPeriod[],
+  from: Date = new Date(),
+  until: Date | null = null,
+): string {
   const served = [...history]
     .reverse()
     .filter((p) => (p.until === null || p.until > from) && (until === null || p.from === null || p.from <= until))
     .map((p) => p.label);
   return `platform default (${(served.length ? served : [history[0].label]).join(", then ")})`;
 }
-

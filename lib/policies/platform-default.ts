@@ -15,8 +15,24 @@ export async function platformDefaultHistory(): Promise<DefaultPeriod[]> {
     orderBy: { version: "asc" },
     select: { id: true, version: true, createdAt: true },
   });
-  const periods: DefaultPeriod[] = [{ label: BUILT_IN_DEFAULT_LABEL, versionId: null, version: null, from: null, until: versions[0]?.createdAt ?? null }];
-  versions.forEach((v, i) => periods.push({ label: `${DEFAULT_POLICY_KEY}@v${v.version}`, versionId: v.id, version: v.version, from: v.createdAt, until: versions[i + 1]?.createdAt ?? null }));
+  const periods: DefaultPeriod[] = [
+    {
+      label: BUILT_IN_DEFAULT_LABEL,
+      versionId: null,
+      version: null,
+      from: null,
+      until: versions[0]?.createdAt ?? null,
+    },
+  ];
+  versions.forEach((v, i) =>
+    periods.push({
+      label: `${DEFAULT_POLICY_KEY}@v${v.version}`,
+      versionId: v.id,
+      version: v.version,
+      from: v.createdAt,
+      until: versions[i + 1]?.createdAt ?? null,
+    }),
+  );
   return periods.reverse();
 }
 

@@ -4,7 +4,11 @@ import { keySchema } from "@/lib/experiments/experiment-input";
 export const POLICY_TYPES = ["fixed", "user_state", "enhanced_state"] as const;
 export type PolicyTypeKey = (typeof POLICY_TYPES)[number];
 /** How the UI names the types. */
-export const POLICY_TYPE_LABELS: Record<string, string> = { fixed: "Fixed", user_state: "User-state RL", enhanced_state: "Enhanced-State RL" };
+export const POLICY_TYPE_LABELS: Record<string, string> = {
+  fixed: "Fixed",
+  user_state: "User-state RL",
+  enhanced_state: "Enhanced-State RL",
+};
 /** lib/rl names the RL types with dashes. */
 export const rlType = (t: "user_state" | "enhanced_state") => (t === "user_state" ? "user-state" : "enhanced-state");
 
@@ -20,7 +24,10 @@ export const trainPolicyInput = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   type: z.enum(POLICY_TYPES),
   scenario: z.string().min(1, "is required"),
-  seed: z.union([z.string().min(1).max(100), z.number().int()]).transform(String).default("1"),
+  seed: z
+    .union([z.string().min(1).max(100), z.number().int()])
+    .transform(String)
+    .default("1"),
   preset: z.enum(TRAINING_PRESETS).default("standard"),
   /** lib/rl agent config (user-state / enhanced-state) or CEM config (fixed); merged over the preset. */
   agentConfig: z.record(z.string(), z.unknown()).optional(),

@@ -7,7 +7,10 @@ import type { PolicyTypeKey } from "@/lib/policies/policy-input";
  * ("not improved") — never a policy worse than it. Run times on the 2-core development machine are
  * in README ("Training presets").
  */
-export function presetConfigs(type: PolicyTypeKey, preset: "quick" | "standard"): { agent: Record<string, unknown>; training: Record<string, unknown> } {
+export function presetConfigs(
+  type: PolicyTypeKey,
+  preset: "quick" | "standard",
+): { agent: Record<string, unknown>; training: Record<string, unknown> } {
   if (preset === "standard") return { agent: {}, training: {} };
   const gate = { evalSessions: 150, gateWorlds: 2 };
   if (type === "fixed") return { agent: { iterations: 3, population: 6, sessionsPerCandidate: 60 }, training: gate };

@@ -31,23 +31,37 @@ export const runEvaluation: JobHandler<EvaluatePolicyInput> = async (input, ctx)
     scenario: scenarioWithUsers(scenario.config, input.users),
     seeds,
     sessionsPerSeed: input.sessionsPerSeed,
-    policies: { candidate: () => loaded.policy, baseline, random: () => new RandomPolicy(), oracle: (w) => new OraclePolicy(w) },
+    policies: {
+      candidate: () => loaded.policy,
+      baseline,
+      random: () => new RandomPolicy(),
+      oracle: (w) => new OraclePolicy(w),
+    },
     onProgress: () => {
       ctx.signal.throwIfAborted();
-      void ctx.progress((0.8 * ++done) / (seeds.length * 4), `rollouts: ${done} of ${seeds.length * 4}`).catch(() => {});
+      void ctx
+        .progress((0.8 * ++done) / (seeds.length * 4), `rollouts: ${done} of ${seeds.length * 4}`)
+        .catch(() => {});
     },
   });
   const estimates = Object.fromEntries(Object.entries(value.policies).map(([name, v]) => [name, v.estimate]));
-  const vsBaseline = Object.fromEntries(VALUE_METRICS.map((m) => [m, pairedDifference(value, "candidate", "baseline", m)]));
+  const vsBaseline = Object.fromEntries(
+    VALUE_METRICS.map((m) => [m, pairedDifference(value, "candidate", "baseline", m)]),
+  );
   let offline: Record<string, unknown> | null = null;
   if (input.datasetId) {
     const dataset = await getDataset(input.datasetId);
-    if (dataset.status !== "ready" || !dataset.storagePath) throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
+    if (dataset.status !== "ready" || !dataset.storagePath)
+      throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
     await ctx.progress(0.85, "MTF-GAUC and SNIPS on held-out logs");
     const dir = dataset.storagePath;
     // Each estimator streams the logs once, from its own reader.
     const source = async () => datasetLogSource(await openDataset(dir));
-    offline = { datasetId: dataset.id, gauc: await mtfGauc(loaded.policy, await source()), snips: await snips(loaded.policy, await source()) };
+    offline = {
+      datasetId: dataset.id,
+      gauc: await mtfGauc(loaded.policy, await source()),
+      snips: await snips(loaded.policy, await source()),
+    };
   }
   const evaluation = {
     scenario: scenario.key,
@@ -60,6 +74,9 @@ export const runEvaluation: JobHandler<EvaluatePolicyInput> = async (input, ctx)
     offline,
     evaluatedAt: new Date().toISOString(),
   };
-  await db.policyVersion.update({ where: { id: input.policyVersionId }, data: { evaluation: evaluation as unknown as Prisma.InputJsonValue } });
+  await db.policyVersion.update({
+    where: { id: input.policyVersionId },
+    data: { evaluation: evaluation as unknown as Prisma.InputJsonValue },
+  });
   return { validConsumption: estimates.candidate.validConsumption, vsBaseline: vsBaseline.validConsumption };
 };

@@ -60,13 +60,22 @@ const gateSummary = (gate: GateDecision) =>
   `reward ${signed(gate.objective.difference)} [${signed(gate.objective.ci[0])}, ${signed(gate.objective.ci[1])}] vs behaviour: ${gate.reason}`;
 
 function rlProgress(p: TrainingProgress, rounds: number): [number, string, CurvePoint] {
-  if (p.phase === "collect") return [(p.round - 1) / rounds, `round ${p.round}/${rounds}: collecting ${p.requests} requests`, { ...p }];
+  if (p.phase === "collect")
+    return [(p.round - 1) / rounds, `round ${p.round}/${rounds}: collecting ${p.requests} requests`, { ...p }];
   if (p.phase === "train") {
     const losses = Object.fromEntries(Object.entries(p.losses).map(([k, v]) => [k, Number(v)]));
-    return [(p.round - 1 + (0.2 + 0.7 * p.step / p.steps)) / rounds, `round ${p.round}/${rounds}: step ${p.step}/${p.steps}`, { phase: "train", round: p.round, step: p.step, ...losses }];
+    return [
+      (p.round - 1 + (0.2 + (0.7 * p.step) / p.steps)) / rounds,
+      `round ${p.round}/${rounds}: step ${p.step}/${p.steps}`,
+      { phase: "train", round: p.round, step: p.step, ...losses },
+    ];
   }
   const message = `round ${p.round}/${rounds}, step ${p.step}: ${gateSummary(p.gate)}${p.promoted ? " (promoted)" : ""}`;
-  return [p.round / rounds, message, { phase: "evaluate", round: p.round, step: p.step, ...gatePoint(p.gate), promoted: p.promoted ? 1 : 0 }];
+  return [
+    p.round / rounds,
+    message,
+    { phase: "evaluate", round: p.round, step: p.step, ...gatePoint(p.gate), promoted: p.promoted ? 1 : 0 },
+  ];
 }
 
 /**
@@ -92,7 +101,8 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
     throw new PermanentJobError(`no scenario "${input.scenario}"`);
   });
   const existing = await db.policy.findUnique({ where: { key: input.policy } });
-  if (existing && existing.type !== input.type) throw new PermanentJobError(`policy "${input.policy}" is ${existing.type}, not ${input.type}`);
+  if (existing && existing.type !== input.type)
+    throw new PermanentJobError(`policy "${input.policy}" is ${existing.type}, not ${input.type}`);
   const parent = input.parentVersionId ? await savedPolicyOf(input.parentVersionId) : null;
   const preset = presetConfigs(input.type, input.preset);
   const agentConfig: Record<string, unknown> = { seed: input.seed, ...preset.agent, ...input.agentConfig };
@@ -109,7 +119,8 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   if (input.type === "fixed") {
     const config = parseFixedConfig(agentConfig);
     const gateConfig = parseProgressiveConfig(trainingConfig);
-    if (behaviour.saved.type !== "fixed") throw new PermanentJobError("a fixed policy can only continue from a fixed version");
+    if (behaviour.saved.type !== "fixed")
+      throw new PermanentJobError("a fixed policy can only continue from a fixed version");
     const start = behaviour.saved.action;
     const behaviourPolicy = new FixedFusionPolicy(start, "behaviour");
     const tuned = await tuneFixedAction({
@@ -118,23 +129,42 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
       initial: normalizeAction(start),
       behaviour: behaviourPolicy,
       signal: ctx.signal,
-      onProgress: (p) => report(p.iteration / p.iterations, `CEM iteration ${p.iteration}/${p.iterations}: best ${p.best.toFixed(3)}`, { ...p }),
+      onProgress: (p) =>
+        report(p.iteration / p.iterations, `CEM iteration ${p.iteration}/${p.iterations}: best ${p.best.toFixed(3)}`, {
+          ...p,
+        }),
     });
     const validate = heldOutValidation(world, gateConfig);
-    const gate = promotionGate(await validate(new FixedFusionPolicy(tuned.action), "cem"), await validate(behaviourPolicy, "cem"), {
-      alpha: gateConfig.gateAlpha,
-      comparisons: 1,
-      guardrails: config.guardrails,
+    const gate = promotionGate(
+      await validate(new FixedFusionPolicy(tuned.action), "cem"),
+      await validate(behaviourPolicy, "cem"),
+      {
+        alpha: gateConfig.gateAlpha,
+        comparisons: 1,
+        guardrails: config.guardrails,
+      },
+    );
+    report(1, `promotion gate: ${gateSummary(gate)}`, {
+      phase: "evaluate",
+      round: 1,
+      step: config.iterations,
+      ...gatePoint(gate),
+      promoted: gate.promoted ? 1 : 0,
     });
-    report(1, `promotion gate: ${gateSummary(gate)}`, { phase: "evaluate", round: 1, step: config.iterations, ...gatePoint(gate), promoted: gate.promoted ? 1 : 0 });
     saved = gate.promoted ? saveFixedPolicy(tuned.action, DEFAULT_ACTION_BOUNDS) : behaviour.saved;
-    metrics = { objective: tuned.history.at(-1)?.best ?? null, iterations: tuned.history.length, improved: gate.promoted, gate: gateSummary(gate) };
+    metrics = {
+      objective: tuned.history.at(-1)?.best ?? null,
+      iterations: tuned.history.length,
+      improved: gate.promoted,
+      gate: gateSummary(gate),
+    };
   } else {
     const { tf, backend } = await loadTf((m) => void ctx.log(m));
     const type = rlType(input.type);
     if (input.datasetId) {
       const dataset = await getDataset(input.datasetId);
-      if (dataset.status !== "ready" || !dataset.storagePath) throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
+      if (dataset.status !== "ready" || !dataset.storagePath)
+        throw new PermanentJobError(`dataset ${input.datasetId} is not ready`);
       datasetIds = [dataset.id];
       const steps = Number(trainingConfig.stepsPerRound ?? 2000);
       const trained = await trainOffline({
@@ -168,7 +198,13 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
         mode: "progressive",
         improved: trained.improved,
         promotedRound: trained.promotedRound,
-        rounds: trained.rounds.map((r) => ({ round: r.round, requests: r.requests, promoted: r.promoted, promotedStep: r.promotedStep, gate: gateSummary(r.gate) })),
+        rounds: trained.rounds.map((r) => ({
+          round: r.round,
+          requests: r.requests,
+          promoted: r.promoted,
+          promotedStep: r.promotedStep,
+          gate: gateSummary(r.gate),
+        })),
       };
     }
   }
@@ -179,14 +215,29 @@ export const runTraining: JobHandler<TrainPolicyInput> = async (input, ctx) => {
   const version = await db.$transaction(async (tx) => {
     const policy =
       existing ??
-      (await tx.policy.upsert({ where: { key: input.policy }, update: {}, create: { key: input.policy, name: input.name ?? input.policy, type: input.type } }));
-    const last = await tx.policyVersion.findFirst({ where: { policyId: policy.id }, orderBy: { version: "desc" }, select: { version: true } });
+      (await tx.policy.upsert({
+        where: { key: input.policy },
+        update: {},
+        create: { key: input.policy, name: input.name ?? input.policy, type: input.type },
+      }));
+    const last = await tx.policyVersion.findFirst({
+      where: { policyId: policy.id },
+      orderBy: { version: "desc" },
+      select: { version: true },
+    });
     return tx.policyVersion.create({
       data: {
         policyId: policy.id,
         version: (last?.version ?? 0) + 1,
         status: "ready",
-        config: { preset: input.preset, scenario: scenario.key, seed: input.seed, agentConfig, trainingConfig, ...(saved.type === "fixed" ? { action: saved.action } : {}) } as Prisma.InputJsonValue,
+        config: {
+          preset: input.preset,
+          scenario: scenario.key,
+          seed: input.seed,
+          agentConfig,
+          trainingConfig,
+          ...(saved.type === "fixed" ? { action: saved.action } : {}),
+        } as Prisma.InputJsonValue,
         weights: Buffer.from(JSON.stringify(saved), "utf8"),
         metrics: metrics as Prisma.InputJsonValue,
         trainingCurve: curve as Prisma.InputJsonValue,

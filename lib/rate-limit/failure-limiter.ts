@@ -19,7 +19,11 @@ export class FailureLimiter {
 
   constructor(private readonly limits: FailureLimits) {
     // The failure that reaches the limit is the one rejected by consume(), which starts the lock.
-    this.limiter = new RateLimiterMemory({ points: limits.failures - 1, duration: limits.windowSeconds, blockDuration: limits.lockSeconds });
+    this.limiter = new RateLimiterMemory({
+      points: limits.failures - 1,
+      duration: limits.windowSeconds,
+      blockDuration: limits.lockSeconds,
+    });
   }
 
   /** Seconds until `key` may try again; 0 when it is not locked. */

@@ -20,7 +20,9 @@ async function computeReport(ref: string) {
   const shares = armShares(placement);
   const armKeys = placement.arms.map((a) => a.key);
   const control = e.arms.find((a) => a.isControl)!.key;
-  const definitions = await metricDefinitions([...new Set([e.primaryMetric, ...e.guardrailMetrics, ...BUILT_IN_METRICS])]);
+  const definitions = await metricDefinitions([
+    ...new Set([e.primaryMetric, ...e.guardrailMetrics, ...BUILT_IN_METRICS]),
+  ]);
   const stats = await reportStatistics(e, definitions, armKeys);
 
   const analysis = analyzeExperiment({
@@ -28,14 +30,25 @@ async function computeReport(ref: string) {
     metrics: definitions.map((m) => {
       const arms = stats.final[m.key];
       const type = Object.values(arms)[0].type;
-      return { key: m.key, type, arms: Object.fromEntries(Object.entries(arms).map(([a, s]) => [a, s.stats])) } as Parameters<typeof analyzeExperiment>[0]["metrics"][number];
+      return {
+        key: m.key,
+        type,
+        arms: Object.fromEntries(Object.entries(arms).map(([a, s]) => [a, s.stats])),
+      } as Parameters<typeof analyzeExperiment>[0]["metrics"][number];
     }),
   });
   const series = Object.fromEntries(
     definitions.map((m) => {
       const days = stats.series[m.key];
       const type = days[0] ? Object.values(days[0].arms)[0].type : "mean";
-      const input = { type, control, days: days.map((d) => ({ date: d.date, arms: Object.fromEntries(Object.entries(d.arms).map(([a, s]) => [a, s.stats])) })) };
+      const input = {
+        type,
+        control,
+        days: days.map((d) => ({
+          date: d.date,
+          arms: Object.fromEntries(Object.entries(d.arms).map(([a, s]) => [a, s.stats])),
+        })),
+      };
       return [m.key, liftTimeSeries(input as Parameters<typeof liftTimeSeries>[0])];
     }),
   );
@@ -43,15 +56,38 @@ async function computeReport(ref: string) {
   const guardrails = e.guardrailMetrics.flatMap((key) => {
     const m = definitions.find((d) => d.key === key);
     if (!m) return [];
-    return analysis.arms.flatMap((a) => (a.control ? [] : [{ metric: key, arm: a.key, allowedHarm: m.allowedHarm, status: guardrailStatus(a.metrics[key]?.ci, m.direction, m.allowedHarm) }]));
+    return analysis.arms.flatMap((a) =>
+      a.control
+        ? []
+        : [
+            {
+              metric: key,
+              arm: a.key,
+              allowedHarm: m.allowedHarm,
+              status: guardrailStatus(a.metrics[key]?.ci, m.direction, m.allowedHarm),
+            },
+          ],
+    );
   });
 
   return {
-    experiment: { id: e.id, key: e.key, status: e.status, primaryMetric: e.primaryMetric, guardrailMetrics: e.guardrailMetrics, startedAt: e.startedAt?.toISOString() ?? null },
+    experiment: {
+      id: e.id,
+      key: e.key,
+      status: e.status,
+      primaryMetric: e.primaryMetric,
+      guardrailMetrics: e.guardrailMetrics,
+      startedAt: e.startedAt?.toISOString() ?? null,
+    },
     generatedAt: new Date().toISOString(),
     metrics: definitions.map((m) => m.key),
     /** What each metric is (name, description, direction, allowed harm), for readers of the report. */
-    definitions: Object.fromEntries(definitions.map(({ key, name, description, kind, direction, allowedHarm }) => [key, { name, description, kind, direction, allowedHarm }])),
+    definitions: Object.fromEntries(
+      definitions.map(({ key, name, description, kind, direction, allowedHarm }) => [
+        key,
+        { name, description, kind, direction, allowedHarm },
+      ]),
+    ),
     cuped: stats.cuped,
     /** Per guardrail metric and treatment: ok / at risk / breached against its allowed harm (lib/reports/guardrail-status.ts). */
     guardrails,
@@ -62,7 +98,9 @@ async function computeReport(ref: string) {
 
 export type ExperimentReportView = Awaited<ReturnType<typeof computeReport>>;
 
-const shared = globalThis as unknown as { fusionlabReports?: Map<string, { fingerprint: string; report: ExperimentReportView }> };
+const shared = globalThis as unknown as {
+  fusionlabReports?: Map<string, { fingerprint: string; report: ExperimentReportView }>;
+};
 const cache = (shared.fusionlabReports ??= new Map());
 
 export async function experimentReport(ref: string): Promise<ExperimentReportView> {

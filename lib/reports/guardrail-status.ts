@@ -6,7 +6,11 @@
  */
 export type GuardrailStatus = "ok" | "at risk" | "breached" | "unknown";
 
-export function guardrailStatus(ci: readonly [number, number] | null | undefined, direction: "higher" | "lower", allowedHarm: number | null): GuardrailStatus {
+export function guardrailStatus(
+  ci: readonly [number, number] | null | undefined,
+  direction: "higher" | "lower",
+  allowedHarm: number | null,
+): GuardrailStatus {
   if (!ci) return "unknown";
   const h = allowedHarm ?? 0;
   // Harm as a positive number: a fall of a higher-is-better metric, a rise of a lower-is-better one.

@@ -33,18 +33,25 @@ export const EVENT_COLUMNS = EVENT_TYPES.flatMap((t) => [`${t}_n`, `${t}_v`]);
 /** `sum(CASE …) AS "play_n", …` over Event rows: the per-type columns the rollups hold. */
 export function eventColumnSums(types: readonly string[] = EVENT_TYPES): string {
   return types
-    .flatMap((t) => [`sum(CASE WHEN type = ${q(t)} THEN 1 ELSE 0 END) AS ${ident(`${t}_n`)}`, `sum(CASE WHEN type = ${q(t)} THEN value ELSE 0 END) AS ${ident(`${t}_v`)}`])
+    .flatMap((t) => [
+      `sum(CASE WHEN type = ${q(t)} THEN 1 ELSE 0 END) AS ${ident(`${t}_n`)}`,
+      `sum(CASE WHEN type = ${q(t)} THEN value ELSE 0 END) AS ${ident(`${t}_v`)}`,
+    ])
     .join(", ");
 }
 
 /** Sessions of a group of decisions: distinct session ids, plus one for requests without a session id. */
 export const SESSIONS_SQL = `count(DISTINCT "sessionId") + max(CASE WHEN "sessionId" IS NULL THEN 1 ELSE 0 END)`;
 
-const measureKey = (m: Measure) => (m.source === "events" ? `events:${m.aggregate}:${[...m.eventTypes].sort().join(",")}` : m.source);
+const measureKey = (m: Measure) =>
+  m.source === "events" ? `events:${m.aggregate}:${[...m.eventTypes].sort().join(",")}` : m.source;
 
 /** A measure over a row with the per-type columns; `exposure` gives the requests / sessions expressions there (0 where the row has none). */
 function measureSql(m: Measure, exposure: { requests: string; sessions: string } | null, events: boolean): string {
-  if (m.source === "events") return events ? `(${m.eventTypes.map((t) => ident(`${t}_${m.aggregate === "count" ? "n" : "v"}`)).join(" + ")})` : "0";
+  if (m.source === "events")
+    return events
+      ? `(${m.eventTypes.map((t) => ident(`${t}_${m.aggregate === "count" ? "n" : "v"}`)).join(" + ")})`
+      : "0";
   return exposure ? exposure[m.source] : "0";
 }
 
@@ -69,7 +76,12 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
   };
   const compiled = metrics.map((m) => {
     const num = measureIndex(m.numerator);
-    const den = m.kind === "ratio" ? measureIndex(m.denominator!) : m.kind === "session_mean" ? measureIndex({ source: "sessions" }) : null;
+    const den =
+      m.kind === "ratio"
+        ? measureIndex(m.denominator!)
+        : m.kind === "session_mean"
+          ? measureIndex({ source: "sessions" })
+          : null;
     return { metric: m, num, den, type: den === null ? ("mean" as const) : ("ratio" as const) };
   });
   type Compiled = (typeof compiled)[number];
@@ -85,7 +97,12 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
   const value = (c: Compiled, col: string) => {
     const { metric } = c;
     if (metric.kind === "proportion") return `CASE WHEN ${col} >= 1 THEN 1.0 ELSE 0.0 END`;
-    const cap = metric.cap === "fixed" ? String(Number(metric.capValue)) : metric.cap === "percentile" ? `caps.cap${c.num}` : null;
+    const cap =
+      metric.cap === "fixed"
+        ? String(Number(metric.capValue))
+        : metric.cap === "percentile"
+          ? `caps.cap${c.num}`
+          : null;
     return cap ? `CASE WHEN ${col} > ${cap} THEN ${cap} ELSE ${col} END` : col;
   };
 
@@ -99,13 +116,21 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
 
   // Per metric five statistics: mean → Σx, Σx², Σp, Σp², Σxp (p: pre-period value); ratio → Σx, Σy, Σx², Σy², Σxy.
   const finalValues = compiled
-    .map((c, k) => (c.type === "mean" ? `${value(c, `t.m${c.num}`)} AS x${k}, ${withPre(c) ? value(c, `coalesce(p.m${c.num}, 0)`) : "0.0"} AS p${k}` : `t.m${c.num} AS x${k}, t.m${c.den} AS y${k}`))
+    .map((c, k) =>
+      c.type === "mean"
+        ? `${value(c, `t.m${c.num}`)} AS x${k}, ${withPre(c) ? value(c, `coalesce(p.m${c.num}, 0)`) : "0.0"} AS p${k}`
+        : `t.m${c.num} AS x${k}, t.m${c.den} AS y${k}`,
+    )
     .join(", ");
   const finalStats = compiled
     .map((c, k) => {
-      const sq = (a: string, b: string) => `coalesce(covar_samp(${a}, ${b}), 0) * (count(*) - 1) + sum(${a}) * sum(${b}) / count(*)`;
+      const sq = (a: string, b: string) =>
+        `coalesce(covar_samp(${a}, ${b}), 0) * (count(*) - 1) + sum(${a}) * sum(${b}) / count(*)`;
       const [x, second] = [`x${k}`, c.type === "mean" ? `p${k}` : `y${k}`];
-      const stats = c.type === "mean" ? [`sum(${x})`, sq(x, x), `sum(${second})`, sq(second, second), sq(x, second)] : [`sum(${x})`, `sum(${second})`, sq(x, x), sq(second, second), sq(x, second)];
+      const stats =
+        c.type === "mean"
+          ? [`sum(${x})`, sq(x, x), `sum(${second})`, sq(second, second), sq(x, second)]
+          : [`sum(${x})`, `sum(${second})`, sq(x, x), sq(second, second), sq(x, second)];
       return stats.map((s, i) => `${dbl(s)} AS s${k}_${i + 1}`).join(", ");
     })
     .join(",\n    ");
@@ -125,7 +150,10 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
   const deltaNames = compiled.flatMap((_, k) => [`dx${k}`, `dy${k}`, `dxx${k}`, `dyy${k}`, `dxy${k}`]);
   const seriesStats = compiled
     .map((c, k) => {
-      const order = c.type === "mean" ? [`dx${k}`, `dxx${k}`, null, null, null] : [`dx${k}`, `dy${k}`, `dxx${k}`, `dyy${k}`, `dxy${k}`];
+      const order =
+        c.type === "mean"
+          ? [`dx${k}`, `dxx${k}`, null, null, null]
+          : [`dx${k}`, `dy${k}`, `dxx${k}`, `dyy${k}`, `dxy${k}`];
       return order.map((d, i) => `${dbl(d ? `sum(coalesce(ad.${d}, 0)) OVER a` : "0")} AS s${k}_${i + 1}`).join(", ");
     })
     .join(",\n      ");

@@ -9,7 +9,8 @@ import type { CovariateStats, MeanStats, RatioStats } from "@/lib/stats";
 export const PRE_PERIOD_DAYS = 14;
 const DAY_MS = 86_400_000;
 
-export type ArmMetricStats = { type: "mean"; stats: MeanStats & { pre?: CovariateStats } } | { type: "ratio"; stats: RatioStats };
+export type ArmMetricStats =
+  { type: "mean"; stats: MeanStats & { pre?: CovariateStats } } | { type: "ratio"; stats: RatioStats };
 
 export interface ReportStatistics {
   /** Exposed users per arm (every arm of the experiment, 0 when none). */
@@ -22,7 +23,10 @@ export interface ReportStatistics {
   series: Record<string, { date: string; arms: Record<string, ArmMetricStats> }[]>;
 }
 
-type Row = { part: "final" | "series"; armKey: string; day: string | null; n: number; with_pre: number } & Record<string, number>;
+type Row = { part: "final" | "series"; armKey: string; day: string | null; n: number; with_pre: number } & Record<
+  string,
+  number
+>;
 
 // Planner headroom for the report's sorts and hashes (one statement per report, not per request).
 const REPORT_WORK_MEM = "128MB";
@@ -31,7 +35,11 @@ const REPORT_WORK_MEM = "128MB";
  * Runs the compiled report statement against rollups plus the not-yet-rolled tail, in one
  * repeatable-read snapshot so that a rollup committing meanwhile is seen entirely or not at all.
  */
-export async function reportStatistics(experiment: { id: string; startedAt: Date | null }, metrics: readonly MetricDefinition[], armKeys: readonly string[]): Promise<ReportStatistics> {
+export async function reportStatistics(
+  experiment: { id: string; startedAt: Date | null },
+  metrics: readonly MetricDefinition[],
+  armKeys: readonly string[],
+): Promise<ReportStatistics> {
   const client = await sqlPool().connect();
   let rows: Row[];
   let compiled: ReturnType<typeof reportSql>;
@@ -41,7 +49,11 @@ export async function reportStatistics(experiment: { id: string; startedAt: Date
     const wm = await readWatermark(client, experiment.id);
     const pre = experiment.startedAt === null ? "none" : wm?.preRolled ? "rollup" : "live";
     compiled = reportSql({ metrics, armKeys, pre });
-    const values: unknown[] = [experiment.id, wm?.exposureThrough ?? "1970-01-01", wm?.feedbackBefore ?? "1970-01-01T00:00:00.000Z"];
+    const values: unknown[] = [
+      experiment.id,
+      wm?.exposureThrough ?? "1970-01-01",
+      wm?.feedbackBefore ?? "1970-01-01T00:00:00.000Z",
+    ];
     if (pre === "live") {
       const start = experiment.startedAt!;
       values.push(new Date(start.getTime() - PRE_PERIOD_DAYS * DAY_MS).toISOString(), start.toISOString());
@@ -67,8 +79,20 @@ export async function reportStatistics(experiment: { id: string; startedAt: Date
     const s = (i: number) => (r ? Number(r[`s${k}_${i}`]) : 0);
     const n = r?.n ?? 0;
     // Σx² and Σy² are sums of squares: clamp the rounding of their reconstruction at 0.
-    if (type === "ratio") return { type, stats: { n, sumX: s(1), sumY: s(2), sumX2: Math.max(0, s(3)), sumY2: Math.max(0, s(4)), sumXY: s(5) } };
-    return { type, stats: { n, sum: s(1), sumSq: Math.max(0, s(2)), ...(pre ? { pre: { sum: s(3), sumSq: Math.max(0, s(4)), sumProduct: s(5) } } : {}) } };
+    if (type === "ratio")
+      return {
+        type,
+        stats: { n, sumX: s(1), sumY: s(2), sumX2: Math.max(0, s(3)), sumY2: Math.max(0, s(4)), sumXY: s(5) },
+      };
+    return {
+      type,
+      stats: {
+        n,
+        sum: s(1),
+        sumSq: Math.max(0, s(2)),
+        ...(pre ? { pre: { sum: s(3), sumSq: Math.max(0, s(4)), sumProduct: s(5) } } : {}),
+      },
+    };
   };
 
   const finalRows = new Map(rows.filter((r) => r.part === "final").map((r) => [r.armKey, r]));
@@ -83,11 +107,15 @@ export async function reportStatistics(experiment: { id: string; startedAt: Date
   const series: ReportStatistics["series"] = {};
   compiled.metrics.forEach((m, k) => {
     final[m.key] = Object.fromEntries(armKeys.map((a) => [a, statsOf(finalRows.get(a), k, m.type, m.pre && cuped)]));
-    series[m.key] = days.map((date) => ({ date, arms: Object.fromEntries(armKeys.map((a) => [a, statsOf(byDay.get(date)!.get(a), k, m.type, false)])) }));
+    series[m.key] = days.map((date) => ({
+      date,
+      arms: Object.fromEntries(armKeys.map((a) => [a, statsOf(byDay.get(date)!.get(a), k, m.type, false)])),
+    }));
   });
   return { users, cuped, final, series };
 }
 
 const DATE_OID = 1082;
 /** DATE columns as 'YYYY-MM-DD' text (pg would make a local-time Date of them). */
-const dateAsText = ((oid: number, format?: "text" | "binary") => (oid === DATE_OID ? (v: string) => v : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig["getTypeParser"];
+const dateAsText = ((oid: number, format?: "text" | "binary") =>
+  oid === DATE_OID ? (v: string) => v : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"];

@@ -9,7 +9,6 @@ const DAY_MS = 86_400_000;
 /** Stopped experiments keep being rolled up this long: late events still arrive after a stop. */
 const STOPPED_GRACE_MS = 7 * DAY_MS;
 
-
 /**
  * Rolls one experiment's decisions and events up into per-user-per-day sums, moving its watermark:
  * - decisions by whole days (requests, sessions of ReportUserDay): a day is rolled once it is over
@@ -21,7 +20,10 @@ const STOPPED_GRACE_MS = 7 * DAY_MS;
  * `lagSeconds` keeps rows of transactions that may still be committing out of the rollup.
  * One transaction per experiment, its watermark row locked: concurrent runs queue behind each other.
  */
-export async function rollupExperiment(experimentId: string, lagSeconds: number): Promise<{ decisionDays: number; feedbackRows: number; preUsers: number }> {
+export async function rollupExperiment(
+  experimentId: string,
+  lagSeconds: number,
+): Promise<{ decisionDays: number; feedbackRows: number; preUsers: number }> {
   const client = await sqlPool().connect();
   try {
     await client.query("BEGIN");
@@ -32,7 +34,14 @@ export async function rollupExperiment(experimentId: string, lagSeconds: number)
     );
     const {
       rows: [wm],
-    } = await client.query<{ through: string; before: string; rollUntil: string; rollDay: string; startedAt: string | null; pre: boolean }>(
+    } = await client.query<{
+      through: string;
+      before: string;
+      rollUntil: string;
+      rollDay: string;
+      startedAt: string | null;
+      pre: boolean;
+    }>(
       `SELECT to_char(w."exposureThrough", 'YYYY-MM-DD') AS through, to_char(w."feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS before,
          to_char(LOCALTIMESTAMP - $2 * INTERVAL '1 second', 'YYYY-MM-DD HH24:MI:SS.MS') AS "rollUntil",
          to_char(CAST(LOCALTIMESTAMP - $2 * INTERVAL '1 second' AS DATE), 'YYYY-MM-DD') AS "rollDay",
@@ -92,7 +101,12 @@ export async function rollupExperiment(experimentId: string, lagSeconds: number)
 }
 
 /** Adds the `columns` of per-user-day rows from `source` into ReportUserDay (standard SQL MERGE). */
-async function mergeUserDays(client: pg.PoolClient, columns: readonly string[], source: string, values: unknown[]): Promise<number> {
+async function mergeUserDays(
+  client: pg.PoolClient,
+  columns: readonly string[],
+  source: string,
+  values: unknown[],
+): Promise<number> {
   const c = columns.map((name) => `"${name}"`);
   const r = await client.query(
     `MERGE INTO "ReportUserDay" t USING (${source}) s
@@ -108,14 +122,21 @@ export const runReportRollups: JobHandler<RollupReportsPayload> = async (payload
   const experiments = payload.experimentId
     ? await db.experiment.findMany({ where: { id: payload.experimentId }, select: { id: true, key: true } })
     : await db.experiment.findMany({
-        where: { OR: [{ status: "running" }, { status: "stopped", stoppedAt: { gt: new Date(Date.now() - STOPPED_GRACE_MS) } }] },
+        where: {
+          OR: [
+            { status: "running" },
+            { status: "stopped", stoppedAt: { gt: new Date(Date.now() - STOPPED_GRACE_MS) } },
+          ],
+        },
         select: { id: true, key: true },
       });
   const rolled: Record<string, Awaited<ReturnType<typeof rollupExperiment>>> = {};
   for (const [i, e] of experiments.entries()) {
     ctx.signal.throwIfAborted();
     rolled[e.key] = await rollupExperiment(e.id, payload.lagSeconds);
-    await ctx.log(`${e.key}: ${rolled[e.key].decisionDays} user-days of decisions, ${rolled[e.key].feedbackRows} user-days of events, ${rolled[e.key].preUsers} pre-period users`);
+    await ctx.log(
+      `${e.key}: ${rolled[e.key].decisionDays} user-days of decisions, ${rolled[e.key].feedbackRows} user-days of events, ${rolled[e.key].preUsers} pre-period users`,
+    );
     await ctx.progress((i + 1) / experiments.length, `rolled up ${e.key}`);
   }
   return { experiments: rolled };

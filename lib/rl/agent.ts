@@ -67,7 +67,10 @@ export abstract class ActorCriticAgent {
   protected criticLoss(t: BatchTensors, B: number, S: number, y: GroupQ): Scalar {
     const tf = this.tf;
     const q = this.listQ(t, B, S);
-    return tf.add(tf.mean(tf.squaredDifference(q.watch, y.watch)), tf.mean(tf.squaredDifference(q.other, y.other))) as Scalar;
+    return tf.add(
+      tf.mean(tf.squaredDifference(q.watch, y.watch)),
+      tf.mean(tf.squaredDifference(q.other, y.other)),
+    ) as Scalar;
   }
 
   /** Sets the online and target actors to a model's weights (e.g. back to the promoted version). */

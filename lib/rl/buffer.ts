@@ -9,7 +9,15 @@
 import { ACTION_DIM, normalizeAction, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import type { Rng } from "@/lib/random/rng";
-import { pairStateWidth, rawPairState, rawUserState, Scaler, StateEncoder, userStateWidth, type StateLayout } from "./features";
+import {
+  pairStateWidth,
+  rawPairState,
+  rawUserState,
+  Scaler,
+  StateEncoder,
+  userStateWidth,
+  type StateLayout,
+} from "./features";
 import { actionWidth } from "@/lib/simulator/policy";
 import { columnSlice, type LogSource, type RequestLog } from "./logs";
 
@@ -86,7 +94,13 @@ export class ReplayBuffer {
   /** True when every row so far was logged with one action per request. */
   private requestLevel = true;
 
-  constructor(options: { capacity: number; slate: number; layout: StateLayout; bounds: ActionBounds; unshown?: number }) {
+  constructor(options: {
+    capacity: number;
+    slate: number;
+    layout: StateLayout;
+    bounds: ActionBounds;
+    unshown?: number;
+  }) {
     const { capacity, slate, layout } = options;
     const U = options.unshown ?? 0;
     this.capacity = capacity;
@@ -128,8 +142,10 @@ export class ReplayBuffer {
    * not ended when its source ends keeps an unknown successor and is never sampled.
    */
   async append(source: LogSource): Promise<number> {
-    if (source.slate !== this.slate) throw new RangeError(`log slate ${source.slate} differs from the buffer's ${this.slate}`);
-    if (source.actionMode === "none" || !source.bounds) throw new RangeError("RL training needs logs with fusion actions");
+    if (source.slate !== this.slate)
+      throw new RangeError(`log slate ${source.slate} differs from the buffer's ${this.slate}`);
+    if (source.actionMode === "none" || !source.bounds)
+      throw new RangeError("RL training needs logs with fusion actions");
     checkLayout(source.layout, this.layout);
     checkBounds(source.bounds, this.bounds);
     if (source.actionMode === "candidate") this.requestLevel = false;
@@ -194,8 +210,23 @@ export class ReplayBuffer {
   }
 
   /** Copies row r's logged unshown candidates (logU per log row) into buffer row `row`, as many as fit; returns how many. */
-  private appendUnshown(log: RequestLog, r: number, row: number, logU: number, raw: Float64Array, u: Float64Array): number {
-    if (logU === 0 || this.unshown === 0 || !log.numUnshown || !log.unshownPredictions || !log.unshownItemFeatures || !log.unshownBehaviour) return 0;
+  private appendUnshown(
+    log: RequestLog,
+    r: number,
+    row: number,
+    logU: number,
+    raw: Float64Array,
+    u: Float64Array,
+  ): number {
+    if (
+      logU === 0 ||
+      this.unshown === 0 ||
+      !log.numUnshown ||
+      !log.unshownPredictions ||
+      !log.unshownItemFeatures ||
+      !log.unshownBehaviour
+    )
+      return 0;
     const U = this.unshown;
     const n = Math.min(U, log.numUnshown[r]);
     const K = NUM_TASKS;
@@ -326,7 +357,14 @@ export class ReplayBuffer {
     }
   }
 
-  private encodeRow(row: number, b: number, enc: StateEncoder, user: Float32Array, pair: Float32Array, mask: Float32Array): void {
+  private encodeRow(
+    row: number,
+    b: number,
+    enc: StateEncoder,
+    user: Float32Array,
+    pair: Float32Array,
+    mask: Float32Array,
+  ): void {
     const S = this.slate;
     const dS = this.dS;
     const dP = this.dP;

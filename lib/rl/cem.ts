@@ -20,7 +20,10 @@ export interface CemProgress {
 
 export interface CemOptions {
   dim: number;
-  config: Pick<FixedConfig, "seed" | "iterations" | "population" | "eliteFraction" | "initStd" | "minStd" | "smoothing">;
+  config: Pick<
+    FixedConfig,
+    "seed" | "iterations" | "population" | "eliteFraction" | "initStd" | "minStd" | "smoothing"
+  >;
   /** Random stream label under the config's seed. */
   stream: string;
   /** Start of the search; default 0. */

@@ -151,6 +151,8 @@ export const ProgressiveConfigSchema = z.strictObject({
 export type ProgressiveConfig = z.infer<typeof ProgressiveConfigSchema>;
 
 export const parseUserStateConfig = (input: unknown = {}): UserStateConfig => UserStateConfigSchema.parse(input ?? {});
-export const parseEnhancedStateConfig = (input: unknown = {}): EnhancedStateConfig => EnhancedStateConfigSchema.parse(input ?? {});
+export const parseEnhancedStateConfig = (input: unknown = {}): EnhancedStateConfig =>
+  EnhancedStateConfigSchema.parse(input ?? {});
 export const parseFixedConfig = (input: unknown = {}): FixedConfig => FixedConfigSchema.parse(input ?? {});
-export const parseProgressiveConfig = (input: unknown = {}): ProgressiveConfig => ProgressiveConfigSchema.parse(input ?? {});
+export const parseProgressiveConfig = (input: unknown = {}): ProgressiveConfig =>
+  ProgressiveConfigSchema.parse(input ?? {});

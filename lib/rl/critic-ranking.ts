@@ -44,10 +44,24 @@ export interface CriticRanking {
 
 function scratchDecision(n: number): PolicyDecision {
   const action = new Float64Array(n * ACTION_DIM);
-  return { scores: new Float64Array(n), action, requestAction: action.subarray(0, ACTION_DIM), behaviourAction: new Float64Array(n * ACTION_DIM), requestBehaviourAction: new Float64Array(ACTION_DIM) };
+  return {
+    scores: new Float64Array(n),
+    action,
+    requestAction: action.subarray(0, ACTION_DIM),
+    behaviourAction: new Float64Array(n * ACTION_DIM),
+    requestBehaviourAction: new Float64Array(ACTION_DIM),
+  };
 }
 
-export async function criticItemRanking(options: { tf: Tf; saved: SavedPolicy; world: World; behaviour: Policy; requests: number; k?: number; seed: string }): Promise<CriticRanking | null> {
+export async function criticItemRanking(options: {
+  tf: Tf;
+  saved: SavedPolicy;
+  world: World;
+  behaviour: Policy;
+  requests: number;
+  k?: number;
+  seed: string;
+}): Promise<CriticRanking | null> {
   const { tf, saved, world, behaviour } = options;
   const k = options.k ?? 10;
   if (!(options.requests >= 1) || !(k >= 1)) throw new RangeError("critic ranking needs requests ≥ 1 and k ≥ 1");
@@ -56,7 +70,13 @@ export async function criticItemRanking(options: { tf: Tf; saved: SavedPolicy; w
   const loaded = loadPolicy(tf, saved);
   const model = loaded.model as EnhancedStateModel;
   const { encoder } = model;
-  const set = new CriticSet(tf, [encoder.userWidth, encoder.pairWidth, ACTION_DIM], parseEnhancedStateConfig(saved.config), new Rng(0), critics);
+  const set = new CriticSet(
+    tf,
+    [encoder.userWidth, encoder.pairWidth, ACTION_DIM],
+    parseEnhancedStateConfig(saved.config),
+    new Rng(0),
+    critics,
+  );
   const oracle = new OraclePolicy(world);
   const rng = Rng.derive(options.seed, "critic-ranking");
   const sums = { critic: 0, behaviourFormula: 0, policyFormula: 0, random: 0 };
@@ -73,7 +93,8 @@ export async function criticItemRanking(options: { tf: Tf; saved: SavedPolicy; w
     const user = new Float32Array(dS);
     encoder.encodeUser(obs.userFeatures, 0, obs.context, 0, user, 0);
     const pairs = new Float32Array(n * dP);
-    for (let c = 0; c < n; c++) encoder.encodePair(obs.itemFeatures, c * dI, obs.predictions, c * NUM_TASKS, pairs, c * dP);
+    for (let c = 0; c < n; c++)
+      encoder.encodePair(obs.itemFeatures, c * dI, obs.predictions, c * NUM_TASKS, pairs, c * dP);
     const value = tf.tidy(() => {
       const u = tf.tensor2d(user, [1, dS]);
       const p = tf.tensor2d(pairs, [n, dP]);
@@ -84,7 +105,11 @@ export async function criticItemRanking(options: { tf: Tf; saved: SavedPolicy; w
     sums.critic += ndcgAt(critic, truth.scores, k);
     sums.behaviourFormula += ndcgAt(behaviourScores, truth.scores, k);
     sums.policyFormula += ndcgAt(own.scores, truth.scores, k);
-    sums.random += ndcgAt(Array.from({ length: n }, () => rng.next()), truth.scores, k);
+    sums.random += ndcgAt(
+      Array.from({ length: n }, () => rng.next()),
+      truth.scores,
+      k,
+    );
     measured++;
   };
   // Requests as the behaviour meets them; the first request of every batch is measured.
@@ -93,17 +118,34 @@ export async function criticItemRanking(options: { tf: Tf; saved: SavedPolicy; w
     actionMode: behaviour.actionMode,
     async act(batch, decisions) {
       await behaviour.act(batch, decisions);
-      if (measured < options.requests) await measure(batch[0], Float64Array.from(decisions[0].scores.subarray(0, batch[0].numCandidates)));
+      if (measured < options.requests)
+        await measure(batch[0], Float64Array.from(decisions[0].scores.subarray(0, batch[0].numCandidates)));
     },
   };
   try {
     // A step serves at most numEnvs requests, so this budget leaves at least `requests` steps.
     const numEnvs = 8;
-    await rollout({ world, policy: probe, sessions: 1e6, requestBudget: numEnvs * options.requests, numEnvs, seed: options.seed });
+    await rollout({
+      world,
+      policy: probe,
+      sessions: 1e6,
+      requestBudget: numEnvs * options.requests,
+      numEnvs,
+      seed: options.seed,
+    });
   } finally {
     set.dispose();
     model.dispose();
   }
   const mean = (x: number) => x / Math.max(1, measured);
-  return { requests: measured, k, ndcg: { critic: mean(sums.critic), behaviourFormula: mean(sums.behaviourFormula), policyFormula: mean(sums.policyFormula), random: mean(sums.random) } };
+  return {
+    requests: measured,
+    k,
+    ndcg: {
+      critic: mean(sums.critic),
+      behaviourFormula: mean(sums.behaviourFormula),
+      policyFormula: mean(sums.policyFormula),
+      random: mean(sums.random),
+    },
+  };
 }

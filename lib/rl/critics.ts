@@ -20,7 +20,10 @@ export interface CriticWeights {
   weights: Float32Array;
 }
 
-type CriticConfig = Pick<UserStateConfig, "hidden" | "ensembleSize" | "criticLearningRate" | "groupWeights" | "stdPenalty">;
+type CriticConfig = Pick<
+  UserStateConfig,
+  "hidden" | "ensembleSize" | "criticLearningRate" | "groupWeights" | "stdPenalty"
+>;
 
 export class CriticSet {
   readonly topology: MlpTopology;
@@ -38,10 +41,18 @@ export class CriticSet {
     init?: CriticWeights,
   ) {
     // Both groups live in one stacked ensemble (few variables for the optimiser to visit).
-    this.topology = init?.topology ?? { members: 2 * config.ensembleSize, inputs, layers: [...config.hidden, 1], output: "linear" };
-    if (this.topology.inputs.join() !== inputs.join()) throw new RangeError(`critic inputs ${this.topology.inputs} ≠ ${inputs}`);
+    this.topology = init?.topology ?? {
+      members: 2 * config.ensembleSize,
+      inputs,
+      layers: [...config.hidden, 1],
+      output: "linear",
+    };
+    if (this.topology.inputs.join() !== inputs.join())
+      throw new RangeError(`critic inputs ${this.topology.inputs} ≠ ${inputs}`);
     this.E = this.topology.members / 2;
-    this.online = init ? EnsembleMlp.fromFlat(tf, this.topology, init.weights, true) : EnsembleMlp.create(tf, this.topology, rng);
+    this.online = init
+      ? EnsembleMlp.fromFlat(tf, this.topology, init.weights, true)
+      : EnsembleMlp.create(tf, this.topology, rng);
     this.target = this.online.clone();
     this.optimizer = tf.train.adam(config.criticLearningRate);
   }

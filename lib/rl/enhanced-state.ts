@@ -48,7 +48,12 @@ export function enhancedActorTopologies(
 ): { user: MlpTopology; pair: MlpTopology } {
   return {
     user: { members: 1, inputs: [encoder.userWidth], layers: [config.userWidth], output: "relu" },
-    pair: { members: 1, inputs: [config.userWidth, encoder.pairWidth], layers: [...config.hidden, ACTION_DIM], output: "linear" },
+    pair: {
+      members: 1,
+      inputs: [config.userWidth, encoder.pairWidth],
+      layers: [...config.hidden, ACTION_DIM],
+      output: "linear",
+    },
   };
 }
 
@@ -71,7 +76,9 @@ export class EnhancedStateAgent extends ActorCriticAgent {
     this.enhancedConfig = config;
     const rng = Rng.derive(config.seed, "enhanced-state", "init");
     const topo = enhancedActorTopologies(encoder, config);
-    const userNet = init.userNet ? EnsembleMlp.fromFlat(tf, topo.user, init.userNet, true) : EnsembleMlp.create(tf, topo.user, rng);
+    const userNet = init.userNet
+      ? EnsembleMlp.fromFlat(tf, topo.user, init.userNet, true)
+      : EnsembleMlp.create(tf, topo.user, rng);
     const pairNet = init.actor
       ? EnsembleMlp.fromFlat(tf, topo.pair, init.actor, true)
       : EnsembleMlp.create(tf, topo.pair, rng, actorOutputInit(init.initialAction, ACTION_DIM));
@@ -93,7 +100,6 @@ export class EnhancedStateAgent extends ActorCriticAgent {
   private criticInput(user: Tensor, pairs: Tensor, u: Tensor): Tensor2D[] {
     return [user, pairs, u] as Tensor2D[];
   }
-
 
   protected listQ(t: BatchTensors, B: number, S: number): GroupQ {
     const tf = this.tf;
@@ -125,7 +131,10 @@ export class EnhancedStateAgent extends ActorCriticAgent {
       const continuation = tf.div(tf.add(tf.sub(list, tf.sum(slot, 1)), tf.mul(t.discount, v)), shown); // [E, B]
       return tf.reshape(tf.add(tf.expandDims(slot, 0), tf.expandDims(continuation, 2)), [-1, B * S]);
     };
-    return { watch: one(t.slotRewardWatch, t.rewardWatch, next.watch), other: one(t.slotRewardOther, t.rewardOther, next.other) };
+    return {
+      watch: one(t.slotRewardWatch, t.rewardWatch, next.watch),
+      other: one(t.slotRewardOther, t.rewardOther, next.other),
+    };
   }
 
   protected override criticLoss(t: BatchTensors, B: number, S: number, y: GroupQ): Scalar {
@@ -144,7 +153,8 @@ export class EnhancedStateAgent extends ActorCriticAgent {
     const shown = this.slotTerms(t.user, t.pair, t.predictions, t.behaviour, B, S);
     // With logged unshown candidates the soft selection runs over shown ∪ unshown: raising an
     // unshown item the critics value above a shown one is how the actor changes WHICH items enter.
-    const parts = U > 0 ? [shown, this.slotTerms(t.user, t.unshownPair, t.unshownPredictions, t.unshownBehaviour, B, U)] : [shown];
+    const parts =
+      U > 0 ? [shown, this.slotTerms(t.user, t.unshownPair, t.unshownPredictions, t.unshownBehaviour, B, U)] : [shown];
     const join = (f: (p: SlotTerms) => Tensor) => (parts.length > 1 ? tf.concat(parts.map(f), 1) : f(parts[0]));
     const mask = U > 0 ? tf.concat([t.mask, t.unshownMask], 1) : t.mask;
     const value = join((p) => p.value);
@@ -156,13 +166,23 @@ export class EnhancedStateAgent extends ActorCriticAgent {
   }
 
   /** Per slot of B requests × n slots: the actor's critic value, fusion score and box penalty, each [B, n]. */
-  private slotTerms(user: Tensor, pairs: Tensor, predictions: Tensor, behaviour: Tensor, B: number, n: number): SlotTerms {
+  private slotTerms(
+    user: Tensor,
+    pairs: Tensor,
+    predictions: Tensor,
+    behaviour: Tensor,
+    B: number,
+    n: number,
+  ): SlotTerms {
     const tf = this.tf;
     const u = this.model.normalisedActions(user as Tensor2D, pairs as Tensor2D, n);
     return {
       value: tf.reshape(this.critics.objective(this.critics.q(this.criticInput(user, pairs, u))), [B, n]),
       score: this.fusionScores(u, predictions, B, n),
-      penalty: tf.reshape(boxPenalty(tf, boxExcess(tf, u, behaviour, this.config.box.halfWidth), this.config.box), [B, n]),
+      penalty: tf.reshape(boxPenalty(tf, boxExcess(tf, u, behaviour, this.config.box.halfWidth), this.config.box), [
+        B,
+        n,
+      ]),
     };
   }
 
@@ -184,7 +204,10 @@ export class EnhancedStateAgent extends ActorCriticAgent {
     const mean = tf.div(tf.sum(tf.mul(f, mask), 1, true), count);
     const dev = tf.mul(tf.sub(f, mean), mask);
     const sd = tf.sqrt(tf.add(tf.div(tf.sum(tf.square(dev), 1, true), count), 1e-6));
-    const logits = tf.add(tf.div(tf.div(dev, sd), this.enhancedConfig.selectionTemperature), tf.mul(tf.sub(mask, 1), 1e9));
+    const logits = tf.add(
+      tf.div(tf.div(dev, sd), this.enhancedConfig.selectionTemperature),
+      tf.mul(tf.sub(mask, 1), 1e9),
+    );
     return tf.softmax(logits, 1);
   }
 

@@ -86,7 +86,14 @@ export const userStateWidth = (layout: StateLayout): number => layout.user.lengt
 export const pairStateWidth = (layout: StateLayout): number => layout.item.length + 2 * NUM_TASKS;
 
 /** Raw user state (user features ++ context), unscaled, into out[0 … userStateWidth). */
-export function rawUserState(layout: StateLayout, user: ArrayLike<number>, uo: number, context: ArrayLike<number>, co: number, out: Float64Array): void {
+export function rawUserState(
+  layout: StateLayout,
+  user: ArrayLike<number>,
+  uo: number,
+  context: ArrayLike<number>,
+  co: number,
+  out: Float64Array,
+): void {
   const dU = layout.user.length;
   for (let k = 0; k < dU; k++) out[k] = user[uo + k];
   for (let k = 0; k < layout.context.length; k++) out[dU + k] = context[co + k];
@@ -98,7 +105,15 @@ export function rawUserState(layout: StateLayout, user: ArrayLike<number>, uo: n
  * linear in it), so a network can start from the formula's ranking and learn corrections; the
  * logits keep the resolution of rare-event scores that log(p + b) flattens.
  */
-export function rawPairState(layout: StateLayout, bias: ArrayLike<number>, item: ArrayLike<number>, io: number, pred: ArrayLike<number>, po: number, out: Float64Array): void {
+export function rawPairState(
+  layout: StateLayout,
+  bias: ArrayLike<number>,
+  item: ArrayLike<number>,
+  io: number,
+  pred: ArrayLike<number>,
+  po: number,
+  out: Float64Array,
+): void {
   const dI = layout.item.length;
   for (let k = 0; k < dI; k++) out[k] = item[io + k];
   for (let k = 0; k < NUM_TASKS; k++) {
@@ -123,7 +138,9 @@ export class StateEncoder {
     this.pairWidth = pairStateWidth(layout);
     if (bias.length !== NUM_TASKS) throw new RangeError(`encoder needs ${NUM_TASKS} offsets b, got ${bias.length}`);
     if (user.width !== this.userWidth || pair.width !== this.pairWidth) {
-      throw new RangeError(`encoder scalers (${user.width}, ${pair.width}) do not match the layout (${this.userWidth}, ${this.pairWidth})`);
+      throw new RangeError(
+        `encoder scalers (${user.width}, ${pair.width}) do not match the layout (${this.userWidth}, ${this.pairWidth})`,
+      );
     }
     this.scratch = new Float64Array(Math.max(this.userWidth, this.pairWidth));
   }
@@ -137,13 +154,27 @@ export class StateEncoder {
   }
 
   /** Scaled user state into dst[d …]. */
-  encodeUser(user: ArrayLike<number>, uo: number, context: ArrayLike<number>, co: number, dst: Float32Array, d: number): void {
+  encodeUser(
+    user: ArrayLike<number>,
+    uo: number,
+    context: ArrayLike<number>,
+    co: number,
+    dst: Float32Array,
+    d: number,
+  ): void {
     rawUserState(this.layout, user, uo, context, co, this.scratch);
     for (let k = 0; k < this.userWidth; k++) dst[d + k] = this.user.apply(k, this.scratch[k]);
   }
 
   /** Scaled pair into dst[d …]. */
-  encodePair(item: ArrayLike<number>, io: number, pred: ArrayLike<number>, po: number, dst: Float32Array, d: number): void {
+  encodePair(
+    item: ArrayLike<number>,
+    io: number,
+    pred: ArrayLike<number>,
+    po: number,
+    dst: Float32Array,
+    d: number,
+  ): void {
     rawPairState(this.layout, this.bias, item, io, pred, po, this.scratch);
     for (let k = 0; k < this.pairWidth; k++) dst[d + k] = this.pair.apply(k, this.scratch[k]);
   }

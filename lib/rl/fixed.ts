@@ -37,10 +37,17 @@ export function guardedScorer(search: GuardedSearch, policyOf: (u: Float64Array)
   const { world, config, behaviour } = search;
   return async (population: readonly Float64Array[], iteration: number): Promise<number[]> => {
     const run = (policy: Policy) =>
-      rollout({ world, policy, sessions: config.sessionsPerCandidate, numEnvs: config.numEnvs, seed: `${config.seed}:cem:${iteration}` });
+      rollout({
+        world,
+        policy,
+        sessions: config.sessionsPerCandidate,
+        numEnvs: config.numEnvs,
+        seed: `${config.seed}:cem:${iteration}`,
+      });
     const base = behaviour ? await run(behaviour) : null;
     const scores: number[] = [];
-    for (const u of population) scores.push(guardedObjective(await run(policyOf(u)), base, config.guardrails, config.guardrailPenalty));
+    for (const u of population)
+      scores.push(guardedObjective(await run(policyOf(u)), base, config.guardrails, config.guardrailPenalty));
     return scores;
   };
 }

@@ -13,7 +13,14 @@ import { crossEntropySearch, type CemProgress } from "./cem";
 import { U_MAX, guardedScorer, type GuardedSearch } from "./fixed";
 
 /** The visible, non-topic item features the linear policy reads. */
-export const LINEAR_ITEM_FEATURES = ["quality", "popularity", "clickbait", "log_duration", "is_ad", "freshness"] as const;
+export const LINEAR_ITEM_FEATURES = [
+  "quality",
+  "popularity",
+  "clickbait",
+  "log_duration",
+  "is_ad",
+  "freshness",
+] as const;
 
 export interface ItemScaler {
   /** Positions of LINEAR_ITEM_FEATURES in the world's item feature layout. */
@@ -59,7 +66,8 @@ export class LinearItemPolicy implements Policy {
     private readonly bounds: ActionBounds = DEFAULT_ACTION_BOUNDS,
     readonly name = "per-item linear",
   ) {
-    if (theta.length !== ACTION_DIM * LINEAR_ITEM_FEATURES.length) throw new RangeError(`theta needs ${ACTION_DIM * LINEAR_ITEM_FEATURES.length} numbers`);
+    if (theta.length !== ACTION_DIM * LINEAR_ITEM_FEATURES.length)
+      throw new RangeError(`theta needs ${ACTION_DIM * LINEAR_ITEM_FEATURES.length} numbers`);
   }
 
   act(batch: readonly RequestObservation[], decisions: readonly PolicyDecision[]): void {

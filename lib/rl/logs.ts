@@ -76,7 +76,9 @@ export interface LogSource extends LogSchema {
 
 /** n numbers of a log column starting at `offset` (a view when the column is a typed array). */
 export function columnSlice(column: ArrayLike<number>, offset: number, n: number): ArrayLike<number> {
-  return ArrayBuffer.isView(column) ? (column as Float32Array).subarray(offset, offset + n) : Array.prototype.slice.call(column, offset, offset + n);
+  return ArrayBuffer.isView(column)
+    ? (column as Float32Array).subarray(offset, offset + n)
+    : Array.prototype.slice.call(column, offset, offset + n);
 }
 
 export const layoutOf = (world: World): StateLayout => ({
@@ -140,7 +142,14 @@ function allocateLog(rows: number, schema: LogSchema): OwnedLog {
  * outside the slate (the items a small change of actions would swap in), the rest uniformly among
  * the others (what a larger change could reach). Returns how many were picked.
  */
-export function sampleUnshown(scores: Float64Array, n: number, shown: ArrayLike<number>, numShown: number, rng: Rng, out: Int32Array): number {
+export function sampleUnshown(
+  scores: Float64Array,
+  n: number,
+  shown: ArrayLike<number>,
+  numShown: number,
+  rng: Rng,
+  out: Int32Array,
+): number {
   const taken = new Uint8Array(n);
   for (let p = 0; p < numShown; p++) taken[shown[p]] = 1;
   const near = Math.ceil(out.length / 2);
@@ -176,7 +185,9 @@ export interface CollectOptions {
 }
 
 /** Simulates sessions with `policy` and returns every request as RequestLog rows (in memory). */
-export async function collectLogs(options: CollectOptions): Promise<{ schema: LogSchema; logs: RequestLog[]; requests: number }> {
+export async function collectLogs(
+  options: CollectOptions,
+): Promise<{ schema: LogSchema; logs: RequestLog[]; requests: number }> {
   const { world, policy } = options;
   const batchSize = options.batchSize ?? 8192;
   const S = world.scenario.session.shown;
@@ -277,10 +288,16 @@ export function memoryLogSource(schema: LogSchema, logs: readonly RequestLog[]):
 export function datasetLogSource(reader: DatasetReader, batchSize = 4096): LogSource {
   const m = reader.manifest;
   return {
-    layout: { user: [...m.names.userStatic, ...m.names.userSession], context: [...m.names.context], item: [...m.names.item] },
+    layout: {
+      user: [...m.names.userStatic, ...m.names.userSession],
+      context: [...m.names.context],
+      item: [...m.names.item],
+    },
     slate: m.dims.slate,
     actionMode: m.actionMode,
-    bounds: m.actionBounds ? { centre: Float64Array.from(m.actionBounds.centre), range: Float64Array.from(m.actionBounds.range) } : null,
+    bounds: m.actionBounds
+      ? { centre: Float64Array.from(m.actionBounds.centre), range: Float64Array.from(m.actionBounds.range) }
+      : null,
     explorationNoise: m.exploration?.noise ?? 0,
     batches: () => reader.batches(batchSize),
   };

@@ -45,10 +45,17 @@ export interface FusionModel {
 }
 
 /** Normalised actions u ∈ (−1, 1) → a = centre + range · u, written row by row into `out`. */
-export function denormalizeRows(u: Float32Array, bounds: ActionBounds, rows: number, out: Float64Array, outRow: number): void {
+export function denormalizeRows(
+  u: Float32Array,
+  bounds: ActionBounds,
+  rows: number,
+  out: Float64Array,
+  outRow: number,
+): void {
   const { centre, range } = bounds;
   for (let r = 0; r < rows; r++) {
-    for (let d = 0; d < ACTION_DIM; d++) out[(outRow + r) * ACTION_DIM + d] = centre[d] + range[d] * u[r * ACTION_DIM + d];
+    for (let d = 0; d < ACTION_DIM; d++)
+      out[(outRow + r) * ACTION_DIM + d] = centre[d] + range[d] * u[r * ACTION_DIM + d];
   }
 }
 
@@ -131,7 +138,8 @@ export class EnhancedStateModel implements FusionModel {
    */
   normalisedActions(user: Tensor2D, pairs: Tensor2D, n: number): Tensor2D {
     const tf = this.tf;
-    if (pairs.shape[0] !== user.shape[0] * n) throw new RangeError(`expected ${user.shape[0]} × ${n} pairs, got ${pairs.shape[0]}`);
+    if (pairs.shape[0] !== user.shape[0] * n)
+      throw new RangeError(`expected ${user.shape[0]} × ${n} pairs, got ${pairs.shape[0]}`);
     return tf.tidy(() => {
       const h = tf.squeeze(this.userNet.apply([user]), [0]) as Tensor2D;
       return tf.tanh(tf.squeeze(this.pairNet.apply([h, pairs]), [0])) as Tensor2D;
@@ -140,7 +148,7 @@ export class EnhancedStateModel implements FusionModel {
 
   writeActions(requests: readonly RankInput[], out: readonly Float64Array[]): void {
     // One forward pass per run of requests with the same candidate count (all of them in the simulator).
-    for (let start = 0; start < requests.length; ) {
+    for (let start = 0; start < requests.length;) {
       const n = requests[start].numCandidates;
       let end = start + 1;
       while (end < requests.length && requests[end].numCandidates === n) end++;
@@ -168,7 +176,8 @@ export class EnhancedStateModel implements FusionModel {
     const dI = this.encoder.layout.item.length;
     const K = NUM_TASKS;
     requests.forEach((q, i) => {
-      for (let c = 0; c < n; c++) this.encoder.encodePair(q.itemFeatures, c * dI, q.predictions, c * K, out, (i * n + c) * dP);
+      for (let c = 0; c < n; c++)
+        this.encoder.encodePair(q.itemFeatures, c * dI, q.predictions, c * K, out, (i * n + c) * dP);
     });
     return out;
   }
@@ -183,7 +192,9 @@ export class EnhancedStateModel implements FusionModel {
     // call is garbage that shows up in the latency tail.
     if (this.pairBuffer.length < m * n * dP) this.pairBuffer = new Float32Array(m * n * dP);
     const pairs = this.encodePairs(requests, n, this.pairBuffer.subarray(0, m * n * dP));
-    const u = readAndDispose(tf.tidy(() => this.normalisedActions(tf.tensor2d(users, [m, dS]), tf.tensor2d(pairs, [m * n, dP]), n)));
+    const u = readAndDispose(
+      tf.tidy(() => this.normalisedActions(tf.tensor2d(users, [m, dS]), tf.tensor2d(pairs, [m * n, dP]), n)),
+    );
     for (let i = 0; i < m; i++) denormalizeRows(u.subarray(i * n * ACTION_DIM), this.bounds, n, out[i], 0);
   }
 }

@@ -31,7 +31,10 @@ function denseMatMul(tf: Tf): MatMul {
       save([x, w]);
       return {
         value: tf.matMul(x, w),
-        gradFunc: (dy: Tensor2D, [sx, sw]: Tensor2D[]) => [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy)],
+        gradFunc: (dy: Tensor2D, [sx, sw]: Tensor2D[]) => [
+          tf.matMul(dy, tf.transpose(sw)),
+          tf.matMul(tf.transpose(sx), dy),
+        ],
       };
     }) as unknown as Parameters<Tf["customGrad"]>[0]);
     f = (x, w) => op(x, w) as Tensor2D;
@@ -87,8 +90,10 @@ export interface DenseLayer {
 
 /** A single-member MLP's weights (`flat()` order) as dense layers, for export to other runtimes (lib/rl/onnx-export.ts). */
 export function denseLayers(t: MlpTopology, flat: Float32Array): DenseLayer[] {
-  if (t.members !== 1) throw new RangeError(`only a single-member MLP exports as dense layers (got ${t.members} members)`);
-  if (flat.length !== parameterCount(t)) throw new RangeError(`MLP weights: expected ${parameterCount(t)} numbers, got ${flat.length}`);
+  if (t.members !== 1)
+    throw new RangeError(`only a single-member MLP exports as dense layers (got ${t.members} members)`);
+  if (flat.length !== parameterCount(t))
+    throw new RangeError(`MLP weights: expected ${parameterCount(t)} numbers, got ${flat.length}`);
   const layers: DenseLayer[] = t.layers.map(() => ({ weights: [], bias: new Float32Array(0) }));
   let o = 0;
   for (const b of blocks(t)) {
@@ -109,7 +114,8 @@ export class EnsembleMlp {
     flat: Float32Array,
     trainable: boolean,
   ) {
-    if (topology.layers.length < 1 || topology.inputs.length < 1) throw new RangeError("an MLP needs inputs and at least one layer");
+    if (topology.layers.length < 1 || topology.inputs.length < 1)
+      throw new RangeError("an MLP needs inputs and at least one layer");
     if (flat.length !== parameterCount(topology)) {
       throw new RangeError(`MLP weights: expected ${parameterCount(topology)} numbers, got ${flat.length}`);
     }
@@ -160,7 +166,8 @@ export class EnsembleMlp {
   apply(parts: readonly Tensor2D[]): Tensor3D {
     const tf = this.tf;
     const t = this.topology;
-    if (parts.length !== t.inputs.length) throw new RangeError(`MLP expects ${t.inputs.length} input parts, got ${parts.length}`);
+    if (parts.length !== t.inputs.length)
+      throw new RangeError(`MLP expects ${t.inputs.length} input parts, got ${parts.length}`);
     const M = t.members;
     const H = t.layers[0];
     const R = Math.max(...parts.map((p) => p.shape[0]));
@@ -212,7 +219,9 @@ export class EnsembleMlp {
   softUpdate(source: EnsembleMlp, tau: number): void {
     const tf = this.tf;
     tf.tidy(() => {
-      this.vars.forEach((v, i) => v.assign(tau === 1 ? source.vars[i] : tf.add(tf.mul(source.vars[i], tau), tf.mul(v, 1 - tau))));
+      this.vars.forEach((v, i) =>
+        v.assign(tau === 1 ? source.vars[i] : tf.add(tf.mul(source.vars[i], tau), tf.mul(v, 1 - tau))),
+      );
     });
   }
 

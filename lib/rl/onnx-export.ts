@@ -32,8 +32,18 @@ const OPSET = 13;
 let modelType: protobuf.Type | undefined;
 
 type Dim = number | string;
-interface Node { input: string[]; output: string[]; name: string; opType: string }
-interface Initializer { name: string; dims: number[]; dataType: number; rawData: Uint8Array }
+interface Node {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+}
+interface Initializer {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData: Uint8Array;
+}
 
 class GraphBuilder {
   readonly nodes: Node[] = [];
@@ -60,7 +70,13 @@ class GraphBuilder {
     let h = "";
     layers.forEach((layer, l) => {
       const inputs = l === 0 ? parts : [h];
-      const products = layer.weights.map((w, i) => this.op("MatMul", [inputs[i], this.constant(`${prefix}.l${l}.w${i}`, [w.rows, w.cols], w.values)], `${prefix}.l${l}.mm${i}`));
+      const products = layer.weights.map((w, i) =>
+        this.op(
+          "MatMul",
+          [inputs[i], this.constant(`${prefix}.l${l}.w${i}`, [w.rows, w.cols], w.values)],
+          `${prefix}.l${l}.mm${i}`,
+        ),
+      );
       let z = products.reduce((sum, p, i) => (i === 0 ? p : this.op("Add", [sum, p], `${prefix}.l${l}.sum${i}`)));
       z = this.op("Add", [z, this.constant(`${prefix}.l${l}.b`, [layer.bias.length], layer.bias)], `${prefix}.l${l}.z`);
       h = l < layers.length - 1 || t.output === "relu" ? this.op("Relu", [z], `${prefix}.l${l}.h`) : z;
@@ -71,7 +87,12 @@ class GraphBuilder {
 
 const valueInfo = (name: string, dims: Dim[]) => ({
   name,
-  type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+  type: {
+    tensorType: {
+      elemType: FLOAT,
+      shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+    },
+  },
 });
 
 /** The serialised ONNX model of `model`'s actor (see the module comment for inputs and output). */
@@ -95,7 +116,13 @@ export function actorOnnx(model: FusionModel): Uint8Array {
     irVersion: IR_VERSION,
     producerName: "fusionlab",
     opsetImport: [{ domain: "", version: OPSET }],
-    graph: { name: `${model.type}-actor`, node: g.nodes, initializer: g.initializers, input: inputs, output: [valueInfo("u", [model instanceof EnhancedStateModel ? "n" : 1, ACTION_DIM])] },
+    graph: {
+      name: `${model.type}-actor`,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: inputs,
+      output: [valueInfo("u", [model instanceof EnhancedStateModel ? "n" : 1, ACTION_DIM])],
+    },
   });
   return modelType.encode(message).finish();
 }

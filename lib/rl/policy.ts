@@ -40,7 +40,10 @@ export interface ScoredRequest {
  * Scores one request's candidates with any Policy (a loaded version, a fixed policy, …): what
  * /api/v1/rank calls. `userId` only seeds policies that draw random numbers.
  */
-export async function scoreRequest(policy: Policy, input: RankInput & { userId?: number | string }): Promise<ScoredRequest> {
+export async function scoreRequest(
+  policy: Policy,
+  input: RankInput & { userId?: number | string },
+): Promise<ScoredRequest> {
   const n = input.numCandidates;
   const width = policy.actionMode === "candidate" ? n * ACTION_DIM : ACTION_DIM;
   const action = new Float64Array(Math.max(width, ACTION_DIM));
@@ -75,7 +78,13 @@ export async function scoreRequest(policy: Policy, input: RankInput & { userId?:
  * Missing names get `fallback[k]` — pass the policy's training means so that an absent feature is
  * neutral (it standardises to 0) — or 0.
  */
-export function featureVector(names: readonly string[], values: Readonly<Record<string, number>> | undefined, fallback?: ArrayLike<number>, out = new Float32Array(names.length), offset = 0): Float32Array {
+export function featureVector(
+  names: readonly string[],
+  values: Readonly<Record<string, number>> | undefined,
+  fallback?: ArrayLike<number>,
+  out = new Float32Array(names.length),
+  offset = 0,
+): Float32Array {
   // A plain loop into a caller's buffer: the serving path fills n × d item features per request.
   for (let k = 0; k < names.length; k++) {
     const v = values?.[names[k]];

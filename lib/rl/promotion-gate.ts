@@ -55,14 +55,21 @@ export interface GateDecision {
 }
 
 type Metric = "reward" | GuardedMetric;
-const valueOf = (r: RolloutResult, m: Metric, i: number) => (m === "reward" ? r.perSession.rewardWatch[i] + r.perSession.rewardOther[i] : r.perSession[m][i]);
+const valueOf = (r: RolloutResult, m: Metric, i: number) =>
+  m === "reward" ? r.perSession.rewardWatch[i] + r.perSession.rewardOther[i] : r.perSession[m][i];
 
 /**
  * Paired interval over sessions, stratified by world: worlds are fixed strata of equal size, so the
  * mean difference is the average of per-world means and its variance the sum of their variances.
  */
-export function pairedInterval(candidate: readonly RolloutResult[], behaviour: readonly RolloutResult[], metric: Metric, z: number): PairedInterval {
-  if (candidate.length !== behaviour.length || candidate.length === 0) throw new RangeError("candidate and behaviour need the same, non-empty set of worlds");
+export function pairedInterval(
+  candidate: readonly RolloutResult[],
+  behaviour: readonly RolloutResult[],
+  metric: Metric,
+  z: number,
+): PairedInterval {
+  if (candidate.length !== behaviour.length || candidate.length === 0)
+    throw new RangeError("candidate and behaviour need the same, non-empty set of worlds");
   let mean = 0;
   let variance = 0;
   let base = 0;
@@ -85,7 +92,12 @@ export function pairedInterval(candidate: readonly RolloutResult[], behaviour: r
     base += b / n / G;
   }
   const half = z * Math.sqrt(variance);
-  return { difference: mean, ci: [mean - half, mean + half], behaviourMean: base, relative: base !== 0 ? mean / base : NaN };
+  return {
+    difference: mean,
+    ci: [mean - half, mean + half],
+    behaviourMean: base,
+    relative: base !== 0 ? mean / base : NaN,
+  };
 }
 
 export interface GateOptions {
@@ -96,9 +108,18 @@ export interface GateOptions {
   guardrails: Guardrails;
 }
 
-export function promotionGate(candidate: readonly RolloutResult[], behaviour: readonly RolloutResult[], options: GateOptions): GateDecision {
+export function promotionGate(
+  candidate: readonly RolloutResult[],
+  behaviour: readonly RolloutResult[],
+  options: GateOptions,
+): GateDecision {
   const comparisons = Math.max(1, options.comparisons);
-  const objective = pairedInterval(candidate, behaviour, "reward", normalQuantile(1 - options.alpha / (2 * comparisons)));
+  const objective = pairedInterval(
+    candidate,
+    behaviour,
+    "reward",
+    normalQuantile(1 - options.alpha / (2 * comparisons)),
+  );
   const z95 = normalQuantile(1 - options.alpha / 2);
   const guardrails: GuardrailCheck[] = [];
   for (const metric of GUARDED_METRICS) {
@@ -124,7 +145,12 @@ export function promotionGate(candidate: readonly RolloutResult[], behaviour: re
  * behaviour's reward per unit of relative harm beyond the allowance on each guarded metric, both
  * measured on the same sessions. Zero penalty while every guarded metric stays within its allowance.
  */
-export function guardedObjective(candidate: RolloutResult, behaviour: RolloutResult | null, guardrails: Guardrails, weight: number): number {
+export function guardedObjective(
+  candidate: RolloutResult,
+  behaviour: RolloutResult | null,
+  guardrails: Guardrails,
+  weight: number,
+): number {
   const reward = candidate.mean.rewardWatch + candidate.mean.rewardOther;
   if (!behaviour) return reward;
   const base = behaviour.mean.rewardWatch + behaviour.mean.rewardOther;

@@ -8,7 +8,12 @@ import { z } from "zod";
 import { makeActionBounds, type ActionBounds } from "@/lib/fusion/action";
 import { FixedFusionPolicy } from "@/lib/simulator/policies";
 import type { Policy } from "@/lib/simulator/policy";
-import { EnhancedStateConfigSchema, UserStateConfigSchema, type EnhancedStateConfig, type UserStateConfig } from "./config";
+import {
+  EnhancedStateConfigSchema,
+  UserStateConfigSchema,
+  type EnhancedStateConfig,
+  type UserStateConfig,
+} from "./config";
 import type { CriticWeights } from "./critics";
 import { StateEncoder, type EncoderJson } from "./features";
 import { EnhancedStateModel, UserStateModel, type FusionModel } from "./models";
@@ -34,13 +39,30 @@ const encoderSchema = z.strictObject({
   user: scalerSchema,
   pair: scalerSchema,
 });
-const header = { format: z.literal(SAVED_POLICY_FORMAT), version: z.literal(SAVED_POLICY_VERSION), bounds: boundsSchema };
+const header = {
+  format: z.literal(SAVED_POLICY_FORMAT),
+  version: z.literal(SAVED_POLICY_VERSION),
+  bounds: boundsSchema,
+};
 const rlFields = { encoder: encoderSchema, rewardScale: z.number().positive(), critics: criticsSchema.optional() };
 
 export const SavedPolicySchema = z.discriminatedUnion("type", [
   z.strictObject({ ...header, type: z.literal("fixed"), action: z.array(z.number()) }),
-  z.strictObject({ ...header, ...rlFields, type: z.literal("user-state"), config: UserStateConfigSchema, actor: netSchema }),
-  z.strictObject({ ...header, ...rlFields, type: z.literal("enhanced-state"), config: EnhancedStateConfigSchema, userNet: netSchema, pairNet: netSchema }),
+  z.strictObject({
+    ...header,
+    ...rlFields,
+    type: z.literal("user-state"),
+    config: UserStateConfigSchema,
+    actor: netSchema,
+  }),
+  z.strictObject({
+    ...header,
+    ...rlFields,
+    type: z.literal("enhanced-state"),
+    config: EnhancedStateConfigSchema,
+    userNet: netSchema,
+    pairNet: netSchema,
+  }),
 ]);
 export type SavedPolicy = z.infer<typeof SavedPolicySchema>;
 type SavedNet = z.infer<typeof netSchema>;
@@ -62,12 +84,19 @@ const saveNet = (net: EnsembleMlp): SavedNet => ({ topology: net.topology, weigh
 
 function loadNet(tf: Tf, saved: SavedNet, trainable = false): EnsembleMlp {
   const w = decodeWeights(saved.weights);
-  if (w.length !== parameterCount(saved.topology)) throw new RangeError("saved network weights do not match their topology");
+  if (w.length !== parameterCount(saved.topology))
+    throw new RangeError("saved network weights do not match their topology");
   return EnsembleMlp.fromFlat(tf, saved.topology, w, trainable);
 }
 
 export function saveFixedPolicy(action: ArrayLike<number>, bounds: ActionBounds): SavedPolicy {
-  return { format: SAVED_POLICY_FORMAT, version: SAVED_POLICY_VERSION, type: "fixed", bounds: boundsJson(bounds), action: Array.from(action) };
+  return {
+    format: SAVED_POLICY_FORMAT,
+    version: SAVED_POLICY_VERSION,
+    type: "fixed",
+    bounds: boundsJson(bounds),
+    action: Array.from(action),
+  };
 }
 
 /** A trained RL model (and optionally its critics) as a saved version. */
@@ -89,13 +118,20 @@ export function saveModel(
     return { ...common, type: "user-state", config: UserStateConfigSchema.parse(config), actor: saveNet(model.actor) };
   }
   if (model instanceof EnhancedStateModel) {
-    return { ...common, type: "enhanced-state", config: EnhancedStateConfigSchema.parse(config), userNet: saveNet(model.userNet), pairNet: saveNet(model.pairNet) };
+    return {
+      ...common,
+      type: "enhanced-state",
+      config: EnhancedStateConfigSchema.parse(config),
+      userNet: saveNet(model.userNet),
+      pairNet: saveNet(model.pairNet),
+    };
   }
   throw new TypeError(`cannot save a model of type ${model.type}`);
 }
 
 /** Validates a saved version (e.g. read from the database). */
-export const parseSavedPolicy = (input: unknown): SavedPolicy => SavedPolicySchema.parse(typeof input === "string" ? JSON.parse(input) : input);
+export const parseSavedPolicy = (input: unknown): SavedPolicy =>
+  SavedPolicySchema.parse(typeof input === "string" ? JSON.parse(input) : input);
 
 export interface LoadedPolicy {
   policy: Policy;

@@ -61,7 +61,11 @@ interface AgentSpec {
 const parseAgentConfig = (type: RlPolicyType, c: unknown): UserStateConfig | EnhancedStateConfig =>
   type === "user-state" ? parseUserStateConfig(c) : parseEnhancedStateConfig(c);
 
-function createAgent(spec: AgentSpec, config: UserStateConfig | EnhancedStateConfig, buffer: ReplayBuffer): ActorCriticAgent {
+function createAgent(
+  spec: AgentSpec,
+  config: UserStateConfig | EnhancedStateConfig,
+  buffer: ReplayBuffer,
+): ActorCriticAgent {
   const { tf, type, parent } = spec;
   if (type === "user-state" && !buffer.hasRequestActions) {
     throw new RangeError("user-state training needs logs with one action per request (explore per request)");
@@ -82,7 +86,10 @@ function createAgent(spec: AgentSpec, config: UserStateConfig | EnhancedStateCon
     });
   }
   if (warm?.type === "user-state") {
-    return new UserStateAgent(tf, config, encoder, buffer.bounds, rewardScale, { actor: decodeWeights(warm.actor.weights), critics });
+    return new UserStateAgent(tf, config, encoder, buffer.bounds, rewardScale, {
+      actor: decodeWeights(warm.actor.weights),
+      critics,
+    });
   }
   return type === "user-state"
     ? new UserStateAgent(tf, config, encoder, buffer.bounds, rewardScale, { initialAction })
@@ -105,7 +112,9 @@ async function trainSteps(
   let last: StepLosses = { critic: NaN };
   for (let step = 1; step <= steps; step++) {
     signal?.throwIfAborted();
-    const l = agent.trainStep(buffer.sample(rng, config.batchSize, encoder, agent.rewardScale, config.gamma, config.nStep));
+    const l = agent.trainStep(
+      buffer.sample(rng, config.batchSize, encoder, agent.rewardScale, config.gamma, config.nStep),
+    );
     sum.critic += l.critic;
     sum.steps++;
     if (l.actor !== undefined) {
@@ -148,13 +157,24 @@ export async function trainOffline(options: OfflineOptions): Promise<TrainedPoli
   const config = parseAgentConfig(options.type, options.agentConfig);
   const { source } = options;
   if (!source.bounds) throw new RangeError("RL training needs logs with fusion actions");
-  const buffer = new ReplayBuffer({ capacity: options.bufferCapacity ?? 1_000_000, slate: source.slate, layout: source.layout, bounds: source.bounds });
+  const buffer = new ReplayBuffer({
+    capacity: options.bufferCapacity ?? 1_000_000,
+    slate: source.slate,
+    layout: source.layout,
+    bounds: source.bounds,
+  });
   await buffer.append(source);
   options.signal?.throwIfAborted();
   const agent = createAgent(options, config, buffer);
   try {
-    await trainSteps(agent, buffer, Rng.derive(config.seed, "train", "offline"), config, options.steps, options.progressEvery ?? 100, (step, losses) =>
-      options.onProgress?.({ phase: "train", round: 1, step, steps: options.steps, losses }),
+    await trainSteps(
+      agent,
+      buffer,
+      Rng.derive(config.seed, "train", "offline"),
+      config,
+      options.steps,
+      options.progressEvery ?? 100,
+      (step, losses) => options.onProgress?.({ phase: "train", round: 1, step, steps: options.steps, losses }),
       options.signal,
     );
     const model = agent.model.frozenCopy();
@@ -210,13 +230,27 @@ export interface ProgressiveResult {
  * own (disjoint from the training world's and from evaluate-policy's), the same sessions for every
  * policy it runs (CRN). `label` keeps the sessions of different comparisons apart.
  */
-export function heldOutValidation(world: World, config: Pick<ProgressiveConfig, "seed" | "gateWorlds" | "evalSessions" | "numEnvs">) {
-  const worlds = Array.from({ length: config.gateWorlds }, (_, i) => new World(world.scenario, `${config.seed}:gate-world:${i}`));
+export function heldOutValidation(
+  world: World,
+  config: Pick<ProgressiveConfig, "seed" | "gateWorlds" | "evalSessions" | "numEnvs">,
+) {
+  const worlds = Array.from(
+    { length: config.gateWorlds },
+    (_, i) => new World(world.scenario, `${config.seed}:gate-world:${i}`),
+  );
   // One world after another: a model policy's buffers are not meant for interleaved rollouts.
   return async (policy: Policy, label: string): Promise<RolloutResult[]> => {
     const results: RolloutResult[] = [];
     for (const [i, w] of worlds.entries()) {
-      results.push(await rollout({ world: w, policy, sessions: config.evalSessions, seed: `${config.seed}:gate:${label}:${i}`, numEnvs: config.numEnvs }));
+      results.push(
+        await rollout({
+          world: w,
+          policy,
+          sessions: config.evalSessions,
+          seed: `${config.seed}:gate:${label}:${i}`,
+          numEnvs: config.numEnvs,
+        }),
+      );
     }
     return results;
   };
@@ -228,7 +262,13 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
   const agentConfig = parseAgentConfig(type, options.agentConfig);
   const bounds = options.bounds ? makeActionBounds(options.bounds.centre, options.bounds.range) : DEFAULT_ACTION_BOUNDS;
   const unshown = "unshownCandidates" in agentConfig ? agentConfig.unshownCandidates : 0;
-  const buffer = new ReplayBuffer({ capacity: config.bufferCapacity, slate: world.scenario.session.shown, layout: layoutOf(world), bounds, unshown });
+  const buffer = new ReplayBuffer({
+    capacity: config.bufferCapacity,
+    slate: world.scenario.session.shown,
+    layout: layoutOf(world),
+    bounds,
+    unshown,
+  });
   const rng = Rng.derive(config.seed, type, "train");
   const validate = heldOutValidation(world, config);
   const rounds: RoundSummary[] = [];
@@ -242,7 +282,11 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
     for (let round = 1; round <= config.rounds; round++) {
       signal?.throwIfAborted();
       // Enhanced-state explores per item (its actions are per item); user-state per request.
-      const explorer = withExploration(behaviour, { noise: config.explorationNoise, perItem: type === "enhanced-state", bounds });
+      const explorer = withExploration(behaviour, {
+        noise: config.explorationNoise,
+        perItem: type === "enhanced-state",
+        bounds,
+      });
       const { schema, logs, requests } = await collectLogs({
         world,
         policy: explorer,
@@ -265,11 +309,18 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       let closest: GateDecision | null = null;
       let losses: StepLosses = { critic: NaN };
       const chunk = Math.ceil(config.stepsPerRound / config.checkpoints);
-      for (let done = 0; done < config.stepsPerRound; ) {
+      for (let done = 0; done < config.stepsPerRound;) {
         const offset = done;
         const steps = Math.min(chunk, config.stepsPerRound - done);
-        losses = await trainSteps(trained, buffer, rng, agentConfig, steps, config.progressEvery, (step, l) =>
-          onProgress?.({ phase: "train", round, step: offset + step, steps: config.stepsPerRound, losses: l }),
+        losses = await trainSteps(
+          trained,
+          buffer,
+          rng,
+          agentConfig,
+          steps,
+          config.progressEvery,
+          (step, l) =>
+            onProgress?.({ phase: "train", round, step: offset + step, steps: config.stepsPerRound, losses: l }),
           signal,
         );
         done += steps;
@@ -285,10 +336,22 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
         if (better) {
           best?.model.dispose();
           const model = trained.model.frozenCopy();
-          best = { model, saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights), gate, step: done };
+          best = {
+            model,
+            saved: saveModel(model, agentConfig, trained.rewardScale, trained.criticWeights),
+            gate,
+            step: done,
+          };
         }
       }
-      rounds.push({ round, requests, losses, gate: best?.gate ?? closest!, promoted: best !== null, promotedStep: best?.step ?? null });
+      rounds.push({
+        round,
+        requests,
+        losses,
+        gate: best?.gate ?? closest!,
+        promoted: best !== null,
+        promotedStep: best?.step ?? null,
+      });
       if (best) {
         promoted?.model.dispose();
         promoted = { model: best.model, saved: best.saved, round };
@@ -298,7 +361,16 @@ export async function trainProgressive(options: ProgressiveOptions): Promise<Pro
       trained.resetActor(promoted?.model ?? start!);
     }
     const final = saveModel(agent!.model, agentConfig, agent!.rewardScale, agent!.criticWeights);
-    if (promoted) return { model: promoted.model, saved: promoted.saved, rounds, promotedRound: promoted.round, improved: true, final, config };
+    if (promoted)
+      return {
+        model: promoted.model,
+        saved: promoted.saved,
+        rounds,
+        promotedRound: promoted.round,
+        improved: true,
+        final,
+        config,
+      };
     return { model: null, saved: options.behaviour, rounds, promotedRound: null, improved: false, final, config };
   } catch (err) {
     promoted?.model.dispose();

@@ -7,7 +7,14 @@
 import type { Optimizer, Tensor2D } from "@tensorflow/tfjs";
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import { Rng } from "@/lib/random/rng";
-import { ActorCriticAgent, actorOutputInit, firstSlot, type ActorLoss, type AgentInit, type BatchTensors } from "./agent";
+import {
+  ActorCriticAgent,
+  actorOutputInit,
+  firstSlot,
+  type ActorLoss,
+  type AgentInit,
+  type BatchTensors,
+} from "./agent";
 import { boxExcess, boxPenalty, phiFactor } from "./box";
 import type { UserStateConfig } from "./config";
 import { CriticSet, type CriticWeights, type GroupQ } from "./critics";
@@ -64,7 +71,11 @@ export class UserStateAgent extends ActorCriticAgent {
   protected nextValue(t: BatchTensors, B: number, S: number): GroupQ {
     const tf = this.tf;
     const u = tf.tanh(tf.squeeze(this.actorTarget.apply([t.nextUser as Tensor2D]), [0])) as Tensor2D;
-    const phi = phiFactor(tf, boxExcess(tf, u, firstSlot(tf, t.nextBehaviour, B, S), this.config.box.halfWidth), this.config.box);
+    const phi = phiFactor(
+      tf,
+      boxExcess(tf, u, firstSlot(tf, t.nextBehaviour, B, S), this.config.box.halfWidth),
+      this.config.box,
+    );
     const q = this.critics.q([t.nextUser as Tensor2D, u], true);
     return { watch: tf.mul(q.watch, phi), other: tf.mul(q.other, phi) };
   }
@@ -73,7 +84,11 @@ export class UserStateAgent extends ActorCriticAgent {
     const tf = this.tf;
     const u = this.model.normalisedActions(t.user as Tensor2D);
     const objective = this.critics.objective(this.critics.q([t.user as Tensor2D, u]));
-    const penalty = boxPenalty(tf, boxExcess(tf, u, firstSlot(tf, t.behaviour, B, S), this.config.box.halfWidth), this.config.box);
+    const penalty = boxPenalty(
+      tf,
+      boxExcess(tf, u, firstSlot(tf, t.behaviour, B, S), this.config.box.halfWidth),
+      this.config.box,
+    );
     return { loss: tf.mean(tf.sub(penalty, objective)), penalty: tf.mean(penalty) };
   }
 

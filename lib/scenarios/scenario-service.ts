@@ -23,14 +23,27 @@ export async function createScenario(actor: Actor, raw: unknown) {
   try {
     return await db.$transaction(async (tx) => {
       const s = await tx.scenario.create({
-        data: { key: input.key, name: input.name, description: input.description, config: config as Prisma.InputJsonValue, createdById: actor.kind === "user" ? actor.userId : null },
+        data: {
+          key: input.key,
+          name: input.name,
+          description: input.description,
+          config: config as Prisma.InputJsonValue,
+          createdById: actor.kind === "user" ? actor.userId : null,
+        },
       });
-      await recordAudit(tx, actor, { action: "scenario.create", entityType: "Scenario", entityId: s.id, after: { key: s.key, name: s.name } });
+      await recordAudit(tx, actor, {
+        action: "scenario.create",
+        entityType: "Scenario",
+        entityId: s.id,
+        after: { key: s.key, name: s.name },
+      });
       return s;
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new AppError("conflict", `a scenario with key "${input.key}" already exists`, [{ path: "key", message: "is taken" }]);
+      throw new AppError("conflict", `a scenario with key "${input.key}" already exists`, [
+        { path: "key", message: "is taken" },
+      ]);
     }
     throw err;
   }
@@ -42,4 +55,5 @@ export async function findScenario(ref: string) {
   return s;
 }
 
-export const listScenarios = () => db.scenario.findMany({ orderBy: { createdAt: "desc" }, include: { _count: { select: { datasets: true } } } });
+export const listScenarios = () =>
+  db.scenario.findMany({ orderBy: { createdAt: "desc" }, include: { _count: { select: { datasets: true } } } });

@@ -11,7 +11,12 @@ export async function seedDemo(): Promise<void> {
   await db.layer.upsert({
     where: { key: "main" },
     update: {},
-    create: { key: "main", name: "Main fusion layer", description: "Experiments on the fusion policy of the main feed", priority: 100 },
+    create: {
+      key: "main",
+      name: "Main fusion layer",
+      description: "Experiments on the fusion policy of the main feed",
+      priority: 100,
+    },
   });
   await db.scenario.upsert({
     where: { key: "default" },

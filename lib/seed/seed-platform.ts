@@ -30,13 +30,33 @@ export async function seedPlatform(env: Env, dataDir: string): Promise<SeedRepor
   if (env.FUSIONLAB_ADMIN_PASSWORD) {
     report.adminPasswordNote = "from FUSIONLAB_ADMIN_PASSWORD";
     if (!existing) {
-      await db.user.create({ data: { email: report.adminEmail, name: "Administrator", role: "admin", passwordHash: await hashPassword(env.FUSIONLAB_ADMIN_PASSWORD) } });
-    } else if (existing.role !== "admin" || !(await verifyPassword(env.FUSIONLAB_ADMIN_PASSWORD, existing.passwordHash))) {
-      await db.user.update({ where: { id: existing.id }, data: { role: "admin", disabledAt: null, passwordHash: await hashPassword(env.FUSIONLAB_ADMIN_PASSWORD) } });
+      await db.user.create({
+        data: {
+          email: report.adminEmail,
+          name: "Administrator",
+          role: "admin",
+          passwordHash: await hashPassword(env.FUSIONLAB_ADMIN_PASSWORD),
+        },
+      });
+    } else if (
+      existing.role !== "admin" ||
+      !(await verifyPassword(env.FUSIONLAB_ADMIN_PASSWORD, existing.passwordHash))
+    ) {
+      await db.user.update({
+        where: { id: existing.id },
+        data: { role: "admin", disabledAt: null, passwordHash: await hashPassword(env.FUSIONLAB_ADMIN_PASSWORD) },
+      });
     }
   } else if (!existing) {
     const password = randomBytes(12).toString("base64url");
-    await db.user.create({ data: { email: report.adminEmail, name: "Administrator", role: "admin", passwordHash: await hashPassword(password) } });
+    await db.user.create({
+      data: {
+        email: report.adminEmail,
+        name: "Administrator",
+        role: "admin",
+        passwordHash: await hashPassword(password),
+      },
+    });
     report.adminPassword = password;
     report.adminPasswordNote = "generated now and shown only this once";
   } else {
@@ -45,9 +65,16 @@ export async function seedPlatform(env: Env, dataDir: string): Promise<SeedRepor
 
   if (env.FUSIONLAB_API_KEY) {
     const row = await db.apiKey.findUnique({ where: { hash: hashApiKey(env.FUSIONLAB_API_KEY) } });
-    if (!row) await createApiKey(SYSTEM_ACTOR, { name: "bootstrap (FUSIONLAB_API_KEY)", scopes: ALL_SCOPES }, env.FUSIONLAB_API_KEY);
+    if (!row)
+      await createApiKey(
+        SYSTEM_ACTOR,
+        { name: "bootstrap (FUSIONLAB_API_KEY)", scopes: ALL_SCOPES },
+        env.FUSIONLAB_API_KEY,
+      );
     // A revoked bootstrap key stays revoked: an admin's revocation outranks the environment.
-    report.apiKeyNote = row?.revokedAt ? "FUSIONLAB_API_KEY was revoked by an admin and stays revoked" : "from FUSIONLAB_API_KEY";
+    report.apiKeyNote = row?.revokedAt
+      ? "FUSIONLAB_API_KEY was revoked by an admin and stays revoked"
+      : "from FUSIONLAB_API_KEY";
   } else {
     // A demo key kept next to the local database, so every local start can print a working key.
     const file = path.join(dataDir, "demo-api-key");

@@ -67,7 +67,10 @@ class DecisionWriter {
         // only the bad one is rejected (a rare path; valid input never gets here).
         async (err: unknown) => {
           if (batch.length === 1) batch[0].reject(err);
-          else await Promise.all(batch.map((p) => insert([p]).then(() => (processMetrics.decisionsWritten.inc(), p.resolve()), p.reject)));
+          else
+            await Promise.all(
+              batch.map((p) => insert([p]).then(() => (processMetrics.decisionsWritten.inc(), p.resolve()), p.reject)),
+            );
         },
       )
       .finally(() => this.flush());
@@ -78,8 +81,15 @@ class DecisionWriter {
 async function insert(batch: Pending[]): Promise<void> {
   const rows = batch.map((p) => p.row);
   await sqlPool().query(INSERT_DECISIONS, [
-    rows.map((r) => r.id), rows.map((r) => r.userId), rows.map((r) => r.requestId), rows.map((r) => r.sessionId), rows.map((r) => r.experimentId),
-    rows.map((r) => r.armKey), rows.map((r) => r.policyVersionId), rows.map((r) => r.candidateCount), rows.map((r) => r.shown),
+    rows.map((r) => r.id),
+    rows.map((r) => r.userId),
+    rows.map((r) => r.requestId),
+    rows.map((r) => r.sessionId),
+    rows.map((r) => r.experimentId),
+    rows.map((r) => r.armKey),
+    rows.map((r) => r.policyVersionId),
+    rows.map((r) => r.candidateCount),
+    rows.map((r) => r.shown),
   ]);
 }
 // One writer per process, shared across Next.js bundles.

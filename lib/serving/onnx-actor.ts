@@ -31,7 +31,11 @@ export async function loadOnnxActor(model: FusionModel, log: (msg: string) => vo
   }
 }
 
-async function checkedActor(ort: typeof Ort, model: FusionModel, log: (msg: string) => void): Promise<OnnxActor | null> {
+async function checkedActor(
+  ort: typeof Ort,
+  model: FusionModel,
+  log: (msg: string) => void,
+): Promise<OnnxActor | null> {
   const session = await ort.InferenceSession.create(actorOnnx(model), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
@@ -46,7 +50,9 @@ async function checkedActor(ort: typeof Ort, model: FusionModel, log: (msg: stri
   const actor: OnnxActor = {
     async actions(request) {
       const n = request.numCandidates;
-      const feeds: Record<string, Ort.Tensor> = { user: new ort.Tensor("float32", encodeUsers(model.encoder, [request]), [1, dS]) };
+      const feeds: Record<string, Ort.Tensor> = {
+        user: new ort.Tensor("float32", encodeUsers(model.encoder, [request]), [1, dS]),
+      };
       let pairs: Float32Array | undefined;
       if (model instanceof EnhancedStateModel) {
         pairs = free.pop();
@@ -66,7 +72,9 @@ async function checkedActor(ort: typeof Ort, model: FusionModel, log: (msg: stri
   };
   const gap = await largestActionGap(model, actor);
   if (!(gap <= ACTION_TOLERANCE)) {
-    log(`ONNX actor differs from TF.js by ${gap.toExponential(2)} of an action's range (> ${ACTION_TOLERANCE}); serving with TF.js`);
+    log(
+      `ONNX actor differs from TF.js by ${gap.toExponential(2)} of an action's range (> ${ACTION_TOLERANCE}); serving with TF.js`,
+    );
     await session.release();
     return null;
   }
@@ -91,7 +99,8 @@ export async function largestActionGap(model: FusionModel, actor: OnnxActor, see
     const reference = new Float64Array(model.actionMode === "candidate" ? n * ACTION_DIM : ACTION_DIM);
     model.writeActions([request], [reference]);
     const actions = await actor.actions(request);
-    for (let k = 0; k < reference.length; k++) gap = Math.max(gap, Math.abs(actions[k] - reference[k]) / model.bounds.range[k % ACTION_DIM]);
+    for (let k = 0; k < reference.length; k++)
+      gap = Math.max(gap, Math.abs(actions[k] - reference[k]) / model.bounds.range[k % ACTION_DIM]);
   }
   return gap;
 }

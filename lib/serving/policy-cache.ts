@@ -3,7 +3,12 @@ import { NUM_TASKS } from "@/lib/fusion";
 import { processMetrics } from "@/lib/monitoring/process-metrics";
 import { AppError } from "@/lib/errors";
 import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
-import { BUILTIN_DEFAULT_POLICY, fixedPolicyConfig, fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
+import {
+  BUILTIN_DEFAULT_POLICY,
+  fixedPolicyConfig,
+  fixedServingPolicy,
+  type ServingPolicy,
+} from "@/lib/serving/serving-policy";
 
 /**
  * Policy versions are immutable once ready, so each process loads a version once and keeps it
@@ -15,9 +20,19 @@ const MAX_VERSIONS = 64;
 const DEFAULT_TTL_MS = 5_000;
 
 const shared = globalThis as unknown as {
-  fusionlabPolicies?: { versions: Map<string, Promise<ServingPolicy>>; defaultPolicy: ServingPolicy | null; defaultAt: number; defaultLoading: Promise<void> | null };
+  fusionlabPolicies?: {
+    versions: Map<string, Promise<ServingPolicy>>;
+    defaultPolicy: ServingPolicy | null;
+    defaultAt: number;
+    defaultLoading: Promise<void> | null;
+  };
 };
-const cache = (shared.fusionlabPolicies ??= { versions: new Map(), defaultPolicy: null, defaultAt: 0, defaultLoading: null });
+const cache = (shared.fusionlabPolicies ??= {
+  versions: new Map(),
+  defaultPolicy: null,
+  defaultAt: 0,
+  defaultLoading: null,
+});
 
 /**
  * A few neutral 200-candidate requests through a freshly loaded policy, so that TensorFlow.js's
@@ -25,7 +40,13 @@ const cache = (shared.fusionlabPolicies ??= { versions: new Map(), defaultPolicy
  */
 async function warm(policy: ServingPolicy): Promise<ServingPolicy> {
   const n = 200;
-  const request = { n, predictions: new Float32Array(n * NUM_TASKS).fill(0.1), userFeatures: {}, itemFeatures: new Array<undefined>(n), context: {} };
+  const request = {
+    n,
+    predictions: new Float32Array(n * NUM_TASKS).fill(0.1),
+    userFeatures: {},
+    itemFeatures: new Array<undefined>(n),
+    context: {},
+  };
   for (let i = 0; i < 5; i++) await policy.score(request);
   return policy;
 }

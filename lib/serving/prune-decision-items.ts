@@ -8,7 +8,10 @@ import { DAY_MS, listPartitions, partitionDay, utcDay } from "@/lib/db/day-parti
  * (who was served which arm by which policy version, how many candidates) stay, and so do events
  * and the reports built on them. Returns the partitions dropped and the default-partition rows deleted.
  */
-export async function pruneDecisionItems(retentionDays: number, now = new Date()): Promise<{ droppedPartitions: string[]; deletedRows: number }> {
+export async function pruneDecisionItems(
+  retentionDays: number,
+  now = new Date(),
+): Promise<{ droppedPartitions: string[]; deletedRows: number }> {
   // Whole days only: a partition goes once its last millisecond is older than the retention.
   const cutoff = new Date(utcDay(now).getTime() - retentionDays * DAY_MS);
   const droppedPartitions: string[] = [];
@@ -19,6 +22,7 @@ export async function pruneDecisionItems(retentionDays: number, now = new Date()
     await db.$executeRawUnsafe(`DROP TABLE IF EXISTS "${name}"`);
     droppedPartitions.push(name);
   }
-  const deletedRows = await db.$executeRaw`DELETE FROM "DecisionItems_default" WHERE ts < ${cutoff.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
+  const deletedRows =
+    await db.$executeRaw`DELETE FROM "DecisionItems_default" WHERE ts < ${cutoff.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
   return { droppedPartitions, deletedRows };
 }

@@ -18,7 +18,9 @@ function firstNonNumber(value: unknown): string | undefined {
   }
   return undefined;
 }
-const scoresSchema = z.object(Object.fromEntries(SCORE_NAMES.map((n) => [n, score])) as Record<(typeof SCORE_NAMES)[number], typeof score>).catchall(z.number());
+const scoresSchema = z
+  .object(Object.fromEntries(SCORE_NAMES.map((n) => [n, score])) as Record<(typeof SCORE_NAMES)[number], typeof score>)
+  .catchall(z.number());
 const features = z
   .custom<Record<string, number>>((v) => firstNonNumber(v) === undefined, {
     error: (issue) => {
@@ -44,7 +46,8 @@ export const rankBody = z.object({
 export type RankBody = z.infer<typeof rankBody>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isText = (v: unknown, min: number, max: number): v is string => typeof v === "string" && v.length >= min && v.length <= max && isSafeText(v);
+const isText = (v: unknown, min: number, max: number): v is string =>
+  typeof v === "string" && v.length >= min && v.length <= max && isSafeText(v);
 const isOptionalText = (v: unknown, min: number, max: number) => v === undefined || isText(v, min, max);
 
 function validScores(v: unknown): boolean {
@@ -68,11 +71,22 @@ export function isValidRankBody(raw: unknown): raw is RankBody {
     if (!isObject(context) || !isOptionalText(context.sessionId, 0, 200)) return false;
     for (const key in context) {
       const v = context[key];
-      if (key !== "sessionId" && typeof v !== "boolean" && !(typeof v === "number" && Number.isFinite(v)) && !isText(v, 0, Infinity)) return false;
+      if (
+        key !== "sessionId" &&
+        typeof v !== "boolean" &&
+        !(typeof v === "number" && Number.isFinite(v)) &&
+        !isText(v, 0, Infinity)
+      )
+        return false;
     }
   }
-  if (user !== undefined && (!isObject(user) || (user.features !== undefined && firstNonNumber(user.features) !== undefined))) return false;
-  if (k !== undefined && !(Number.isSafeInteger(k) && (k as number) >= 1 && (k as number) <= MAX_CANDIDATES)) return false;
+  if (
+    user !== undefined &&
+    (!isObject(user) || (user.features !== undefined && firstNonNumber(user.features) !== undefined))
+  )
+    return false;
+  if (k !== undefined && !(Number.isSafeInteger(k) && (k as number) >= 1 && (k as number) <= MAX_CANDIDATES))
+    return false;
   if (!Array.isArray(candidates) || candidates.length === 0) return false;
   for (const c of candidates) {
     if (!isObject(c) || !isText(c.itemId, 1, 200) || !validScores(c.scores)) return false;

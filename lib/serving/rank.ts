@@ -17,12 +17,18 @@ import { parseInput } from "@/lib/validation";
 export async function rank(raw: unknown) {
   // Counted before full validation so a huge body is refused cheaply and with the right status.
   const count = (raw as { candidates?: unknown[] } | null)?.candidates?.length ?? 0;
-  if (count > MAX_CANDIDATES) throw new AppError("payload_too_large", `at most ${MAX_CANDIDATES} candidates per request (got ${count})`, [{ path: "candidates", message: "too many" }]);
+  if (count > MAX_CANDIDATES)
+    throw new AppError("payload_too_large", `at most ${MAX_CANDIDATES} candidates per request (got ${count})`, [
+      { path: "candidates", message: "too many" },
+    ]);
   const body = isValidRankBody(raw) ? raw : parseInput(rankBody, raw, "rank request");
   const n = body.candidates.length;
   const seen = new Set<string>();
   for (const [i, c] of body.candidates.entries()) {
-    if (seen.has(c.itemId)) throw new AppError("bad_request", `candidates.${i}.itemId: "${c.itemId}" appears twice`, [{ path: `candidates.${i}.itemId`, message: "duplicate item" }]);
+    if (seen.has(c.itemId))
+      throw new AppError("bad_request", `candidates.${i}.itemId: "${c.itemId}" appears twice`, [
+        { path: `candidates.${i}.itemId`, message: "duplicate item" },
+      ]);
     seen.add(c.itemId);
   }
 
@@ -31,7 +37,9 @@ export async function rank(raw: unknown) {
   const policy = arm?.policyVersionId ? await servingPolicy(arm.policyVersionId) : await defaultServingPolicy();
 
   const predictions = new Float32Array(n * NUM_TASKS);
-  body.candidates.forEach((c, j) => SCORE_NAMES.forEach((name, k) => (predictions[j * NUM_TASKS + k] = c.scores[name])));
+  body.candidates.forEach((c, j) =>
+    SCORE_NAMES.forEach((name, k) => (predictions[j * NUM_TASKS + k] = c.scores[name])),
+  );
   const result = await policy.score({
     n,
     predictions,
@@ -67,7 +75,10 @@ export async function rank(raw: unknown) {
 function shownItems(candidates: RankBody["candidates"], shown: number[], result: ServingResult): Buffer {
   const actionDim = result.perCandidate ? result.actions.length / candidates.length : result.actions.length;
   const itemActions = result.perCandidate ? new Float64Array(shown.length * actionDim) : null;
-  if (itemActions) shown.forEach((j, r) => itemActions.set(result.actions.subarray(j * actionDim, (j + 1) * actionDim), r * actionDim));
+  if (itemActions)
+    shown.forEach((j, r) =>
+      itemActions.set(result.actions.subarray(j * actionDim, (j + 1) * actionDim), r * actionDim),
+    );
   return encodeShownItems({
     itemIds: shown.map((j) => candidates[j].itemId),
     scores: shown.map((j) => result.scores[j]),

@@ -26,7 +26,8 @@ export async function rlServingPolicy(versionId: string): Promise<ServingPolicy>
   const itemMeans = pair.mean.slice(0, layout.item.length);
   const perCandidate = policy.actionMode === "candidate";
   const log = (msg: string) => console.log(`[serving] ${loaded.label}: ${msg}`);
-  const onnx = loaded.model && loadEnv().FUSIONLAB_SERVING_RUNTIME === "onnx" ? await loadOnnxActor(loaded.model, log) : null;
+  const onnx =
+    loaded.model && loadEnv().FUSIONLAB_SERVING_RUNTIME === "onnx" ? await loadOnnxActor(loaded.model, log) : null;
   log(`loaded (${saved.type}) in ${loaded.loadMs.toFixed(1)} ms, actor on ${onnx ? "onnxruntime" : "TF.js"}`);
   return {
     versionId,
@@ -35,7 +36,9 @@ export async function rlServingPolicy(versionId: string): Promise<ServingPolicy>
       const dI = layout.item.length;
       const itemFeatures = new Float32Array(req.n * dI);
       for (let j = 0; j < req.n; j++) featureVector(layout.item, req.itemFeatures[j], itemMeans, itemFeatures, j * dI);
-      const context = Object.fromEntries(Object.entries(req.context).filter((e): e is [string, number] => typeof e[1] === "number"));
+      const context = Object.fromEntries(
+        Object.entries(req.context).filter((e): e is [string, number] => typeof e[1] === "number"),
+      );
       const input: RankInput = {
         numCandidates: req.n,
         userFeatures: featureVector(layout.user, req.userFeatures, userMeans),

@@ -42,12 +42,21 @@ async function build(fp: string): Promise<ServingSnapshot> {
   const arms = new Map<string, ServedArm>();
   for (const l of layers) {
     for (const e of l.experiments) {
-      for (const a of e.arms) arms.set(`${e.key}/${a.key}`, { experimentId: e.id, experimentKey: e.key, armKey: a.key, policyVersionId: a.policyVersionId });
+      for (const a of e.arms)
+        arms.set(`${e.key}/${a.key}`, {
+          experimentId: e.id,
+          experimentKey: e.key,
+          armKey: a.key,
+          policyVersionId: a.policyVersionId,
+        });
     }
   }
   return {
     fingerprint: fp,
-    layers: layers.map((l) => ({ key: l.key, assign: compileLayer({ seed: l.key, experiments: l.experiments.map(toPlacement) }) })),
+    layers: layers.map((l) => ({
+      key: l.key,
+      assign: compileLayer({ seed: l.key, experiments: l.experiments.map(toPlacement) }),
+    })),
     arms,
   };
 }
@@ -62,7 +71,11 @@ async function refresh(): Promise<void> {
   if (cache.snapshot?.fingerprint !== fp) {
     const snapshot = await build(fp);
     // Load the arms' policy versions before the new snapshot serves, so no request waits for them.
-    await Promise.all([...new Set([...snapshot.arms.values()].map((a) => a.policyVersionId).filter((id): id is string => !!id))].map((id) => servingPolicy(id).catch(() => undefined)));
+    await Promise.all(
+      [...new Set([...snapshot.arms.values()].map((a) => a.policyVersionId).filter((id): id is string => !!id))].map(
+        (id) => servingPolicy(id).catch(() => undefined),
+      ),
+    );
     cache.snapshot = snapshot;
   }
   cache.checkedAt = Date.now();
@@ -87,7 +100,10 @@ export async function servingSnapshot(): Promise<ServingSnapshot> {
 }
 
 /** The experiment arm that serves this user, or null (the default policy serves them). */
-export function resolveArm(snapshot: ServingSnapshot, userId: string): (ServedArm & { layer: string; bucket: number }) | null {
+export function resolveArm(
+  snapshot: ServingSnapshot,
+  userId: string,
+): (ServedArm & { layer: string; bucket: number }) | null {
   for (const layer of snapshot.layers) {
     const a = layer.assign(userId);
     if (a.experiment && a.arm) {

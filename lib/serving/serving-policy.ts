@@ -37,4 +37,8 @@ export function fixedServingPolicy(versionId: string | null, label: string, acti
 }
 
 /** The built-in fallback when no default-fixed policy version is registered: the centre of the action box. */
-export const BUILTIN_DEFAULT_POLICY = fixedServingPolicy(null, "built-in default (action box centre)", DEFAULT_ACTION_BOUNDS.centre);
+export const BUILTIN_DEFAULT_POLICY = fixedServingPolicy(
+  null,
+  "built-in default (action box centre)",
+  DEFAULT_ACTION_BOUNDS.centre,
+);

@@ -34,8 +34,10 @@ export function encodeShownItems(items: ShownItems): Buffer {
   const { itemIds, scores, requestAction, itemActions, actionDim } = items;
   const n = itemIds.length;
   if (scores.length !== n) throw new RangeError(`${scores.length} scores for ${n} items`);
-  if (itemActions && itemActions.length !== n * actionDim) throw new RangeError(`${itemActions.length} item action values for ${n} items × ${actionDim}`);
-  if (requestAction && requestAction.length !== actionDim) throw new RangeError(`request action has ${requestAction.length} values, not ${actionDim}`);
+  if (itemActions && itemActions.length !== n * actionDim)
+    throw new RangeError(`${itemActions.length} item action values for ${n} items × ${actionDim}`);
+  if (requestAction && requestAction.length !== actionDim)
+    throw new RangeError(`request action has ${requestAction.length} values, not ${actionDim}`);
   if (actionDim > MAX_U16) throw new RangeError(`action dimension ${actionDim} does not fit`);
   const idBytes = itemIds.map((id) => Buffer.byteLength(id, "utf8"));
   const floats = (requestAction?.length ?? 0) + n + (itemActions?.length ?? 0);

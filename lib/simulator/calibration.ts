@@ -30,7 +30,10 @@ const toSeconds = (p: number, scale: number): number => (scale * p) / (1 - p);
 
 export type CalibrationReport = Record<"all" | ItemSegment, Record<ScoreName, CalibrationCell>>;
 
-export function calibrationReport(world: World, options: { pairs?: number; seed?: string | number } = {}): CalibrationReport {
+export function calibrationReport(
+  world: World,
+  options: { pairs?: number; seed?: string | number } = {},
+): CalibrationReport {
   const pairs = options.pairs ?? 100_000;
   const rng = Rng.derive(options.seed ?? world.seed, "calibration");
   const groups = ["all", ...ITEM_SEGMENTS] as const;
@@ -68,7 +71,18 @@ export function calibrationReport(world: World, options: { pairs?: number; seed?
           const bias = meanPredicted - meanTrue;
           const unit = k === WT ? "seconds" : "probability";
           const error = Math.abs(bias);
-          return [name, { unit, pairs: n, meanPredicted, meanTrue, bias, error, relativeError: meanTrue > 0 ? error / meanTrue : 0 }];
+          return [
+            name,
+            {
+              unit,
+              pairs: n,
+              meanPredicted,
+              meanTrue,
+              bias,
+              error,
+              relativeError: meanTrue > 0 ? error / meanTrue : 0,
+            },
+          ];
         }),
       ),
     ]),

@@ -204,8 +204,10 @@ export class VecEnv {
 
   constructor(world: World, options: VecEnvOptions) {
     const { sessions, numEnvs = 64, requestBudget = Infinity } = options;
-    if (!Number.isInteger(sessions) || sessions < 0) throw new RangeError(`sessions must be a non-negative integer, got ${sessions}`);
-    if (!Number.isInteger(numEnvs) || numEnvs <= 0) throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
+    if (!Number.isInteger(sessions) || sessions < 0)
+      throw new RangeError(`sessions must be a non-negative integer, got ${sessions}`);
+    if (!Number.isInteger(numEnvs) || numEnvs <= 0)
+      throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
     this.world = world;
     this.seed = String(options.seed ?? world.seed);
     this.sessions = sessions;
@@ -290,7 +292,9 @@ export class VecEnv {
    * transition). Then every slot prepares its next request, ended sessions are replaced by new
    * ones, and the metrics of the sessions that ended are returned.
    */
-  step(onRequest?: (obs: RequestObservation, decision: PolicyDecision, outcome: RequestOutcome) => void): SessionMetrics[] {
+  step(
+    onRequest?: (obs: RequestObservation, decision: PolicyDecision, outcome: RequestOutcome) => void,
+  ): SessionMetrics[] {
     const ended: SessionMetrics[] = [];
     for (const slot of this.activeSlots) {
       this.respond(slot);
@@ -357,7 +361,11 @@ export class VecEnv {
     const ids = obs.candidateIds;
     for (let c = 0; c < n; c++) {
       let j = world.sampleCandidate(u, rng);
-      for (let attempt = 1; attempt < CANDIDATE_TRIES && (this.candidateStamp[j] === stamp || slot.seen.has(j)); attempt++) {
+      for (
+        let attempt = 1;
+        attempt < CANDIDATE_TRIES && (this.candidateStamp[j] === stamp || slot.seen.has(j));
+        attempt++
+      ) {
         j = world.sampleCandidate(u, rng);
       }
       this.candidateStamp[j] = stamp;
@@ -446,13 +454,22 @@ export class VecEnv {
     // eventually loses the user and a better one keeps them longer.
     slot.patience -= sc.patience.costPerRequest * (1 + sc.patience.fatigue * obs.step);
     metrics.depth++;
-    out.done =
-      slot.patience <= 0 || metrics.depth >= sc.session.maxRequests || rng.next() < world.userLeaveProb[u];
+    out.done = slot.patience <= 0 || metrics.depth >= sc.session.maxRequests || rng.next() < world.userLeaveProb[u];
   }
 }
 
 function emptyMetrics(sessionId: number, userId: number): SessionMetrics {
-  return { sessionId, userId, depth: 0, validConsumption: 0, durationSeconds: 0, interactions: 0, hates: 0, rewardWatch: 0, rewardOther: 0 };
+  return {
+    sessionId,
+    userId,
+    depth: 0,
+    validConsumption: 0,
+    durationSeconds: 0,
+    interactions: 0,
+    hates: 0,
+    rewardWatch: 0,
+    rewardOther: 0,
+  };
 }
 
 /**

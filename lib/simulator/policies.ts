@@ -2,7 +2,13 @@
  * Reference policies: fixed fusion (the industry baseline), random (lower bound), oracle (upper
  * bound), and the exploration wrapper used to collect RL training data.
  */
-import { ACTION_DIM, DEFAULT_ACTION_BOUNDS, type ActionBounds, makeActionBounds, validateAction } from "@/lib/fusion/action";
+import {
+  ACTION_DIM,
+  DEFAULT_ACTION_BOUNDS,
+  type ActionBounds,
+  makeActionBounds,
+  validateAction,
+} from "@/lib/fusion/action";
 import { scoreCandidates } from "@/lib/fusion/score";
 import { patienceDelta, rewardOther, rewardWatch } from "./outcome";
 import type { ActionMode, ExplorationSpec, Policy, PolicyDecision, RequestObservation } from "./policy";
@@ -13,8 +19,17 @@ import { TRUE_PAIR, TRUE_PAIR_DIM, type World } from "./world";
  * "request", one action per candidate for mode "candidate". RL policies call this after writing
  * their actions.
  */
-export function scoreFromActions(obs: RequestObservation, decision: PolicyDecision, mode: "request" | "candidate"): void {
-  scoreCandidates(obs.predictions, obs.numCandidates, mode === "request" ? decision.requestAction : decision.action, decision.scores);
+export function scoreFromActions(
+  obs: RequestObservation,
+  decision: PolicyDecision,
+  mode: "request" | "candidate",
+): void {
+  scoreCandidates(
+    obs.predictions,
+    obs.numCandidates,
+    mode === "request" ? decision.requestAction : decision.action,
+    decision.scores,
+  );
 }
 
 /** Default fixed action: the centre of the default bounds (every task weighted 1, b at its typical score). */
@@ -29,7 +44,8 @@ export class FixedFusionPolicy implements Policy {
     action: ArrayLike<number> = DEFAULT_FIXED_ACTION,
     readonly name = "fixed",
   ) {
-    if (action.length !== ACTION_DIM) throw new RangeError(`fixed action needs ${ACTION_DIM} numbers, got ${action.length}`);
+    if (action.length !== ACTION_DIM)
+      throw new RangeError(`fixed action needs ${ACTION_DIM} numbers, got ${action.length}`);
     validateAction(action);
     this.action = Float64Array.from(action);
   }
@@ -137,7 +153,9 @@ export function withExploration(base: Policy, options: ExplorationOptions = {}):
         const rk = range[k];
         const ub = rk === 0 ? 0 : (d.behaviourAction[i] - centre[k]) / rk;
         if (ub < -1 - 1e-9 || ub > 1 + 1e-9) {
-          throw new RangeError(`behaviour action dimension ${k} (${d.behaviourAction[i]}) lies outside the action bounds`);
+          throw new RangeError(
+            `behaviour action dimension ${k} (${d.behaviourAction[i]}) lies outside the action bounds`,
+          );
         }
         const lo = Math.max(-1, ub - spec.noise);
         const hi = Math.min(1, ub + spec.noise);

@@ -7,7 +7,15 @@ import { VecEnv, type RequestOutcome, type SessionMetrics } from "./env";
 import type { Policy, PolicyDecision, RequestObservation } from "./policy";
 import { World } from "./world";
 
-export const SESSION_METRICS = ["validConsumption", "durationSeconds", "interactions", "depth", "hates", "rewardWatch", "rewardOther"] as const;
+export const SESSION_METRICS = [
+  "validConsumption",
+  "durationSeconds",
+  "interactions",
+  "depth",
+  "hates",
+  "rewardWatch",
+  "rewardOther",
+] as const;
 export type SessionMetricName = (typeof SESSION_METRICS)[number];
 
 export interface RolloutOptions {
@@ -35,10 +43,18 @@ export interface RolloutResult {
 
 export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
   const { world, policy, sessions, onRequest, onSessionEnd, afterStep } = options;
-  const env = new VecEnv(world, { sessions, numEnvs: options.numEnvs, seed: options.seed, requestBudget: options.requestBudget });
+  const env = new VecEnv(world, {
+    sessions,
+    numEnvs: options.numEnvs,
+    seed: options.seed,
+    requestBudget: options.requestBudget,
+  });
   // Grown on demand: with a request budget, `sessions` may be a loose upper bound (e.g. 1e6).
   let capacity = Math.min(sessions, 1024);
-  let perSession = Object.fromEntries(SESSION_METRICS.map((m) => [m, new Float64Array(capacity)])) as Record<SessionMetricName, Float64Array>;
+  let perSession = Object.fromEntries(SESSION_METRICS.map((m) => [m, new Float64Array(capacity)])) as Record<
+    SessionMetricName,
+    Float64Array
+  >;
   let ended = 0;
   let requests = 0;
   while (!env.finished) {
@@ -65,7 +81,10 @@ export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
   }
   // With a request budget fewer sessions run; they are always ids 0 … ended − 1.
   for (const k of SESSION_METRICS) perSession[k] = perSession[k].subarray(0, ended);
-  const mean = Object.fromEntries(SESSION_METRICS.map((k) => [k, average(perSession[k])])) as Record<SessionMetricName, number>;
+  const mean = Object.fromEntries(SESSION_METRICS.map((k) => [k, average(perSession[k])])) as Record<
+    SessionMetricName,
+    number
+  >;
   return { sessions: ended, requests, mean, perSession };
 }
 
@@ -89,13 +108,24 @@ export interface EvaluateOptions {
 /** Rollout value of a policy over several seeds: mean and 95% CI of each per-session metric. */
 export async function evaluatePolicy(options: EvaluateOptions): Promise<Record<SessionMetricName, Estimate>> {
   const scenario = parseScenario(options.scenario);
-  const perSeed = Object.fromEntries(SESSION_METRICS.map((m) => [m, [] as number[]])) as Record<SessionMetricName, number[]>;
+  const perSeed = Object.fromEntries(SESSION_METRICS.map((m) => [m, [] as number[]])) as Record<
+    SessionMetricName,
+    number[]
+  >;
   for (const seed of options.seeds) {
     const world = new World(scenario, seed);
-    const r = await rollout({ world, policy: options.policy(world), sessions: options.sessionsPerSeed, numEnvs: options.numEnvs });
+    const r = await rollout({
+      world,
+      policy: options.policy(world),
+      sessions: options.sessionsPerSeed,
+      numEnvs: options.numEnvs,
+    });
     for (const m of SESSION_METRICS) perSeed[m].push(r.mean[m]);
   }
-  return Object.fromEntries(SESSION_METRICS.map((m) => [m, estimate(perSeed[m])])) as Record<SessionMetricName, Estimate>;
+  return Object.fromEntries(SESSION_METRICS.map((m) => [m, estimate(perSeed[m])])) as Record<
+    SessionMetricName,
+    Estimate
+  >;
 }
 
 /** Mean and 95% t-interval of independent replicates. */
@@ -115,8 +145,8 @@ export function estimate(values: readonly number[]): Estimate {
  */
 export function studentT975(df: number): number {
   const table = [
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093,
-    2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+    2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
   ];
   if (df < 1) throw new RangeError(`df must be ≥ 1, got ${df}`);
   if (df <= table.length && Number.isInteger(df)) return table[df - 1];

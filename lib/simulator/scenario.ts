@@ -29,7 +29,12 @@ const nonneg = (d: number) => z.number().finite().nonnegative().default(d);
 const prob = (d: number) => z.number().min(0).max(1).default(d);
 const count = (d: number) => z.number().int().positive().default(d);
 
-type ChannelDefaults = Partial<Record<"bias" | "affinity" | "quality" | "clickbait" | "ad" | "logDuration" | "freshness" | "popularity" | "userSd", number>>;
+type ChannelDefaults = Partial<
+  Record<
+    "bias" | "affinity" | "quality" | "clickbait" | "ad" | "logDuration" | "freshness" | "popularity" | "userSd",
+    number
+  >
+>;
 
 /** Logit of one channel: bias + Σ coefficient · item trait + affinity · (user·item interest) + user offset ~ N(0, userSd). */
 const channel = (d: ChannelDefaults) =>
@@ -129,8 +134,26 @@ export const ScenarioSchema = z.strictObject({
     .strictObject({
       validPlaySeconds: pos(10),
       longViewSeconds: pos(18),
-      click: channel({ bias: -0.8, affinity: 0.6, quality: 0.4, clickbait: 1, ad: -1, logDuration: -0.3, freshness: 0.1, popularity: 0.3, userSd: 0.4 }),
-      longView: channel({ bias: -0.2, affinity: 0.6, quality: 0.6, clickbait: -1.5, ad: -0.5, logDuration: -0.5, userSd: 0.4 }),
+      click: channel({
+        bias: -0.8,
+        affinity: 0.6,
+        quality: 0.4,
+        clickbait: 1,
+        ad: -1,
+        logDuration: -0.3,
+        freshness: 0.1,
+        popularity: 0.3,
+        userSd: 0.4,
+      }),
+      longView: channel({
+        bias: -0.2,
+        affinity: 0.6,
+        quality: 0.6,
+        clickbait: -1.5,
+        ad: -0.5,
+        logDuration: -0.5,
+        userSd: 0.4,
+      }),
       completion: channel({ bias: -0.5, affinity: 0.5, quality: 0.6, clickbait: -1, logDuration: -0.6, userSd: 0.3 }),
       like: channel({ bias: -4.5, affinity: 0.5, quality: 0.6, clickbait: -1, popularity: 0.3, userSd: 0.3 }),
       follow: channel({ bias: -7, affinity: 0.6, quality: 0.5, userSd: 0.3 }),
@@ -199,10 +222,14 @@ export function parseScenario(input: string | unknown): Scenario {
   const value: unknown = typeof input === "string" ? JSON.parse(input) : input;
   const scenario = ScenarioSchema.parse(value ?? {});
   if (scenario.session.shown > scenario.session.candidates) {
-    throw new RangeError(`session.shown (${scenario.session.shown}) exceeds session.candidates (${scenario.session.candidates})`);
+    throw new RangeError(
+      `session.shown (${scenario.session.shown}) exceeds session.candidates (${scenario.session.candidates})`,
+    );
   }
   if (scenario.session.candidates > scenario.world.items) {
-    throw new RangeError(`session.candidates (${scenario.session.candidates}) exceeds world.items (${scenario.world.items})`);
+    throw new RangeError(
+      `session.candidates (${scenario.session.candidates}) exceeds world.items (${scenario.world.items})`,
+    );
   }
   if (scenario.items.minDurationSeconds > scenario.items.maxDurationSeconds) {
     throw new RangeError("items.minDurationSeconds exceeds items.maxDurationSeconds");

@@ -37,7 +37,16 @@ const NC = NUM_CHANNELS;
 const PC = PREDICTED_CHANNELS;
 
 /** Channel indices (CHANNELS order). */
-export const CH = { click: 0, longView: 1, completion: 2, like: 3, follow: 4, comment: 5, forward: 6, hate: 7 } as const;
+export const CH = {
+  click: 0,
+  longView: 1,
+  completion: 2,
+  like: 3,
+  follow: 4,
+  comment: 5,
+  forward: 6,
+  hate: 7,
+} as const;
 
 /** Layout of `World.truePair`: probabilities (interactions conditional on a valid play) and expected seconds. */
 export const TRUE_PAIR = { ...CH, playSeconds: 8 } as const;
@@ -159,7 +168,8 @@ export class World {
       const z = this.userInterest.subarray(u * T, (u + 1) * T);
       for (let t = 0; t < T; t++) z[t] = Math.log(shares[t] + INTEREST_FLOOR);
       standardise(z, scenario.users.interestScale);
-      this.userPatience[u] = (act.patienceMean * userRng.gamma(scenario.users.patienceShape)) / scenario.users.patienceShape;
+      this.userPatience[u] =
+        (act.patienceMean * userRng.gamma(scenario.users.patienceShape)) / scenario.users.patienceShape;
       this.userLeaveProb[u] = act.leaveProb;
       for (let c = 0; c < NUM_CHANNELS; c++) {
         const known = userRng.normal(0, coefs[c].userSd) + (c === CH.click ? act.clickBias : 0);
@@ -171,7 +181,8 @@ export class World {
       let k = 0;
       for (let t = 0; t < T; t++) f[k++] = z[t] + obsRng.normal(0, o.interestNoiseSd);
       for (let l = 0; l < ACTIVITY_LEVELS.length; l++) f[k++] = l === level ? 1 : 0;
-      for (let c = 0; c < NUM_CHANNELS; c++) f[k++] = this.userTrue[u * NUM_CHANNELS + c] + obsRng.normal(0, o.propensityNoiseSd);
+      for (let c = 0; c < NUM_CHANNELS; c++)
+        f[k++] = this.userTrue[u * NUM_CHANNELS + c] + obsRng.normal(0, o.propensityNoiseSd);
       f[k++] = Math.log(this.userPatience[u]) + obsRng.normal(0, o.patienceNoiseSd);
       // Retrieval samples topics ∝ softmax(observed interest / temperature): the recommender only
       // knows the noisy view, as a real candidate generator would.
@@ -207,7 +218,8 @@ export class World {
     const rho = it.popularityQualityCorrelation;
     const biasBySegment = ITEM_SEGMENTS.map((s) => {
       const b = new Float64Array(PREDICTED_CHANNELS);
-      if (pr.miscalibration) for (const sb of pr.segmentBiases) if (sb.segment === s) b[CHANNELS.indexOf(sb.channel)] += sb.logit;
+      if (pr.miscalibration)
+        for (const sb of pr.segmentBiases) if (sb.segment === s) b[CHANNELS.indexOf(sb.channel)] += sb.logit;
       return b;
     });
     const topicCount = new Int32Array(T);
@@ -218,7 +230,11 @@ export class World {
       const quality = itemRng.normal();
       const clickbait = itemRng.beta(it.clickbaitAlpha, it.clickbaitBeta);
       const isAd = itemRng.bernoulli(it.adShare) ? 1 : 0;
-      const durS = clamp(Math.exp(itemRng.normal(it.durationLogMean, it.durationLogSd)), it.minDurationSeconds, it.maxDurationSeconds);
+      const durS = clamp(
+        Math.exp(itemRng.normal(it.durationLogMean, it.durationLogSd)),
+        it.minDurationSeconds,
+        it.maxDurationSeconds,
+      );
       const durMs = Math.round(durS * 1000);
       const logDuration = (Math.log(durMs / 1000) - it.durationLogMean) / it.durationLogSd;
       const ageDays = -it.meanAgeDays * Math.log(1 - itemRng.next());
@@ -360,7 +376,12 @@ export class World {
     const io = j * NC;
     const sd = this.pairNoiseSd;
     for (let c = 0; c < NC; c++) {
-      p[c] = sigmoid(this.userTrue[uo + c] + this.itemTrue[io + c] + this.affinityCoef[c] * a + sd * hashNormal(this.pairKey, u, j, c));
+      p[c] = sigmoid(
+        this.userTrue[uo + c] +
+          this.itemTrue[io + c] +
+          this.affinityCoef[c] * a +
+          sd * hashNormal(this.pairKey, u, j, c),
+      );
     }
     if (this.itemValidMs[j] === this.itemLongMs[j]) p[CH.longView] = 1;
     return p;

@@ -10,7 +10,13 @@ import { cupedEstimates } from "@/lib/stats/cuped";
 import { type AnalysisOptions, type Comparison, compareArms } from "@/lib/stats/comparison";
 import { holmAdjust } from "@/lib/stats/holm";
 import { type SrmResult, srmTest } from "@/lib/stats/srm";
-import { analysisOptions, covariateStatsSchema, meanStatsSchema, optionsShape, ratioStatsSchema } from "@/lib/stats/schema";
+import {
+  analysisOptions,
+  covariateStatsSchema,
+  meanStatsSchema,
+  optionsShape,
+  ratioStatsSchema,
+} from "@/lib/stats/schema";
 
 const metricSchema = z.discriminatedUnion("type", [
   z.object({
@@ -44,8 +50,10 @@ export const experimentAnalysisSchema = z
     if (input.arms.filter((a) => a.control).length !== 1) {
       ctx.addIssue({ code: "custom", path: ["arms"], message: "exactly one arm must be the control" });
     }
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
-    if (!input.arms.some((a) => a.share > 0)) ctx.addIssue({ code: "custom", path: ["arms"], message: "some arm needs a positive share" });
+    if (new Set(keys).size !== keys.length)
+      ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
+    if (!input.arms.some((a) => a.share > 0))
+      ctx.addIssue({ code: "custom", path: ["arms"], message: "some arm needs a positive share" });
     const metricKeys = input.metrics.map((m) => m.key);
     if (new Set(metricKeys).size !== metricKeys.length) {
       ctx.addIssue({ code: "custom", path: ["metrics"], message: "metric keys must be unique" });
@@ -53,7 +61,11 @@ export const experimentAnalysisSchema = z
     input.metrics.forEach((m, i) => {
       const given = Object.keys(m.arms);
       if (given.length !== keys.length || !keys.every((k) => k in m.arms)) {
-        ctx.addIssue({ code: "custom", path: ["metrics", i, "arms"], message: `statistics are needed for exactly the arms ${keys.join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["metrics", i, "arms"],
+          message: `statistics are needed for exactly the arms ${keys.join(", ")}`,
+        });
       }
     });
   });
@@ -158,7 +170,11 @@ export function analyzeExperiment(input: ExperimentAnalysisInput): ExperimentRep
   const ordered = [control, ...parsed.arms.filter((a) => !a.control)];
   const metrics = parsed.metrics.map((m) => ({
     key: m.key,
-    ...analyzeMetric(m, ordered.map((a) => a.key), options),
+    ...analyzeMetric(
+      m,
+      ordered.map((a) => a.key),
+      options,
+    ),
   }));
   const shareTotal = parsed.arms.reduce((s, a) => s + a.share, 0);
 
@@ -178,7 +194,10 @@ export function analyzeExperiment(input: ExperimentAnalysisInput): ExperimentRep
   return {
     alpha: options.alpha,
     sequentialTuning: options.sequentialTuning,
-    srm: srmTest(parsed.arms.map((a) => a.users), parsed.arms.map((a) => a.share)),
+    srm: srmTest(
+      parsed.arms.map((a) => a.users),
+      parsed.arms.map((a) => a.share),
+    ),
     arms,
   };
 }

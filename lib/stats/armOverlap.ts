@@ -24,7 +24,8 @@ export function splitUsersByArmCount(userArms: Iterable<readonly [user: string, 
   const excludedPerArm: Record<string, number> = {};
   const seen = new Set<string>();
   for (const [user, arms] of userArms) {
-    if (seen.has(user)) throw new RangeError(`user ${user} is listed twice; give each user once with all of their arms`);
+    if (seen.has(user))
+      throw new RangeError(`user ${user} is listed twice; give each user once with all of their arms`);
     seen.add(user);
     const distinct = [...new Set(arms)];
     if (distinct.length === 1) {

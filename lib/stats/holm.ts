@@ -38,7 +38,10 @@ export function holmDecisions(pValues: readonly (number | null)[], alpha: number
   const order = pValues.map((p, i) => ({ p: p ?? Infinity, i })).sort((a, b) => a.p - b.p);
   let rejections = 0;
   while (rejections < m && order[rejections].p <= alpha / (m - rejections)) rejections++;
-  const decisions: HolmDecision[] = pValues.map(() => ({ rejected: false, level: alpha / Math.max(1, m - rejections) }));
+  const decisions: HolmDecision[] = pValues.map(() => ({
+    rejected: false,
+    level: alpha / Math.max(1, m - rejections),
+  }));
   for (let k = 0; k < rejections; k++) decisions[order[k].i] = { rejected: true, level: alpha / (m - k) };
   return decisions;
 }

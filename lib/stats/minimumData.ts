@@ -26,8 +26,7 @@ export interface ArmCounts {
 }
 
 export type MinimumDataCheck =
-  | { met: true }
-  | { met: false; arm: string; unit: "users" | "events"; have: number; need: number; reason: string };
+  { met: true } | { met: false; arm: string; unit: "users" | "events"; have: number; need: number; reason: string };
 
 /** The most-lacking arm (smallest fraction of what it needs), or met. */
 export function checkMinimumData(arms: readonly ArmCounts[], rule: MinimumDataRule): MinimumDataCheck {

@@ -35,7 +35,14 @@ export function addObservation(m: Moments, x: number, y = 0): Moments {
   const dy = y - m.meanY;
   const meanX = m.meanX + dx / n;
   const meanY = m.meanY + dy / n;
-  return { n, meanX, meanY, m2X: m.m2X + dx * (x - meanX), m2Y: m.m2Y + dy * (y - meanY), cXY: m.cXY + dx * (y - meanY) };
+  return {
+    n,
+    meanX,
+    meanY,
+    m2X: m.m2X + dx * (x - meanX),
+    m2Y: m.m2Y + dy * (y - meanY),
+    cXY: m.cXY + dx * (y - meanY),
+  };
 }
 
 /** The moments of the union of two disjoint sets of users (Chan, Golub & LeVeque 1979). */

@@ -34,10 +34,18 @@ export interface PairEstimate {
 }
 
 /** Per-user variance of the linearised value and the point estimate of one sample. */
-function linearised(m: Moments, kind: MetricKind, theta: number, grandY: number): { mean: number; unitVariance: number } {
+function linearised(
+  m: Moments,
+  kind: MetricKind,
+  theta: number,
+  grandY: number,
+): { mean: number; unitVariance: number } {
   if (kind === "ratio") {
     const r = m.meanX / m.meanY;
-    return { mean: r, unitVariance: Math.max(0, m.m2X - 2 * r * m.cXY + r * r * m.m2Y) / ((m.n - 1) * m.meanY * m.meanY) };
+    return {
+      mean: r,
+      unitVariance: Math.max(0, m.m2X - 2 * r * m.cXY + r * r * m.m2Y) / ((m.n - 1) * m.meanY * m.meanY),
+    };
   }
   return {
     mean: m.meanX - theta * (m.meanY - grandY),
@@ -49,13 +57,19 @@ function linearised(m: Moments, kind: MetricKind, theta: number, grandY: number)
  * Null when not estimable: fewer than two users in an arm, a ratio's denominator mean of 0, a
  * control estimate of 0 (no relative change), or non-finite input.
  */
-export function pairEstimate(treatment: Moments, control: Moments, kind: MetricKind, cuped = false): PairEstimate | null {
+export function pairEstimate(
+  treatment: Moments,
+  control: Moments,
+  kind: MetricKind,
+  cuped = false,
+): PairEstimate | null {
   if (treatment.n < 2 || control.n < 2) return null;
   if (kind === "ratio" && (treatment.meanY === 0 || control.meanY === 0)) return null;
   const pooled = mergeMoments(treatment, control);
   // θ from within-arm (co)variances, the same for both arms, so it removes no treatment effect.
   const covariateVariance = treatment.m2Y + control.m2Y;
-  const theta = kind === "mean" && cuped && covariateVariance > 0 ? (treatment.cXY + control.cXY) / covariateVariance : 0;
+  const theta =
+    kind === "mean" && cuped && covariateVariance > 0 ? (treatment.cXY + control.cXY) / covariateVariance : 0;
   const prior = linearised(pooled, kind, theta, pooled.meanY).unitVariance;
   const arm = (m: Moments): ArmEstimate => {
     const { mean, unitVariance } = linearised(m, kind, theta, pooled.meanY);

@@ -18,7 +18,9 @@ export const DEFAULT_POWER = 0.8;
 export const powerRequestSchema = z
   .object({
     metric: z.string().min(1),
-    baselineMean: z.number().refine((x) => x !== 0 && Number.isFinite(x), "the baseline mean must be a non-zero number"),
+    baselineMean: z
+      .number()
+      .refine((x) => x !== 0 && Number.isFinite(x), "the baseline mean must be a non-zero number"),
     baselineSd: z.number().positive(),
     /** Relative minimum detectable effect (0.02 = 2%): asks for users. */
     mde: z.number().positive().optional(),
@@ -100,7 +102,8 @@ function design(r: z.output<typeof powerRequestSchema>): Design {
  * always-valid one of a mixture tuned at `tuning` users.
  */
 function mdeAt(d: Design, n: number, tuning: number | null): number {
-  const critical = tuning === null ? d.zAlpha : alwaysValidCritical(n * d.pairShare, d.alpha, mixtureRhoSquared(d.alpha, tuning));
+  const critical =
+    tuning === null ? d.zAlpha : alwaysValidCritical(n * d.pairShare, d.alpha, mixtureRhoSquared(d.alpha, tuning));
   return (critical + d.zPower) * Math.sqrt(d.unitVariance / n);
 }
 
@@ -153,7 +156,11 @@ export function planPower(input: PowerRequest): PowerResult {
   const sequential = sequentialUsers(d, r.mde, fixed, r.sequentialTuning);
   const plan = sampleSize(d, fixed, r.dailyTraffic);
   const sequentialPlan = sampleSize(d, sequential.users, r.dailyTraffic);
-  return { ...plan, sequential: { ...sequentialPlan, inflation: sequential.users / fixed, tuning: sequential.tuning }, varianceFactor };
+  return {
+    ...plan,
+    sequential: { ...sequentialPlan, inflation: sequential.users / fixed, tuning: sequential.tuning },
+    varianceFactor,
+  };
 }
 
 /** Days until the planned users are in at the current daily traffic (0 once reached); null without traffic. */

@@ -6,7 +6,11 @@ const count = z.number().int().nonnegative();
 
 export const meanStatsSchema = z.object({ n: count, sum: z.number(), sumSq: z.number().nonnegative() });
 
-export const covariateStatsSchema = z.object({ sum: z.number(), sumSq: z.number().nonnegative(), sumProduct: z.number() });
+export const covariateStatsSchema = z.object({
+  sum: z.number(),
+  sumSq: z.number().nonnegative(),
+  sumProduct: z.number(),
+});
 
 export const ratioStatsSchema = z.object({
   n: count,

@@ -29,7 +29,7 @@ export function mixtureRhoSquared(alpha: number, tuning: number): number {
  */
 export function alwaysValidCritical(nTotal: number, level: number, rhoSquared: number): number {
   const v = nTotal * rhoSquared; // Nρ²
-  return Math.sqrt((2 * (v + 1) / v) * Math.log(Math.sqrt(v + 1) / level));
+  return Math.sqrt(((2 * (v + 1)) / v) * Math.log(Math.sqrt(v + 1) / level));
 }
 
 /** The level at which the boundary equals |z| (the mixture likelihood ratio's reciprocal), capped at 1. */
@@ -39,7 +39,12 @@ export function alwaysValidPValue(z: number, nTotal: number, rhoSquared: number)
 }
 
 /** Widens a fixed-horizon lift into an always-valid interval; nTotal = users in all compared arms. */
-export function sequentialLift(result: LiftResult, nTotal: number, alpha: number, tuning = DEFAULT_SEQUENTIAL_TUNING): SequentialResult {
+export function sequentialLift(
+  result: LiftResult,
+  nTotal: number,
+  alpha: number,
+  tuning = DEFAULT_SEQUENTIAL_TUNING,
+): SequentialResult {
   const { lift, se } = result;
   const rhoSquared = mixtureRhoSquared(alpha, tuning);
   const half = se * alwaysValidCritical(nTotal, alpha, rhoSquared);

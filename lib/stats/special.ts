@@ -27,7 +27,9 @@ export function logGamma(x: number): number {
 /** Stirling series remainder: ln Γ(x) − [(x − ½) ln x − x + ½ ln 2π], for x ≥ 10 (error < 1e-16). */
 function stirlingCorrection(x: number): number {
   const x2 = 1 / (x * x);
-  return (1 / x) * (1 / 12 - x2 * (1 / 360 - x2 * (1 / 1260 - x2 * (1 / 1680 - x2 * (1 / 1188 - (x2 * 691) / 360360)))));
+  return (
+    (1 / x) * (1 / 12 - x2 * (1 / 360 - x2 * (1 / 1260 - x2 * (1 / 1680 - x2 * (1 / 1188 - (x2 * 691) / 360360)))))
+  );
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -43,8 +45,12 @@ export function logBeta(a: number, b: number): number {
   const correction = stirlingCorrection(q) - stirlingCorrection(p + q);
   if (p >= 10) {
     return (
-      -0.5 * Math.log(q) + HALF_LOG_2PI + correction + stirlingCorrection(p) +
-      (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q))
+      -0.5 * Math.log(q) +
+      HALF_LOG_2PI +
+      correction +
+      stirlingCorrection(p) +
+      (p - 0.5) * Math.log(p / (p + q)) +
+      q * Math.log1p(-p / (p + q))
     );
   }
   return logGamma(p) + correction + p - p * Math.log(p + q) + (q - 0.5) * Math.log1p(-p / (p + q));

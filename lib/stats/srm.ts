@@ -35,5 +35,11 @@ export function srmTest(observed: readonly number[], shares: readonly number[], 
     }
   });
   const pValue = impossible ? 0 : df > 0 ? chiSquareSurvival(chiSquare, df) : 1;
-  return { chiSquare: impossible ? Infinity : chiSquare, df: Math.max(df, 0), pValue, ok: pValue >= threshold, expected };
+  return {
+    chiSquare: impossible ? Infinity : chiSquare,
+    df: Math.max(df, 0),
+    pValue,
+    ok: pValue >= threshold,
+    expected,
+  };
 }

@@ -28,7 +28,11 @@ export interface SrmHealth {
   ok: boolean;
 }
 
-export function srmByDay(days: readonly DailyCounts[], shares: readonly number[], threshold = SRM_THRESHOLD): SrmHealth {
+export function srmByDay(
+  days: readonly DailyCounts[],
+  shares: readonly number[],
+  threshold = SRM_THRESHOLD,
+): SrmHealth {
   const overallCounts = shares.map((_, i) => days.reduce((s, d) => s + d.observed[i], 0));
   const overall = srmTest(overallCounts, shares, threshold);
   const tests = days.map((d) => srmTest(d.observed, shares, threshold));

@@ -23,7 +23,11 @@ export const liftTimeSeriesSchema = z
   .superRefine((input, ctx) => {
     input.days.forEach((day, i) => {
       if (!(input.control in day.arms)) {
-        ctx.addIssue({ code: "custom", path: ["days", i, "arms"], message: `no statistics for control arm "${input.control}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["days", i, "arms"],
+          message: `no statistics for control arm "${input.control}"`,
+        });
       }
     });
   });
@@ -44,7 +48,9 @@ export function liftTimeSeries(input: LiftTimeSeriesInput): LiftTimeSeriesPoint[
     const treatments = Object.entries(arms).filter(([key]) => key !== parsed.control);
     return {
       date,
-      arms: Object.fromEntries(treatments.map(([key, stats]) => [key, compareArms(metricEstimate(stats), control, options)])),
+      arms: Object.fromEntries(
+        treatments.map(([key, stats]) => [key, compareArms(metricEstimate(stats), control, options)]),
+      ),
     };
   });
 }

@@ -35,10 +35,12 @@ const events = { events: z.number().int().nonnegative().optional() };
 /** Centred moments, or the raw sums the rest of lib/stats takes (converted to moments). */
 const meanArmSchema = z.union([
   momentsSchema.extend(events),
-  meanStatsSchema.extend({ pre: covariateStatsSchema.optional(), ...events }).transform(({ n, sum, sumSq, pre, events }) => ({
-    ...momentsFromSums(n, sum, sumSq, pre?.sum, pre?.sumSq, pre?.sumProduct),
-    events,
-  })),
+  meanStatsSchema
+    .extend({ pre: covariateStatsSchema.optional(), ...events })
+    .transform(({ n, sum, sumSq, pre, events }) => ({
+      ...momentsFromSums(n, sum, sumSq, pre?.sum, pre?.sumSq, pre?.sumProduct),
+      events,
+    })),
 ]);
 const ratioArmSchema = z.union([
   momentsSchema.extend(events),
@@ -88,7 +90,13 @@ export type AnalysisPlan = z.output<typeof analysisPlanSchema>;
 export const verdictInputSchema = z
   .object({
     arms: z
-      .array(z.object({ key: z.string().min(1), control: z.boolean().default(false), users: z.number().int().nonnegative() }))
+      .array(
+        z.object({
+          key: z.string().min(1),
+          control: z.boolean().default(false),
+          users: z.number().int().nonnegative(),
+        }),
+      )
       .min(2),
     metrics: z.array(verdictMetricSchema).min(1),
     plan: analysisPlanSchema,
@@ -103,7 +111,8 @@ export const verdictInputSchema = z
     if (input.arms.filter((a) => a.control).length !== 1) {
       ctx.addIssue({ code: "custom", path: ["arms"], message: "exactly one arm must be the control" });
     }
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
+    if (new Set(keys).size !== keys.length)
+      ctx.addIssue({ code: "custom", path: ["arms"], message: "arm keys must be unique" });
     const metricKeys = input.metrics.map((m) => m.key);
     if (new Set(metricKeys).size !== metricKeys.length) {
       ctx.addIssue({ code: "custom", path: ["metrics"], message: "metric keys must be unique" });
@@ -113,10 +122,18 @@ export const verdictInputSchema = z
     }
     input.metrics.forEach((m, i) => {
       if (m.role === "guardrail" && m.allowedHarm === undefined) {
-        ctx.addIssue({ code: "custom", path: ["metrics", i, "allowedHarm"], message: "a guardrail needs its allowed harm" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["metrics", i, "allowedHarm"],
+          message: "a guardrail needs its allowed harm",
+        });
       }
       if (!keys.every((k) => k in m.arms) || Object.keys(m.arms).length !== keys.length) {
-        ctx.addIssue({ code: "custom", path: ["metrics", i, "arms"], message: `statistics are needed for exactly the arms ${keys.join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["metrics", i, "arms"],
+          message: `statistics are needed for exactly the arms ${keys.join(", ")}`,
+        });
       }
     });
   });
@@ -213,10 +230,14 @@ function prepare(metric: ParsedMetric, arm: string, control: string, input: Pars
 
 function pointEstimates(pair: PairEstimate | null) {
   if (pair === null) return { relativeChange: null, difference: null };
-  return { relativeChange: pair.treatment.mean / pair.control.mean - 1, difference: pair.treatment.mean - pair.control.mean };
+  return {
+    relativeChange: pair.treatment.mean / pair.control.mean - 1,
+    difference: pair.treatment.mean - pair.control.mean,
+  };
 }
 
-const NOT_ESTIMABLE = "No relative change can be estimated yet: the control's estimate is 0 (or a ratio's denominator is).";
+const NOT_ESTIMABLE =
+  "No relative change can be estimated yet: the control's estimate is 0 (or a ratio's denominator is).";
 
 interface PlanState {
   test: ContrastTest;
@@ -230,11 +251,22 @@ interface PlanState {
   plannedUsers: number | null;
 }
 
-function primaryVerdict(p: Prepared, pValue: number | null, rejected: boolean, level: number, plan: PlanState): PrimaryMetricVerdict {
+function primaryVerdict(
+  p: Prepared,
+  pValue: number | null,
+  rejected: boolean,
+  level: number,
+  plan: PlanState,
+): PrimaryMetricVerdict {
   const base = { role: "primary" as const, metric: p.metric.key, arm: p.arm, pValue, ...pointEstimates(p.pair) };
   if (p.lacking !== null) return { ...base, verdict: "notEnoughData", reason: p.lacking, interval: null };
   if (p.pair === null) {
-    return { ...base, verdict: plan.atPlannedSize ? "inconclusive" : "keepRunning", reason: NOT_ESTIMABLE, interval: null };
+    return {
+      ...base,
+      verdict: plan.atPlannedSize ? "inconclusive" : "keepRunning",
+      reason: NOT_ESTIMABLE,
+      interval: null,
+    };
   }
   const stat = contrastStatistic(p.pair);
   const q = criticalValue(stat, plan.test, level);
@@ -252,34 +284,66 @@ function primaryVerdict(p: Prepared, pValue: number | null, rejected: boolean, l
     return { ...base, verdict: "keepRunning", reason, interval };
   }
   if (rejected) {
-    const better = (stat.estimate > 0) === (p.metric.direction === "higherIsBetter");
+    const better = stat.estimate > 0 === (p.metric.direction === "higherIsBetter");
     // Relative to |control| so that the sign reads right for a negative baseline too.
     const moved = `${p.metric.key} ${stat.estimate > 0 ? "rises" : "falls"} ${percent(stat.estimate / Math.abs(p.pair.control.mean))}`;
     return better
-      ? { ...base, verdict: "ship", reason: `${p.arm} improves ${p.metric.key}: ${moved} and ${shown} excludes 0.`, interval }
-      : { ...base, verdict: "dontShip", reason: `${p.arm} harms ${p.metric.key}: ${moved} and ${shown} excludes 0.`, interval };
+      ? {
+          ...base,
+          verdict: "ship",
+          reason: `${p.arm} improves ${p.metric.key}: ${moved} and ${shown} excludes 0.`,
+          interval,
+        }
+      : {
+          ...base,
+          verdict: "dontShip",
+          reason: `${p.arm} harms ${p.metric.key}: ${moved} and ${shown} excludes 0.`,
+          interval,
+        };
   }
   if (plan.atPlannedSize) {
     const reason = `Planned ${thousands(plan.plannedUsers ?? 0)} users reached and ${shown} still includes 0: no effect detected.`;
     return { ...base, verdict: "inconclusive", reason, interval };
   }
-  return { ...base, verdict: "keepRunning", reason: `No decision yet: ${shown} still includes 0; safe to keep reading.`, interval };
+  return {
+    ...base,
+    verdict: "keepRunning",
+    reason: `No decision yet: ${shown} still includes 0; safe to keep reading.`,
+    interval,
+  };
 }
 
 function guardrailVerdict(p: Prepared, alpha: number, plan: PlanState): GuardrailVerdict {
   const harm = p.metric.allowedHarm ?? 0;
-  const base = { role: "guardrail" as const, metric: p.metric.key, arm: p.arm, allowedHarm: harm, ...pointEstimates(p.pair) };
+  const base = {
+    role: "guardrail" as const,
+    metric: p.metric.key,
+    arm: p.arm,
+    allowedHarm: harm,
+    ...pointEstimates(p.pair),
+  };
   if (p.lacking !== null) return { ...base, status: "notEnoughData", reason: p.lacking, interval: null };
-  if (p.pair === null) return { ...base, status: plan.atPlannedSize ? "fail" : "notYet", reason: NOT_ESTIMABLE, interval: null };
+  if (p.pair === null)
+    return { ...base, status: plan.atPlannedSize ? "fail" : "notYet", reason: NOT_ESTIMABLE, interval: null };
   if (p.pair.control.mean < 0) {
-    return { ...base, status: "notYet", reason: "An allowed relative harm needs a positive control mean; this one is negative.", interval: null };
+    return {
+      ...base,
+      status: "notYet",
+      reason: "An allowed relative harm needs a positive control mean; this one is negative.",
+      interval: null,
+    };
   }
   const higher = p.metric.direction === "higherIsBetter";
   // The bound that matters is on the harmful side: ratio 1 − harm (higher is better) or 1 + harm.
   const stat = contrastStatistic(p.pair, higher ? 1 - harm : 1 + harm);
   const relative = fiellerLift(p.pair, criticalValue(stat, plan.test, alpha, 1));
   const bounded = Number.isFinite(relative[0]) && Number.isFinite(relative[1]);
-  const interval: DecidingInterval = { relative: bounded ? relative : null, difference: null, level: alpha, test: plan.testName };
+  const interval: DecidingInterval = {
+    relative: bounded ? relative : null,
+    difference: null,
+    level: alpha,
+    test: plan.testName,
+  };
   const limit = higher ? -harm : harm;
   const bound = higher ? relative[0] : relative[1];
   const far = higher ? relative[1] : relative[0];
@@ -293,17 +357,38 @@ function guardrailVerdict(p: Prepared, alpha: number, plan: PlanState): Guardrai
     return { ...base, status: "pass", reason: `Non-inferior: ${what} is within ${allowed}.`, interval };
   }
   if (bounded && (higher ? far < limit : far > limit)) {
-    return { ...base, status: "fail", reason: `Harmed beyond ${allowed}: the whole interval ${describe(relative)} lies past it.`, interval };
+    return {
+      ...base,
+      status: "fail",
+      reason: `Harmed beyond ${allowed}: the whole interval ${describe(relative)} lies past it.`,
+      interval,
+    };
   }
   if (plan.atPlannedSize) {
-    return { ...base, status: "fail", reason: `At the planned size ${what} does not rule out harm beyond ${allowed}.`, interval };
+    return {
+      ...base,
+      status: "fail",
+      reason: `At the planned size ${what} does not rule out harm beyond ${allowed}.`,
+      interval,
+    };
   }
-  return { ...base, status: "notYet", reason: `Not yet shown non-inferior: ${what} does not yet rule out ${allowed}.`, interval };
+  return {
+    ...base,
+    status: "notYet",
+    reason: `Not yet shown non-inferior: ${what} does not yet rule out ${allowed}.`,
+    interval,
+  };
 }
 
 /** The arm's headline: a harm or failed guardrail blocks; a win ships once every guardrail passes. */
 function armVerdict(arm: string, primary: PrimaryMetricVerdict[], guardrails: GuardrailVerdict[]): ArmVerdict {
-  const result = (verdict: PrimaryVerdict, reason: string): ArmVerdict => ({ arm, verdict, reason, primary, guardrails });
+  const result = (verdict: PrimaryVerdict, reason: string): ArmVerdict => ({
+    arm,
+    verdict,
+    reason,
+    primary,
+    guardrails,
+  });
   const harm = primary.find((v) => v.verdict === "dontShip");
   if (harm) return result("dontShip", harm.reason);
   const failed = guardrails.find((g) => g.status === "fail");
@@ -314,7 +399,10 @@ function armVerdict(arm: string, primary: PrimaryMetricVerdict[], guardrails: Gu
   if (win) {
     const pending = guardrails.find((g) => g.status !== "pass");
     if (pending) {
-      return result("keepRunning", `${win.arm} improves ${win.metric}, but guardrail ${pending.metric} has not passed yet: ${lowerFirst(pending.reason)}`);
+      return result(
+        "keepRunning",
+        `${win.arm} improves ${win.metric}, but guardrail ${pending.metric} has not passed yet: ${lowerFirst(pending.reason)}`,
+      );
     }
     return result("ship", win.reason);
   }
@@ -327,10 +415,26 @@ function planState(plan: AnalysisPlan, alpha: number, users: number): PlanState 
   const atPlannedSize = plannedUsers !== null && users >= plannedUsers;
   if (plan.kind === "fixedHorizon") {
     const test: ContrastTest = { kind: "fixedHorizon" };
-    return { test, tuning: null, testName: "fixedHorizon", deciding: atPlannedSize, atPlannedSize, users, plannedUsers };
+    return {
+      test,
+      tuning: null,
+      testName: "fixedHorizon",
+      deciding: atPlannedSize,
+      atPlannedSize,
+      users,
+      plannedUsers,
+    };
   }
   const tuning = plan.tuning ?? plannedUsers ?? DEFAULT_SEQUENTIAL_TUNING;
-  return { test: sequentialTest(alpha, tuning), tuning, testName: "sequential", deciding: true, atPlannedSize, users, plannedUsers };
+  return {
+    test: sequentialTest(alpha, tuning),
+    tuning,
+    testName: "sequential",
+    deciding: true,
+    atPlannedSize,
+    users,
+    plannedUsers,
+  };
 }
 
 export function decideExperiment(input: VerdictInput): VerdictReport {
@@ -356,5 +460,10 @@ export function decideExperiment(input: VerdictInput): VerdictReport {
       guardrailMetrics.map((m) => guardrailVerdict(prepare(m, arm, control.key, parsed), guardrailAlpha, plan)),
     ),
   );
-  return { plan: parsed.plan, sequentialTuning: plan.tuning, progress: { users, plannedUsers: plan.plannedUsers }, arms };
+  return {
+    plan: parsed.plan,
+    sequentialTuning: plan.tuning,
+    progress: { users, plannedUsers: plan.plannedUsers },
+    arms,
+  };
 }

@@ -37,7 +37,10 @@ export class HttpRankPolicy implements Policy {
     return {
       userId: simUserId(this.seed, obs.userId),
       requestId: `${obs.sessionId}:${obs.step}`,
-      context: { sessionId: `${this.seed}:${obs.sessionId}`, ...Object.fromEntries(this.layout.context.map((n, i) => [n, obs.context[i]])) },
+      context: {
+        sessionId: `${this.seed}:${obs.sessionId}`,
+        ...Object.fromEntries(this.layout.context.map((n, i) => [n, obs.context[i]])),
+      },
       user: { features: Object.fromEntries(userNames.map((n, i) => [n, obs.userFeatures[i]])) },
       candidates: Array.from({ length: obs.numCandidates }, (_, c) => ({
         itemId: simItemId(obs.candidateIds[c]),

@@ -33,10 +33,17 @@ export function outcomeEvents(
   const events: FeedbackEvent[] = [];
   for (let p = 0; p < out.numShown; p++) {
     if (!out.viewed[p]) continue;
-    const base = { userId, itemId: simItemId(candidateIds[out.shown[p]]), ...(decisionId ? { decisionId } : {}), ...(ts ? { ts } : {}) };
+    const base = {
+      userId,
+      itemId: simItemId(candidateIds[out.shown[p]]),
+      ...(decisionId ? { decisionId } : {}),
+      ...(ts ? { ts } : {}),
+    };
     events.push({ ...base, eventId: `${prefix}:${p}:impression`, type: "impression" });
-    if (out.playTimeMs[p] > 0) events.push({ ...base, eventId: `${prefix}:${p}:play`, type: "play", value: out.playTimeMs[p] / 1000 });
-    for (const [flag, type] of FLAGS) if (out[flag][p]) events.push({ ...base, eventId: `${prefix}:${p}:${type}`, type });
+    if (out.playTimeMs[p] > 0)
+      events.push({ ...base, eventId: `${prefix}:${p}:play`, type: "play", value: out.playTimeMs[p] / 1000 });
+    for (const [flag, type] of FLAGS)
+      if (out[flag][p]) events.push({ ...base, eventId: `${prefix}:${p}:${type}`, type });
   }
   return events;
 }

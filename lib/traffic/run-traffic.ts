@@ -35,11 +35,16 @@ const emptyTotals = (): FeedbackTotals => ({ requests: 0, validConsumption: 0, d
  */
 export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) => {
   const baseUrl = loadEnv().FUSIONLAB_INTERNAL_URL;
-  if (!baseUrl) throw new PermanentJobError("FUSIONLAB_INTERNAL_URL is not set: the worker does not know where the API is");
+  if (!baseUrl)
+    throw new PermanentJobError("FUSIONLAB_INTERNAL_URL is not set: the worker does not know where the API is");
   const experiment = await findExperiment(input.experiment);
-  if (experiment.status !== "running" || !experiment.startedAt) throw new PermanentJobError(`experiment "${experiment.key}" is ${experiment.status}; start it first`);
+  if (experiment.status !== "running" || !experiment.startedAt)
+    throw new PermanentJobError(`experiment "${experiment.key}" is ${experiment.status}; start it first`);
   const scenarioRow = await findScenario(input.scenario);
-  const scenario = parseScenario({ ...(scenarioRow.config as object), world: { ...(scenarioRow.config as { world: object }).world, users: input.users } });
+  const scenario = parseScenario({
+    ...(scenarioRow.config as object),
+    world: { ...(scenarioRow.config as { world: object }).world, users: input.users },
+  });
   const world = new World(scenario, input.seed);
   const sessions = Math.round(input.users * input.sessionsPerUser);
   const key = await createApiKey(SYSTEM_ACTOR, { name: trafficKeyName(ctx.jobId), scopes: ["serve"] });
@@ -59,7 +64,9 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
   try {
     if (input.prePeriodDays > 0) {
       const control = experiment.arms.find((a) => a.isControl)!;
-      const policy = await behaviourPolicy(control.policyVersionId ? { policyVersionId: control.policyVersionId } : { kind: "fixed" });
+      const policy = await behaviourPolicy(
+        control.policyVersionId ? { policyVersionId: control.policyVersionId } : { kind: "fixed" },
+      );
       const spanMs = input.prePeriodDays * 86_400_000;
       const start = experiment.startedAt.getTime() - spanMs;
       await rollout({
@@ -71,9 +78,19 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
         onRequest: (obs, _decision, out) => {
           // Sessions spread evenly over the pre-period, ending before the experiment starts.
           const ts = new Date(start + ((obs.sessionId + 0.5) / sessions) * spanMs).toISOString();
-          buffered.push(...outcomeEvents(`${ctx.jobId}:pre:${obs.sessionId}:${obs.step}`, out, obs.candidateIds, simUserId(input.seed, obs.userId), undefined, ts));
+          buffered.push(
+            ...outcomeEvents(
+              `${ctx.jobId}:pre:${obs.sessionId}:${obs.step}`,
+              out,
+              obs.candidateIds,
+              simUserId(input.seed, obs.userId),
+              undefined,
+              ts,
+            ),
+          );
         },
-        onSessionEnd: (m) => void ctx.progress((0.2 * (m.sessionId + 1)) / sessions, "pre-period on the control policy").catch(() => {}),
+        onSessionEnd: (m) =>
+          void ctx.progress((0.2 * (m.sessionId + 1)) / sessions, "pre-period on the control policy").catch(() => {}),
         afterStep: () => flush(false),
       });
       await flush(true);
@@ -97,7 +114,14 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
         totals.requests++;
         const response = policy.responses[obs.slot];
         const userId = simUserId(input.seed, obs.userId);
-        const events = outcomeEvents(`${ctx.jobId}:${obs.sessionId}:${obs.step}`, out, obs.candidateIds, userId, response?.decisionId, undefined);
+        const events = outcomeEvents(
+          `${ctx.jobId}:${obs.sessionId}:${obs.step}`,
+          out,
+          obs.candidateIds,
+          userId,
+          response?.decisionId,
+          undefined,
+        );
         buffered.push(...events);
         const t = (arms[response?.arm ?? "(none)"] ??= { ...emptyTotals(), userIds: new Set() });
         t.userIds.add(userId);
@@ -118,12 +142,19 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
       afterStep: async () => {
         ctx.signal.throwIfAborted();
         await flush(false);
-        await ctx.progress(0.2 + (0.8 * simulator.sessions) / sessions, `${simulator.sessions} of ${sessions} sessions, ${totals.requests} rank requests`);
+        await ctx.progress(
+          0.2 + (0.8 * simulator.sessions) / sessions,
+          `${simulator.sessions} of ${sessions} sessions, ${totals.requests} rank requests`,
+        );
       },
     });
     await flush(true);
-    await ctx.log(`experiment period: ${result.sessions} sessions, ${totals.requests} rank requests, ${totals.events} events sent (${totals.accepted} accepted)`);
-    const feedback = Object.fromEntries(Object.entries(arms).map(([arm, { userIds, ...t }]) => [arm, { ...t, users: userIds.size }]));
+    await ctx.log(
+      `experiment period: ${result.sessions} sessions, ${totals.requests} rank requests, ${totals.events} events sent (${totals.accepted} accepted)`,
+    );
+    const feedback = Object.fromEntries(
+      Object.entries(arms).map(([arm, { userIds, ...t }]) => [arm, { ...t, users: userIds.size }]),
+    );
     return { sessions: result.sessions, ...totals, feedback, simulator };
   } finally {
     await revokeApiKey(SYSTEM_ACTOR, key.id);

@@ -5,7 +5,10 @@ export const simulateTrafficInput = z.object({
   /** Experiment id or key; it must be running. */
   experiment: safeString().min(1),
   scenario: safeString().min(1),
-  seed: z.union([safeString().min(1).max(100), z.number().int()]).transform(String).default("1"),
+  seed: z
+    .union([safeString().min(1).max(100), z.number().int()])
+    .transform(String)
+    .default("1"),
   /** Simulated users (the scenario's world is built with this many). */
   users: z.number().int().min(10).max(1_000_000),
   sessionsPerUser: z.number().positive().max(100).default(2),

@@ -12,12 +12,20 @@ export interface EvalFigure {
   format?: "pct";
 }
 
-export const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+export const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
 const isNum = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
 const isCi = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isNum(x[0]) && isNum(x[1]);
 
 /** Keys that say what a figure is, ranked: offline evaluation first (GAUC, IS estimate, rollout value). */
-const PRIORITY = [/gauc/i, /snips|importance|^is$|ips/i, /rollout|value/i, /lift|relative|difference/i, /reward/i, /valid/i];
+const PRIORITY = [
+  /gauc/i,
+  /snips|importance|^is$|ips/i,
+  /rollout|value/i,
+  /lift|relative|difference/i,
+  /reward/i,
+  /valid/i,
+];
 const SKIP = /^(perSeed|seeds|n|users|impressions|requests|matched|bandwidth|sessionsPerSeed|df|se|variance|sd|std)$/;
 
 const NOISE = new Set(["estimate", "estimates", "policies", "mean", "value"]);
@@ -92,10 +100,15 @@ export function trainingCurve(json: unknown, maxSeries = 4): CurveData | null {
   let points: Record<string, number>[] | null = null;
   if (Array.isArray(json)) points = pointsOf(json);
   else if (isRecord(json)) {
-    const numArrays = Object.entries(json).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isNum)) as [string, number[]][];
+    const numArrays = Object.entries(json).filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every(isNum)) as [
+      string,
+      number[],
+    ][];
     if (numArrays.length > 0) {
       const len = Math.max(...numArrays.map(([, v]) => v.length));
-      points = Array.from({ length: len }, (_, i) => Object.fromEntries([["index", i], ...numArrays.filter(([, v]) => i < v.length).map(([k, v]) => [k, v[i]])]));
+      points = Array.from({ length: len }, (_, i) =>
+        Object.fromEntries([["index", i], ...numArrays.filter(([, v]) => i < v.length).map(([k, v]) => [k, v[i]])]),
+      );
     } else {
       for (const v of Object.values(json)) {
         if (Array.isArray(v)) {
@@ -118,7 +131,8 @@ function est(x: unknown): Est | null {
   if (!isRecord(x) || !isNum(x.mean)) return null;
   return { mean: x.mean, ci: isCi(x.ci) ? x.ci : null };
 }
-const at = (x: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (isRecord(o) ? o[k] : undefined), x);
+const at = (x: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((o, k) => (isRecord(o) ? o[k] : undefined), x);
 
 /**
  * Headline figures of an `evaluate-policy` result (docs/architecture.md §7): rollout value in the simulator with its
@@ -128,13 +142,15 @@ const at = (x: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, 
 export function evaluationSummary(json: unknown, limit = 8): EvalFigure[] {
   if (!isRecord(json) || (!isRecord(json.rollout) && !isRecord(json.vsBaseline))) return evaluationFigures(json, limit);
   const out: EvalFigure[] = [];
-  const push = (label: string, e: Est | null, format?: "pct") => e && out.push({ label, value: e.mean, ci: e.ci, ...(format ? { format } : {}) });
+  const push = (label: string, e: Est | null, format?: "pct") =>
+    e && out.push({ label, value: e.mean, ci: e.ci, ...(format ? { format } : {}) });
   push("rollout value: valid plays/session", est(at(json, "rollout", "candidate", "validConsumption")));
   push("vs default fixed: valid plays", est(at(json, "vsBaseline", "validConsumption", "relative")), "pct");
   push("vs default fixed: watch time", est(at(json, "vsBaseline", "durationSeconds", "relative")), "pct");
   const gauc = at(json, "offline", "gauc", "gauc");
   if (isNum(gauc)) out.push({ label: "MTF-GAUC", value: gauc, ci: null });
-  if (at(json, "offline", "snips", "applicable") === true) push("SNIPS reward/request", est(at(json, "offline", "snips", "reward")));
+  if (at(json, "offline", "snips", "applicable") === true)
+    push("SNIPS reward/request", est(at(json, "offline", "snips", "reward")));
   push("rollout value: watch s/session", est(at(json, "rollout", "candidate", "durationSeconds")));
   return out.slice(0, limit);
 }
@@ -151,25 +167,70 @@ export function trainingCurves(json: unknown): { title: string; curve: CurveData
   }
   const rows = json as Record<string, unknown>[];
   const out: { title: string; curve: CurveData }[] = [];
-  const numericKeys = (pts: Record<string, unknown>[], skip: string[]) => [...new Set(pts.flatMap((p) => Object.keys(p).filter((k) => isNum(p[k]) && !skip.includes(k))))];
+  const numericKeys = (pts: Record<string, unknown>[], skip: string[]) => [
+    ...new Set(pts.flatMap((p) => Object.keys(p).filter((k) => isNum(p[k]) && !skip.includes(k)))),
+  ];
   const train = rows.filter((r) => r.phase === "train");
   if (train.length > 0) {
     const series = numericKeys(train, ["round", "step"]);
-    if (series.length) out.push({ title: "Losses by gradient step", curve: { x: "step", series, points: train.map((r, i) => ({ step: i + 1, ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
+    if (series.length)
+      out.push({
+        title: "Losses by gradient step",
+        curve: {
+          x: "step",
+          series,
+          points: train.map((r, i) => ({
+            step: i + 1,
+            ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])),
+          })),
+        },
+      });
   }
   const evals = rows.filter((r) => r.phase === "evaluate");
   const gated = evals.filter((r) => isNum(r.difference) && isNum(r.lower) && isNum(r.upper));
   if (gated.length > 0) {
     // The promotion gate per checkpoint: reward difference vs the behaviour with its (corrected) interval; promoted when lower > 0.
     const series = ["difference", "lower", "upper"];
-    out.push({ title: "Promotion gate: reward vs behaviour per checkpoint", curve: { x: "checkpoint", series, points: gated.map((r, i) => ({ checkpoint: i + 1, ...Object.fromEntries(series.map((k) => [k, r[k] as number])) })) } });
+    out.push({
+      title: "Promotion gate: reward vs behaviour per checkpoint",
+      curve: {
+        x: "checkpoint",
+        series,
+        points: gated.map((r, i) => ({
+          checkpoint: i + 1,
+          ...Object.fromEntries(series.map((k) => [k, r[k] as number])),
+        })),
+      },
+    });
   } else if (evals.length > 0) {
-    out.push({ title: "Round evaluation: candidate vs incumbent", curve: { x: "round", series: ["candidate", "incumbent"], points: evals.map((r) => ({ round: Number(r.round), candidate: Number(r.candidate), incumbent: Number(r.incumbent) })) } });
+    out.push({
+      title: "Round evaluation: candidate vs incumbent",
+      curve: {
+        x: "round",
+        series: ["candidate", "incumbent"],
+        points: evals.map((r) => ({
+          round: Number(r.round),
+          candidate: Number(r.candidate),
+          incumbent: Number(r.incumbent),
+        })),
+      },
+    });
   }
   const cem = rows.filter((r) => r.phase === undefined && isNum(r.iteration));
   if (cem.length > 0) {
     const series = numericKeys(cem, ["iteration", "iterations"]).slice(0, 4);
-    if (series.length) out.push({ title: "Tuning objective by iteration", curve: { x: "iteration", series, points: cem.map((r) => ({ iteration: Number(r.iteration), ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])) })) } });
+    if (series.length)
+      out.push({
+        title: "Tuning objective by iteration",
+        curve: {
+          x: "iteration",
+          series,
+          points: cem.map((r) => ({
+            iteration: Number(r.iteration),
+            ...Object.fromEntries(series.filter((k) => isNum(r[k])).map((k) => [k, r[k] as number])),
+          })),
+        },
+      });
   }
   if (out.length === 0) {
     const c = trainingCurve(json);

@@ -36,11 +36,18 @@ export interface ExperimentListRow {
 }
 
 /** Ready-to-read labels of policy versions ("policy-key@v3"), by id. */
-export async function versionLabels(ids: readonly (string | null)[]): Promise<Record<string, { label: string; type: string; policyKey: string }>> {
+export async function versionLabels(
+  ids: readonly (string | null)[],
+): Promise<Record<string, { label: string; type: string; policyKey: string }>> {
   const wanted = [...new Set(ids.filter((i): i is string => !!i))];
   if (wanted.length === 0) return {};
-  const rows = await db.policyVersion.findMany({ where: { id: { in: wanted } }, select: { id: true, version: true, policy: { select: { key: true, type: true } } } });
-  return Object.fromEntries(rows.map((r) => [r.id, { label: `${r.policy.key}@v${r.version}`, type: r.policy.type, policyKey: r.policy.key }]));
+  const rows = await db.policyVersion.findMany({
+    where: { id: { in: wanted } },
+    select: { id: true, version: true, policy: { select: { key: true, type: true } } },
+  });
+  return Object.fromEntries(
+    rows.map((r) => [r.id, { label: `${r.policy.key}@v${r.version}`, type: r.policy.type, policyKey: r.policy.key }]),
+  );
 }
 
 /** The report, or null while it cannot be computed (e.g. no traffic yet), never throwing the page away. */
@@ -58,14 +65,18 @@ export function primaryLifts(report: ExperimentReportView | null, metric: string
   return report.arms
     .filter((a) => !a.control)
     .map((a) => {
-      const m = a.metrics[metric] as { lift?: number | null; ci?: [number, number] | null; pValue?: number | null } | undefined;
+      const m = a.metrics[metric] as
+        { lift?: number | null; ci?: [number, number] | null; pValue?: number | null } | undefined;
       return { arm: a.key, lift: m?.lift ?? null, ci: m?.ci ?? null, pValue: m?.pValue ?? null };
     });
 }
 
 export async function experimentListRows(): Promise<ExperimentListRow[]> {
   const experiments = await listExperiments();
-  const [labels, names] = await Promise.all([versionLabels(experiments.flatMap((e) => e.arms.map((a) => a.policyVersionId))), metricNames()]);
+  const [labels, names] = await Promise.all([
+    versionLabels(experiments.flatMap((e) => e.arms.map((a) => a.policyVersionId))),
+    metricNames(),
+  ]);
   return Promise.all(
     experiments.map(async (e) => {
       const report = e.status === "draft" ? null : await safeReport(e.id);
@@ -76,7 +87,11 @@ export async function experimentListRows(): Promise<ExperimentListRow[]> {
         name: e.name,
         status: e.status,
         layer: e.layer.key,
-        arms: e.arms.map((a) => ({ key: a.key, control: a.isControl, policy: a.policyVersionId ? (labels[a.policyVersionId]?.label ?? "unknown version") : null })),
+        arms: e.arms.map((a) => ({
+          key: a.key,
+          control: a.isControl,
+          policy: a.policyVersionId ? (labels[a.policyVersionId]?.label ?? "unknown version") : null,
+        })),
         primaryMetric: e.primaryMetric,
         primaryMetricName: names[e.primaryMetric] ?? e.primaryMetric,
         startedAt: e.startedAt?.toISOString() ?? null,
@@ -108,14 +123,17 @@ export interface AuditRow {
 }
 
 const isRangeList = (v: unknown): v is [number, number][] =>
-  Array.isArray(v) && v.length > 0 && v.every((r) => Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x)));
+  Array.isArray(v) &&
+  v.length > 0 &&
+  v.every((r) => Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x)));
 
 const show = (field: string, v: unknown): string => {
   if (v === undefined) return "none";
   if (v === null) return "none";
   if (typeof v === "string") return v;
   if (typeof v === "number" && /coverage|weight|share/i.test(field) && v >= 0 && v <= 1) return pct(v, 1);
-  if (isRangeList(v)) return `${formatRanges(v)} (${rangesTotal(v).toLocaleString("en-US")} ${/layerBuckets/.test(field) ? "buckets" : "hash slots"})`;
+  if (isRangeList(v))
+    return `${formatRanges(v)} (${rangesTotal(v).toLocaleString("en-US")} ${/layerBuckets/.test(field) ? "buckets" : "hash slots"})`;
   if (Array.isArray(v) && v.length === 0) return "none";
   const s = JSON.stringify(v);
   return s.length > 160 ? `${s.slice(0, 157)}…` : s;
@@ -127,10 +145,15 @@ const show = (field: string, v: unknown): string => {
  * coverage that moved, not as a truncated JSON blob.
  */
 function leaves(v: unknown, path: string, out: Map<string, unknown>, depth = 0): Map<string, unknown> {
-  const keyed = Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === "object" && !Array.isArray(x) && typeof (x as { key?: unknown }).key === "string");
+  const keyed =
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((x) => x && typeof x === "object" && !Array.isArray(x) && typeof (x as { key?: unknown }).key === "string");
   if (depth < 3 && keyed) for (const x of v as { key: string }[]) leaves(x, `${path}.${x.key}`, out, depth + 1);
   else if (depth < 3 && v && typeof v === "object" && !Array.isArray(v)) {
-    for (const [k, x] of Object.entries(v)) if (!(depth > 0 && k === "key") && !["updatedAt", "createdAt", "id"].includes(k)) leaves(x, path ? `${path}.${k}` : k, out, depth + 1);
+    for (const [k, x] of Object.entries(v))
+      if (!(depth > 0 && k === "key") && !["updatedAt", "createdAt", "id"].includes(k))
+        leaves(x, path ? `${path}.${k}` : k, out, depth + 1);
   } else out.set(path, v);
   return out;
 }
@@ -166,7 +189,10 @@ export async function trafficJobs(experiment: { id: string; key: string }, take 
   return db.job.findMany({
     where: {
       type: "simulate-traffic",
-      OR: [{ payload: { path: ["experiment"], equals: experiment.id } }, { payload: { path: ["experiment"], equals: experiment.key } }],
+      OR: [
+        { payload: { path: ["experiment"], equals: experiment.id } },
+        { payload: { path: ["experiment"], equals: experiment.key } },
+      ],
     },
     orderBy: { createdAt: "desc" },
     take,
@@ -178,7 +204,11 @@ export async function trafficJobs(experiment: { id: string; key: string }, take 
  * Who the platform served while the experiment ran: distinct users it assigned, and distinct users
  * served outside it (not in its layer buckets, outside its coverage, or held by another layer).
  */
-export async function experimentReach(e: { id: string; startedAt: Date | null; stoppedAt: Date | null }): Promise<{ inside: number; outside: number } | null> {
+export async function experimentReach(e: {
+  id: string;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+}): Promise<{ inside: number; outside: number } | null> {
   if (!e.startedAt) return null;
   const until = e.stoppedAt ?? new Date();
   const [row] = await db.$queryRaw<{ inside: bigint; outside: bigint }[]>`

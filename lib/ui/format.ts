@@ -100,7 +100,10 @@ export function duration(ms: number | null | undefined): string {
 }
 
 /** The decision recorded at stop, in words: "Ship Enhanced-State (treatment)", "Ship nothing", "Rerun". */
-export function decisionLabel(d: { decision: string; arm: string | null }, arms: readonly { key: string; name: string }[]): string {
+export function decisionLabel(
+  d: { decision: string; arm: string | null },
+  arms: readonly { key: string; name: string }[],
+): string {
   if (d.decision === "ship") return `Ship ${arms.find((a) => a.key === d.arm)?.name ?? d.arm} (${d.arm})`;
   return d.decision === "ship_nothing" ? "Ship nothing" : "Rerun";
 }

@@ -40,15 +40,23 @@ type JsonSchema = {
 const BIG = 9_007_199_254_740_991;
 
 function fieldOf(name: string, s: JsonSchema, required: boolean): JobField {
-  const base = { name, required: required && s.default === undefined, description: s.description, defaultValue: s.default };
+  const base = {
+    name,
+    required: required && s.default === undefined,
+    description: s.description,
+    defaultValue: s.default,
+  };
   const bound = (x: number | undefined) => (x === undefined || Math.abs(x) >= BIG ? undefined : x);
-  if (s.enum && s.enum.every((v) => typeof v === "string")) return { ...base, kind: "enum", options: s.enum as string[] };
+  if (s.enum && s.enum.every((v) => typeof v === "string"))
+    return { ...base, kind: "enum", options: s.enum as string[] };
   if (s.type === "boolean") return { ...base, kind: "boolean" };
-  if (s.type === "integer" || s.type === "number") return { ...base, kind: s.type, min: bound(s.minimum ?? s.exclusiveMinimum), max: bound(s.maximum) };
+  if (s.type === "integer" || s.type === "number")
+    return { ...base, kind: s.type, min: bound(s.minimum ?? s.exclusiveMinimum), max: bound(s.maximum) };
   if (s.type === "string") return { ...base, kind: "string" };
   if (s.type === "array" && s.items?.type === "string") return { ...base, kind: "string-list" };
   // string | integer unions (e.g. seeds) read as text
-  if (s.anyOf && s.anyOf.every((a) => a.type === "string" || a.type === "integer" || a.type === "number")) return { ...base, kind: "string" };
+  if (s.anyOf && s.anyOf.every((a) => a.type === "string" || a.type === "integer" || a.type === "number"))
+    return { ...base, kind: "string" };
   return { ...base, kind: "json" };
 }
 

@@ -1,12 +1,18 @@
 import { POLICY_TYPES, TRAINING_PRESETS, type PolicyTypeKey } from "@/lib/policies/policy-input";
 import { presetConfigs } from "@/lib/policies/presets";
-import { parseEnhancedStateConfig, parseFixedConfig, parseProgressiveConfig, parseUserStateConfig } from "@/lib/rl/config";
+import {
+  parseEnhancedStateConfig,
+  parseFixedConfig,
+  parseProgressiveConfig,
+  parseUserStateConfig,
+} from "@/lib/rl/config";
 
 /** Help text for the training and evaluation job forms' fields. */
 export const TRAIN_HINTS: Record<string, string> = {
   policy: "Key of the policy that gets the new version; created on first use",
   name: "Display name of a new policy",
-  preset: "Run times measured on the 2-core development machine (README, Training presets); a quick run's small promotion gate rarely promotes",
+  preset:
+    "Run times measured on the 2-core development machine (README, Training presets); a quick run's small promotion gate rarely promotes",
   agentConfig: "Optional: overrides the preset's agent settings",
   trainingConfig: "Optional: overrides the preset's training settings",
   datasetId: "Train offline on these logs instead of simulated rounds",
@@ -59,15 +65,30 @@ const GATE: [string, string][] = [
 ];
 const TRAINING: Record<PolicyTypeKey, [string, string][]> = {
   fixed: GATE,
-  user_state: [["rounds", "Rounds"], ["sessionsPerRound", "Sessions per round"], ["stepsPerRound", "Gradient steps per round"], ...GATE],
-  enhanced_state: [["rounds", "Rounds"], ["sessionsPerRound", "Sessions per round"], ["stepsPerRound", "Gradient steps per round"], ...GATE],
+  user_state: [
+    ["rounds", "Rounds"],
+    ["sessionsPerRound", "Sessions per round"],
+    ["stepsPerRound", "Gradient steps per round"],
+    ...GATE,
+  ],
+  enhanced_state: [
+    ["rounds", "Rounds"],
+    ["sessionsPerRound", "Sessions per round"],
+    ["stepsPerRound", "Gradient steps per round"],
+    ...GATE,
+  ],
 };
 
 const agentDefaults = (type: PolicyTypeKey): Record<string, unknown> =>
   type === "fixed" ? parseFixedConfig() : type === "user_state" ? parseUserStateConfig() : parseEnhancedStateConfig();
 
 /** What the preset sets, else lib/rl's documented default: the value a run uses when the input is empty. */
-function presetValue(type: PolicyTypeKey, part: "agent" | "training", name: string, preset: (typeof TRAINING_PRESETS)[number]): unknown {
+function presetValue(
+  type: PolicyTypeKey,
+  part: "agent" | "training",
+  name: string,
+  preset: (typeof TRAINING_PRESETS)[number],
+): unknown {
   const overrides = presetConfigs(type, preset)[part];
   if (name in overrides) return overrides[name];
   return (part === "agent" ? agentDefaults(type) : (parseProgressiveConfig() as Record<string, unknown>))[name];
@@ -79,8 +100,15 @@ export function trainConfigFields(): ConfigFieldSets {
     Object.fromEntries(
       POLICY_TYPES.map((type) => [
         type,
-        table[type].map(([name, label]) => ({ name, label, hint: `empty: ${TRAINING_PRESETS.map((p) => `${p} ${String(presetValue(type, part, name, p))}`).join(", ")}` })),
+        table[type].map(([name, label]) => ({
+          name,
+          label,
+          hint: `empty: ${TRAINING_PRESETS.map((p) => `${p} ${String(presetValue(type, part, name, p))}`).join(", ")}`,
+        })),
       ]),
     );
-  return { agentConfig: { by: "type", sets: sets("agent", AGENT) }, trainingConfig: { by: "type", sets: sets("training", TRAINING) } };
+  return {
+    agentConfig: { by: "type", sets: sets("agent", AGENT) },
+    trainingConfig: { by: "type", sets: sets("training", TRAINING) },
+  };
 }

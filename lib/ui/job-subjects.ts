@@ -12,7 +12,9 @@ const versionRef = z.object({ policyVersionId: z.uuid() });
 const datasetRef = z.object({ datasetId: z.uuid() });
 const experimentRef = z.object({ experiment: z.string() });
 
-export async function jobSubjects(jobs: readonly { id: string; type: string; payload: unknown }[]): Promise<Map<string, string>> {
+export async function jobSubjects(
+  jobs: readonly { id: string; type: string; payload: unknown }[],
+): Promise<Map<string, string>> {
   const versionIds = new Set<string>();
   const datasetIds = new Set<string>();
   const experimentIds = new Set<string>();
@@ -25,9 +27,18 @@ export async function jobSubjects(jobs: readonly { id: string; type: string; pay
     if (e.success && z.uuid().safeParse(e.data.experiment).success) experimentIds.add(e.data.experiment);
   }
   const [versions, datasets, experiments] = await Promise.all([
-    versionIds.size ? db.policyVersion.findMany({ where: { id: { in: [...versionIds] } }, select: { id: true, version: true, policy: { select: { key: true } } } }) : [],
-    datasetIds.size ? db.dataset.findMany({ where: { id: { in: [...datasetIds] } }, select: { id: true, name: true } }) : [],
-    experimentIds.size ? db.experiment.findMany({ where: { id: { in: [...experimentIds] } }, select: { id: true, key: true } }) : [],
+    versionIds.size
+      ? db.policyVersion.findMany({
+          where: { id: { in: [...versionIds] } },
+          select: { id: true, version: true, policy: { select: { key: true } } },
+        })
+      : [],
+    datasetIds.size
+      ? db.dataset.findMany({ where: { id: { in: [...datasetIds] } }, select: { id: true, name: true } })
+      : [],
+    experimentIds.size
+      ? db.experiment.findMany({ where: { id: { in: [...experimentIds] } }, select: { id: true, key: true } })
+      : [],
   ]);
   const experimentKey = new Map(experiments.map((e) => [e.id, e.key]));
   const versionLabel = new Map(versions.map((v) => [v.id, `${v.policy.key}@v${v.version}`]));
@@ -54,7 +65,9 @@ export async function jobSubjects(jobs: readonly { id: string; type: string; pay
 }
 
 /** Job rows as the jobs table shows them, each with its subject. */
-export async function jobListItems<J extends Parameters<typeof toJobListItem>[0] & { payload: unknown }>(jobs: readonly J[]): Promise<JobListItem[]> {
+export async function jobListItems<J extends Parameters<typeof toJobListItem>[0] & { payload: unknown }>(
+  jobs: readonly J[],
+): Promise<JobListItem[]> {
   const subjects = await jobSubjects(jobs);
   return jobs.map((j) => toJobListItem(j, subjects));
 }

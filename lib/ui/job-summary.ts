@@ -23,10 +23,17 @@ export function payloadFacts(payload: unknown): Fact[] {
     if (typeof v === "number") out.push({ label: humanize(k), value: num(v) });
     else if (k === "type" && typeof v === "string") out.push({ label: "Type", value: POLICY_TYPE_LABELS[v] ?? v });
     else if (typeof v === "string" || typeof v === "boolean") out.push({ label: humanize(k), value: String(v) });
-    else if (Array.isArray(v)) out.push({ label: humanize(k), value: v.every((x) => typeof x !== "object") ? v.join(", ") : `${v.length} items (advanced)` });
+    else if (Array.isArray(v))
+      out.push({
+        label: humanize(k),
+        value: v.every((x) => typeof x !== "object") ? v.join(", ") : `${v.length} items (advanced)`,
+      });
     else if (isRecord(v)) {
       const keys = Object.keys(v);
-      out.push({ label: humanize(k), value: keys.length === 0 ? "defaults" : `${keys.map(humanize).join(", ").toLowerCase()} set (advanced)` });
+      out.push({
+        label: humanize(k),
+        value: keys.length === 0 ? "defaults" : `${keys.map(humanize).join(", ").toLowerCase()} set (advanced)`,
+      });
     }
   }
   return out;

@@ -8,6 +8,8 @@ export async function layerOptions() {
     key: l.key,
     name: l.name,
     freeBuckets: l.freeBuckets as BucketRange[],
-    running: l.allocations.filter((a) => a.status === "running").map((a) => ({ id: a.experimentId, key: a.experiment, layerBuckets: a.layerBuckets })),
+    running: l.allocations
+      .filter((a) => a.status === "running")
+      .map((a) => ({ id: a.experimentId, key: a.experiment, layerBuckets: a.layerBuckets })),
   }));
 }

@@ -5,7 +5,12 @@ import type { PickerSources } from "@/lib/ui/job-pickers";
 export async function pickerSources(): Promise<PickerSources> {
   const [scenarios, datasets, versions, experiments] = await Promise.all([
     db.scenario.findMany({ orderBy: { createdAt: "desc" }, select: { id: true, key: true, name: true } }),
-    db.dataset.findMany({ where: { status: "ready" }, orderBy: { createdAt: "desc" }, select: { id: true, name: true, status: true }, take: 200 }),
+    db.dataset.findMany({
+      where: { status: "ready" },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, name: true, status: true },
+      take: 200,
+    }),
     db.policyVersion.findMany({
       where: { status: "ready" },
       orderBy: { createdAt: "desc" },

@@ -17,13 +17,18 @@ export interface VersionOption {
   evaluation: EvalFigure[];
 }
 
-
 /** Every ready version (servable by an arm), newest first, with its offline evaluation's headline figures. */
 export async function readyVersionOptions(): Promise<VersionOption[]> {
   const rows = await db.policyVersion.findMany({
     where: { status: "ready" },
     orderBy: [{ createdAt: "desc" }],
-    select: { id: true, version: true, createdAt: true, evaluation: true, policy: { select: { key: true, name: true, type: true } } },
+    select: {
+      id: true,
+      version: true,
+      createdAt: true,
+      evaluation: true,
+      policy: { select: { key: true, name: true, type: true } },
+    },
     take: 500,
   });
   return rows.map((r) => ({
@@ -75,7 +80,8 @@ const versionSelect = {
 } as const;
 
 type VersionSelected = Awaited<ReturnType<typeof loadVersions>>[number];
-const loadVersions = (where: { policyId?: string } = {}) => db.policyVersion.findMany({ where, orderBy: [{ createdAt: "desc" }], select: versionSelect, take: 1000 });
+const loadVersions = (where: { policyId?: string } = {}) =>
+  db.policyVersion.findMany({ where, orderBy: [{ createdAt: "desc" }], select: versionSelect, take: 1000 });
 
 /** `defaultArms`: arms without a version of their own, which serve the current default. */
 function toVersionRow(v: VersionSelected, defaults: readonly DefaultPeriod[], defaultArms: number): VersionRow {
@@ -88,7 +94,13 @@ function toVersionRow(v: VersionSelected, defaults: readonly DefaultPeriod[], de
     type: v.policy.type,
     version: v.version,
     status: v.status,
-    parent: v.parentVersion ? { id: v.parentVersion.id, label: `${v.parentVersion.policy.key}@v${v.parentVersion.version}`, policyKey: v.parentVersion.policy.key } : null,
+    parent: v.parentVersion
+      ? {
+          id: v.parentVersion.id,
+          label: `${v.parentVersion.policy.key}@v${v.parentVersion.version}`,
+          policyKey: v.parentVersion.policy.key,
+        }
+      : null,
     children: v._count.children,
     datasets: v.datasetIds.length,
     jobId: v.jobId,
@@ -117,7 +129,13 @@ export interface PolicyRow {
 
 export async function policiesOverview(): Promise<{ policies: PolicyRow[]; versions: VersionRow[] }> {
   const [policies, versions, defaults, defaultArms] = await Promise.all([
-    db.policy.findMany({ orderBy: { createdAt: "desc" }, include: { versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, status: true } }, _count: { select: { versions: true } } } }),
+    db.policy.findMany({
+      orderBy: { createdAt: "desc" },
+      include: {
+        versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, status: true } },
+        _count: { select: { versions: true } },
+      },
+    }),
     loadVersions(),
     platformDefaultHistory(),
     armsOnDefault(),
@@ -146,11 +164,24 @@ export async function policyDetail(ref: string) {
     orderBy: { version: "desc" },
     select: { id: true, config: true, metrics: true, trainingCurve: true, evaluation: true, datasetIds: true },
   });
-  const [rows, defaults, defaultArms] = await Promise.all([loadVersions({ policyId: policy.id }), platformDefaultHistory(), armsOnDefault()]);
+  const [rows, defaults, defaultArms] = await Promise.all([
+    loadVersions({ policyId: policy.id }),
+    platformDefaultHistory(),
+    armsOnDefault(),
+  ]);
   const datasetIds = [...new Set(full.flatMap((v) => v.datasetIds))];
-  const datasets = datasetIds.length ? await db.dataset.findMany({ where: { id: { in: datasetIds } }, select: { id: true, name: true } }) : [];
+  const datasets = datasetIds.length
+    ? await db.dataset.findMany({ where: { id: { in: datasetIds } }, select: { id: true, name: true } })
+    : [];
   return {
-    policy: { id: policy.id, key: policy.key, name: policy.name, type: policy.type, description: policy.description, createdAt: policy.createdAt.toISOString() },
+    policy: {
+      id: policy.id,
+      key: policy.key,
+      name: policy.name,
+      type: policy.type,
+      description: policy.description,
+      createdAt: policy.createdAt.toISOString(),
+    },
     /** Which version was the platform default when (newest first), for the default policy only. */
     defaultHistory: policy.key === DEFAULT_POLICY_KEY ? defaults : null,
     versions: rows.map((r) => {
@@ -161,7 +192,10 @@ export async function policyDetail(ref: string) {
         metrics: f.metrics,
         trainingCurve: f.trainingCurve,
         evaluationJson: f.evaluation,
-        datasetNames: f.datasetIds.map((id) => ({ id, name: datasets.find((d) => d.id === id)?.name ?? id.slice(0, 8) })),
+        datasetNames: f.datasetIds.map((id) => ({
+          id,
+          name: datasets.find((d) => d.id === id)?.name ?? id.slice(0, 8),
+        })),
       };
     }),
   };

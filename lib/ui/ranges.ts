@@ -16,7 +16,8 @@ export function parseRanges(text: string): { ok: true; ranges: [number, number][
   const stray = /[^\d\s,;\-–—[\]()]/.exec(trimmed);
   if (stray) return { ok: false, error: `unexpected "${stray[0]}": write ranges like 0-5000, 6000-10000` };
   const numbers = (trimmed.match(/\d+/g) ?? []).map(Number);
-  if (numbers.length === 0 || numbers.length % 2 !== 0) return { ok: false, error: "each range needs a start and an end, e.g. 0-5000" };
+  if (numbers.length === 0 || numbers.length % 2 !== 0)
+    return { ok: false, error: "each range needs a start and an end, e.g. 0-5000" };
   const ranges: [number, number][] = [];
   for (let i = 0; i < numbers.length; i += 2) ranges.push([numbers[i], numbers[i + 1]]);
   return { ok: true, ranges };

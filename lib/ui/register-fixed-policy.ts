@@ -26,12 +26,24 @@ export async function registerFixedPolicyVersion(actor: Actor, raw: unknown) {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`policy:${input.key}`}))`;
     let policy = await tx.policy.findUnique({ where: { key: input.key } });
     if (policy && policy.type !== "fixed") {
-      throw new AppError("conflict", `policy "${input.key}" is a ${policy.type} policy`, [{ path: "key", message: `is a ${policy.type} policy, not fixed` }]);
+      throw new AppError("conflict", `policy "${input.key}" is a ${policy.type} policy`, [
+        { path: "key", message: `is a ${policy.type} policy, not fixed` },
+      ]);
     }
     policy ??= await tx.policy.create({
-      data: { key: input.key, name: input.name, type: "fixed", description: input.description, createdById: actor.kind === "user" ? actor.userId : null },
+      data: {
+        key: input.key,
+        name: input.name,
+        type: "fixed",
+        description: input.description,
+        createdById: actor.kind === "user" ? actor.userId : null,
+      },
     });
-    const latest = await tx.policyVersion.findFirst({ where: { policyId: policy.id }, orderBy: { version: "desc" }, select: { id: true, version: true } });
+    const latest = await tx.policyVersion.findFirst({
+      where: { policyId: policy.id },
+      orderBy: { version: "desc" },
+      select: { id: true, version: true },
+    });
     const version = await tx.policyVersion.create({
       data: {
         policyId: policy.id,

@@ -48,7 +48,14 @@ export interface ReportModel {
   series: Record<string, SeriesPoint[]>;
 }
 
-type Cmp = { lift?: number | null; ci?: [number, number] | null; pValue?: number | null; adjustedPValue?: number | null; sequential?: { ci: [number, number] } | null; cuped?: Cmp | null };
+type Cmp = {
+  lift?: number | null;
+  ci?: [number, number] | null;
+  pValue?: number | null;
+  adjustedPValue?: number | null;
+  sequential?: { ci: [number, number] } | null;
+  cuped?: Cmp | null;
+};
 
 const estimateOf = (c: Cmp | null | undefined): LiftEstimate => ({
   lift: c?.lift ?? null,
@@ -85,7 +92,12 @@ export function reportModel(r: ExperimentReportView): ReportModel {
       ((r.series as Record<string, { date: string; arms: Record<string, Cmp | null> }[]>)[m] ?? []).map((p) => ({
         date: p.date,
         arms: Object.fromEntries(
-          Object.entries(p.arms).map(([arm, c]) => [arm, c && typeof c.lift === "number" && c.ci ? { lift: c.lift, ci: c.ci, sequentialCi: c.sequential?.ci ?? null } : null]),
+          Object.entries(p.arms).map(([arm, c]) => [
+            arm,
+            c && typeof c.lift === "number" && c.ci
+              ? { lift: c.lift, ci: c.ci, sequentialCi: c.sequential?.ci ?? null }
+              : null,
+          ]),
         ),
       })),
     ]),
@@ -95,8 +107,20 @@ export function reportModel(r: ExperimentReportView): ReportModel {
     primaryMetric: r.experiment.primaryMetric,
     guardrails: r.experiment.guardrailMetrics,
     metrics,
-    labels: Object.fromEntries(metrics.map((m) => [m, { name: r.definitions[m].name, description: r.definitions[m].description, direction: r.definitions[m].direction }])),
-    guardrailStatus: r.guardrails.reduce<Record<string, Record<string, GuardrailStatus>>>((acc, g) => ({ ...acc, [g.metric]: { ...acc[g.metric], [g.arm]: g.status } }), {}),
+    labels: Object.fromEntries(
+      metrics.map((m) => [
+        m,
+        {
+          name: r.definitions[m].name,
+          description: r.definitions[m].description,
+          direction: r.definitions[m].direction,
+        },
+      ]),
+    ),
+    guardrailStatus: r.guardrails.reduce<Record<string, Record<string, GuardrailStatus>>>(
+      (acc, g) => ({ ...acc, [g.metric]: { ...acc[g.metric], [g.arm]: g.status } }),
+      {},
+    ),
     cuped: r.cuped,
     users: r.arms.reduce((s, a) => s + a.users, 0),
     srm: { ok: r.srm.ok, pValue: r.srm.pValue, expected: r.srm.expected },

@@ -16,12 +16,19 @@ export async function createUser(actor: Actor, raw: unknown) {
         data: { email: input.email, name: input.name, role: input.role, passwordHash },
         select: { id: true, email: true, name: true, role: true, createdAt: true },
       });
-      await recordAudit(tx, actor, { action: "user.create", entityType: "User", entityId: user.id, after: { email: user.email, role: user.role } });
+      await recordAudit(tx, actor, {
+        action: "user.create",
+        entityType: "User",
+        entityId: user.id,
+        after: { email: user.email, role: user.role },
+      });
       return user;
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw new AppError("conflict", `a user with email ${input.email} already exists`, [{ path: "email", message: "is taken" }]);
+      throw new AppError("conflict", `a user with email ${input.email} already exists`, [
+        { path: "email", message: "is taken" },
+      ]);
     }
     throw err;
   }

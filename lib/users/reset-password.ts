@@ -13,7 +13,10 @@ export async function resetPassword(actor: Actor, raw: unknown) {
   return db.$transaction(async (tx) => {
     const exists = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } });
     if (!exists) throw new AppError("not_found", "no such user");
-    const user = await tx.user.update({ where: { id: input.userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
+    const user = await tx.user.update({
+      where: { id: input.userId },
+      data: { passwordHash, sessionVersion: { increment: 1 } },
+    });
     // The audit says that it happened, never the password.
     await recordAudit(tx, actor, { action: "user.resetPassword", entityType: "User", entityId: user.id });
     return { id: user.id, email: user.email };

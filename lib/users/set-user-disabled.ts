@@ -9,14 +9,17 @@ import { parseInput } from "@/lib/validation";
 /** Disables a user (who can no longer sign in, and whose sessions end at their next request) or enables one again. */
 export async function setUserDisabled(actor: Actor, raw: unknown) {
   const input = parseInput(setDisabledInput, raw, "user change");
-  if (input.disabled && actor.kind === "user" && actor.userId === input.userId) throw new AppError("conflict", "you cannot disable yourself");
+  if (input.disabled && actor.kind === "user" && actor.userId === input.userId)
+    throw new AppError("conflict", "you cannot disable yourself");
   return db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { id: input.userId } });
     if (!before) throw new AppError("not_found", "no such user");
     if (input.disabled && before.role === "admin") await keepAnActiveAdmin(tx, input.userId, "disabled");
     const user = await tx.user.update({
       where: { id: input.userId },
-      data: input.disabled ? { disabledAt: before.disabledAt ?? new Date(), sessionVersion: { increment: 1 } } : { disabledAt: null },
+      data: input.disabled
+        ? { disabledAt: before.disabledAt ?? new Date(), sessionVersion: { increment: 1 } }
+        : { disabledAt: null },
     });
     await recordAudit(tx, actor, {
       action: input.disabled ? "user.disable" : "user.enable",

@@ -14,7 +14,13 @@ export async function setUserRole(actor: Actor, raw: unknown) {
     // Never leave the platform without an administrator.
     if (before.role === "admin" && input.role !== "admin") await keepAnActiveAdmin(tx, input.userId, "demoted");
     const user = await tx.user.update({ where: { id: input.userId }, data: { role: input.role } });
-    await recordAudit(tx, actor, { action: "user.setRole", entityType: "User", entityId: user.id, before: { role: before.role }, after: { role: user.role } });
+    await recordAudit(tx, actor, {
+      action: "user.setRole",
+      entityType: "User",
+      entityId: user.id,
+      before: { role: before.role },
+      after: { role: user.role },
+    });
     return { id: user.id, email: user.email, role: user.role };
   });
 }

@@ -17,6 +17,9 @@ async function checkPassword(email: string, password: string) {
   if (!user || !ok || user.disabledAt) return null;
   // The password is at hand only now: upgrade a hash made with older, weaker parameters.
   const passwordHash = needsRehash(user.passwordHash) ? await hashPassword(password) : undefined;
-  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date(), ...(passwordHash ? { passwordHash } : {}) } });
+  await db.user.update({
+    where: { id: user.id },
+    data: { lastLoginAt: new Date(), ...(passwordHash ? { passwordHash } : {}) },
+  });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }

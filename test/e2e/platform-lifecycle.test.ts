@@ -3,7 +3,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alive, interruptGroup, procStat, startPlatform, waitGone, type RunningPlatform } from "@/test/support/platform";
+import {
+  alive,
+  interruptGroup,
+  procStat,
+  startPlatform,
+  waitGone,
+  type RunningPlatform,
+} from "@/test/support/platform";
 
 /**
  * The acceptance path of a fresh install: no DATABASE_URL → embedded PostgreSQL under the data dir.
@@ -11,7 +18,15 @@ import { alive, interruptGroup, procStat, startPlatform, waitGone, type RunningP
  */
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fusionlab-e2e-data-"));
 fs.chmodSync(dataDir, 0o755);
-const baseEnv = { DATABASE_URL: undefined, FUSIONLAB_DATA_DIR: dataDir, FUSIONLAB_ADMIN_EMAIL: undefined, FUSIONLAB_ADMIN_PASSWORD: undefined, FUSIONLAB_API_KEY: undefined, NEXTAUTH_SECRET: undefined, NEXTAUTH_URL: undefined };
+const baseEnv = {
+  DATABASE_URL: undefined,
+  FUSIONLAB_DATA_DIR: dataDir,
+  FUSIONLAB_ADMIN_EMAIL: undefined,
+  FUSIONLAB_ADMIN_PASSWORD: undefined,
+  FUSIONLAB_API_KEY: undefined,
+  NEXTAUTH_SECRET: undefined,
+  NEXTAUTH_URL: undefined,
+};
 let current: RunningPlatform | undefined;
 
 afterAll(async () => {
@@ -44,7 +59,10 @@ function webProcesses(platform: RunningPlatform): number[] {
 async function signIn(url: string, email: string, password: string): Promise<boolean> {
   const csrfRes = await fetch(`${url}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const cookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrfRes.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await fetch(`${url}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -113,7 +131,8 @@ describe("npm start on a machine with no database", () => {
     const [victim] = servers();
     process.kill(victim, "SIGKILL");
     const deadline = Date.now() + 60_000;
-    while (!(servers().length === 2 && !servers().includes(victim)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while (!(servers().length === 2 && !servers().includes(victim)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
     expect(servers()).toHaveLength(2);
     expect((await fetch(`${current.url}/api/health`)).status).toBe(200);
     const tree = current.descendants();
@@ -127,7 +146,13 @@ describe("npm start on a machine with no database", () => {
   it("bad configuration stops start-up with one line, not a stack trace", async () => {
     const platform = await startPlatform({ ...baseEnv, PORT: "abc" }, { expectFailure: true });
     expect(await platform.waitForExit(60_000)).toBe(1);
-    const lines = platform.output().trim().split("\n").filter((l) => l.trim() && !l.startsWith(">"));
-    expect(lines).toEqual(['fusionlab: invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")']);
+    const lines = platform
+      .output()
+      .trim()
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith(">"));
+    expect(lines).toEqual([
+      'fusionlab: invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")',
+    ]);
   });
 });

@@ -16,11 +16,32 @@ describe("SIGTERM in the middle of load", () => {
     const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e_durable");
     dropDb = scratch.drop;
     await migrate(scratch.url);
-    const platform = await startPlatform({ DATABASE_URL: scratch.url, FUSIONLAB_API_KEY: KEY, FUSIONLAB_WORKERS: "0", FUSIONLAB_DATA_DIR: ".data/e2e-durable", NEXTAUTH_URL: undefined });
+    const platform = await startPlatform({
+      DATABASE_URL: scratch.url,
+      FUSIONLAB_API_KEY: KEY,
+      FUSIONLAB_WORKERS: "0",
+      FUSIONLAB_DATA_DIR: ".data/e2e-durable",
+      NEXTAUTH_URL: undefined,
+    });
     const post = (p: string, body: string) =>
-      fetch(`${platform.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body });
+      fetch(`${platform.url}${p}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body,
+      });
     await post("/api/v1/layers", JSON.stringify({ key: "l", name: "L" }));
-    const exp = (await (await post("/api/v1/experiments", JSON.stringify({ key: "d", name: "D", layer: "l", primaryMetric: "duration", arms: [{ key: "c", control: true }, { key: "t" }] }))).json()) as { id: string };
+    const exp = (await (
+      await post(
+        "/api/v1/experiments",
+        JSON.stringify({
+          key: "d",
+          name: "D",
+          layer: "l",
+          primaryMetric: "duration",
+          arms: [{ key: "c", control: true }, { key: "t" }],
+        }),
+      )
+    ).json()) as { id: string };
     await post(`/api/v1/experiments/${exp.id}/start`, "");
 
     const bodies = rankBodies(200, 100, "durability");
@@ -43,7 +64,13 @@ describe("SIGTERM in the middle of load", () => {
     const eventLoop = async () => {
       while (!stop) {
         const b = batch++;
-        const events = Array.from({ length: 200 }, (_, i) => ({ eventId: `dur-${b}-${i}`, userId: `u${i}`, type: "play", value: 3, ...(decisions.length ? { decisionId: decisions[i % decisions.length] } : {}) }));
+        const events = Array.from({ length: 200 }, (_, i) => ({
+          eventId: `dur-${b}-${i}`,
+          userId: `u${i}`,
+          type: "play",
+          value: 3,
+          ...(decisions.length ? { decisionId: decisions[i % decisions.length] } : {}),
+        }));
         try {
           const res = await post("/api/v1/events", JSON.stringify({ events }));
           if (res.ok) {
@@ -69,8 +96,12 @@ describe("SIGTERM in the middle of load", () => {
 
     const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
-    const storedDecisions = Number((await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisions])).rows[0].count);
-    const storedEvents = Number((await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" = ANY($1::text[])`, [ackedEvents])).rows[0].count);
+    const storedDecisions = Number(
+      (await db.query(`SELECT count(*) FROM "Decision" WHERE id = ANY($1::uuid[])`, [decisions])).rows[0].count,
+    );
+    const storedEvents = Number(
+      (await db.query(`SELECT count(*) FROM "Event" WHERE "eventId" = ANY($1::text[])`, [ackedEvents])).rows[0].count,
+    );
     await db.end();
     expect(storedDecisions).toBe(decisions.length);
     expect(storedEvents).toBe(ackedEvents.length);

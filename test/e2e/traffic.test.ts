@@ -27,7 +27,12 @@ beforeAll(async () => {
   const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e_traffic");
   dropDb = scratch.drop;
   await migrate(scratch.url);
-  platform = await startPlatform({ DATABASE_URL: scratch.url, FUSIONLAB_API_KEY: API_KEY, FUSIONLAB_DATA_DIR: ".data/e2e-traffic", NEXTAUTH_URL: undefined });
+  platform = await startPlatform({
+    DATABASE_URL: scratch.url,
+    FUSIONLAB_API_KEY: API_KEY,
+    FUSIONLAB_DATA_DIR: ".data/e2e-traffic",
+    NEXTAUTH_URL: undefined,
+  });
 });
 
 afterAll(async () => {
@@ -45,18 +50,37 @@ describe("traffic simulation against the real API", () => {
       name: "A/A through the API",
       layer: "traffic",
       primaryMetric: "valid_consumption",
-      arms: [{ key: "control", control: true, weight: 0.5 }, { key: "same", weight: 0.5 }],
+      arms: [
+        { key: "control", control: true, weight: 0.5 },
+        { key: "same", weight: 0.5 },
+      ],
     });
-    const bad = await fetch(`${platform.url}/api/v1/experiments/${exp.id}/start`, { method: "POST", headers: { authorization: "Bearer nope" } });
+    const bad = await fetch(`${platform.url}/api/v1/experiments/${exp.id}/start`, {
+      method: "POST",
+      headers: { authorization: "Bearer nope" },
+    });
     expect(bad.status).toBe(401);
     await api("POST", `/api/v1/experiments/${exp.id}/start`);
     const job = await api<{ id: string }>("POST", "/api/v1/jobs", {
       type: "simulate-traffic",
-      payload: { experiment: "aa-test", scenario: "e2e", users: 300, sessionsPerUser: 1, prePeriodDays: 3, concurrency: 8 },
+      payload: {
+        experiment: "aa-test",
+        scenario: "e2e",
+        users: 300,
+        sessionsPerUser: 1,
+        prePeriodDays: 3,
+        concurrency: 8,
+      },
     });
     let state = "";
     type Totals = { requests: number; validConsumption: number; durationSeconds: number; interactions: number };
-    type Result = { requests: number; accepted: number; events: number; feedback: Record<string, Totals & { users: number }>; simulator: Totals };
+    type Result = {
+      requests: number;
+      accepted: number;
+      events: number;
+      feedback: Record<string, Totals & { users: number }>;
+      simulator: Totals;
+    };
     let last: { state: string; error: string | null; result: Result | null } = { state: "", error: null, result: null };
     for (let i = 0; i < 600 && !["completed", "failed", "cancelled"].includes(state); i++) {
       await new Promise((r) => setTimeout(r, 500));
@@ -68,10 +92,16 @@ describe("traffic simulation against the real API", () => {
     expect(last.result!.requests).toBeGreaterThan(300);
     expect(last.result!.accepted).toBe(last.result!.events);
 
-    const report = await api<{ srm: { ok: boolean; pValue: number }; cuped: boolean; arms: { key: string; users: number; control: boolean; metrics: Record<string, { mean: number; lift?: number; ci?: [number, number]; pValue?: number }> }[] }>(
-      "GET",
-      `/api/v1/experiments/${exp.id}/report`,
-    );
+    const report = await api<{
+      srm: { ok: boolean; pValue: number };
+      cuped: boolean;
+      arms: {
+        key: string;
+        users: number;
+        control: boolean;
+        metrics: Record<string, { mean: number; lift?: number; ci?: [number, number]; pValue?: number }>;
+      }[];
+    }>("GET", `/api/v1/experiments/${exp.id}/report`);
     const users = report.arms.reduce((s, a) => s + a.users, 0);
     expect(users).toBeGreaterThan(150);
     expect(report.arms.every((a) => a.users > 40)).toBe(true);
@@ -90,7 +120,11 @@ describe("traffic simulation against the real API", () => {
     expect(sum("validConsumption")).toBe(simulator.validConsumption);
     expect(sum("interactions")).toBe(simulator.interactions);
     expect(sum("durationSeconds")).toBeCloseTo(simulator.durationSeconds, 3);
-    expect(Object.keys(feedback).filter((k) => k !== "(none)").sort()).toEqual(["control", "same"]);
+    expect(
+      Object.keys(feedback)
+        .filter((k) => k !== "(none)")
+        .sort(),
+    ).toEqual(["control", "same"]);
     for (const arm of report.arms) {
       const sent = feedback[arm.key];
       expect(arm.users).toBe(sent.users);
@@ -98,7 +132,10 @@ describe("traffic simulation against the real API", () => {
       expect(arm.metrics.duration.mean).toBeCloseTo(sent.durationSeconds / sent.users, 6);
       expect(arm.metrics.interactions.mean).toBeCloseTo(sent.interactions / sent.users, 9);
     }
-    const assignment = await api<{ inExperiment: boolean; arm: string | null; bucket: number }>("GET", `/api/v1/experiments/${exp.id}/assignment?userId=sim-1-3`);
+    const assignment = await api<{ inExperiment: boolean; arm: string | null; bucket: number }>(
+      "GET",
+      `/api/v1/experiments/${exp.id}/assignment?userId=sim-1-3`,
+    );
     expect(assignment.inExperiment).toBe(true);
     expect(["control", "same"]).toContain(assignment.arm);
   });

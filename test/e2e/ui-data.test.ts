@@ -105,7 +105,10 @@ describe("web UI: scenarios and datasets", () => {
     expect(alert.match(/is_click/g)?.length).toBe(1);
     expect(alert).not.toMatch(/line 6: line 6/i);
     // The upload became a dataset whose import job failed: listed as failed, with no data.
-    const brokenRow = page.getByRole("table", { name: "Datasets" }).getByRole("row").filter({ hasText: "broken upload" });
+    const brokenRow = page
+      .getByRole("table", { name: "Datasets" })
+      .getByRole("row")
+      .filter({ hasText: "broken upload" });
     await brokenRow.getByText("failed").waitFor();
 
     await form.getByLabel("Dataset name").fill("kuairand sample");
@@ -121,11 +124,24 @@ describe("web UI: scenarios and datasets", () => {
     await form.getByLabel("CSV file").setInputFiles(FIXTURE);
     await form.getByRole("button", { name: "Import CSV" }).click();
     await form.locator(".field-error", { hasText: "is taken" }).waitFor();
-    expect(await page.getByRole("table", { name: "Datasets" }).getByRole("row").filter({ hasText: "kuairand sample" }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole("table", { name: "Datasets" })
+        .getByRole("row")
+        .filter({ hasText: "kuairand sample" })
+        .count(),
+    ).toBe(1);
 
     // A PNG named .csv is refused by its content, not parsed as CSV.
     const png = path.join(tmpDir, "picture.csv");
-    fs.writeFileSync(png, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), Buffer.alloc(64, 7)]));
+    fs.writeFileSync(
+      png,
+      Buffer.concat([
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+        Buffer.from("IHDR"),
+        Buffer.alloc(64, 7),
+      ]),
+    );
     await form.getByLabel("Dataset name").fill("not a table");
     await form.getByLabel("CSV file").setInputFiles(png);
     await form.getByRole("button", { name: "Import CSV" }).click();
@@ -142,9 +158,11 @@ describe("web UI: scenarios and datasets", () => {
     await screenshot(page, "ui-dataset-mobile");
 
     // The route is for signed-in editors: without a session it answers 401.
-    const anonymous = await fetch(`${platform.url}/api/internal/datasets/import?name=x`, { method: "POST", body: "a,b\n1,2\n" });
+    const anonymous = await fetch(`${platform.url}/api/internal/datasets/import?name=x`, {
+      method: "POST",
+      body: "a,b\n1,2\n",
+    });
     expect(anonymous.status).toBe(401);
     await page.close();
   });
-
 });

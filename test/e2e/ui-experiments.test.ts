@@ -37,7 +37,12 @@ let treatmentLabel = "";
 const started = Date.now();
 const mark = (what: string) => console.log(`[ui-e2e ${((Date.now() - started) / 1000).toFixed(0)}s] ${what}`);
 
-async function api<T>(method: string, path: string, body?: unknown, key = API_KEY): Promise<{ status: number; json: T }> {
+async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = API_KEY,
+): Promise<{ status: number; json: T }> {
   const res = await fetch(`${platform.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -73,11 +78,22 @@ async function createTreatmentVersion(page: Page): Promise<string> {
     const form = page.getByRole("form", { name: "Train policy" });
     // The preset starts on quick, each with its run times; Type sends what it shows.
     expect(await form.getByLabel("Preset", { exact: true }).inputValue()).toBe("quick");
-    await form.getByLabel("Preset", { exact: true }).locator("option", { hasText: "~7–9 min Enhanced-State" }).waitFor({ state: "attached" });
+    await form
+      .getByLabel("Preset", { exact: true })
+      .locator("option", { hasText: "~7–9 min Enhanced-State" })
+      .waitFor({ state: "attached" });
     // Submitting with Policy empty flags Policy only, not Type (which shows "Fixed").
     await form.getByRole("button", { name: "Start training" }).click();
-    await form.locator(".field", { has: page.getByLabel("Policy", { exact: true }) }).locator(".field-error").waitFor();
-    expect(await form.locator(".field", { has: page.getByLabel("Type", { exact: true }) }).locator(".field-error").count()).toBe(0);
+    await form
+      .locator(".field", { has: page.getByLabel("Policy", { exact: true }) })
+      .locator(".field-error")
+      .waitFor();
+    expect(
+      await form
+        .locator(".field", { has: page.getByLabel("Type", { exact: true }) })
+        .locator(".field-error")
+        .count(),
+    ).toBe(0);
     await form.getByLabel("Policy", { exact: true }).fill("es-quick");
     await form.getByLabel("Type", { exact: true }).selectOption("enhanced_state");
     await selectByText(page, "Scenario", "ui-e2e", form);
@@ -86,7 +102,10 @@ async function createTreatmentVersion(page: Page): Promise<string> {
     await form.getByRole("button", { name: "Start training" }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     const trainJobId = page.url().split("/").pop()!;
-    expect((await db.job.findUniqueOrThrow({ where: { id: trainJobId } })).payload).toMatchObject({ preset: "quick", trainingConfig: { stepsPerRound: 60 } });
+    expect((await db.job.findUniqueOrThrow({ where: { id: trainJobId } })).payload).toMatchObject({
+      preset: "quick",
+      trainingConfig: { stepsPerRound: 60 },
+    });
     await waitForJob(page, 240_000);
     // The job page links the version it registered (marked "not improved" when no checkpoint passed the gate).
     await page.getByRole("link", { name: "es-quick v1" }).waitFor();
@@ -109,11 +128,20 @@ async function createTreatmentVersion(page: Page): Promise<string> {
     expect(await page.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("100");
     for (const list of ["/jobs", "/dashboard"]) {
       await page.goto(`${platform.url}${list}`);
-      const rows = page.getByRole("table", { name: "Jobs" }).getByRole("row").filter({ has: page.locator(".badge.state-completed") });
+      const rows = page
+        .getByRole("table", { name: "Jobs" })
+        .getByRole("row")
+        .filter({ has: page.locator(".badge.state-completed") });
       await rows.first().waitFor();
-      for (const value of await rows.getByRole("progressbar").evaluateAll((bars) => bars.map((b) => b.getAttribute("aria-valuenow")))) expect(value).toBe("100");
+      for (const value of await rows
+        .getByRole("progressbar")
+        .evaluateAll((bars) => bars.map((b) => b.getAttribute("aria-valuenow"))))
+        expect(value).toBe("100");
     }
-    await page.getByRole("table", { name: "Jobs" }).getByRole("link", { name: "train-policy · es-quick (Enhanced-State RL)" }).waitFor();
+    await page
+      .getByRole("table", { name: "Jobs" })
+      .getByRole("link", { name: "train-policy · es-quick (Enhanced-State RL)" })
+      .waitFor();
     await page.goto(`${platform.url}/policies/es-quick`);
     await page.getByText("vs default fixed: valid plays").first().waitFor();
     return "es-quick@v1";
@@ -206,7 +234,9 @@ describe("web UI: experiments, traffic, reports", () => {
     await form.getByRole("group", { name: "Arm 1" }).getByLabel("Weight (%)").fill("60");
     // The control starts on the platform default, shown with what it is; a treatment has no default.
     const arm1 = form.getByRole("group", { name: "Arm 1" });
-    expect(await arm1.getByLabel("Policy version", { exact: true }).locator("option:checked").textContent()).toMatch(/^Platform default \(/);
+    expect(await arm1.getByLabel("Policy version", { exact: true }).locator("option:checked").textContent()).toMatch(
+      /^Platform default \(/,
+    );
     await form.getByRole("button", { name: "Create experiment" }).click();
     await form
       .getByRole("group", { name: "Arm 2" })
@@ -214,7 +244,12 @@ describe("web UI: experiments, traffic, reports", () => {
       .waitFor();
     const keyField = form.locator(".field", { has: page.getByLabel("Key", { exact: true }) });
     await expect(keyField.locator(".field-error").textContent()).resolves.toMatch(/lowercase/);
-    await expect(form.locator(".field", { has: page.getByLabel("Name", { exact: true }) }).locator(".field-error").textContent()).resolves.toMatch(/required/);
+    await expect(
+      form
+        .locator(".field", { has: page.getByLabel("Name", { exact: true }) })
+        .locator(".field-error")
+        .textContent(),
+    ).resolves.toMatch(/required/);
     await expect(form.getByText("weights must sum to 100%, got 110%").first().isVisible()).resolves.toBe(true);
     // Focus moved to the first invalid field (keyboard users land on it).
     await expect(page.evaluate(() => document.activeElement?.getAttribute("name"))).resolves.toBe("key");
@@ -230,7 +265,8 @@ describe("web UI: experiments, traffic, reports", () => {
     await selectByText(page, "Policy version", treatmentLabel, arm2);
     await expect(form.locator("option:checked", { hasText: treatmentLabel }).count()).resolves.toBe(1);
     // The picker shows each version's offline evaluation.
-    if (TREATMENT === "enhanced-state") await arm2.locator("span.muted", { hasText: /rollout value: valid plays\/session \d/ }).waitFor();
+    if (TREATMENT === "enhanced-state")
+      await arm2.locator("span.muted", { hasText: /rollout value: valid plays\/session \d/ }).waitFor();
     await form.getByRole("button", { name: "Create experiment" }).click();
     await page.waitForURL(/\/experiments\/[0-9a-f-]{36}$/);
     flowExperimentId = page.url().split("/").pop()!;
@@ -244,7 +280,9 @@ describe("web UI: experiments, traffic, reports", () => {
     await expect(alloc.getByLabel("Layer buckets").inputValue()).resolves.toBe("0-10000");
     await alloc.getByRole("button", { name: "Save allocation" }).click();
     await page.getByText("Allocation of es-vs-fixed saved.").waitFor();
-    expect((await ok<{ layerBuckets: number[][] }>("GET", `/api/v1/experiments/${flowExperimentId}`)).layerBuckets).toEqual([[0, 10000]]);
+    expect(
+      (await ok<{ layerBuckets: number[][] }>("GET", `/api/v1/experiments/${flowExperimentId}`)).layerBuckets,
+    ).toEqual([[0, 10000]]);
 
     // Start it.
     await page.goto(`${platform.url}/experiments/${flowExperimentId}`);
@@ -266,10 +304,15 @@ describe("web UI: experiments, traffic, reports", () => {
     const seen = new Set<number>();
     const deadline = Date.now() + 240_000;
     while (Date.now() < deadline) {
-      const v = await jobs.getByRole("progressbar").first().getAttribute("aria-valuenow").catch(() => null);
+      const v = await jobs
+        .getByRole("progressbar")
+        .first()
+        .getAttribute("aria-valuenow")
+        .catch(() => null);
       if (v !== null) seen.add(Number(v));
       if (await jobs.locator(".badge.state-completed").count()) break;
-      if (await jobs.locator(".badge.state-failed").count()) throw new Error(`simulation failed: ${await jobs.textContent()}`);
+      if (await jobs.locator(".badge.state-failed").count())
+        throw new Error(`simulation failed: ${await jobs.textContent()}`);
       await page.waitForTimeout(250);
     }
     await jobs.locator(".badge.state-completed").waitFor({ timeout: 5_000 });
@@ -283,10 +326,10 @@ describe("web UI: experiments, traffic, reports", () => {
     const row = table.getByRole("row").filter({ hasText: "treatment" });
     const cells = await row.getByRole("cell").allTextContents();
     type Cmp = { lift: number; ci: [number, number]; pValue: number; adjustedPValue: number; mean: number };
-    const report = await ok<{ arms: { key: string; users: number; metrics: Record<string, Cmp & { cuped: Cmp | null }> }[]; srm: { ok: boolean } }>(
-      "GET",
-      `/api/v1/experiments/${flowExperimentId}/report`,
-    );
+    const report = await ok<{
+      arms: { key: string; users: number; metrics: Record<string, Cmp & { cuped: Cmp | null }> }[];
+      srm: { ok: boolean };
+    }>("GET", `/api/v1/experiments/${flowExperimentId}/report`);
     const t = report.arms.find((a) => a.key === "treatment")!;
     expect(t.users).toBeGreaterThan(30);
     const vc = t.metrics.valid_consumption;
@@ -305,31 +348,61 @@ describe("web UI: experiments, traffic, reports", () => {
     // Every number is explained: headers on hover, and a legend with the metric definitions.
     expect(await table.locator("th abbr[title]").count()).toBeGreaterThanOrEqual(7);
     await page.getByText("How to read these numbers").click();
-    await page.getByText(/Holm-adjusted across the experiment's treatment arms/).first().waitFor();
-    await page.getByText(/Valid plays \(at least 10 s or the whole video\) per exposed user/).first().waitFor();
+    await page
+      .getByText(/Holm-adjusted across the experiment's treatment arms/)
+      .first()
+      .waitFor();
+    await page
+      .getByText(/Valid plays \(at least 10 s or the whole video\) per exposed user/)
+      .first()
+      .waitFor();
     // The summary says who is in the experiment, who was served outside it, and for how long.
     const summary = page.getByRole("region", { name: "Report summary" });
     await summary.getByText("users in the experiment").waitFor();
     await summary.getByText("users served outside it").waitFor();
     expect(await summary.textContent()).toContain(String(report.arms.reduce((n, a) => n + a.users, 0)));
     // The control arm serves the platform default, with its version.
-    await page.getByRole("table", { name: "Arms" }).getByText(/^platform default \(/).waitFor();
+    await page
+      .getByRole("table", { name: "Arms" })
+      .getByText(/^platform default \(/)
+      .waitFor();
     // Lift chart ticks are evenly spaced round numbers.
-    const ticks = (await page.getByRole("figure", { name: "Lift with 95% CI: Valid consumption" }).locator(".recharts-cartesian-axis-tick-value").allTextContents()).filter((x) => x.endsWith("%")).map((x) => Number(x.replace("−", "-").replace("%", "")));
+    const ticks = (
+      await page
+        .getByRole("figure", { name: "Lift with 95% CI: Valid consumption" })
+        .locator(".recharts-cartesian-axis-tick-value")
+        .allTextContents()
+    )
+      .filter((x) => x.endsWith("%"))
+      .map((x) => Number(x.replace("−", "-").replace("%", "")));
     const steps = new Set(ticks.slice(1).map((x, i) => Number((x - ticks[i]).toFixed(6))));
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(steps.size).toBe(1);
     // The user-defined metric has its own table, with the report API's numbers.
-    const likeRow = page.getByRole("table", { name: "Like rate by arm" }).getByRole("row").filter({ hasText: "treatment" });
-    await expect(likeRow.getByRole("cell").nth(3).textContent()).resolves.toBe(signedPct((t.metrics.like_rate.cuped ?? t.metrics.like_rate).lift, 2));
+    const likeRow = page
+      .getByRole("table", { name: "Like rate by arm" })
+      .getByRole("row")
+      .filter({ hasText: "treatment" });
+    await expect(likeRow.getByRole("cell").nth(3).textContent()).resolves.toBe(
+      signedPct((t.metrics.like_rate.cuped ?? t.metrics.like_rate).lift, 2),
+    );
     expect(t.metrics.like_rate.mean).toBeGreaterThan(0);
     // The chart of lift with CI and the cumulative lift chart are drawn.
-    await page.getByRole("figure", { name: "Lift with 95% CI: Valid consumption" }).locator(".recharts-bar-rectangle").first().waitFor();
-    await page.getByRole("figure", { name: /Cumulative lift over time/ }).locator(".recharts-line-dot").first().waitFor();
+    await page
+      .getByRole("figure", { name: "Lift with 95% CI: Valid consumption" })
+      .locator(".recharts-bar-rectangle")
+      .first()
+      .waitFor();
+    await page
+      .getByRole("figure", { name: /Cumulative lift over time/ })
+      .locator(".recharts-line-dot")
+      .first()
+      .waitFor();
     if (!report.srm.ok) await page.getByText("Sample ratio mismatch.").waitFor();
     // Audit trail: created, allocated, started — by the new user.
     const audit = page.getByRole("table", { name: "Audit trail" });
-    for (const action of ["experiment.create", "experiment.update", "experiment.start"]) await audit.getByText(action).waitFor();
+    for (const action of ["experiment.create", "experiment.update", "experiment.start"])
+      await audit.getByText(action).waitFor();
     expect(await audit.getByText(NEW_USER.email).count()).toBeGreaterThanOrEqual(3);
     await page.close();
   });
@@ -343,7 +416,10 @@ describe("web UI: experiments, traffic, reports", () => {
       layerBuckets: [[0, 5000]],
       coverage: 0.2,
       primaryMetric: "valid_consumption",
-      arms: [{ key: "control", control: true, weight: 0.5 }, { key: "treatment", weight: 0.5 }],
+      arms: [
+        { key: "control", control: true, weight: 0.5 },
+        { key: "treatment", weight: 0.5 },
+      ],
     });
     await ok("POST", `/api/v1/experiments/${ramp.id}/start`);
     const neighbour = await ok<{ id: string }>("POST", "/api/v1/experiments", {
@@ -358,7 +434,12 @@ describe("web UI: experiments, traffic, reports", () => {
 
     const users = Array.from({ length: 400 }, (_, i) => `ramp-user-${i}`);
     const assign = async () =>
-      Promise.all(users.map(async (u) => (await ok<{ arm: string | null }>("GET", `/api/v1/experiments/${ramp.id}/assignment?userId=${u}`)).arm));
+      Promise.all(
+        users.map(
+          async (u) =>
+            (await ok<{ arm: string | null }>("GET", `/api/v1/experiments/${ramp.id}/assignment?userId=${u}`)).arm,
+        ),
+      );
     const before = await assign();
 
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
@@ -383,9 +464,18 @@ describe("web UI: experiments, traffic, reports", () => {
     // The audit trail reads the ramp as what moved, in the form's units, not as JSON.
     await page.goto(`${platform.url}/experiments/${ramp.id}`);
     const audit = page.getByRole("table", { name: "Audit trail" });
-    const coverage = audit.getByRole("listitem").filter({ hasText: /^coverage:/ }).first();
+    const coverage = audit
+      .getByRole("listitem")
+      .filter({ hasText: /^coverage:/ })
+      .first();
     await expect(coverage.textContent()).resolves.toBe("coverage: 20.0% → 50.0%");
-    await expect(audit.getByRole("listitem").filter({ hasText: /^layerBuckets:/ }).first().textContent()).resolves.toBe("layerBuckets: 0-5000 (5,000 buckets) → 0-8000 (8,000 buckets)");
+    await expect(
+      audit
+        .getByRole("listitem")
+        .filter({ hasText: /^layerBuckets:/ })
+        .first()
+        .textContent(),
+    ).resolves.toBe("layerBuckets: 0-5000 (5,000 buckets) → 0-8000 (8,000 buckets)");
     await page.close();
 
     const after = await assign();
@@ -409,7 +499,8 @@ describe("web UI: experiments, traffic, reports", () => {
     for (const id of [draft.id, flowExperimentId]) {
       await viewer.goto(`${platform.url}/experiments/${id}`);
       await viewer.getByRole("heading", { name: "Audit trail" }).waitFor();
-      for (const name of ["Start experiment", "Stop experiment", "Run traffic simulation"]) expect(await viewer.getByRole("button", { name }).count()).toBe(0);
+      for (const name of ["Start experiment", "Stop experiment", "Run traffic simulation"])
+        expect(await viewer.getByRole("button", { name }).count()).toBe(0);
       expect(await viewer.getByRole("link", { name: "Edit", exact: true }).count()).toBe(0);
     }
     await viewer.getByRole("table", { name: "Valid consumption by arm" }).waitFor(); // but the report is there
@@ -453,7 +544,9 @@ describe("web UI: experiments, traffic, reports", () => {
     // The API: a read-only key gets 403 on start and stop.
     const readOnly = await createApiKey(SYSTEM_ACTOR, { name: "read only", scopes: ["experiments:read"] });
     expect((await api("POST", `/api/v1/experiments/${draft.id}/start`, undefined, readOnly.key)).status).toBe(403);
-    expect((await api("POST", `/api/v1/experiments/${flowExperimentId}/stop`, { decision: "rerun" }, readOnly.key)).status).toBe(403);
+    expect(
+      (await api("POST", `/api/v1/experiments/${flowExperimentId}/stop`, { decision: "rerun" }, readOnly.key)).status,
+    ).toBe(403);
     expect((await ok<{ status: string }>("GET", `/api/v1/experiments/${flowExperimentId}`)).status).toBe("running");
   });
 
@@ -466,20 +559,46 @@ describe("web UI: experiments, traffic, reports", () => {
     await form.getByLabel("Policy name").fill("Platform default");
     await form.getByRole("button", { name: "Register version" }).click();
     await form.getByText("Registered default-fixed@v1.").waitFor();
-    await page.getByRole("table", { name: "Policies" }).getByRole("row").filter({ hasText: "default-fixed" }).locator(".badge", { hasText: "platform default" }).waitFor();
+    await page
+      .getByRole("table", { name: "Policies" })
+      .getByRole("row")
+      .filter({ hasText: "default-fixed" })
+      .locator(".badge", { hasText: "platform default" })
+      .waitFor();
     await page.goto(`${platform.url}/policies/default-fixed`);
-    await page.getByRole("heading", { name: /Platform default/ }).first().locator(".badge", { hasText: "platform default" }).waitFor();
-    const history = await page.getByRole("table", { name: "Platform default history" }).getByRole("row").allTextContents();
-    expect(history.slice(1).map((r) => r.replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, "T"))).toEqual(["default-fixed@v1Tnow", "built-in default (centre of the action box)platform startT"]);
+    await page
+      .getByRole("heading", { name: /Platform default/ })
+      .first()
+      .locator(".badge", { hasText: "platform default" })
+      .waitFor();
+    const history = await page
+      .getByRole("table", { name: "Platform default history" })
+      .getByRole("row")
+      .allTextContents();
+    expect(history.slice(1).map((r) => r.replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/g, "T"))).toEqual([
+      "default-fixed@v1Tnow",
+      "built-in default (centre of the action box)platform startT",
+    ]);
     // The running experiment's control served the built-in default, then this version.
     await page.goto(`${platform.url}/experiments/${flowExperimentId}`);
-    await page.getByRole("table", { name: "Arms" }).getByText("platform default (built-in default (centre of the action box), then default-fixed@v1)").waitFor();
+    await page
+      .getByRole("table", { name: "Arms" })
+      .getByText("platform default (built-in default (centre of the action box), then default-fixed@v1)")
+      .waitFor();
     // The key the traffic simulation made for itself is listed apart from the keys people made.
     await page.goto(`${platform.url}/admin/api-keys`);
     await page.getByText(/1 key made by traffic simulations \(0 still active\)/).waitFor();
-    expect(await page.getByRole("table", { name: "API keys" }).getByText(/^traffic driver/).count()).toBe(0);
+    expect(
+      await page
+        .getByRole("table", { name: "API keys" })
+        .getByText(/^traffic driver/)
+        .count(),
+    ).toBe(0);
     await page.getByText(/made by traffic simulations/).click();
-    await page.getByRole("table", { name: "Traffic simulation API keys" }).getByText(/^traffic driver \(job [0-9a-f]{8}\)$/).waitFor();
+    await page
+      .getByRole("table", { name: "Traffic simulation API keys" })
+      .getByText(/^traffic driver \(job [0-9a-f]{8}\)$/)
+      .waitFor();
     await screenshot(page, "ui-api-keys-desktop");
     await page.close();
   });
@@ -542,10 +661,16 @@ describe("web UI: experiments, traffic, reports", () => {
     await screenshot(page, "ui-experiment-stop-decision-desktop");
     await stop.getByRole("button", { name: "Stop and record decision" }).click();
     await page.getByText("Valid plays up, duration flat: ship it.").first().waitFor();
-    const e = await ok<{ status: string; decision: { decision: string; arm: string; note: string } }>("GET", `/api/v1/experiments/${flowExperimentId}`);
+    const e = await ok<{ status: string; decision: { decision: string; arm: string; note: string } }>(
+      "GET",
+      `/api/v1/experiments/${flowExperimentId}`,
+    );
     expect(e.status).toBe("stopped");
     expect(e.decision).toEqual({ decision: "ship", arm: "treatment", note: "Valid plays up, duration flat: ship it." });
-    await page.getByText(/^Ship .* \(treatment\)$/).first().waitFor();
+    await page
+      .getByText(/^Ship .* \(treatment\)$/)
+      .first()
+      .waitFor();
     await page.close();
   });
 });

@@ -12,7 +12,10 @@ setupTestDatabase("fl_api");
 
 const ctx = (params: Record<string, string | string[]> = {}) => ({ params: Promise.resolve(params) });
 const req = (path: string, init: RequestInit & { key?: string } = {}) =>
-  new Request(`http://test${path}`, { ...init, headers: { ...(init.key ? { authorization: `Bearer ${init.key}` } : {}), "content-type": "application/json" } });
+  new Request(`http://test${path}`, {
+    ...init,
+    headers: { ...(init.key ? { authorization: `Bearer ${init.key}` } : {}), "content-type": "application/json" },
+  });
 
 describe("/api/v1 route shell (real handlers, real database)", () => {
   it("answers 401 in the error shape for a missing or unknown key, on known and unknown routes", async () => {
@@ -47,24 +50,46 @@ describe("/api/v1 route shell (real handlers, real database)", () => {
     const notJson = await jobsRoute.POST(req("/api/v1/jobs", { key, method: "POST", body: "{nope" }), ctx());
     expect(notJson.status).toBe(400);
     expect((await notJson.json()).error.message).toMatch(/not valid JSON/);
-    const badPayload = await jobsRoute.POST(req("/api/v1/jobs", { key, method: "POST", body: JSON.stringify({ type: "db-maintenance", payload: { jobLogRetentionDays: "x" } }) }), ctx());
+    const badPayload = await jobsRoute.POST(
+      req("/api/v1/jobs", {
+        key,
+        method: "POST",
+        body: JSON.stringify({ type: "db-maintenance", payload: { jobLogRetentionDays: "x" } }),
+      }),
+      ctx(),
+    );
     expect(badPayload.status).toBe(400);
     expect((await badPayload.json()).error.issues[0].path).toBe("jobLogRetentionDays");
-    const missing = await jobRoute.GET(req("/api/v1/jobs/00000000-0000-4000-8000-000000000000", { key }), ctx({ id: "00000000-0000-4000-8000-000000000000" }));
+    const missing = await jobRoute.GET(
+      req("/api/v1/jobs/00000000-0000-4000-8000-000000000000", { key }),
+      ctx({ id: "00000000-0000-4000-8000-000000000000" }),
+    );
     expect(missing.status).toBe(404);
     expect(await db.job.count()).toBe(0);
   });
 
   it("POST /api/v1/power answers the closed-form two-sample size; bad input is a 400 naming the field", async () => {
     const key = (await createApiKey(SYSTEM_ACTOR, { name: "plan", scopes: ["experiments:read"] })).key;
-    const body = { metric: "validConsumption", baselineMean: 10, baselineSd: 5, mde: 0.05, alpha: 0.05, power: 0.8, weights: [1, 1], test: "two-sided" };
+    const body = {
+      metric: "validConsumption",
+      baselineMean: 10,
+      baselineSd: 5,
+      mde: 0.05,
+      alpha: 0.05,
+      power: 0.8,
+      weights: [1, 1],
+      test: "two-sided",
+    };
     const res = await powerRoute.POST(req("/api/v1/power", { key, method: "POST", body: JSON.stringify(body) }), ctx());
     expect(res.status).toBe(200);
     const plan = await res.json();
     // n per arm = 2 (z₀.₉₇₅ + z₀.₈)² σ² / (MDE μ)² = 2 · 7.84887 · 25 / 0.25 = 1569.8 → 1570.
     expect(plan.usersPerArm).toEqual([1570, 1570]);
     expect(plan.totalUsers).toBe(3140);
-    const bad = await powerRoute.POST(req("/api/v1/power", { key, method: "POST", body: JSON.stringify({ ...body, baselineSd: -1 }) }), ctx());
+    const bad = await powerRoute.POST(
+      req("/api/v1/power", { key, method: "POST", body: JSON.stringify({ ...body, baselineSd: -1 }) }),
+      ctx(),
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.issues[0].path).toBe("baselineSd");
   });

@@ -20,7 +20,10 @@ const serverSockets: net.Socket[] = [];
 beforeAll(async () => {
   server = http.createServer((req, res) => void serveWithNode(rankRoute.core, req, res));
   // As scripts/web.ts: a client waiting for "100 Continue" is answered by the route.
-  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => void serveWithNode(rankRoute.core, req, res));
+  server.on(
+    "checkContinue",
+    (req: http.IncomingMessage, res: http.ServerResponse) => void serveWithNode(rankRoute.core, req, res),
+  );
   server.on("connection", (s) => serverSockets.push(s));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
@@ -45,8 +48,18 @@ function rawPost(size: number, headers: string[] = []): Promise<{ answer: string
     };
     socket.on("data", (d) => (answer += d.toString("latin1")));
     socket.on("error", () => {}); // the server closes while we still write: expected
-    const head = [`POST /api/v1/rank HTTP/1.1`, `host: 127.0.0.1`, `content-type: application/json`, `content-length: ${size}`, ...headers, "", ""].join("\r\n");
-    socket.on("close", () => resolve({ answer, bodyBytesRead: serverSockets.at(-1)!.bytesRead - Buffer.byteLength(head) }));
+    const head = [
+      `POST /api/v1/rank HTTP/1.1`,
+      `host: 127.0.0.1`,
+      `content-type: application/json`,
+      `content-length: ${size}`,
+      ...headers,
+      "",
+      "",
+    ].join("\r\n");
+    socket.on("close", () =>
+      resolve({ answer, bodyBytesRead: serverSockets.at(-1)!.bytesRead - Buffer.byteLength(head) }),
+    );
     socket.write(head);
     pump();
   });
@@ -74,7 +87,19 @@ describe("bodies are read only after the key and the declared length are checked
         });
         socket.on("error", () => {});
         socket.on("close", () => resolve(answer));
-        socket.write([`POST /api/v1/rank HTTP/1.1`, `host: 127.0.0.1`, `content-type: application/json`, `content-length: ${Buffer.byteLength(body)}`, "expect: 100-continue", "connection: close", ...headers, "", ""].join("\r\n"));
+        socket.write(
+          [
+            `POST /api/v1/rank HTTP/1.1`,
+            `host: 127.0.0.1`,
+            `content-type: application/json`,
+            `content-length: ${Buffer.byteLength(body)}`,
+            "expect: 100-continue",
+            "connection: close",
+            ...headers,
+            "",
+            "",
+          ].join("\r\n"),
+        );
       });
     const body = JSON.stringify({ userId: "u", candidates: rankCandidates(2), k: 1 });
     const refused = await ask([], body);
@@ -102,11 +127,20 @@ describe("bodies are read only after the key and the declared length are checked
         controller.enqueue(new Uint8Array(64 << 10).fill(0x20));
       },
     });
-    const req = new Request("http://test/api/v1/layers", { method: "POST", body, duplex: "half", headers: { authorization: `Bearer ${key}` } } as RequestInit);
+    const req = new Request("http://test/api/v1/layers", {
+      method: "POST",
+      body,
+      duplex: "half",
+      headers: { authorization: `Bearer ${key}` },
+    } as RequestInit);
     const res = await layersRoute(req, { params: Promise.resolve({}) });
     expect(res.status).toBe(413);
     expect(pulled).toBeLessThan(3 << 20);
-    const anonymous = new Request("http://test/api/v1/layers", { method: "POST", body: "x".repeat(1000), headers: { "content-length": String(50 << 20) } });
+    const anonymous = new Request("http://test/api/v1/layers", {
+      method: "POST",
+      body: "x".repeat(1000),
+      headers: { "content-length": String(50 << 20) },
+    });
     expect((await layersRoute(anonymous, { params: Promise.resolve({}) })).status).toBe(401);
     expect(await db.layer.count()).toBe(0);
   });

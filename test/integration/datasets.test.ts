@@ -20,7 +20,10 @@ process.env.FUSIONLAB_DATA_DIR = dataDir;
 let deps: JobDeps;
 let worker: RunningWorker | undefined;
 
-const upload = (p: string) => ({ body: new Response(fs.createReadStream(p) as unknown as ReadableStream).body, contentLength: fs.statSync(p).size });
+const upload = (p: string) => ({
+  body: new Response(fs.createReadStream(p) as unknown as ReadableStream).body,
+  contentLength: fs.statSync(p).size,
+});
 
 beforeAll(async () => {
   const queue = await startQueue(database.url(), { supervise: false });
@@ -45,17 +48,34 @@ async function waitForDataset(id: string) {
 
 describe("scenarios and datasets", () => {
   it("stores a scenario with every default filled in, and rejects bad parameters", async () => {
-    const s = await createScenario(SYSTEM_ACTOR, { key: "small", name: "Small", config: { world: { users: 300, items: 2000 } } });
+    const s = await createScenario(SYSTEM_ACTOR, {
+      key: "small",
+      name: "Small",
+      config: { world: { users: 300, items: 2000 } },
+    });
     expect((s.config as { world: { items: number; topics: number } }).world).toMatchObject({ items: 2000, topics: 16 });
-    await expect(createScenario(SYSTEM_ACTOR, { key: "bad", name: "Bad", config: { world: { items: -5 } } })).rejects.toMatchObject({ code: "bad_request" });
-    await expect(createScenario(SYSTEM_ACTOR, { key: "bad", name: "Bad", config: { noSuchSection: 1 } })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      createScenario(SYSTEM_ACTOR, { key: "bad", name: "Bad", config: { world: { items: -5 } } }),
+    ).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      createScenario(SYSTEM_ACTOR, { key: "bad", name: "Bad", config: { noSuchSection: 1 } }),
+    ).rejects.toMatchObject({ code: "bad_request" });
     expect(await db.scenario.count()).toBe(1);
   });
 
   it("simulates a dataset through the worker job and registers its manifest", async () => {
-    const queued = await startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", seed: 7, sessions: 40, behaviour: { kind: "fixed" } }, deps);
+    const queued = await startDatasetSimulation(
+      SYSTEM_ACTOR,
+      { name: "logs-1", scenario: "small", seed: 7, sessions: 40, behaviour: { kind: "fixed" } },
+      deps,
+    );
     expect(queued.status).toBe("building");
-    worker = await startWorker({ databaseUrl: database.url(), registry: JOB_REGISTRY, workerId: "data-worker", log: () => {} });
+    worker = await startWorker({
+      databaseUrl: database.url(),
+      registry: JOB_REGISTRY,
+      workerId: "data-worker",
+      log: () => {},
+    });
     const d = await waitForDataset(queued.id);
     expect(d.status).toBe("ready");
     expect(d.requests).toBeGreaterThan(40);
@@ -70,15 +90,34 @@ describe("scenarios and datasets", () => {
   });
 
   it("refuses a dataset request naming an unknown scenario or behaviour version", async () => {
-    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "nope", sessions: 5 }, deps)).rejects.toMatchObject({ code: "unprocessable" });
-    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "small", sessions: 5, behaviour: { policyVersionId: "00000000-0000-4000-8000-000000000000" } }, deps)).rejects.toMatchObject({ code: "unprocessable" });
-    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "small", sessions: 0 }, deps)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "nope", sessions: 5 }, deps),
+    ).rejects.toMatchObject({ code: "unprocessable" });
+    await expect(
+      startDatasetSimulation(
+        SYSTEM_ACTOR,
+        {
+          name: "x",
+          scenario: "small",
+          sessions: 5,
+          behaviour: { policyVersionId: "00000000-0000-4000-8000-000000000000" },
+        },
+        deps,
+      ),
+    ).rejects.toMatchObject({ code: "unprocessable" });
+    await expect(
+      startDatasetSimulation(SYSTEM_ACTOR, { name: "x", scenario: "small", sessions: 0 }, deps),
+    ).rejects.toMatchObject({ code: "bad_request" });
   });
 
   it("cancelling a queued simulation marks its dataset failed", async () => {
     await worker?.stop();
     worker = undefined;
-    const queued = await startDatasetSimulation(SYSTEM_ACTOR, { name: "cancel-me", scenario: "small", sessions: 10 }, deps);
+    const queued = await startDatasetSimulation(
+      SYSTEM_ACTOR,
+      { name: "cancel-me", scenario: "small", sessions: 10 },
+      deps,
+    );
     await cancelJob(SYSTEM_ACTOR, queued.jobId!, deps);
     const d = await getDataset(queued.id);
     expect(d.status).toBe("failed");
@@ -86,7 +125,12 @@ describe("scenarios and datasets", () => {
   });
 
   it("imports the sample KuaiRand CSV through the import job; a bad row fails it by line number leaving nothing behind", async () => {
-    worker ??= await startWorker({ databaseUrl: database.url(), registry: JOB_REGISTRY, workerId: "data-worker", log: () => {} });
+    worker ??= await startWorker({
+      databaseUrl: database.url(),
+      registry: JOB_REGISTRY,
+      workerId: "data-worker",
+      log: () => {},
+    });
     const fixture = path.join(process.cwd(), "test", "fixtures", "sample-kuairand.csv");
     const queued = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "sample" }, upload(fixture), deps);
     expect(queued.status).toBe("building");
@@ -106,7 +150,9 @@ describe("scenarios and datasets", () => {
     const badFile = path.join(dataDir, "bad.csv");
     fs.writeFileSync(badFile, lines.join("\n"));
     const dirsBefore = fs.readdirSync(path.join(dataDir, "datasets")).length;
-    const failed = await waitForDataset((await receiveDatasetUpload(SYSTEM_ACTOR, { name: "bad" }, upload(badFile), deps)).id);
+    const failed = await waitForDataset(
+      (await receiveDatasetUpload(SYSTEM_ACTOR, { name: "bad" }, upload(badFile), deps)).id,
+    );
     expect(failed.status).toBe("failed");
     expect(failed.error).toContain("line 6");
     expect(fs.readdirSync(path.join(dataDir, "datasets")).length).toBe(dirsBefore);
@@ -128,7 +174,12 @@ describe("scenarios and datasets", () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    const queued = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "one long line" }, { body, contentLength: null }, deps).finally(() => clearInterval(sampler));
+    const queued = await receiveDatasetUpload(
+      SYSTEM_ACTOR,
+      { name: "one long line" },
+      { body, contentLength: null },
+      deps,
+    ).finally(() => clearInterval(sampler));
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(peak - before).toBeLessThan(100 << 20);
     const d = await waitForDataset(queued.id);
@@ -141,27 +192,52 @@ describe("scenarios and datasets", () => {
     const before = await db.dataset.count();
     let pulled = 0;
     const body = new ReadableStream<Uint8Array>({ pull: (c) => void (pulled++, c.enqueue(new Uint8Array(1024))) });
-    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "huge" }, { body, contentLength: MAX_UPLOAD_BYTES + 1 }, deps)).rejects.toMatchObject({ code: "payload_too_large" });
+    await expect(
+      receiveDatasetUpload(SYSTEM_ACTOR, { name: "huge" }, { body, contentLength: MAX_UPLOAD_BYTES + 1 }, deps),
+    ).rejects.toMatchObject({ code: "payload_too_large" });
     expect(pulled).toBeLessThanOrEqual(1);
-    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "empty" }, { body: new Response("").body, contentLength: 0 }, deps)).rejects.toMatchObject({ code: "bad_request" });
-    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "n\u0000" }, { body: new Response("x").body, contentLength: 1 }, deps)).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "name" }] });
+    await expect(
+      receiveDatasetUpload(SYSTEM_ACTOR, { name: "empty" }, { body: new Response("").body, contentLength: 0 }, deps),
+    ).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      receiveDatasetUpload(SYSTEM_ACTOR, { name: "n\u0000" }, { body: new Response("x").body, contentLength: 1 }, deps),
+    ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "name" }] });
     expect(await db.dataset.count()).toBe(before);
   });
 
   it("refuses a PNG (or any binary) uploaded as CSV by its content, storing nothing", async () => {
     const before = await db.dataset.count();
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 3)]);
-    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "picture" }, { body: new Response(png).body, contentLength: png.length }, deps)).rejects.toMatchObject({
+    await expect(
+      receiveDatasetUpload(
+        SYSTEM_ACTOR,
+        { name: "picture" },
+        { body: new Response(png).body, contentLength: png.length },
+        deps,
+      ),
+    ).rejects.toMatchObject({
       code: "bad_request",
       message: "not a CSV file: it is a PNG image",
       issues: [{ path: "file", message: "not a CSV file" }],
     });
     const zipLike = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0xfe]);
-    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "archive" }, { body: new Response(zipLike).body, contentLength: zipLike.length }, deps)).rejects.toMatchObject({ message: /^not a CSV file/ });
+    await expect(
+      receiveDatasetUpload(
+        SYSTEM_ACTOR,
+        { name: "archive" },
+        { body: new Response(zipLike).body, contentLength: zipLike.length },
+        deps,
+      ),
+    ).rejects.toMatchObject({ message: /^not a CSV file/ });
     // UTF-8 text with a multi-byte character cut at the sniffed prefix's end is still text.
     const text = Buffer.from(`${"é".repeat(5000)}\n`);
     expect(text.length).toBeGreaterThan(8192);
-    const accepted = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "odd but text" }, { body: new Response(text).body, contentLength: text.length }, deps);
+    const accepted = await receiveDatasetUpload(
+      SYSTEM_ACTOR,
+      { name: "odd but text" },
+      { body: new Response(text).body, contentLength: text.length },
+      deps,
+    );
     expect(accepted.status).toBe("building");
     expect(await db.dataset.count()).toBe(before + 1);
     expect(fs.readdirSync(path.join(dataDir, "uploads")).filter((f) => !f.startsWith(accepted.id))).toEqual([]);
@@ -169,14 +245,25 @@ describe("scenarios and datasets", () => {
 
   it("dataset names are unique: a taken name is a 409 naming the field, for simulations and uploads alike", async () => {
     const before = await db.dataset.count();
-    await expect(startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", sessions: 5 }, deps)).rejects.toMatchObject({
+    await expect(
+      startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", sessions: 5 }, deps),
+    ).rejects.toMatchObject({
       code: "conflict",
       issues: [{ path: "name", message: "is taken: choose another name" }],
     });
     const csv = Buffer.from("a,b\n1,2\n");
-    await expect(receiveDatasetUpload(SYSTEM_ACTOR, { name: "logs-1" }, { body: new Response(csv).body, contentLength: csv.length }, deps)).rejects.toMatchObject({ code: "conflict" });
+    await expect(
+      receiveDatasetUpload(
+        SYSTEM_ACTOR,
+        { name: "logs-1" },
+        { body: new Response(csv).body, contentLength: csv.length },
+        deps,
+      ),
+    ).rejects.toMatchObject({ code: "conflict" });
     expect(await db.dataset.count()).toBe(before);
     // The database enforces it too, whatever the code path.
-    await expect(db.dataset.create({ data: { name: "logs-1", origin: "imported" } })).rejects.toMatchObject({ code: "P2002" });
+    await expect(db.dataset.create({ data: { name: "logs-1", origin: "imported" } })).rejects.toMatchObject({
+      code: "P2002",
+    });
   });
 });

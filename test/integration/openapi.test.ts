@@ -12,7 +12,14 @@ import { rankBody } from "@/lib/serving/rank-input";
  * every exported handler of every route file under app/api/v1 (and none without one), and the
  * README's curl example is a request the description accepts.
  */
-type Doc = { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: object }> }; security?: object[] }>>; components: { securitySchemes: Record<string, { scheme: string }> } };
+type Doc = {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { requestBody?: { content: Record<string, { schema: object }> }; security?: object[] }>
+  >;
+  components: { securitySchemes: Record<string, { scheme: string }> };
+};
 const doc = openApiDocument() as unknown as Doc;
 const API_DIR = path.join(process.cwd(), "app", "api", "v1");
 
@@ -24,10 +31,13 @@ function routeOperations(): [string, string][] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name === "route.ts") {
-        const route = `/api/v1/${path.relative(API_DIR, dir).split(path.sep).join("/")}`.replace(/\/$/, "").replace(/\[(\w+)\]/g, "{$1}");
+        const route = `/api/v1/${path.relative(API_DIR, dir).split(path.sep).join("/")}`
+          .replace(/\/$/, "")
+          .replace(/\[(\w+)\]/g, "{$1}");
         if (route.includes("[...")) continue;
         const source = fs.readFileSync(full, "utf8");
-        for (const m of source.matchAll(/export (?:const|async function|function) (GET|POST|PATCH|PUT|DELETE)\b/g)) out.push([m[1].toLowerCase(), route]);
+        for (const m of source.matchAll(/export (?:const|async function|function) (GET|POST|PATCH|PUT|DELETE)\b/g))
+          out.push([m[1].toLowerCase(), route]);
       }
     }
   };
@@ -54,7 +64,8 @@ describe("OpenAPI 3.1 for /api/v1", () => {
       .map(([m, p]) => [m, p] as [string, string])
       .sort();
     expect(described).toEqual(routes);
-    for (const [method, route] of routes) expect(doc.paths[route]?.[method], `${method.toUpperCase()} ${route}`).toBeDefined();
+    for (const [method, route] of routes)
+      expect(doc.paths[route]?.[method], `${method.toUpperCase()} ${route}`).toBeDefined();
   });
 
   it("is served at /api/v1/openapi.json", async () => {
@@ -65,7 +76,7 @@ describe("OpenAPI 3.1 for /api/v1", () => {
 
   it("accepts the README's curl example, as the rank route's own schema does", () => {
     const readme = fs.readFileSync(path.join(process.cwd(), "README.md"), "utf8");
-    const curl = /```bash\n(curl [\s\S]*?)```/.exec(readme.slice(readme.indexOf("/api/v1/rank -H")-40))?.[1] ?? "";
+    const curl = /```bash\n(curl [\s\S]*?)```/.exec(readme.slice(readme.indexOf("/api/v1/rank -H") - 40))?.[1] ?? "";
     const url = /curl -s (\S+)/.exec(curl)?.[1] ?? "";
     const header = /-H "([^"]+)"/.exec(curl)?.[1] ?? "";
     const body = JSON.parse(/-d '([\s\S]*?)'/.exec(curl)?.[1] ?? "null");

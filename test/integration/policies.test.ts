@@ -33,7 +33,12 @@ beforeAll(async () => {
   const queue = await startQueue(database.url(), { supervise: false });
   await ensureQueues(queue, JOB_REGISTRY);
   deps = { queue, registry: JOB_REGISTRY };
-  worker = await startWorker({ databaseUrl: database.url(), registry: JOB_REGISTRY, workerId: "policy-worker", log: () => {} });
+  worker = await startWorker({
+    databaseUrl: database.url(),
+    registry: JOB_REGISTRY,
+    workerId: "policy-worker",
+    log: () => {},
+  });
   await createScenario(SYSTEM_ACTOR, { key: "tiny", name: "Tiny", config: { world: { users: 400, items: 3000 } } });
 });
 
@@ -63,7 +68,12 @@ describe("training, registering, evaluating and serving policy versions", () => 
   let enhancedId = "";
 
   it("tunes a fixed policy and registers it as a servable version with its training curve", async () => {
-    const job = await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "default-fixed", type: "fixed", scenario: "tiny", preset: "quick" }, deps);
+    const job = await enqueueJob(
+      SYSTEM_ACTOR,
+      "train-policy",
+      { policy: "default-fixed", type: "fixed", scenario: "tiny", preset: "quick" },
+      deps,
+    );
     const done = await finished(job.id);
     expect(done.error).toBeNull();
     expect(done.state).toBe("completed");
@@ -79,12 +89,26 @@ describe("training, registering, evaluating and serving policy versions", () => 
     expect(messages).not.toMatch(/iteration [4-9]\/3/);
     const cem = trainingCurves(v.trainingCurve).find((c) => c.curve.x === "iteration");
     expect(cem?.curve.points.map((p) => p.iteration)).toEqual([1, 2, 3]);
-    expect(registeredVersion(done.type, done.payload, done.result)).toMatchObject({ policy: "default-fixed", version: 1 });
+    expect(registeredVersion(done.type, done.payload, done.result)).toMatchObject({
+      policy: "default-fixed",
+      version: 1,
+    });
   });
 
   it("trains an Enhanced-State version (quick preset) and serves it per candidate, identically after reloading", async () => {
     // promotion "always": this test is about serving a trained actor, whatever the gate would say.
-    const job = await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "es", type: "enhanced_state", scenario: "tiny", preset: "quick", trainingConfig: { promotion: "always" } }, deps);
+    const job = await enqueueJob(
+      SYSTEM_ACTOR,
+      "train-policy",
+      {
+        policy: "es",
+        type: "enhanced_state",
+        scenario: "tiny",
+        preset: "quick",
+        trainingConfig: { promotion: "always" },
+      },
+      deps,
+    );
     const done = await finished(job.id);
     expect(done.error).toBeNull();
     const v = await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "es" } }, include: { policy: true } });
@@ -93,7 +117,16 @@ describe("training, registering, evaluating and serving policy versions", () => 
     enhancedId = v.id;
 
     await createLayer(SYSTEM_ACTOR, { key: "pl", name: "Policies" });
-    const e = await createExperiment(SYSTEM_ACTOR, { key: "es-vs-fixed", name: "ES", layer: "pl", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, { key: "es", weight: 0.5, policyVersionId: v.id }] });
+    const e = await createExperiment(SYSTEM_ACTOR, {
+      key: "es-vs-fixed",
+      name: "ES",
+      layer: "pl",
+      primaryMetric: "valid_consumption",
+      arms: [
+        { key: "control", control: true, weight: 0.5 },
+        { key: "es", weight: 0.5, policyVersionId: v.id },
+      ],
+    });
     await startExperiment(SYSTEM_ACTOR, e.id);
     let served = 0;
     for (let u = 0; u < 40 && served < 3; u++) {
@@ -101,12 +134,20 @@ describe("training, registering, evaluating and serving policy versions", () => 
       if (r.arm !== "es") continue;
       served++;
       expect(r.policyVersion).toBe(v.id);
-      const shown = decodeShownItems((await db.decisionItems.findFirstOrThrow({ where: { decisionId: r.decisionId } })).shown);
+      const shown = decodeShownItems(
+        (await db.decisionItems.findFirstOrThrow({ where: { decisionId: r.decisionId } })).shown,
+      );
       expect(shown.actionDim).toBe(14); // one action per candidate
       expect(shown.itemActions).toHaveLength(5 * 14);
       const a = await rlServingPolicy(v.id);
       const b = await rlServingPolicy(v.id);
-      const req = { n: 60, predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))), userFeatures: {}, itemFeatures: candidates(60).map((c) => c.features), context: {} };
+      const req = {
+        n: 60,
+        predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))),
+        userFeatures: {},
+        itemFeatures: candidates(60).map((c) => c.features),
+        context: {},
+      };
       const [sa, sb] = [await a.score(req), await b.score(req)];
       expect(Array.from(sa.scores)).toEqual(Array.from(sb.scores));
       expect(r.items.map((i) => i.score)).toEqual(r.items.map((i) => sa.scores[Number(i.itemId.slice(1))]));
@@ -129,15 +170,26 @@ describe("training, registering, evaluating and serving policy versions", () => 
       name: "both",
       actionMode: "none",
       async act(batch, decisions) {
-        const local = decisions.map((d) => ({ ...d, scores: new Float64Array(d.scores.length), action: new Float64Array(d.action.length), requestAction: new Float64Array(d.requestAction.length) }));
+        const local = decisions.map((d) => ({
+          ...d,
+          scores: new Float64Array(d.scores.length),
+          action: new Float64Array(d.action.length),
+          requestAction: new Float64Array(d.requestAction.length),
+        }));
         await policy.act(batch, local);
         await http.act(batch, decisions);
         batch.forEach((obs, i) => {
           if (http.responses[obs.slot]?.arm !== "es") return;
           compared++;
-          const order = Array.from({ length: obs.numCandidates }, (_, c) => c).sort((a, b) => local[i].scores[b] - local[i].scores[a] || a - b);
-          expect(http.responses[obs.slot]!.items.map((it) => it.itemId)).toEqual(order.slice(0, shown).map((c) => simItemId(obs.candidateIds[c])));
-          http.responses[obs.slot]!.items.forEach((it, r) => expect(Math.abs(it.score - local[i].scores[order[r]])).toBeLessThan(1e-5 * Math.max(1, Math.abs(it.score))));
+          const order = Array.from({ length: obs.numCandidates }, (_, c) => c).sort(
+            (a, b) => local[i].scores[b] - local[i].scores[a] || a - b,
+          );
+          expect(http.responses[obs.slot]!.items.map((it) => it.itemId)).toEqual(
+            order.slice(0, shown).map((c) => simItemId(obs.candidateIds[c])),
+          );
+          http.responses[obs.slot]!.items.forEach((it, r) =>
+            expect(Math.abs(it.score - local[i].scores[order[r]])).toBeLessThan(1e-5 * Math.max(1, Math.abs(it.score))),
+          );
         });
       },
     };
@@ -146,12 +198,20 @@ describe("training, registering, evaluating and serving policy versions", () => 
   });
 
   it("evaluates a version in the simulator with CIs and stores the result on the version", async () => {
-    const job = await enqueueJob(SYSTEM_ACTOR, "evaluate-policy", { policyVersionId: enhancedId, scenario: "tiny", seeds: 2, sessionsPerSeed: 20 }, deps);
+    const job = await enqueueJob(
+      SYSTEM_ACTOR,
+      "evaluate-policy",
+      { policyVersionId: enhancedId, scenario: "tiny", seeds: 2, sessionsPerSeed: 20 },
+      deps,
+    );
     const done = await finished(job.id);
     expect(done.error).toBeNull();
     expect(done.progress).toBe(1); // its rollouts report progress without awaiting it
     const v = await db.policyVersion.findUniqueOrThrow({ where: { id: enhancedId } });
-    const ev = v.evaluation as { rollout: Record<string, { validConsumption: { mean: number; ci: number[] } }>; vsBaseline: Record<string, unknown> };
+    const ev = v.evaluation as {
+      rollout: Record<string, { validConsumption: { mean: number; ci: number[] } }>;
+      vsBaseline: Record<string, unknown>;
+    };
     expect(Object.keys(ev.rollout).sort()).toEqual(["baseline", "candidate", "oracle", "random"]);
     expect(ev.rollout.oracle.validConsumption.mean).toBeGreaterThan(ev.rollout.random.validConsumption.mean);
     expect(ev.rollout.candidate.validConsumption.ci).toHaveLength(2);
@@ -159,9 +219,23 @@ describe("training, registering, evaluating and serving policy versions", () => 
   });
 
   it("quick Enhanced-State training with no parent is never significantly worse than the default fixed policy (3 seeds)", async () => {
-    const defaultAction = (await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "default-fixed" } }, orderBy: { version: "desc" } })).config as { action: number[] };
+    const defaultAction = (
+      await db.policyVersion.findFirstOrThrow({
+        where: { policy: { key: "default-fixed" } },
+        orderBy: { version: "desc" },
+      })
+    ).config as { action: number[] };
     for (const seed of ["a", "b", "c"]) {
-      const train = await finished((await enqueueJob(SYSTEM_ACTOR, "train-policy", { policy: "es-quick", type: "enhanced_state", scenario: "tiny", preset: "quick", seed }, deps)).id);
+      const train = await finished(
+        (
+          await enqueueJob(
+            SYSTEM_ACTOR,
+            "train-policy",
+            { policy: "es-quick", type: "enhanced_state", scenario: "tiny", preset: "quick", seed },
+            deps,
+          )
+        ).id,
+      );
       expect(train.error).toBeNull();
       const result = train.result as { policyVersionId: string; improved: boolean };
       const v = await db.policyVersion.findUniqueOrThrow({ where: { id: result.policyVersionId } });
@@ -169,9 +243,20 @@ describe("training, registering, evaluating and serving policy versions", () => 
       // Warm start and safe fallback: an unimproved run is exactly the default fixed policy, never the box centre by accident.
       if (!result.improved) expect(saved).toMatchObject({ type: "fixed", action: defaultAction.action });
       expect((v.metrics as { improved: boolean }).improved).toBe(result.improved);
-      const evaluation = await finished((await enqueueJob(SYSTEM_ACTOR, "evaluate-policy", { policyVersionId: v.id, scenario: "tiny", seeds: 5, sessionsPerSeed: 60 }, deps)).id);
+      const evaluation = await finished(
+        (
+          await enqueueJob(
+            SYSTEM_ACTOR,
+            "evaluate-policy",
+            { policyVersionId: v.id, scenario: "tiny", seeds: 5, sessionsPerSeed: 60 },
+            deps,
+          )
+        ).id,
+      );
       expect(evaluation.error).toBeNull();
-      const { vsBaseline } = (await db.policyVersion.findUniqueOrThrow({ where: { id: v.id } })).evaluation as { vsBaseline: { validConsumption: { difference: { ci: [number, number] } } } };
+      const { vsBaseline } = (await db.policyVersion.findUniqueOrThrow({ where: { id: v.id } })).evaluation as {
+        vsBaseline: { validConsumption: { difference: { ci: [number, number] } } };
+      };
       expect(vsBaseline.validConsumption.difference.ci[1]).toBeGreaterThanOrEqual(0);
     }
   });
@@ -181,7 +266,12 @@ describe("training, registering, evaluating and serving policy versions", () => 
     const job = await enqueueJob(
       SYSTEM_ACTOR,
       "train-policy",
-      { policy: "us", type: "user_state", scenario: "tiny", trainingConfig: { rounds: 2, sessionsPerRound: 100, stepsPerRound: 20_000, progressEvery: 20 } },
+      {
+        policy: "us",
+        type: "user_state",
+        scenario: "tiny",
+        trainingConfig: { rounds: 2, sessionsPerRound: 100, stepsPerRound: 20_000, progressEvery: 20 },
+      },
       deps,
     );
     // Cancel while gradient steps run: training must notice at its next progress report.

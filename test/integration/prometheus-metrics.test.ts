@@ -49,17 +49,37 @@ describe("GET /metrics", () => {
     const before = (await scrape(ops)).values;
     const at = (m: Map<string, number>, k: string) => m.get(k) ?? 0;
 
-    const ranks = await Promise.all(Array.from({ length: 30 }, (_, i) => call(rankRoute.core, serve, { userId: `u-${i}`, candidates: rankCandidates(20), k: 5 })));
+    const ranks = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        call(rankRoute.core, serve, { userId: `u-${i}`, candidates: rankCandidates(20), k: 5 }),
+      ),
+    );
     expect(ranks.every((r) => r.status === 200)).toBe(true);
     expect((await call(rankRoute.core, serve, { userId: "u", candidates: [] })).status).toBe(400);
     const decisionId = (ranks[0].body as { decisionId: string }).decisionId;
     const events = [0, 1, 2].map((i) => ({ eventId: `e-${i}`, decisionId, userId: "u-0", type: "play", value: 3 }));
     expect((await call(eventsRoute.core, serve, { events })).body).toEqual({ accepted: 3, duplicates: 0 });
-    expect((await call(eventsRoute.core, serve, { events: events.slice(0, 1) })).body).toEqual({ accepted: 0, duplicates: 1 });
-    const { versionId } = await registerFixedPolicyVersion(SYSTEM_ACTOR, { key: "fixed-a", name: "A", action: Array.from(DEFAULT_ACTION_BOUNDS.centre) });
+    expect((await call(eventsRoute.core, serve, { events: events.slice(0, 1) })).body).toEqual({
+      accepted: 0,
+      duplicates: 1,
+    });
+    const { versionId } = await registerFixedPolicyVersion(SYSTEM_ACTOR, {
+      key: "fixed-a",
+      name: "A",
+      action: Array.from(DEFAULT_ACTION_BOUNDS.centre),
+    });
     for (let i = 0; i < 3; i++) await servingPolicy(versionId);
     const t0 = new Date(Date.now() - 120_000);
-    await db.job.create({ data: { type: "db-maintenance", state: "completed", payload: {}, maxAttempts: 1, startedAt: t0, finishedAt: new Date(t0.getTime() + 42_000) } });
+    await db.job.create({
+      data: {
+        type: "db-maintenance",
+        state: "completed",
+        payload: {},
+        maxAttempts: 1,
+        startedAt: t0,
+        finishedAt: new Date(t0.getTime() + 42_000),
+      },
+    });
     await db.job.create({ data: { type: "train-policy", state: "queued", payload: {}, maxAttempts: 1 } });
 
     const { text, values: after } = await scrape(ops);

@@ -24,18 +24,42 @@ setupTestDatabase("fl_report_sql");
  * rollup, and with new data on top of the rollup (late events of rolled days, today's decisions).
  */
 const DAY = 86_400_000;
-const candidates = Array.from({ length: 8 }, (_, j) => ({ itemId: `i${j}`, scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j + k) % 10) / 10 + 0.05])) }));
+const candidates = Array.from({ length: 8 }, (_, j) => ({
+  itemId: `i${j}`,
+  scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j + k) % 10) / 10 + 0.05])),
+}));
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-type Raw = { decisions: { userId: string; armKey: string; day: string; sessionId: string | null }[]; events: { userId: string; armKey: string | null; experimentId: string | null; type: string; value: number; ts: Date }[] };
+type Raw = {
+  decisions: { userId: string; armKey: string; day: string; sessionId: string | null }[];
+  events: {
+    userId: string;
+    armKey: string | null;
+    experimentId: string | null;
+    type: string;
+    value: number;
+    ts: Date;
+  }[];
+};
 
 async function loadRaw(experimentId: string): Promise<Raw> {
-  const decisions = await db.decision.findMany({ where: { experimentId }, select: { userId: true, armKey: true, ts: true, sessionId: true } });
-  const events = await db.event.findMany({ select: { userId: true, armKey: true, experimentId: true, type: true, value: true, ts: true } });
-  return { decisions: decisions.map((d) => ({ userId: d.userId, armKey: d.armKey!, day: day(d.ts), sessionId: d.sessionId })), events };
+  const decisions = await db.decision.findMany({
+    where: { experimentId },
+    select: { userId: true, armKey: true, ts: true, sessionId: true },
+  });
+  const events = await db.event.findMany({
+    select: { userId: true, armKey: true, experimentId: true, type: true, value: true, ts: true },
+  });
+  return {
+    decisions: decisions.map((d) => ({ userId: d.userId, armKey: d.armKey!, day: day(d.ts), sessionId: d.sessionId })),
+    events,
+  };
 }
 
-function measureOf(m: Measure, totals: { requests: number; sessions: number; n: Record<string, number>; v: Record<string, number> }) {
+function measureOf(
+  m: Measure,
+  totals: { requests: number; sessions: number; n: Record<string, number>; v: Record<string, number> },
+) {
   if (m.source === "requests") return totals.requests;
   if (m.source === "sessions") return totals.sessions;
   return m.eventTypes.reduce((s, t) => s + (m.aggregate === "count" ? totals.n[t] : totals.v[t]), 0);
@@ -50,8 +74,16 @@ function percentileCont(values: number[], p: number) {
 }
 
 function reference(raw: Raw, experimentId: string, startedAt: Date, metrics: MetricDefinition[], armKeys: string[]) {
-  const zero = () => ({ requests: 0, sessions: 0, n: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])), v: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) });
-  const users = new Map<string, { arm: string; userId: string; first: string; byDay: Map<string, ReturnType<typeof zero>> }>();
+  const zero = () => ({
+    requests: 0,
+    sessions: 0,
+    n: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])),
+    v: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])),
+  });
+  const users = new Map<
+    string,
+    { arm: string; userId: string; first: string; byDay: Map<string, ReturnType<typeof zero>> }
+  >();
   const sessionsSeen = new Set<string>();
   for (const d of [...raw.decisions].sort((a, b) => a.day.localeCompare(b.day))) {
     const key = `${d.armKey}|${d.userId}`;
@@ -76,7 +108,8 @@ function reference(raw: Raw, experimentId: string, startedAt: Date, metrics: Met
   }
   const pre = new Map<string, ReturnType<typeof zero>>();
   for (const e of raw.events) {
-    if (e.experimentId !== null || e.ts >= startedAt || e.ts.getTime() < startedAt.getTime() - PRE_PERIOD_DAYS * DAY) continue;
+    if (e.experimentId !== null || e.ts >= startedAt || e.ts.getTime() < startedAt.getTime() - PRE_PERIOD_DAYS * DAY)
+      continue;
     const t = pre.get(e.userId) ?? zero();
     pre.set(e.userId, t);
     t.n[e.type]++;
@@ -96,7 +129,17 @@ function reference(raw: Raw, experimentId: string, startedAt: Date, metrics: Met
     return t;
   };
   const all = [...users.values()];
-  const caps = new Map(metrics.filter((m) => m.cap === "percentile").map((m) => [m.key, percentileCont(all.map((u) => measureOf(m.numerator, totalsUpTo(u))), m.capValue! / 100)]));
+  const caps = new Map(
+    metrics
+      .filter((m) => m.cap === "percentile")
+      .map((m) => [
+        m.key,
+        percentileCont(
+          all.map((u) => measureOf(m.numerator, totalsUpTo(u))),
+          m.capValue! / 100,
+        ),
+      ]),
+  );
   const value = (m: MetricDefinition, raw: number) => {
     if (m.kind === "proportion") return raw >= 1 ? 1 : 0;
     const cap = m.cap === "fixed" ? m.capValue! : m.cap === "percentile" ? caps.get(m.key)! : Infinity;
@@ -109,32 +152,53 @@ function reference(raw: Raw, experimentId: string, startedAt: Date, metrics: Met
       const den: Measure = m.kind === "ratio" ? m.denominator! : { source: "sessions" };
       const xy = members.map((u) => [measureOf(m.numerator, totalsUpTo(u, upTo)), measureOf(den, totalsUpTo(u, upTo))]);
       const sum = (f: (p: number[]) => number) => xy.reduce((s, p) => s + f(p), 0);
-      return { n, sumX: sum((p) => p[0]), sumY: sum((p) => p[1]), sumX2: sum((p) => p[0] ** 2), sumY2: sum((p) => p[1] ** 2), sumXY: sum((p) => p[0] * p[1]) };
+      return {
+        n,
+        sumX: sum((p) => p[0]),
+        sumY: sum((p) => p[1]),
+        sumX2: sum((p) => p[0] ** 2),
+        sumY2: sum((p) => p[1] ** 2),
+        sumXY: sum((p) => p[0] * p[1]),
+      };
     }
-    const xp = members.map((u) => [value(m, measureOf(m.numerator, totalsUpTo(u, upTo))), value(m, measureOf(m.numerator, pre.get(u.userId) ?? zero()))]);
+    const xp = members.map((u) => [
+      value(m, measureOf(m.numerator, totalsUpTo(u, upTo))),
+      value(m, measureOf(m.numerator, pre.get(u.userId) ?? zero())),
+    ]);
     const sum = (f: (p: number[]) => number) => xp.reduce((s, p) => s + f(p), 0);
     const base = { n, sum: sum((p) => p[0]), sumSq: sum((p) => p[0] ** 2) };
-    return withPre ? { ...base, pre: { sum: sum((p) => p[1]), sumSq: sum((p) => p[1] ** 2), sumProduct: sum((p) => p[0] * p[1]) } } : base;
+    return withPre
+      ? { ...base, pre: { sum: sum((p) => p[1]), sumSq: sum((p) => p[1] ** 2), sumProduct: sum((p) => p[0] * p[1]) } }
+      : base;
   };
   const cuped = all.some((u) => pre.has(u.userId));
   const days = [...new Set(all.flatMap((u) => [...u.byDay.keys()]))].sort();
   return {
     users: Object.fromEntries(armKeys.map((a) => [a, all.filter((u) => u.arm === a).length])),
     cuped,
-    final: Object.fromEntries(metrics.map((m) => [m.key, Object.fromEntries(armKeys.map((a) => [a, stats(m, a, undefined, cuped)]))])),
-    series: Object.fromEntries(metrics.map((m) => [m.key, days.map((d) => ({ date: d, arms: Object.fromEntries(armKeys.map((a) => [a, stats(m, a, d, false)])) }))])),
+    final: Object.fromEntries(
+      metrics.map((m) => [m.key, Object.fromEntries(armKeys.map((a) => [a, stats(m, a, undefined, cuped)]))]),
+    ),
+    series: Object.fromEntries(
+      metrics.map((m) => [
+        m.key,
+        days.map((d) => ({ date: d, arms: Object.fromEntries(armKeys.map((a) => [a, stats(m, a, d, false)])) })),
+      ]),
+    ),
   };
 }
 
 function expectSameStatistics(sql: Awaited<ReturnType<typeof reportStatistics>>, ref: ReturnType<typeof reference>) {
-  const unwrap = (arms: Record<string, ArmMetricStats>) => Object.fromEntries(Object.entries(arms).map(([a, s]) => [a, s.stats]));
+  const unwrap = (arms: Record<string, ArmMetricStats>) =>
+    Object.fromEntries(Object.entries(arms).map(([a, s]) => [a, s.stats]));
   const close = (a: unknown, b: unknown, path: string) => {
     if (typeof b === "number") {
       expect(typeof a, path).toBe("number");
       expect(Math.abs((a as number) - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
     } else if (b && typeof b === "object") {
       expect(Object.keys(a as object).sort(), path).toEqual(Object.keys(b).sort());
-      for (const k of Object.keys(b)) close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      for (const k of Object.keys(b))
+        close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
     } else expect(a, path).toEqual(b);
   };
   expect(sql.users).toEqual(ref.users);
@@ -153,12 +217,48 @@ describe("report statistics in SQL equal an in-memory reference", () => {
   it("agrees before a rollup, after it, and with a tail on top of it, for every metric kind", async () => {
     await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
     const custom = [
-      { key: "like_rate", name: "Like rate", kind: "proportion", numerator: { source: "events", eventTypes: ["like"] } },
-      { key: "watch_capped", name: "Watch time capped", kind: "mean", numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" }, cap: "fixed", capValue: 45 },
-      { key: "watch_p90", name: "Watch time p90", kind: "mean", numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" }, cap: "percentile", capValue: 90 },
-      { key: "plays_per_session", name: "Plays per session", kind: "session_mean", numerator: { source: "events", eventTypes: ["play"] } },
-      { key: "likes_per_play", name: "Likes per play", kind: "ratio", numerator: { source: "events", eventTypes: ["like", "follow"] }, denominator: { source: "events", eventTypes: ["play"] } },
-      { key: "requests_per_user", name: "Requests", kind: "mean", numerator: { source: "requests" }, direction: "lower" },
+      {
+        key: "like_rate",
+        name: "Like rate",
+        kind: "proportion",
+        numerator: { source: "events", eventTypes: ["like"] },
+      },
+      {
+        key: "watch_capped",
+        name: "Watch time capped",
+        kind: "mean",
+        numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" },
+        cap: "fixed",
+        capValue: 45,
+      },
+      {
+        key: "watch_p90",
+        name: "Watch time p90",
+        kind: "mean",
+        numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" },
+        cap: "percentile",
+        capValue: 90,
+      },
+      {
+        key: "plays_per_session",
+        name: "Plays per session",
+        kind: "session_mean",
+        numerator: { source: "events", eventTypes: ["play"] },
+      },
+      {
+        key: "likes_per_play",
+        name: "Likes per play",
+        kind: "ratio",
+        numerator: { source: "events", eventTypes: ["like", "follow"] },
+        denominator: { source: "events", eventTypes: ["play"] },
+      },
+      {
+        key: "requests_per_user",
+        name: "Requests",
+        kind: "mean",
+        numerator: { source: "requests" },
+        direction: "lower",
+      },
     ];
     for (const m of custom) await createMetric(SYSTEM_ACTOR, m);
     const exp = await createExperiment(SYSTEM_ACTOR, {
@@ -167,13 +267,26 @@ describe("report statistics in SQL equal an in-memory reference", () => {
       layer: "main",
       primaryMetric: "like_rate",
       guardrailMetrics: custom.slice(1).map((m) => m.key),
-      arms: [{ key: "control", control: true, weight: 0.5 }, { key: "treatment", weight: 0.5 }],
+      arms: [
+        { key: "control", control: true, weight: 0.5 },
+        { key: "treatment", weight: 0.5 },
+      ],
     });
     const rng = new Rng("report-sql");
     const users = Array.from({ length: 60 }, (_, i) => `u${i}`);
     const now = Date.now();
     // Pre-period (no experiment yet), for about two thirds of the users.
-    const pre = users.filter((_, i) => i % 3).flatMap((u, i) => Array.from({ length: 1 + (i % 4) }, (_, k) => ({ eventId: `pre-${u}-${k}`, userId: u, type: (k % 2 ? "valid_play" : "play") as "play", value: 10 + k, ts: new Date(now - 5 * DAY + k * 1000).toISOString() })));
+    const pre = users
+      .filter((_, i) => i % 3)
+      .flatMap((u, i) =>
+        Array.from({ length: 1 + (i % 4) }, (_, k) => ({
+          eventId: `pre-${u}-${k}`,
+          userId: u,
+          type: (k % 2 ? "valid_play" : "play") as "play",
+          value: 10 + k,
+          ts: new Date(now - 5 * DAY + k * 1000).toISOString(),
+        })),
+      );
     await ingestEvents({ events: pre });
     await startExperiment(SYSTEM_ACTOR, exp.id);
     await db.experiment.update({ where: { id: exp.id }, data: { startedAt: new Date(now - 3 * DAY) } });
@@ -188,10 +301,27 @@ describe("report statistics in SQL equal an in-memory reference", () => {
           for (let s = 0; s < sessions; s++) {
             const requests = 1 + Math.floor(rng.next() * 3);
             for (let r = 0; r < requests; r++) {
-              const res = await rank({ userId: u, candidates, k: 3, context: s === 1 && r === 0 ? {} : { sessionId: `${u}-${ago}-${s}` } });
-              await db.decision.updateMany({ where: { id: res.decisionId }, data: { ts: new Date(now - ago * DAY + s * 60_000 + r) } });
+              const res = await rank({
+                userId: u,
+                candidates,
+                k: 3,
+                context: s === 1 && r === 0 ? {} : { sessionId: `${u}-${ago}-${s}` },
+              });
+              await db.decision.updateMany({
+                where: { id: res.decisionId },
+                data: { ts: new Date(now - ago * DAY + s * 60_000 + r) },
+              });
               for (const type of EVENT_TYPES) {
-                if (rng.next() < 0.35) events.push({ eventId: `e${eventNo++}`, decisionId: res.decisionId, userId: u, itemId: "i1", type, value: type === "play" ? Math.round(rng.next() * 60) : undefined, ts: new Date(now - ago * DAY + s * 60_000 + r + 500).toISOString() });
+                if (rng.next() < 0.35)
+                  events.push({
+                    eventId: `e${eventNo++}`,
+                    decisionId: res.decisionId,
+                    userId: u,
+                    itemId: "i1",
+                    type,
+                    value: type === "play" ? Math.round(rng.next() * 60) : undefined,
+                    ts: new Date(now - ago * DAY + s * 60_000 + r + 500).toISOString(),
+                  });
               }
             }
           }
@@ -201,7 +331,13 @@ describe("report statistics in SQL equal an in-memory reference", () => {
     };
     await traffic([2, 1], 0.8);
 
-    const definitions = await metricDefinitions(["valid_consumption", "duration", "interactions", "session_depth", ...custom.map((m) => m.key)]);
+    const definitions = await metricDefinitions([
+      "valid_consumption",
+      "duration",
+      "interactions",
+      "session_depth",
+      ...custom.map((m) => m.key),
+    ]);
     const armKeys = ["control", "treatment"];
     const compare = async () => {
       const e = await db.experiment.findUniqueOrThrow({ where: { id: exp.id } });
@@ -222,7 +358,16 @@ describe("report statistics in SQL equal an in-memory reference", () => {
 
     // Late events of a rolled day and today's traffic: rollup + tail, then everything rolled again.
     const old = await db.decision.findMany({ where: { experimentId: exp.id }, take: 20, orderBy: { ts: "asc" } });
-    await ingestEvents({ events: old.map((d, i) => ({ eventId: `late-${i}`, decisionId: d.id, userId: d.userId, type: i % 2 ? "like" : "play", value: 7, ts: new Date(d.ts.getTime() + 1000).toISOString() })) });
+    await ingestEvents({
+      events: old.map((d, i) => ({
+        eventId: `late-${i}`,
+        decisionId: d.id,
+        userId: d.userId,
+        type: i % 2 ? "like" : "play",
+        value: 7,
+        ts: new Date(d.ts.getTime() + 1000).toISOString(),
+      })),
+    });
     await traffic([0], 0.5);
     await compare();
     await rollupExperiment(exp.id, 0);

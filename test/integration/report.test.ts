@@ -13,18 +13,35 @@ import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_report");
 
-const candidates = Array.from({ length: 20 }, (_, j) => ({ itemId: `i${j}`, scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j + k) % 10) / 10 + 0.05])) }));
+const candidates = Array.from({ length: 20 }, (_, j) => ({
+  itemId: `i${j}`,
+  scores: Object.fromEntries(SCORE_NAMES.map((s, k) => [s, ((j + k) % 10) / 10 + 0.05])),
+}));
 
 describe("uplift report from real decisions and events", () => {
   it("reports users, means, lift with CI and p, SRM, CUPED and a daily series", async () => {
     await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
-    const exp = await createExperiment(SYSTEM_ACTOR, { key: "rep", name: "Report", layer: "main", primaryMetric: "valid_consumption", arms: [{ key: "control", control: true, weight: 0.5 }, { key: "treatment", weight: 0.5 }] });
+    const exp = await createExperiment(SYSTEM_ACTOR, {
+      key: "rep",
+      name: "Report",
+      layer: "main",
+      primaryMetric: "valid_consumption",
+      arms: [
+        { key: "control", control: true, weight: 0.5 },
+        { key: "treatment", weight: 0.5 },
+      ],
+    });
     const rng = new Rng("report-test");
     const users = Array.from({ length: 600 }, (_, i) => `u${i}`);
     // Pre-period: activity before the experiment exists (no experiment → default policy, unjoined events).
     const preEvents = users.flatMap((u, i) => {
       const level = 1 + (i % 5);
-      return Array.from({ length: level }, (_, k) => ({ eventId: `pre-${u}-${k}`, userId: u, type: "valid_play" as const, ts: new Date(Date.now() - 3 * 86_400_000).toISOString() }));
+      return Array.from({ length: level }, (_, k) => ({
+        eventId: `pre-${u}-${k}`,
+        userId: u,
+        type: "valid_play" as const,
+        ts: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      }));
     });
     for (let i = 0; i < preEvents.length; i += 1000) await ingestEvents({ events: preEvents.slice(i, i + 1000) });
     await startExperiment(SYSTEM_ACTOR, exp.id);
@@ -37,8 +54,21 @@ describe("uplift report from real decisions and events", () => {
       const level = 1 + (i % 5);
       const plays = Math.max(0, Math.round(level + rng.normal(0, 1) + (r.arm === "treatment" ? 1 : 0)));
       for (let k = 0; k < plays; k++) {
-        events.push({ eventId: `${u}-v${k}`, decisionId: r.decisionId, userId: u, itemId: r.items[k % 5].itemId, type: "valid_play" as const });
-        events.push({ eventId: `${u}-p${k}`, decisionId: r.decisionId, userId: u, itemId: r.items[k % 5].itemId, type: "play" as const, value: 20 });
+        events.push({
+          eventId: `${u}-v${k}`,
+          decisionId: r.decisionId,
+          userId: u,
+          itemId: r.items[k % 5].itemId,
+          type: "valid_play" as const,
+        });
+        events.push({
+          eventId: `${u}-p${k}`,
+          decisionId: r.decisionId,
+          userId: u,
+          itemId: r.items[k % 5].itemId,
+          type: "play" as const,
+          value: 20,
+        });
       }
     }
     for (let i = 0; i < events.length; i += 1000) await ingestEvents({ events: events.slice(i, i + 1000) });
@@ -48,7 +78,12 @@ describe("uplift report from real decisions and events", () => {
     const treatment = report.arms.find((a) => !a.control)!;
     expect(control.users + treatment.users).toBe(600);
     expect(report.srm.ok).toBe(true);
-    const lift = treatment.metrics.valid_consumption as { lift: number; ci: [number, number]; pValue: number; cuped: { lift: number; ci: [number, number] } | null };
+    const lift = treatment.metrics.valid_consumption as {
+      lift: number;
+      ci: [number, number];
+      pValue: number;
+      cuped: { lift: number; ci: [number, number] } | null;
+    };
     const cm = control.metrics.valid_consumption.mean!;
     expect(lift.lift).toBeGreaterThan(0.15);
     expect(lift.ci[0]).toBeGreaterThan(0);
@@ -65,7 +100,16 @@ describe("uplift report from real decisions and events", () => {
     expect(await experimentReport("rep")).toBe(report);
     await ingestEvents({ events: events.slice(0, 500) });
     expect(await experimentReport("rep")).toBe(report);
-    await ingestEvents({ events: [{ eventId: "late-1", userId: users[0], type: "like", decisionId: (await db.decision.findFirstOrThrow({ where: { userId: users[0] } })).id }] });
+    await ingestEvents({
+      events: [
+        {
+          eventId: "late-1",
+          userId: users[0],
+          type: "like",
+          decisionId: (await db.decision.findFirstOrThrow({ where: { userId: users[0] } })).id,
+        },
+      ],
+    });
     const fresh = await experimentReport("rep");
     expect(fresh).not.toBe(report);
   });

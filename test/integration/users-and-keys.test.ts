@@ -13,12 +13,21 @@ setupTestDatabase("fl_auth");
 
 describe("users, roles and API keys against PostgreSQL", () => {
   it("creates users with hashed passwords, refuses duplicates and bad input, and audits", async () => {
-    const u = await createUser(SYSTEM_ACTOR, { email: "Ann@Example.com", name: "Ann", password: "s3cret-pass", role: "admin" });
+    const u = await createUser(SYSTEM_ACTOR, {
+      email: "Ann@Example.com",
+      name: "Ann",
+      password: "s3cret-pass",
+      role: "admin",
+    });
     expect(u.email).toBe("ann@example.com");
     const row = await db.user.findUniqueOrThrow({ where: { id: u.id } });
     expect(row.passwordHash).not.toContain("s3cret-pass");
-    await expect(createUser(SYSTEM_ACTOR, { email: "ann@example.com", name: "A2", password: "another-pass", role: "viewer" })).rejects.toMatchObject({ code: "conflict" });
-    await expect(createUser(SYSTEM_ACTOR, { email: "not-an-email", name: "B", password: "x", role: "boss" })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      createUser(SYSTEM_ACTOR, { email: "ann@example.com", name: "A2", password: "another-pass", role: "viewer" }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    await expect(
+      createUser(SYSTEM_ACTOR, { email: "not-an-email", name: "B", password: "x", role: "boss" }),
+    ).rejects.toMatchObject({ code: "bad_request" });
     expect(await db.user.count()).toBe(1);
     expect(await db.auditLog.count({ where: { action: "user.create", entityId: u.id } })).toBe(1);
 
@@ -29,8 +38,15 @@ describe("users, roles and API keys against PostgreSQL", () => {
 
   it("never demotes the last administrator", async () => {
     const admin = await db.user.findUniqueOrThrow({ where: { email: "ann@example.com" } });
-    await expect(setUserRole(SYSTEM_ACTOR, { userId: admin.id, role: "viewer" })).rejects.toMatchObject({ code: "conflict" });
-    const v = await createUser(SYSTEM_ACTOR, { email: "vic@example.com", name: "Vic", password: "viewer-pass", role: "viewer" });
+    await expect(setUserRole(SYSTEM_ACTOR, { userId: admin.id, role: "viewer" })).rejects.toMatchObject({
+      code: "conflict",
+    });
+    const v = await createUser(SYSTEM_ACTOR, {
+      email: "vic@example.com",
+      name: "Vic",
+      password: "viewer-pass",
+      role: "viewer",
+    });
     const changed = await setUserRole(SYSTEM_ACTOR, { userId: v.id, role: "editor" });
     expect(changed.role).toBe("editor");
     const audit = await db.auditLog.findFirstOrThrow({ where: { action: "user.setRole", entityId: v.id } });
@@ -46,12 +62,17 @@ describe("users, roles and API keys against PostgreSQL", () => {
 
     const actor = await authenticateApiKey(`Bearer ${created.key}`, "serve");
     expect(actor.apiKeyId).toBe(created.id);
-    await expect(authenticateApiKey(`Bearer ${created.key}`, "experiments:write")).rejects.toMatchObject({ code: "forbidden" });
+    await expect(authenticateApiKey(`Bearer ${created.key}`, "experiments:write")).rejects.toMatchObject({
+      code: "forbidden",
+    });
     await expect(authenticateApiKey("Bearer nope", "serve")).rejects.toMatchObject({ code: "unauthorized" });
     await expect(authenticateApiKey(null, "serve")).rejects.toMatchObject({ code: "unauthorized" });
     await expect(createApiKey(SYSTEM_ACTOR, { name: "x", scopes: [] })).rejects.toMatchObject({ code: "bad_request" });
 
     await revokeApiKey(SYSTEM_ACTOR, created.id);
-    await expect(authenticateApiKey(`Bearer ${created.key}`, "serve")).rejects.toMatchObject({ code: "unauthorized", message: expect.stringContaining("revoked") });
+    await expect(authenticateApiKey(`Bearer ${created.key}`, "serve")).rejects.toMatchObject({
+      code: "unauthorized",
+      message: expect.stringContaining("revoked"),
+    });
   });
 });

@@ -21,7 +21,13 @@ export async function startBrowserPlatform(opts: {
   await migrate(scratch.url);
   process.env.DATABASE_URL = scratch.url;
   await opts.prepare?.();
-  const platform = await startPlatform({ DATABASE_URL: scratch.url, FUSIONLAB_ADMIN_EMAIL: opts.admin.email, FUSIONLAB_ADMIN_PASSWORD: opts.admin.password, NEXTAUTH_URL: undefined, ...opts.env });
+  const platform = await startPlatform({
+    DATABASE_URL: scratch.url,
+    FUSIONLAB_ADMIN_EMAIL: opts.admin.email,
+    FUSIONLAB_ADMIN_PASSWORD: opts.admin.password,
+    NEXTAUTH_URL: undefined,
+    ...opts.env,
+  });
   const browser = await launchBrowser();
   return {
     platform,

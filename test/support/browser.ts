@@ -6,11 +6,20 @@ import { chromium, type Browser, type Page } from "playwright-core";
 /** Debian's Chromium driven by playwright-core (no downloaded browser), headless, no network chatter. */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath} (apt-get install -y chromium)`);
+  if (!fs.existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath} (apt-get install -y chromium)`);
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
 }
 
@@ -27,7 +36,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-const AXE_SOURCE = path.join(path.dirname(createRequire(import.meta.url).resolve("axe-core/package.json")), "axe.min.js");
+const AXE_SOURCE = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("axe-core/package.json")),
+  "axe.min.js",
+);
 
 type AxeViolation = { id: string; help: string; nodes: { target: unknown[]; failureSummary?: string }[] };
 
@@ -35,12 +47,26 @@ type AxeViolation = { id: string; help: string; nodes: { target: unknown[]; fail
 export async function expectAccessible(page: Page, label = page.url()): Promise<void> {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
-    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
   if (violations.length > 0) {
-    const text = violations.map((v) => `${v.id} (${v.help}):\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`).join("\n")}`).join("\n");
+    const text = violations
+      .map(
+        (v) =>
+          `${v.id} (${v.help}):\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`).join("\n")}`,
+      )
+      .join("\n");
     throw new Error(`axe-core: ${violations.length} accessibility violation(s) on ${label}:\n${text}`);
   }
 }

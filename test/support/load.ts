@@ -36,7 +36,12 @@ export function percentile(sorted: number[], p: number): number {
  */
 export function httpClient(baseUrl: string, headers: Record<string, string>, maxSockets = 128) {
   const { hostname, port } = new URL(baseUrl);
-  const head = Object.entries({ host: `${hostname}:${port}`, connection: "keep-alive", "content-type": "application/json", ...headers })
+  const head = Object.entries({
+    host: `${hostname}:${port}`,
+    connection: "keep-alive",
+    "content-type": "application/json",
+    ...headers,
+  })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join("");
   const idle: Connection[] = [];

@@ -67,16 +67,31 @@ export function alive(pid: number): boolean {
   }
 }
 
-export async function startPlatform(env: Record<string, string | undefined>, opts: { expectFailure?: boolean; timeoutMs?: number } = {}): Promise<RunningPlatform> {
+export async function startPlatform(
+  env: Record<string, string | undefined>,
+  opts: { expectFailure?: boolean; timeoutMs?: number } = {},
+): Promise<RunningPlatform> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const metricsPort = env.FUSIONLAB_METRICS_PORT ? Number(env.FUSIONLAB_METRICS_PORT) : await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), FUSIONLAB_METRICS_PORT: String(metricsPort), FUSIONLAB_WORKERS: "1", ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    FUSIONLAB_METRICS_PORT: String(metricsPort),
+    FUSIONLAB_WORKERS: "1",
+    ...env,
+  };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const proc = spawn("npm", ["start", "--silent"], { env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const proc = spawn("npm", ["start", "--silent"], {
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | string | null>((resolve) => proc.on("exit", (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | string | null>((resolve) =>
+    proc.on("exit", (code, signal) => resolve(code ?? signal)),
+  );
   const platform: RunningPlatform = {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -84,7 +99,12 @@ export async function startPlatform(env: Record<string, string | undefined>, opt
     proc,
     output: () => out,
     waitForExit: (timeoutMs = 60_000) =>
-      Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`platform did not exit within ${timeoutMs} ms:\n${out}`)), timeoutMs))]),
+      Promise.race([
+        exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`platform did not exit within ${timeoutMs} ms:\n${out}`)), timeoutMs),
+        ),
+      ]),
     descendants: () => processTree(proc.pid!),
   };
   if (opts.expectFailure) return platform;
@@ -124,7 +144,12 @@ export async function startBenchPlatform(env: Record<string, string | undefined>
   await admin.query("CREATE DATABASE bench");
   await admin.end();
   const databaseUrl = withDatabase(pgServer.adminUrl, "bench");
-  const platform = await startPlatform({ DATABASE_URL: databaseUrl, FUSIONLAB_DATA_DIR: path.join(dir, "data"), NEXTAUTH_URL: undefined, ...env });
+  const platform = await startPlatform({
+    DATABASE_URL: databaseUrl,
+    FUSIONLAB_DATA_DIR: path.join(dir, "data"),
+    NEXTAUTH_URL: undefined,
+    ...env,
+  });
   return {
     platform,
     databaseUrl,

@@ -43,10 +43,12 @@ describe("ramping", () => {
     expect(diff.leave).toBe(0);
     expect(diff.stay).toBeCloseTo(0.2, 12);
     expect(diff.enter).toBeCloseTo(0.3, 12);
-    expect(diff.arms.map((a) => [a.key, a.before, a.after])).toEqual([
-      ["control", 0.1, 0.25],
-      ["treatment", 0.1, 0.25],
-    ].map(([k, b, a]) => [k, expect.closeTo(b as number, 12), expect.closeTo(a as number, 12)]));
+    expect(diff.arms.map((a) => [a.key, a.before, a.after])).toEqual(
+      [
+        ["control", 0.1, 0.25],
+        ["treatment", 0.1, 0.25],
+      ].map(([k, b, a]) => [k, expect.closeTo(b as number, 12), expect.closeTo(a as number, 12)]),
+    );
 
     const seen = observedMoves(before, after);
     expect(seen.switchArms).toBe(0);
@@ -56,7 +58,13 @@ describe("ramping", () => {
 
   it("growing the layer range only adds users", () => {
     const before = experiment({ coverage: 0.8, layerBuckets: [[0, 3000]] });
-    const after = experiment({ coverage: 0.8, layerBuckets: [[0, 3000], [5000, 7000]] });
+    const after = experiment({
+      coverage: 0.8,
+      layerBuckets: [
+        [0, 3000],
+        [5000, 7000],
+      ],
+    });
     const diff = rampDiff(LAYER, "ramp-exp", before, after);
     expect(diff).toMatchObject({ safe: true, leave: 0, switchArms: 0 });
     expect(diff.stay).toBeCloseTo(0.3 * 0.8, 12);
@@ -67,7 +75,12 @@ describe("ramping", () => {
   });
 
   it("ramping down only lets users leave", () => {
-    const diff = rampDiff(LAYER, "ramp-exp", experiment({ coverage: 0.6 }), experiment({ coverage: 0.1, layerBuckets: [[0, 5000]] }));
+    const diff = rampDiff(
+      LAYER,
+      "ramp-exp",
+      experiment({ coverage: 0.6 }),
+      experiment({ coverage: 0.1, layerBuckets: [[0, 5000]] }),
+    );
     expect(diff).toMatchObject({ safe: true, enter: 0, switchArms: 0 });
     expect(diff.stay).toBeCloseTo(0.05, 12);
     expect(diff.leave).toBeCloseTo(0.55, 12);
@@ -75,7 +88,12 @@ describe("ramping", () => {
 
   it("flags a weight change as unsafe, and the analytic fractions match real users", () => {
     const before = experiment({});
-    const after = experiment({ arms: [{ key: "control", weight: 0.3 }, { key: "treatment", weight: 0.7 }] });
+    const after = experiment({
+      arms: [
+        { key: "control", weight: 0.3 },
+        { key: "treatment", weight: 0.7 },
+      ],
+    });
     const diff = rampDiff(LAYER, "ramp-exp", before, after);
     expect(diff.safe).toBe(false);
     expect(diff.switchArms).toBeCloseTo(0.2, 12);
@@ -89,10 +107,12 @@ describe("ramping", () => {
     // Same seed: layer bucket k ⇔ experiment level k, so [0, 5000) of the layer is exactly the control arm.
     const placement = experiment({ layerBuckets: [[0, 5000]] });
     const diff = rampDiff("ramp-exp", "ramp-exp", placement, experiment({}));
-    expect(diff.arms.map((a) => [a.before, a.after])).toEqual([
-      [0.5, 0.5],
-      [0, 0.5],
-    ].map((pair) => pair.map((x) => expect.closeTo(x, 12))));
+    expect(diff.arms.map((a) => [a.before, a.after])).toEqual(
+      [
+        [0.5, 0.5],
+        [0, 0.5],
+      ].map((pair) => pair.map((x) => expect.closeTo(x, 12))),
+    );
     expect(diff).toMatchObject({ safe: true, leave: 0 });
   });
 });

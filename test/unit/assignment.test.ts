@@ -62,7 +62,10 @@ function userIds(count: number): string[] {
 
 const IDS = userIds(10_000);
 
-function gbRun(id: string, experiment: { key: string; n: number; coverage?: number; weights?: number[]; ranges?: [number, number][] }) {
+function gbRun(
+  id: string,
+  experiment: { key: string; n: number; coverage?: number; weights?: number[]; ranges?: [number, number][] },
+) {
   const gb = new GrowthBook({ attributes: { id } });
   // GrowthBook types variations as a tuple of at least two.
   const variations = Array.from({ length: experiment.n }, (_, i) => i) as [number, number, ...number[]];
@@ -95,28 +98,81 @@ describe("hash v2", () => {
 
 describe("bucket ranges", () => {
   it("normalises, measures and combines ranges", () => {
-    const ranges: BucketRange[] = [[500, 700], [0, 100], [100, 200], [650, 900], [300, 300]];
-    expect(normalizeRanges(ranges)).toEqual([[0, 200], [500, 900]]);
+    const ranges: BucketRange[] = [
+      [500, 700],
+      [0, 100],
+      [100, 200],
+      [650, 900],
+      [300, 300],
+    ];
+    expect(normalizeRanges(ranges)).toEqual([
+      [0, 200],
+      [500, 900],
+    ]);
     expect(rangesSize(ranges)).toBe(600);
-    expect(intersectRanges([[0, 1000]], [[900, 1200], [50, 60]])).toEqual([[50, 60], [900, 1000]]);
-    expect(subtractRanges([[0, 1000]], [[100, 200], [150, 300], [900, 2000]])).toEqual([[0, 100], [300, 900]]);
-    expect(freeRanges([{ id: "a", ranges: [[0, 2500]] }, { id: "b", ranges: [[5000, 7500]] }])).toEqual([
+    expect(
+      intersectRanges(
+        [[0, 1000]],
+        [
+          [900, 1200],
+          [50, 60],
+        ],
+      ),
+    ).toEqual([
+      [50, 60],
+      [900, 1000],
+    ]);
+    expect(
+      subtractRanges(
+        [[0, 1000]],
+        [
+          [100, 200],
+          [150, 300],
+          [900, 2000],
+        ],
+      ),
+    ).toEqual([
+      [0, 100],
+      [300, 900],
+    ]);
+    expect(
+      freeRanges([
+        { id: "a", ranges: [[0, 2500]] },
+        { id: "b", ranges: [[5000, 7500]] },
+      ]),
+    ).toEqual([
       [2500, 5000],
       [7500, 10000],
     ]);
   });
 
   it("reports invalid and overlapping ranges", () => {
-    expect(rangeIssues([[0, 5000], [5000, 10000]])).toEqual([]);
+    expect(
+      rangeIssues([
+        [0, 5000],
+        [5000, 10000],
+      ]),
+    ).toEqual([]);
     expect(rangeIssues([[-1, 10]])[0]).toMatch(/inside \[0, 10000\)/);
     expect(rangeIssues([[0, 10001]])[0]).toMatch(/inside/);
     expect(rangeIssues([[5, 5]])[0]).toMatch(/start must be below end/);
     expect(rangeIssues([[0.5, 10]])[0]).toMatch(/integers/);
-    expect(rangeIssues([[0, 100], [50, 150]])[0]).toMatch(/overlap/);
+    expect(
+      rangeIssues([
+        [0, 100],
+        [50, 150],
+      ])[0],
+    ).toMatch(/overlap/);
     const overlaps = findOverlaps([
       { id: "a", ranges: [[0, 3000]] },
       { id: "b", ranges: [[3000, 6000]] },
-      { id: "c", ranges: [[5000, 5100], [2900, 2950]] },
+      {
+        id: "c",
+        ranges: [
+          [5000, 5100],
+          [2900, 2950],
+        ],
+      },
     ]);
     expect(overlaps).toEqual([
       { a: "a", b: "c", ranges: [[2900, 2950]] },
@@ -125,7 +181,18 @@ describe("bucket ranges", () => {
   });
 
   it("segments the 10,000-bucket space for the layer bar", () => {
-    expect(segmentSpace([{ id: "b", ranges: [[6000, 8000]] }, { id: "a", ranges: [[0, 1000], [2000, 3000]] }])).toEqual([
+    expect(
+      segmentSpace([
+        { id: "b", ranges: [[6000, 8000]] },
+        {
+          id: "a",
+          ranges: [
+            [0, 1000],
+            [2000, 3000],
+          ],
+        },
+      ]),
+    ).toEqual([
       { start: 0, end: 1000, owner: "a" },
       { start: 1000, end: 2000, owner: null },
       { start: 2000, end: 3000, owner: "a" },
@@ -138,22 +205,62 @@ describe("bucket ranges", () => {
 
 describe("allocation", () => {
   it("maps weights and coverage to ranges as GrowthBook does", () => {
-    expect(getBucketRanges(2, 1)).toEqual([[0, 0.5], [0.5, 1]]);
-    expect(getBucketRanges(3, 0.5, [0.2, 0.3, 0.5])).toEqual([[0, 0.1], [0.2, 0.35], [0.5, 0.75]]);
+    expect(getBucketRanges(2, 1)).toEqual([
+      [0, 0.5],
+      [0.5, 1],
+    ]);
+    expect(getBucketRanges(3, 0.5, [0.2, 0.3, 0.5])).toEqual([
+      [0, 0.1],
+      [0.2, 0.35],
+      [0.5, 0.75],
+    ]);
     // GrowthBook's fallbacks: coverage clamped, bad weights → equal weights.
-    expect(getBucketRanges(2, 1.5, [0.4, 0.6])).toEqual([[0, 0.4], [0.4, 1]]);
-    expect(getBucketRanges(2, -1, [0.4, 0.6])).toEqual([[0, 0], [0.4, 0.4]]);
-    expect(getBucketRanges(2, 1, [0.4, 0.4])).toEqual([[0, 0.5], [0.5, 1]]);
-    expect(getBucketRanges(2, 1, [1])).toEqual([[0, 0.5], [0.5, 1]]);
-    expect(getBucketRanges(2, 1, [0.5, 0.505])).toEqual([[0, 0.5], [0.5, 1.005]]);
+    expect(getBucketRanges(2, 1.5, [0.4, 0.6])).toEqual([
+      [0, 0.4],
+      [0.4, 1],
+    ]);
+    expect(getBucketRanges(2, -1, [0.4, 0.6])).toEqual([
+      [0, 0],
+      [0.4, 0.4],
+    ]);
+    expect(getBucketRanges(2, 1, [0.4, 0.4])).toEqual([
+      [0, 0.5],
+      [0.5, 1],
+    ]);
+    expect(getBucketRanges(2, 1, [1])).toEqual([
+      [0, 0.5],
+      [0.5, 1],
+    ]);
+    expect(getBucketRanges(2, 1, [0.5, 0.505])).toEqual([
+      [0, 0.5],
+      [0.5, 1.005],
+    ]);
   });
 
   it("compiles to a level table equal to chooseArm at every one of the 10,000 levels", () => {
     const allocations: Allocation[] = [
       { arms: [{ key: "a" }, { key: "b" }, { key: "c" }] },
-      { coverage: 0.37, arms: [{ key: "a", weight: 0.1 }, { key: "b", weight: 0.2 }, { key: "c", weight: 0.7 }] },
+      {
+        coverage: 0.37,
+        arms: [
+          { key: "a", weight: 0.1 },
+          { key: "b", weight: 0.2 },
+          { key: "c", weight: 0.7 },
+        ],
+      },
       { coverage: 0.3333, arms: [1, 2, 3, 4, 5, 6, 7].map((i) => ({ key: `a${i}`, weight: 1 / 7 })) },
-      { arms: [{ key: "a", ranges: [[0, 1234], [9000, 9500]] }, { key: "b", ranges: [[1234, 4321]] }] },
+      {
+        arms: [
+          {
+            key: "a",
+            ranges: [
+              [0, 1234],
+              [9000, 9500],
+            ],
+          },
+          { key: "b", ranges: [[1234, 4321]] },
+        ],
+      },
     ];
     for (const allocation of allocations) {
       const table = armLookupTable(allocation);
@@ -170,19 +277,61 @@ describe("allocation", () => {
 
   it("rejects allocations GrowthBook would silently repair", () => {
     expect(allocationIssues({ arms: [{ key: "c" }, { key: "t" }] })).toEqual([]);
-    expect(allocationIssues({ coverage: 0.5, arms: [{ key: "c", weight: 0.5 }, { key: "t", weight: 0.5 }] })).toEqual([]);
+    expect(
+      allocationIssues({
+        coverage: 0.5,
+        arms: [
+          { key: "c", weight: 0.5 },
+          { key: "t", weight: 0.5 },
+        ],
+      }),
+    ).toEqual([]);
     const issues = (a: Allocation) => allocationIssues(a).join("\n");
     expect(issues({ arms: [{ key: "c" }] })).toMatch(/at least two arms/);
     expect(issues({ arms: [{ key: "c" }, { key: "c" }] })).toMatch(/used twice/);
     expect(issues({ coverage: 1.2, arms: [{ key: "c" }, { key: "t" }] })).toMatch(/coverage/);
-    expect(issues({ arms: [{ key: "c", weight: 0.3 }, { key: "t", weight: 0.3 }] })).toMatch(/sum to 1/);
+    expect(
+      issues({
+        arms: [
+          { key: "c", weight: 0.3 },
+          { key: "t", weight: 0.3 },
+        ],
+      }),
+    ).toMatch(/sum to 1/);
     expect(issues({ arms: [{ key: "c", weight: 1 }, { key: "t" }] })).toMatch(/every arm gives a weight/);
-    expect(issues({ arms: [{ key: "c", weight: -0.5 }, { key: "t", weight: 1.5 }] })).toMatch(/non-negative/);
-    expect(issues({ arms: [{ key: "c", ranges: [[0, 10]] }, { key: "t", weight: 1 }] })).toMatch(/explicit ranges/);
-    expect(issues({ arms: [{ key: "c", ranges: [[0, 10]] }, { key: "t", ranges: [[5, 20]] }] })).toMatch(/share buckets/);
-    expect(issues({ coverage: 0.5, arms: [{ key: "c", ranges: [[0, 10]] }, { key: "t", ranges: [[10, 20]] }] })).toMatch(
-      /weights only/,
-    );
+    expect(
+      issues({
+        arms: [
+          { key: "c", weight: -0.5 },
+          { key: "t", weight: 1.5 },
+        ],
+      }),
+    ).toMatch(/non-negative/);
+    expect(
+      issues({
+        arms: [
+          { key: "c", ranges: [[0, 10]] },
+          { key: "t", weight: 1 },
+        ],
+      }),
+    ).toMatch(/explicit ranges/);
+    expect(
+      issues({
+        arms: [
+          { key: "c", ranges: [[0, 10]] },
+          { key: "t", ranges: [[5, 20]] },
+        ],
+      }),
+    ).toMatch(/share buckets/);
+    expect(
+      issues({
+        coverage: 0.5,
+        arms: [
+          { key: "c", ranges: [[0, 10]] },
+          { key: "t", ranges: [[10, 20]] },
+        ],
+      }),
+    ).toMatch(/weights only/);
     expect(() => armUnitRanges({ arms: [{ key: "c", ranges: [[0, 10]] }, { key: "t" }] })).toThrow(/every arm/);
   });
 });
@@ -222,7 +371,11 @@ describe("assignment equals GrowthBook's SDK (hash v2) for 10,000 user ids", () 
   }
 
   it("explicit arm ranges equal GrowthBook's `ranges` option", () => {
-    const ranges: [number, number][] = [[0, 1500], [4000, 6500], [9000, 9999]];
+    const ranges: [number, number][] = [
+      [0, 1500],
+      [4000, 6500],
+      [9000, 9999],
+    ];
     const experiment = compileExperiment({
       key: "explicit",
       seed: "explicit",
@@ -243,7 +396,16 @@ describe("two-level assignment", () => {
     seed: "homefeed-layer",
     experiments: [
       { key: "e1", seed: "e1", arms: twoArms, layerBuckets: [[0, 3000]] as BucketRange[] },
-      { key: "e2", seed: "e2", arms: twoArms, coverage: 0.5, layerBuckets: [[3000, 4000], [8000, 10_000]] as BucketRange[] },
+      {
+        key: "e2",
+        seed: "e2",
+        arms: twoArms,
+        coverage: 0.5,
+        layerBuckets: [
+          [3000, 4000],
+          [8000, 10_000],
+        ] as BucketRange[],
+      },
     ],
   };
 
@@ -267,7 +429,10 @@ describe("two-level assignment", () => {
 
   it("refuses overlapping experiments and empty user ids", () => {
     expect(() =>
-      compileLayer({ seed: "l", experiments: [layer.experiments[0], { ...layer.experiments[1], key: "e3", layerBuckets: [[2999, 3001]] }] }),
+      compileLayer({
+        seed: "l",
+        experiments: [layer.experiments[0], { ...layer.experiments[1], key: "e3", layerBuckets: [[2999, 3001]] }],
+      }),
     ).toThrow(/"e1" and "e3" share layer buckets/);
     expect(() => compileLayer(layer)("")).toThrow(/non-empty/);
   });

@@ -46,7 +46,8 @@ async function readAll(dir: string, batchSize = 1000): Promise<RequestBatch[]> {
 function tensors(batches: RequestBatch[]): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const b of batches) {
-    for (const [k, v] of Object.entries(b)) if (typeof v !== "number") (out[k] ??= []).push(...Array.from(v as ArrayLike<number>));
+    for (const [k, v] of Object.entries(b))
+      if (typeof v !== "number") (out[k] ??= []).push(...Array.from(v as ArrayLike<number>));
   }
   return out;
 }
@@ -90,13 +91,25 @@ describe("generateDataset", () => {
       else expect(t.step[r]).toBe(t.step[r - 1] + 1);
       const u = t.userId[r];
       const staticPart = t.userFeatures.slice(r * dU, r * dU + manifest.dims.userStatic);
-      expect(staticPart).toEqual(Array.from(world.userStaticFeatures.subarray(u * staticPart.length, (u + 1) * staticPart.length)));
+      expect(staticPart).toEqual(
+        Array.from(world.userStaticFeatures.subarray(u * staticPart.length, (u + 1) * staticPart.length)),
+      );
       // The behaviour action is the fixed policy's; the taken action differs from it.
-      expect(t.behaviourAction.slice(r * ACTION_DIM, (r + 1) * ACTION_DIM)).not.toEqual(t.action.slice(r * ACTION_DIM, (r + 1) * ACTION_DIM));
+      expect(t.behaviourAction.slice(r * ACTION_DIM, (r + 1) * ACTION_DIM)).not.toEqual(
+        t.action.slice(r * ACTION_DIM, (r + 1) * ACTION_DIM),
+      );
       for (let p = 0; p < S; p++) {
         const i = r * S + p;
         expect(t.rewardWatch[i]).toBe(Math.fround(rewardWatch(weights, t.playTimeMs[i] / 1000)));
-        const f = [t.isClick[i], t.longView[i], t.isLike[i], t.isFollow[i], t.isComment[i], t.isForward[i], t.isHate[i]] as const;
+        const f = [
+          t.isClick[i],
+          t.longView[i],
+          t.isLike[i],
+          t.isFollow[i],
+          t.isComment[i],
+          t.isForward[i],
+          t.isHate[i],
+        ] as const;
         expect(t.rewardOther[i]).toBe(Math.fround(rewardOther(weights, ...f)));
       }
     }
@@ -176,7 +189,10 @@ describe("CSV export and import", () => {
     await importCsv({ csvPath: FIXTURE, outDir: lf });
     const reference = tensors(await readAll(lf));
     const lines = readFileSync(FIXTURE, "utf8").trimEnd().split("\n");
-    for (const [label, text] of [["crlf", lines.join("\r\n") + "\r\n"], ["no-final-newline", lines.join("\n")]]) {
+    for (const [label, text] of [
+      ["crlf", lines.join("\r\n") + "\r\n"],
+      ["no-final-newline", lines.join("\n")],
+    ]) {
       const csv = fresh(label) + ".csv";
       writeFileSync(csv, text);
       const out = fresh(`${label}-import`);
@@ -186,7 +202,9 @@ describe("CSV export and import", () => {
     // A row that is too long, far past the stream's 64 KiB chunks.
     const long = fresh("long") + ".csv";
     writeFileSync(long, [...lines.slice(0, 3), "9".repeat(300_000), ...lines.slice(3)].join("\n") + "\n");
-    const err = await importCsv({ csvPath: long, outDir: fresh("long-import"), maxLineBytes: 4096 }).catch((e: unknown) => e);
+    const err = await importCsv({ csvPath: long, outDir: fresh("long-import"), maxLineBytes: 4096 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CsvImportError);
     expect((err as CsvImportError).line).toBe(4);
     expect((err as Error).message).toMatch(/line 4: line is longer than 4096 bytes/);
@@ -205,9 +223,29 @@ describe("CSV export and import", () => {
       ["a score outside [0, 1]", withRow(57, set("pLike", "1.5")), 57, /pLike/],
       ["a missing field", withRow(200, (f) => f.slice(1)), 200, /expected \d+ fields/],
       ["a non-numeric feature", withRow(33, set("i_quality", "abc")), 33, /i_quality/],
-      ["an item whose features change", withRow(250, (f) => { const g = set("i_quality", "9")(f); return g; }), 250, /features differ/],
+      [
+        "an item whose features change",
+        withRow(250, (f) => {
+          const g = set("i_quality", "9")(f);
+          return g;
+        }),
+        250,
+        /features differ/,
+      ],
       ["a rank position out of order", withRow(10, set("position", "4")), 10, /position/],
-      ["a missing required column", lines.map((l) => l.split(",").filter((_, i) => i !== col("pClick")).join(",")).join("\n"), 1, /pClick/],
+      [
+        "a missing required column",
+        lines
+          .map((l) =>
+            l
+              .split(",")
+              .filter((_, i) => i !== col("pClick"))
+              .join(","),
+          )
+          .join("\n"),
+        1,
+        /pClick/,
+      ],
     ];
 
     it.each(cases)("%s", async (_label, text, line, message) => {
@@ -228,7 +266,8 @@ describe("CSV export and import", () => {
       // Move the first request's rows to the end of the file: its session then reappears.
       const firstSession = lines[1].split(",")[col("session_id")];
       const firstStep = lines[1].split(",")[col("step")];
-      const isFirst = (l: string) => l.split(",")[col("session_id")] === firstSession && l.split(",")[col("step")] === firstStep;
+      const isFirst = (l: string) =>
+        l.split(",")[col("session_id")] === firstSession && l.split(",")[col("step")] === firstStep;
       const body = lines.slice(1);
       const text = [lines[0], ...body.filter((l) => !isFirst(l)), ...body.filter(isFirst)].join("\n") + "\n";
       const csv = fresh("noncontig") + ".csv";

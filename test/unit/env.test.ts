@@ -28,13 +28,26 @@ describe("environment validation", () => {
   it("lists every problem, never echoing secrets", () => {
     const msg = (() => {
       try {
-        parseEnv({ PORT: "70000", DATABASE_URL: "mysql://admin:hunter22@db/x", FUSIONLAB_ADMIN_PASSWORD: "short", FUSIONLAB_WORKERS: "-1", FUSIONLAB_API_KEY_RATE_LIMIT: "x" });
+        parseEnv({
+          PORT: "70000",
+          DATABASE_URL: "mysql://admin:hunter22@db/x",
+          FUSIONLAB_ADMIN_PASSWORD: "short",
+          FUSIONLAB_WORKERS: "-1",
+          FUSIONLAB_API_KEY_RATE_LIMIT: "x",
+        });
       } catch (e) {
         return (e as Error).message;
       }
       return "";
     })();
-    for (const key of ["PORT", "DATABASE_URL", "FUSIONLAB_ADMIN_PASSWORD", "FUSIONLAB_WORKERS", "FUSIONLAB_API_KEY_RATE_LIMIT"]) expect(msg).toContain(key);
+    for (const key of [
+      "PORT",
+      "DATABASE_URL",
+      "FUSIONLAB_ADMIN_PASSWORD",
+      "FUSIONLAB_WORKERS",
+      "FUSIONLAB_API_KEY_RATE_LIMIT",
+    ])
+      expect(msg).toContain(key);
     expect(msg).not.toContain("short");
     expect(msg).not.toContain("hunter22");
   });
@@ -60,15 +73,33 @@ describe("environment validation", () => {
     expect(parseEnv({}).FUSIONLAB_TF_BACKEND).toBe("auto");
     expect(parseEnv({ FUSIONLAB_TF_BACKEND: " " }).FUSIONLAB_TF_BACKEND).toBe("auto");
     expect(parseEnv({ FUSIONLAB_TF_BACKEND: "wasm" }).FUSIONLAB_TF_BACKEND).toBe("wasm");
-    expect(() => parseEnv({ FUSIONLAB_TF_BACKEND: "cuda" })).toThrow(/FUSIONLAB_TF_BACKEND must be "auto" or "wasm" \(got "cuda"\)/);
+    expect(() => parseEnv({ FUSIONLAB_TF_BACKEND: "cuda" })).toThrow(
+      /FUSIONLAB_TF_BACKEND must be "auto" or "wasm" \(got "cuda"\)/,
+    );
   });
 
   it("validates the serving and decision-log settings", () => {
     const env = parseEnv({});
-    expect([env.FUSIONLAB_METRICS_PORT, env.FUSIONLAB_SERVING_RUNTIME, env.FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS]).toEqual([9464, "onnx", 30]);
-    const set = parseEnv({ FUSIONLAB_METRICS_PORT: "0", FUSIONLAB_SERVING_RUNTIME: "tfjs", FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: "7" });
-    expect([set.FUSIONLAB_METRICS_PORT, set.FUSIONLAB_SERVING_RUNTIME, set.FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS]).toEqual([0, "tfjs", 7]);
-    for (const [key, value] of [["FUSIONLAB_METRICS_PORT", "65536"], ["FUSIONLAB_SERVING_RUNTIME", "gpu"], ["FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS", "0"]]) {
+    expect([
+      env.FUSIONLAB_METRICS_PORT,
+      env.FUSIONLAB_SERVING_RUNTIME,
+      env.FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS,
+    ]).toEqual([9464, "onnx", 30]);
+    const set = parseEnv({
+      FUSIONLAB_METRICS_PORT: "0",
+      FUSIONLAB_SERVING_RUNTIME: "tfjs",
+      FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: "7",
+    });
+    expect([
+      set.FUSIONLAB_METRICS_PORT,
+      set.FUSIONLAB_SERVING_RUNTIME,
+      set.FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS,
+    ]).toEqual([0, "tfjs", 7]);
+    for (const [key, value] of [
+      ["FUSIONLAB_METRICS_PORT", "65536"],
+      ["FUSIONLAB_SERVING_RUNTIME", "gpu"],
+      ["FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS", "0"],
+    ]) {
       expect(() => parseEnv({ [key]: value })).toThrow(new RegExp(`${key} .*"${value}"`));
     }
   });

@@ -1,10 +1,22 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ACTION_BOUNDS, denormalizeAction } from "@/lib/fusion/action";
-import { auc, boxImportanceWeight, groupAuc, mtfGauc, pairedDifference, rolloutValue, snips, snipsEstimate } from "@/lib/evaluation";
+import {
+  auc,
+  boxImportanceWeight,
+  groupAuc,
+  mtfGauc,
+  pairedDifference,
+  rolloutValue,
+  snips,
+  snipsEstimate,
+} from "@/lib/evaluation";
 import { collectLogs, memoryLogSource, type LogSource } from "@/lib/rl";
 import { FixedFusionPolicy, OraclePolicy, parseScenario, RandomPolicy, withExploration, World } from "@/lib/simulator";
 
-const SCENARIO = parseScenario({ world: { users: 200, items: 2000, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 20 } });
+const SCENARIO = parseScenario({
+  world: { users: 200, items: 2000, topics: 8 },
+  session: { candidates: 20, shown: 5, maxRequests: 20 },
+});
 
 describe("MTF-GAUC", () => {
   it("computes AUC by rank sums, ties counting one half", () => {
@@ -57,7 +69,13 @@ describe("SNIPS with box-kernel propensities", () => {
     const behaviour = new FixedFusionPolicy();
     beforeAll(async () => {
       world = new World(SCENARIO, "snips");
-      const { schema, logs } = await collectLogs({ world, policy: withExploration(behaviour), sessions: 80, seed: "snips", numEnvs: 16 });
+      const { schema, logs } = await collectLogs({
+        world,
+        policy: withExploration(behaviour),
+        sessions: 80,
+        seed: "snips",
+        numEnvs: 16,
+      });
       source = memoryLogSource(schema, logs);
     });
 
@@ -93,14 +111,22 @@ describe("rollout value", () => {
       seeds: [1, 2, 3, 4],
       sessionsPerSeed: 40,
       numEnvs: 16,
-      policies: { random: () => new RandomPolicy(), fixed: () => new FixedFusionPolicy(), oracle: (w) => new OraclePolicy(w) },
+      policies: {
+        random: () => new RandomPolicy(),
+        fixed: () => new FixedFusionPolicy(),
+        oracle: (w) => new OraclePolicy(w),
+      },
     });
     const fixed = value.policies.fixed.estimate.validConsumption;
     expect(fixed.perSeed).toHaveLength(4);
     expect(fixed.ci[0]).toBeLessThanOrEqual(fixed.mean);
     expect(fixed.ci[1]).toBeGreaterThanOrEqual(fixed.mean);
     const d = pairedDifference(value, "fixed", "random", "validConsumption");
-    expect(d.difference.perSeed).toEqual(value.policies.fixed.perSeed.validConsumption.map((x, i) => x - value.policies.random.perSeed.validConsumption[i]));
+    expect(d.difference.perSeed).toEqual(
+      value.policies.fixed.perSeed.validConsumption.map(
+        (x, i) => x - value.policies.random.perSeed.validConsumption[i],
+      ),
+    );
     expect(d.significant).toBe(true);
     expect(d.difference.mean).toBeGreaterThan(0);
     expect(pairedDifference(value, "oracle", "fixed", "reward").difference.mean).toBeGreaterThan(0);

@@ -11,7 +11,15 @@ describe("FailureLimiter", () => {
     await limiter.fail("a");
     expect(await limiter.lockedFor("a")).toBe(1);
     expect(await limiter.lockedFor("b")).toBe(0);
-    await expect(refuseWhileLocked([[limiter, "b"], [limiter, "a"]], "tries")).rejects.toMatchObject({ code: "rate_limited", retryAfterSeconds: 1 });
+    await expect(
+      refuseWhileLocked(
+        [
+          [limiter, "b"],
+          [limiter, "a"],
+        ],
+        "tries",
+      ),
+    ).rejects.toMatchObject({ code: "rate_limited", retryAfterSeconds: 1 });
     await new Promise((r) => setTimeout(r, 1_100));
     expect(await limiter.lockedFor("a")).toBe(0);
   });

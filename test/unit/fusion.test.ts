@@ -59,7 +59,14 @@ describe("fusionScore", () => {
   });
 
   it("rejects w ≤ 0, b ≤ 0 and non-finite numbers", () => {
-    for (const [i, v] of [[0, 0], [3, -0.1], [NUM_TASKS, 0], [ACTION_DIM - 1, -1], [2, Number.NaN], [5, Infinity]] as const) {
+    for (const [i, v] of [
+      [0, 0],
+      [3, -0.1],
+      [NUM_TASKS, 0],
+      [ACTION_DIM - 1, -1],
+      [2, Number.NaN],
+      [5, Infinity],
+    ] as const) {
       const a = [...A];
       a[i] = v;
       expect(() => fusionScore(P, a)).toThrow(RangeError);
@@ -89,7 +96,9 @@ describe("bounded actions", () => {
   it("maps batches of actions row by row and normalises / denormalises consistently", () => {
     const raw = Array.from({ length: 3 * ACTION_DIM }, (_, i) => Math.sin(i));
     const a = actionFromRaw(raw);
-    expect(Array.from(a.subarray(ACTION_DIM, 2 * ACTION_DIM))).toEqual(Array.from(actionFromRaw(raw.slice(ACTION_DIM, 2 * ACTION_DIM))));
+    expect(Array.from(a.subarray(ACTION_DIM, 2 * ACTION_DIM))).toEqual(
+      Array.from(actionFromRaw(raw.slice(ACTION_DIM, 2 * ACTION_DIM))),
+    );
     const u = normalizeAction(a);
     u.forEach((x, i) => expect(x).toBeCloseTo(Math.tanh(raw[i]), 12));
     denormalizeAction(u).forEach((x, i) => expect(x).toBeCloseTo(a[i], 12));
@@ -119,7 +128,8 @@ describe("scoreCandidates", () => {
     const perItem = new Float64Array(n * ACTION_DIM);
     for (let j = 0; j < n; j++) perItem.set(randomAction(rng), j * ACTION_DIM);
     const out = scoreCandidates(preds, n, perItem);
-    for (let j = 0; j < n; j++) expect(out[j]).toBeCloseTo(fusionScore(preds, perItem, j * NUM_TASKS, j * ACTION_DIM), 12);
+    for (let j = 0; j < n; j++)
+      expect(out[j]).toBeCloseTo(fusionScore(preds, perItem, j * NUM_TASKS, j * ACTION_DIM), 12);
     const broadcast = new Float64Array(n * ACTION_DIM);
     for (let j = 0; j < n; j++) broadcast.set(A, j * ACTION_DIM);
     expect(Array.from(scoreCandidates(preds, n, broadcast))).toEqual(Array.from(scoreCandidates(preds, n, A)));

@@ -20,9 +20,19 @@ beforeAll(async () => {
       // Echo what arrived: length, a checksum, the headers the client sent, and some non-ASCII text.
       let sum = 0;
       for (const b of body) sum = (sum + b) % 65_521;
-      const reply = JSON.stringify({ length: body.length, sum, auth: req.headers.authorization, type: req.headers["content-type"], text: "é中😀" });
+      const reply = JSON.stringify({
+        length: body.length,
+        sum,
+        auth: req.headers.authorization,
+        type: req.headers["content-type"],
+        text: "é中😀",
+      });
       // Small replies in pieces, so that the client has to put a response together from several reads.
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(reply), ...(close ? { connection: "close" } : {}) });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(reply),
+        ...(close ? { connection: "close" } : {}),
+      });
       const bytes = Buffer.from(reply);
       res.write(bytes.subarray(0, 5));
       setTimeout(() => res.end(bytes.subarray(5)), 2);
@@ -43,7 +53,13 @@ describe("httpClient (load generator)", () => {
       expect(r.status).toBe(200);
       let sum = 0;
       for (const b of bodies[i]) sum = (sum + b) % 65_521;
-      expect(JSON.parse(r.body)).toEqual({ length: bodies[i].length, sum, auth: "Bearer k", type: "application/json", text: "é中😀" });
+      expect(JSON.parse(r.body)).toEqual({
+        length: bodies[i].length,
+        sum,
+        auth: "Bearer k",
+        type: "application/json",
+        text: "é中😀",
+      });
     });
     // Keep-alive: at most maxSockets connections for 60 requests.
     expect(connections.size).toBeLessThanOrEqual(8);

@@ -6,7 +6,14 @@ import { guardrailStatus } from "@/lib/reports/guardrail-status";
 
 describe("metric definitions", () => {
   it("fills defaults and names each broken rule's field", () => {
-    expect(createMetricInput.parse({ key: "like_rate", name: "Like rate", kind: "proportion", numerator: { source: "events", eventTypes: ["like"] } })).toEqual({
+    expect(
+      createMetricInput.parse({
+        key: "like_rate",
+        name: "Like rate",
+        kind: "proportion",
+        numerator: { source: "events", eventTypes: ["like"] },
+      }),
+    ).toEqual({
       key: "like_rate",
       name: "Like rate",
       description: "",
@@ -20,7 +27,9 @@ describe("metric definitions", () => {
     });
     const paths = (v: Parameters<typeof metricRuleIssues>[0]) => metricRuleIssues(v).map((i) => i.path);
     expect(paths({ kind: "ratio", denominator: null, cap: "none", capValue: null })).toEqual(["denominator"]);
-    expect(paths({ kind: "mean", denominator: { source: "sessions" }, cap: "none", capValue: null })).toEqual(["denominator"]);
+    expect(paths({ kind: "mean", denominator: { source: "sessions" }, cap: "none", capValue: null })).toEqual([
+      "denominator",
+    ]);
     expect(paths({ kind: "mean", cap: "fixed", capValue: 0 })).toEqual(["capValue"]);
     expect(paths({ kind: "mean", cap: "percentile", capValue: 100 })).toEqual(["capValue"]);
     expect(paths({ kind: "mean", cap: "none", capValue: 5 })).toEqual(["capValue"]);
@@ -29,9 +38,33 @@ describe("metric definitions", () => {
   });
 
   it("says how a metric is computed", () => {
-    expect(describeMetric({ kind: "mean", numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" }, denominator: null, cap: "fixed", capValue: 30 })).toBe("sum of play values per user, capped at 30");
-    expect(describeMetric({ kind: "ratio", numerator: { source: "requests" }, denominator: { source: "sessions" }, cap: "none", capValue: null })).toBe("rank requests / sessions (ratio of sums)");
-    expect(describeMetric({ kind: "session_mean", numerator: { source: "events", eventTypes: ["play"], aggregate: "count" }, denominator: null, cap: "none", capValue: null })).toBe("play events per session");
+    expect(
+      describeMetric({
+        kind: "mean",
+        numerator: { source: "events", eventTypes: ["play"], aggregate: "sum" },
+        denominator: null,
+        cap: "fixed",
+        capValue: 30,
+      }),
+    ).toBe("sum of play values per user, capped at 30");
+    expect(
+      describeMetric({
+        kind: "ratio",
+        numerator: { source: "requests" },
+        denominator: { source: "sessions" },
+        cap: "none",
+        capValue: null,
+      }),
+    ).toBe("rank requests / sessions (ratio of sums)");
+    expect(
+      describeMetric({
+        kind: "session_mean",
+        numerator: { source: "events", eventTypes: ["play"], aggregate: "count" },
+        denominator: null,
+        cap: "none",
+        capValue: null,
+      }),
+    ).toBe("play events per session");
   });
 });
 
@@ -49,14 +82,21 @@ describe("guardrail verdicts", () => {
   it("a wider interval around the same lift is never judged better; a larger allowed harm never worse", () => {
     const rank = { ok: 0, "at risk": 1, breached: 2, unknown: -1 } as const;
     fc.assert(
-      fc.property(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom("higher" as const, "lower" as const), fc.double({ min: 0, max: 0.5, noNaN: true }), (mid, half, extra, dir, harm) => {
-        const narrow = guardrailStatus([mid - half, mid + half], dir, harm);
-        const wide = guardrailStatus([mid - half - extra, mid + half + extra], dir, harm);
-        // Widening can only turn "breached" into "at risk", or "ok" into "at risk".
-        if (narrow === "breached") expect(["breached", "at risk"]).toContain(wide);
-        if (narrow === "ok") expect(["ok", "at risk"]).toContain(wide);
-        expect(rank[guardrailStatus([mid - half, mid + half], dir, harm + extra)]).toBeLessThanOrEqual(rank[narrow]);
-      }),
+      fc.property(
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom("higher" as const, "lower" as const),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        (mid, half, extra, dir, harm) => {
+          const narrow = guardrailStatus([mid - half, mid + half], dir, harm);
+          const wide = guardrailStatus([mid - half - extra, mid + half + extra], dir, harm);
+          // Widening can only turn "breached" into "at risk", or "ok" into "at risk".
+          if (narrow === "breached") expect(["breached", "at risk"]).toContain(wide);
+          if (narrow === "ok") expect(["ok", "at risk"]).toContain(wide);
+          expect(rank[guardrailStatus([mid - half, mid + half], dir, harm + extra)]).toBeLessThanOrEqual(rank[narrow]);
+        },
+      ),
     );
   });
 });

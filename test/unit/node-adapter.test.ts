@@ -20,7 +20,10 @@ beforeAll(async () => {
         // Yield while holding the buffer, so that other requests run in between; then read it.
         await new Promise((r) => setTimeout(r, (bytes.length % 7) * 3));
         const body = parseJson(bytes) as { id: number; pad: string };
-        return { status: 200, body: { id: body.id, length: bytes.length, padLength: body.pad.length, tail: body.pad.slice(-8) } };
+        return {
+          status: 200,
+          body: { id: body.id, length: bytes.length, padLength: body.pad.length, tail: body.pad.slice(-8) },
+        };
       },
       req,
       res,
@@ -44,7 +47,11 @@ describe("serveWithNode body buffers", () => {
         requests.map(async (r) => {
           const body = JSON.stringify(r);
           const res = await fetch(url, { method: "POST", body });
-          return { sent: r, bytes: Buffer.byteLength(body), got: (await res.json()) as { id: number; length: number; padLength: number; tail: string } };
+          return {
+            sent: r,
+            bytes: Buffer.byteLength(body),
+            got: (await res.json()) as { id: number; length: number; padLength: number; tail: string },
+          };
         }),
       );
       for (const { sent, bytes, got } of answers) {

@@ -17,8 +17,14 @@ const layout = { user: ["age", "activity", "tenure"], context: ["hour"], item: [
 function encoder(): StateEncoder {
   const rng = new Rng("onnx-encoder");
   // Scalers fitted on random rows, so the encoder is not the identity.
-  const fit = (width: number) => Scaler.fit(width, 50, (_, out) => out.forEach((_, k) => (out[k] = rng.uniform(-2, 5) * (k + 1))));
-  return new StateEncoder(layout, Float64Array.from(DEFAULT_ACTION_BOUNDS.centre.slice(NUM_TASKS)), fit(4), fit(layout.item.length + 2 * NUM_TASKS));
+  const fit = (width: number) =>
+    Scaler.fit(width, 50, (_, out) => out.forEach((_, k) => (out[k] = rng.uniform(-2, 5) * (k + 1))));
+  return new StateEncoder(
+    layout,
+    Float64Array.from(DEFAULT_ACTION_BOUNDS.centre.slice(NUM_TASKS)),
+    fit(4),
+    fit(layout.item.length + 2 * NUM_TASKS),
+  );
 }
 
 function enhanced(seed: string): EnhancedStateModel {
@@ -26,12 +32,22 @@ function enhanced(seed: string): EnhancedStateModel {
   const topo = enhancedActorTopologies(enc, { hidden: [64, 64], userWidth: 32 });
   const rng = new Rng(seed);
   // outputScale 1: actions that vary a lot between candidates, unlike a freshly initialised actor.
-  return new EnhancedStateModel(tf, enc, DEFAULT_ACTION_BOUNDS, EnsembleMlp.create(tf, topo.user, rng), EnsembleMlp.create(tf, topo.pair, rng, { outputScale: 1 }));
+  return new EnhancedStateModel(
+    tf,
+    enc,
+    DEFAULT_ACTION_BOUNDS,
+    EnsembleMlp.create(tf, topo.user, rng),
+    EnsembleMlp.create(tf, topo.pair, rng, { outputScale: 1 }),
+  );
 }
 
 function userState(seed: string): UserStateModel {
   const enc = encoder();
-  const actor = EnsembleMlp.create(tf, { members: 1, inputs: [enc.userWidth], layers: [32, 32, ACTION_DIM], output: "linear" }, new Rng(seed));
+  const actor = EnsembleMlp.create(
+    tf,
+    { members: 1, inputs: [enc.userWidth], layers: [32, 32, ACTION_DIM], output: "linear" },
+    new Rng(seed),
+  );
   return new UserStateModel(tf, enc, DEFAULT_ACTION_BOUNDS, actor);
 }
 
@@ -48,7 +64,13 @@ describe("actors exported to ONNX and served by onnxruntime", () => {
     // Far tighter than the load check asks: the same float32 arithmetic, summed in another order.
     expect(await largestActionGap(model, actor!, "other-probe")).toBeLessThan(1e-5);
     const n = 7;
-    const request = { numCandidates: n, userFeatures: [30, 0.5, 12], context: [9], predictions: Array.from({ length: n * NUM_TASKS }, (_, k) => ((k * 37) % 100) / 100), itemFeatures: Array.from({ length: n * 3 }, (_, k) => Math.sin(k)) };
+    const request = {
+      numCandidates: n,
+      userFeatures: [30, 0.5, 12],
+      context: [9],
+      predictions: Array.from({ length: n * NUM_TASKS }, (_, k) => ((k * 37) % 100) / 100),
+      itemFeatures: Array.from({ length: n * 3 }, (_, k) => Math.sin(k)),
+    };
     const reference = new Float64Array(model.actionMode === "candidate" ? n * ACTION_DIM : ACTION_DIM);
     model.writeActions([request], [reference]);
     const actions = await actor!.actions(request);

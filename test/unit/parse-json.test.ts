@@ -3,7 +3,26 @@ import { parseJson } from "@/lib/http/parse-json";
 import { Rng } from "@/lib/random/rng";
 import { simulatedRankBodies } from "@/test/support/load";
 
-const STRING_PIECES = ["a", "item-", '"', "\\", "\\n", "\u00e9", "\u4e2d", "\ud83d\ude00", "{", "}", "[", "]", ",", ":", " ", "\t", "__proto__", "0"];
+const STRING_PIECES = [
+  "a",
+  "item-",
+  '"',
+  "\\",
+  "\\n",
+  "\u00e9",
+  "\u4e2d",
+  "\ud83d\ude00",
+  "{",
+  "}",
+  "[",
+  "]",
+  ",",
+  ":",
+  " ",
+  "\t",
+  "__proto__",
+  "0",
+];
 
 function randomString(rng: Rng): string {
   return Array.from({ length: rng.int(6) }, () => STRING_PIECES[rng.int(STRING_PIECES.length)]).join("");
@@ -23,7 +42,9 @@ function randomValue(rng: Rng, depth: number): unknown {
     case 4:
       return Array.from({ length: rng.int(5) }, () => randomValue(rng, depth + 1));
     default: {
-      const keys = Array.from({ length: rng.int(5) }, () => (rng.int(4) === 0 ? "__proto__" : rng.int(4) === 0 ? String(rng.int(20)) : randomString(rng)));
+      const keys = Array.from({ length: rng.int(5) }, () =>
+        rng.int(4) === 0 ? "__proto__" : rng.int(4) === 0 ? String(rng.int(20)) : randomString(rng),
+      );
       return Object.fromEntries(keys.map((k) => [k, randomValue(rng, depth + 1)]));
     }
   }
@@ -35,7 +56,8 @@ function serialise(rng: Rng, v: unknown): string {
   if (Array.isArray(v)) return `[${ws()}${v.map((x) => serialise(rng, x)).join(`${ws()},${ws()}`)}${ws()}]`;
   if (v !== null && typeof v === "object") {
     const entries = Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}${ws()}:${ws()}${serialise(rng, x)}`);
-    if (entries.length > 0 && rng.int(5) === 0) entries.push(`${JSON.stringify(Object.keys(v)[0])}:${serialise(rng, randomValue(rng, 4))}`);
+    if (entries.length > 0 && rng.int(5) === 0)
+      entries.push(`${JSON.stringify(Object.keys(v)[0])}:${serialise(rng, randomValue(rng, 4))}`);
     return `{${ws()}${entries.join(`${ws()},${ws()}`)}${ws()}}`;
   }
   return JSON.stringify(v);
@@ -104,13 +126,18 @@ describe("parseJson (large bodies without one large string)", () => {
     expect(Math.max(...calls)).toBeLessThan(64 * 1024);
   });
 
-  it("cuts arrays of objects only between their own elements (\"},{\" in strings, nested arrays, a second array after)", () => {
+  it('cuts arrays of objects only between their own elements ("},{" in strings, nested arrays, a second array after)', () => {
     const rng = new Rng("parse-json-cuts");
     const tricky = ["},{", '},{"id":', "}, {", "\\},{", "]},{"];
     for (let t = 0; t < 60; t++) {
       const element = (i: number) => {
         const nested = Array.from({ length: rng.int(4) }, (_, j) => ({ j, s: tricky[rng.int(tricky.length)] }));
-        return { id: `e${i}${tricky[rng.int(tricky.length)]}`, nested, deep: [[{ a: 1 }, { b: [{ c: tricky[rng.int(tricky.length)] }] }]], n: rng.normal(0, 1) };
+        return {
+          id: `e${i}${tricky[rng.int(tricky.length)]}`,
+          nested,
+          deep: [[{ a: 1 }, { b: [{ c: tricky[rng.int(tricky.length)] }] }]],
+          n: rng.normal(0, 1),
+        };
       };
       const big = (n: number) => Array.from({ length: n }, (_, i) => element(i));
       const doc = { first: big(200 + rng.int(1200)), between: { x: 1 }, second: big(rng.int(400)), k: t };
@@ -150,6 +177,8 @@ describe("parseJson (large bodies without one large string)", () => {
     same(parseJson(Buffer.from('{"a":[1,2]}')), { a: [1, 2] });
     const big = `"${"x".repeat(100_000)}"`;
     expect(parseJson(Buffer.from(big))).toBe(JSON.parse(big));
-    expect(() => parseJson(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`[${"1,".repeat(40_000)}1]`)]))).toThrow(SyntaxError);
+    expect(() =>
+      parseJson(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`[${"1,".repeat(40_000)}1]`)])),
+    ).toThrow(SyntaxError);
   });
 });

@@ -12,7 +12,7 @@ describe("paired differences pooled over training seeds", () => {
     // MS_seed 2.52778, MS_world 7.44444, MS_resid 0.11111 → Var = 9.86111 / 9, df 3.14618.
     expect(p.mean).toBeCloseTo(2.3888889, 6);
     expect(p.se).toBeCloseTo(1.0467469, 6);
-    expect(p.df).toBeCloseTo(3.1461810, 5);
+    expect(p.df).toBeCloseTo(3.146181, 5);
     expect(p.ci[1] - p.mean).toBeCloseTo(3.2453433, 4);
     expect(p.components.seed).toBeCloseTo((2.5277778 - 0.1111111) / 3, 6);
   });

@@ -5,11 +5,15 @@ import { SESSION_METRICS, type RolloutResult } from "@/lib/simulator/rollout";
 /** A rollout result from per-session values of the metrics the gate reads (others zero). */
 function result(sessions: Partial<Record<"reward" | "validConsumption" | "durationSeconds", number[]>>): RolloutResult {
   const n = (sessions.reward ?? sessions.validConsumption ?? sessions.durationSeconds)!.length;
-  const perSession = Object.fromEntries(SESSION_METRICS.map((m) => [m, new Float64Array(n)])) as RolloutResult["perSession"];
+  const perSession = Object.fromEntries(
+    SESSION_METRICS.map((m) => [m, new Float64Array(n)]),
+  ) as RolloutResult["perSession"];
   perSession.rewardOther.set(sessions.reward ?? []);
   perSession.validConsumption.set(sessions.validConsumption ?? []);
   perSession.durationSeconds.set(sessions.durationSeconds ?? []);
-  const mean = Object.fromEntries(SESSION_METRICS.map((m) => [m, perSession[m].reduce((s, x) => s + x, 0) / n])) as RolloutResult["mean"];
+  const mean = Object.fromEntries(
+    SESSION_METRICS.map((m) => [m, perSession[m].reduce((s, x) => s + x, 0) / n]),
+  ) as RolloutResult["mean"];
   return { sessions: n, requests: n, mean, perSession };
 }
 
@@ -44,16 +48,28 @@ describe("promotion gate", () => {
   });
 
   it("refuses a candidate that harms a guarded metric beyond its allowance, even with a better reward", () => {
-    const cand = [result({ reward: [11, 12, 13, 12], durationSeconds: [90, 91, 89, 90], validConsumption: [5, 5, 5, 5] })];
-    const base = [result({ reward: [10, 10, 10, 10], durationSeconds: [100, 100, 100, 100], validConsumption: [5, 5, 5, 5] })];
-    const strict = promotionGate(cand, base, { alpha: 0.05, comparisons: 1, guardrails: { validConsumption: 0, durationSeconds: 0 } });
+    const cand = [
+      result({ reward: [11, 12, 13, 12], durationSeconds: [90, 91, 89, 90], validConsumption: [5, 5, 5, 5] }),
+    ];
+    const base = [
+      result({ reward: [10, 10, 10, 10], durationSeconds: [100, 100, 100, 100], validConsumption: [5, 5, 5, 5] }),
+    ];
+    const strict = promotionGate(cand, base, {
+      alpha: 0.05,
+      comparisons: 1,
+      guardrails: { validConsumption: 0, durationSeconds: 0 },
+    });
     expect(strict.promoted).toBe(false);
     expect(strict.reason).toBe("guardrail harmed: durationSeconds");
     const duration = strict.guardrails.find((g) => g.metric === "durationSeconds")!;
     expect(duration.passed).toBe(false);
     expect(duration.relative).toBeCloseTo(-0.1, 12);
     // Allowing 15% harm lets the −10% through; valid consumption is unchanged (a zero-width interval at 0 passes).
-    const lenient = promotionGate(cand, base, { alpha: 0.05, comparisons: 1, guardrails: { validConsumption: 0, durationSeconds: 0.15 } });
+    const lenient = promotionGate(cand, base, {
+      alpha: 0.05,
+      comparisons: 1,
+      guardrails: { validConsumption: 0, durationSeconds: 0.15 },
+    });
     expect(lenient.promoted).toBe(true);
   });
 

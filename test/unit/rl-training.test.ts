@@ -27,8 +27,17 @@ describe("replay buffer", () => {
   it("links a session's requests and samples n-step returns with the right bootstrap discount", async () => {
     // One session of three requests (one shown item each); the user feature carries the row index.
     const layout = { user: ["row"], context: ["c"], item: ["i"] };
-    const schema: LogSchema = { layout, slate: 1, actionMode: "request", bounds: DEFAULT_ACTION_BOUNDS, explorationNoise: 0.15 };
-    const action = Float32Array.from({ length: 3 * ACTION_DIM }, (_, k) => DEFAULT_ACTION_BOUNDS.centre[k % ACTION_DIM]);
+    const schema: LogSchema = {
+      layout,
+      slate: 1,
+      actionMode: "request",
+      bounds: DEFAULT_ACTION_BOUNDS,
+      explorationNoise: 0.15,
+    };
+    const action = Float32Array.from(
+      { length: 3 * ACTION_DIM },
+      (_, k) => DEFAULT_ACTION_BOUNDS.centre[k % ACTION_DIM],
+    );
     const log = {
       size: 3,
       sessionId: [7, 7, 7],
@@ -51,7 +60,12 @@ describe("replay buffer", () => {
     const buffer = new ReplayBuffer({ capacity: 10, slate: 1, layout, bounds: DEFAULT_ACTION_BOUNDS });
     expect(await buffer.append(memoryLogSource(schema, [log]))).toBe(3);
     const identity = (w: number) => Scaler.fromJSON({ mean: new Array(w).fill(0), std: new Array(w).fill(1) });
-    const encoder = new StateEncoder(layout, DEFAULT_ACTION_BOUNDS.centre.slice(NUM_TASKS), identity(2), identity(1 + 2 * NUM_TASKS));
+    const encoder = new StateEncoder(
+      layout,
+      DEFAULT_ACTION_BOUNDS.centre.slice(NUM_TASKS),
+      identity(2),
+      identity(1 + 2 * NUM_TASKS),
+    );
     const batch = buffer.sample(new Rng(1), 60, encoder, 1, 0.5, 2);
     // γ = 0.5, n = 2: row 0 → 1 + 0.5·2, bootstrap from row 2 with 0.25; rows 1 and 2 reach the session's end.
     const expected: Record<number, [number, number, number]> = { 0: [2, 0.25, 2], 1: [4, 0, 0], 2: [4, 0, 0] };
@@ -70,7 +84,13 @@ describe("replay buffer", () => {
 
 describe("progressive training", () => {
   it("runs collect → train → evaluate → promote rounds, reports progress and returns a loadable version", async () => {
-    const world = new World(parseScenario({ world: { users: 150, items: 1500, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 15 } }), "progressive");
+    const world = new World(
+      parseScenario({
+        world: { users: 150, items: 1500, topics: 8 },
+        session: { candidates: 20, shown: 5, maxRequests: 15 },
+      }),
+      "progressive",
+    );
     const events: TrainingProgress[] = [];
     const result = await trainProgressive({
       tf,
@@ -78,7 +98,17 @@ describe("progressive training", () => {
       world,
       behaviour: saveFixedPolicy(Array.from(DEFAULT_ACTION_BOUNDS.centre), DEFAULT_ACTION_BOUNDS),
       // A gate that always passes on reward (alpha ≈ 1) and guards nothing: this test is about the loop.
-      config: { rounds: 2, sessionsPerRound: 40, stepsPerRound: 10, evalSessions: 20, gateWorlds: 2, gateAlpha: 0.999999, guardrails: { validConsumption: null, durationSeconds: null }, numEnvs: 16, progressEvery: 5 },
+      config: {
+        rounds: 2,
+        sessionsPerRound: 40,
+        stepsPerRound: 10,
+        evalSessions: 20,
+        gateWorlds: 2,
+        gateAlpha: 0.999999,
+        guardrails: { validConsumption: null, durationSeconds: null },
+        numEnvs: 16,
+        progressEvery: 5,
+      },
       agentConfig: { hidden: [16], ensembleSize: 2, batchSize: 16, userWidth: 8 },
       onProgress: (p) => events.push(p),
     });
@@ -99,7 +129,13 @@ describe("progressive training", () => {
   });
 
   it("registers exactly its behaviour when no round passes the gate", async () => {
-    const world = new World(parseScenario({ world: { users: 150, items: 1500, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 15 } }), "unpromoted");
+    const world = new World(
+      parseScenario({
+        world: { users: 150, items: 1500, topics: 8 },
+        session: { candidates: 20, shown: 5, maxRequests: 15 },
+      }),
+      "unpromoted",
+    );
     const behaviourAction = denormalizeAction(Array.from({ length: ACTION_DIM }, (_, d) => ((d % 5) - 2) / 10));
     const behaviour = saveFixedPolicy(behaviourAction, DEFAULT_ACTION_BOUNDS);
     const result = await trainProgressive({
@@ -108,7 +144,16 @@ describe("progressive training", () => {
       world,
       behaviour,
       // alpha ≈ 0 makes the reward interval infinite: nothing can pass.
-      config: { rounds: 1, sessionsPerRound: 30, stepsPerRound: 10, evalSessions: 20, gateWorlds: 2, gateAlpha: 1e-300, numEnvs: 16, progressEvery: 5 },
+      config: {
+        rounds: 1,
+        sessionsPerRound: 30,
+        stepsPerRound: 10,
+        evalSessions: 20,
+        gateWorlds: 2,
+        gateAlpha: 1e-300,
+        numEnvs: 16,
+        progressEvery: 5,
+      },
       agentConfig: { hidden: [16], ensembleSize: 2, batchSize: 16, userWidth: 8 },
     });
     expect(result.improved).toBe(false);
@@ -118,16 +163,36 @@ describe("progressive training", () => {
     const registered = loadPolicy(tf, JSON.stringify(result.saved));
     const evalWorld = new World(world.scenario, "unpromoted:eval");
     const a = await rollout({ world: evalWorld, policy: registered.policy, sessions: 30, seed: "s" });
-    const b = await rollout({ world: evalWorld, policy: new FixedFusionPolicy(behaviourAction), sessions: 30, seed: "s" });
+    const b = await rollout({
+      world: evalWorld,
+      policy: new FixedFusionPolicy(behaviourAction),
+      sessions: 30,
+      seed: "s",
+    });
     expect(Array.from(a.perSession.rewardWatch)).toEqual(Array.from(b.perSession.rewardWatch));
     expect(Array.from(a.perSession.validConsumption)).toEqual(Array.from(b.perSession.validConsumption));
-    const request = { numCandidates: 3, userFeatures: [], context: [], predictions: Array.from({ length: 3 * NUM_TASKS }, (_, i) => 0.05 + (i % 7) / 10), itemFeatures: [] };
-    const [x, y] = [await scoreRequest(registered.policy, request), await scoreRequest(new FixedFusionPolicy(behaviourAction), request)];
+    const request = {
+      numCandidates: 3,
+      userFeatures: [],
+      context: [],
+      predictions: Array.from({ length: 3 * NUM_TASKS }, (_, i) => 0.05 + (i % 7) / 10),
+      itemFeatures: [],
+    };
+    const [x, y] = [
+      await scoreRequest(registered.policy, request),
+      await scoreRequest(new FixedFusionPolicy(behaviourAction), request),
+    ];
     expect(Array.from(x.scores)).toEqual(Array.from(y.scores));
   });
 
   it("stops between steps when its signal is aborted", async () => {
-    const world = new World(parseScenario({ world: { users: 100, items: 1000, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 10 } }), "abort");
+    const world = new World(
+      parseScenario({
+        world: { users: 100, items: 1000, topics: 8 },
+        session: { candidates: 20, shown: 5, maxRequests: 10 },
+      }),
+      "abort",
+    );
     const controller = new AbortController();
     const run = trainProgressive({
       tf,

@@ -32,7 +32,10 @@ import { FixedFusionPolicy, parseScenario, rollout, withExploration, World } fro
 import { selectTop } from "@/lib/simulator/env";
 import { loadTf } from "@/lib/tf/backend";
 
-const SCENARIO = parseScenario({ world: { users: 200, items: 2000, topics: 8 }, session: { candidates: 20, shown: 5, maxRequests: 20 } });
+const SCENARIO = parseScenario({
+  world: { users: 200, items: 2000, topics: 8 },
+  session: { candidates: 20, shown: 5, maxRequests: 20 },
+});
 const TINY = { hidden: [16], ensembleSize: 2, batchSize: 32 };
 const TINY_ENHANCED = { ...TINY, userWidth: 8 };
 const tinyConfig = (type: "user-state" | "enhanced-state") => (type === "user-state" ? TINY : TINY_ENHANCED);
@@ -98,7 +101,12 @@ describe("list-level critic target", () => {
 
 describe("item-level critic targets", () => {
   it("give each shown item its own reward plus an equal share of the continuation, summing to the list target", async () => {
-    const buffer = new ReplayBuffer({ capacity: 10_000, slate: 5, layout: itemLogs.layout, bounds: DEFAULT_ACTION_BOUNDS });
+    const buffer = new ReplayBuffer({
+      capacity: 10_000,
+      slate: 5,
+      layout: itemLogs.layout,
+      bounds: DEFAULT_ACTION_BOUNDS,
+    });
     await buffer.append(itemLogs);
     const encoder = buffer.fitEncoder();
     class Probe extends EnhancedStateAgent {
@@ -106,15 +114,16 @@ describe("item-level critic targets", () => {
         return this.criticTargets(t, B, S);
       }
     }
-    const make = (criticTarget: "item" | "list") => new Probe(tf, parseEnhancedStateConfig({ ...TINY_ENHANCED, criticTarget }), encoder, DEFAULT_ACTION_BOUNDS, 5);
+    const make = (criticTarget: "item" | "list") =>
+      new Probe(tf, parseEnhancedStateConfig({ ...TINY_ENHANCED, criticTarget }), encoder, DEFAULT_ACTION_BOUNDS, 5);
     const [item, list] = [make("item"), make("list")];
     const batch = buffer.sample(new Rng(3), 16, encoder, 5, 0.9);
     const t = toTensors(tf, batch);
     const { B, S } = batch;
     const yi = item.targets(t, B, S);
     const yl = list.targets(t, B, S);
-    const perItem = await yi.other.array() as number[][];
-    const perList = await yl.other.array() as number[][];
+    const perItem = (await yi.other.array()) as number[][];
+    const perList = (await yl.other.array()) as number[][];
     const E = perList.length;
     for (let e = 0; e < E; e++) {
       for (let b = 0; b < B; b++) {
@@ -125,7 +134,10 @@ describe("item-level critic targets", () => {
     }
     // Two shown items of one request differ exactly by their own rewards.
     const b0 = Array.from({ length: B }, (_, b) => b).find((b) => batch.mask[b * S] && batch.mask[b * S + 1])!;
-    expect(perItem[0][b0 * S] - perItem[0][b0 * S + 1]).toBeCloseTo(batch.slotRewardOther[b0 * S] - batch.slotRewardOther[b0 * S + 1], 5);
+    expect(perItem[0][b0 * S] - perItem[0][b0 * S + 1]).toBeCloseTo(
+      batch.slotRewardOther[b0 * S] - batch.slotRewardOther[b0 * S + 1],
+      5,
+    );
     // Training in item mode runs and gives finite losses.
     const losses = item.trainStep(batch);
     expect(Number.isFinite(losses.critic)).toBe(true);
@@ -165,9 +177,22 @@ describe("unshown candidates", () => {
 
   it("enter the actor's soft selection; masked out, the actor loss is exactly the shown-only loss", async () => {
     const policy = withExploration(new FixedFusionPolicy(), { perItem: true });
-    const { schema, logs } = await collectLogs({ world, policy, sessions: 30, seed: "unshown", numEnvs: 8, unshown: 4 });
+    const { schema, logs } = await collectLogs({
+      world,
+      policy,
+      sessions: 30,
+      seed: "unshown",
+      numEnvs: 8,
+      unshown: 4,
+    });
     expect(schema.unshown).toBe(4);
-    const buffer = new ReplayBuffer({ capacity: 10_000, slate: 5, layout: schema.layout, bounds: DEFAULT_ACTION_BOUNDS, unshown: 4 });
+    const buffer = new ReplayBuffer({
+      capacity: 10_000,
+      slate: 5,
+      layout: schema.layout,
+      bounds: DEFAULT_ACTION_BOUNDS,
+      unshown: 4,
+    });
     await buffer.append(memoryLogSource(schema, logs));
     const encoder = buffer.fitEncoder();
     class Probe extends EnhancedStateAgent {
@@ -175,13 +200,26 @@ describe("unshown candidates", () => {
         return this.actorLoss(t, B, S).loss.dataSync()[0];
       }
     }
-    const agent = new Probe(tf, parseEnhancedStateConfig({ ...TINY_ENHANCED, unshownCandidates: 4 }), encoder, DEFAULT_ACTION_BOUNDS, 5);
+    const agent = new Probe(
+      tf,
+      parseEnhancedStateConfig({ ...TINY_ENHANCED, unshownCandidates: 4 }),
+      encoder,
+      DEFAULT_ACTION_BOUNDS,
+      5,
+    );
     const batch = buffer.sample(new Rng(5), 16, encoder, 5, 0.9);
     // 20 candidates, 5 shown: every request has 4 unshown ones.
     expect(batch.unshownMask.every((m) => m === 1)).toBe(true);
     const withUnshown = toTensors(tf, batch);
     const masked = toTensors(tf, { ...batch, unshownMask: new Float32Array(batch.unshownMask.length) });
-    const none = toTensors(tf, { ...batch, U: 0, unshownPair: new Float32Array(0), unshownPredictions: new Float32Array(0), unshownBehaviour: new Float32Array(0), unshownMask: new Float32Array(0) });
+    const none = toTensors(tf, {
+      ...batch,
+      U: 0,
+      unshownPair: new Float32Array(0),
+      unshownPredictions: new Float32Array(0),
+      unshownBehaviour: new Float32Array(0),
+      unshownMask: new Float32Array(0),
+    });
     const { B, S } = batch;
     expect(agent.loss(masked, B, S)).toBeCloseTo(agent.loss(none, B, S), 5);
     expect(Math.abs(agent.loss(withUnshown, B, S) - agent.loss(none, B, S))).toBeGreaterThan(1e-4);
@@ -193,7 +231,12 @@ describe("unshown candidates", () => {
 
 describe("saved versions", () => {
   it("load bit-identical actions and scores, for both RL types", async () => {
-    const buffer = new ReplayBuffer({ capacity: 10_000, slate: 5, layout: itemLogs.layout, bounds: DEFAULT_ACTION_BOUNDS });
+    const buffer = new ReplayBuffer({
+      capacity: 10_000,
+      slate: 5,
+      layout: itemLogs.layout,
+      bounds: DEFAULT_ACTION_BOUNDS,
+    });
     await buffer.append(itemLogs);
     const encoder = buffer.fitEncoder();
     const agents = [
@@ -203,7 +246,8 @@ describe("saved versions", () => {
     for (const agent of agents) {
       // A few steps so the weights are not the (symmetric) initial ones.
       for (let i = 0; i < 3; i++) agent.trainStep(buffer.sample(new Rng(i), 16, encoder, 5, 0.9));
-      const config = agent instanceof EnhancedStateAgent ? parseEnhancedStateConfig(TINY_ENHANCED) : parseUserStateConfig(TINY);
+      const config =
+        agent instanceof EnhancedStateAgent ? parseEnhancedStateConfig(TINY_ENHANCED) : parseUserStateConfig(TINY);
       const text = JSON.stringify(saveModel(agent.model, config, 5, agent.criticWeights));
       const loaded = loadPolicy(tf, text);
       expect(loaded.loadMs).toBeGreaterThanOrEqual(0);
@@ -229,15 +273,37 @@ describe("saved versions", () => {
 
   it("round-trips a fixed version", async () => {
     const action = denormalizeAction(Array.from({ length: 14 }, (_, d) => (d % 3) / 4 - 0.2));
-    const loaded = loadPolicy(tf, JSON.stringify({ format: "fusionlab.policy", version: 1, type: "fixed", bounds: { centre: Array.from(DEFAULT_ACTION_BOUNDS.centre), range: Array.from(DEFAULT_ACTION_BOUNDS.range) }, action: Array.from(action) }));
-    const s = await scoreRequest(loaded.policy, { numCandidates: 2, userFeatures: [], context: [], predictions: Array(14).fill(0.2), itemFeatures: [] });
+    const loaded = loadPolicy(
+      tf,
+      JSON.stringify({
+        format: "fusionlab.policy",
+        version: 1,
+        type: "fixed",
+        bounds: { centre: Array.from(DEFAULT_ACTION_BOUNDS.centre), range: Array.from(DEFAULT_ACTION_BOUNDS.range) },
+        action: Array.from(action),
+      }),
+    );
+    const s = await scoreRequest(loaded.policy, {
+      numCandidates: 2,
+      userFeatures: [],
+      context: [],
+      predictions: Array(14).fill(0.2),
+      itemFeatures: [],
+    });
     expect(Array.from(s.actions)).toEqual(Array.from(action));
   });
 });
 
 describe("training", () => {
   const train = (type: "user-state" | "enhanced-state", seed: string, source: LogSource) =>
-    trainOffline({ tf, type, source, steps: 12, agentConfig: { ...tinyConfig(type), seed }, parent: saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS) });
+    trainOffline({
+      tf,
+      type,
+      source,
+      steps: 12,
+      agentConfig: { ...tinyConfig(type), seed },
+      parent: saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS),
+    });
 
   it("is deterministic for a fixed seed and differs across seeds", async () => {
     for (const [type, source] of [

@@ -9,8 +9,10 @@ const shownItems: fc.Arbitrary<ShownItems> = fc
     fc.record({
       itemIds: fc.uniqueArray(fc.string({ unit: "grapheme", maxLength: 50 }), { minLength: n, maxLength: n }),
       scores: fc.array(float, { minLength: n, maxLength: n }),
-      requestAction: mode === "request" ? fc.array(float, { minLength: actionDim, maxLength: actionDim }) : fc.constant(null),
-      itemActions: mode === "item" ? fc.array(float, { minLength: n * actionDim, maxLength: n * actionDim }) : fc.constant(null),
+      requestAction:
+        mode === "request" ? fc.array(float, { minLength: actionDim, maxLength: actionDim }) : fc.constant(null),
+      itemActions:
+        mode === "item" ? fc.array(float, { minLength: n * actionDim, maxLength: n * actionDim }) : fc.constant(null),
       actionDim: fc.constant(actionDim),
     }),
   );
@@ -33,9 +35,28 @@ describe("shown-items codec", () => {
   });
 
   it("writes the documented big-endian layout (golden bytes)", () => {
-    const bytes = encodeShownItems({ itemIds: ["a", "é"], scores: [1, -2], requestAction: null, itemActions: [0.5, 0, 0.25, 1], actionDim: 2 });
+    const bytes = encodeShownItems({
+      itemIds: ["a", "é"],
+      scores: [1, -2],
+      requestAction: null,
+      itemActions: [0.5, 0, 0.25, 1],
+      actionDim: 2,
+    });
     expect(bytes.toString("hex")).toBe(
-      "01" + "02" + "0002" + "00000002" + "3f800000" + "c0000000" + "3f000000" + "00000000" + "3e800000" + "3f800000" + "0001" + "0002" + "61" + "c3a9",
+      "01" +
+        "02" +
+        "0002" +
+        "00000002" +
+        "3f800000" +
+        "c0000000" +
+        "3f000000" +
+        "00000000" +
+        "3e800000" +
+        "3f800000" +
+        "0001" +
+        "0002" +
+        "61" +
+        "c3a9",
     );
   });
 
@@ -43,6 +64,8 @@ describe("shown-items codec", () => {
     expect(() => decodeShownItems(Buffer.from("7b7d", "hex"))).toThrow(/version-1/);
     const ok = encodeShownItems({ itemIds: ["x"], scores: [1], requestAction: [1], itemActions: null, actionDim: 1 });
     expect(() => decodeShownItems(Buffer.concat([ok, Buffer.from([0])]))).toThrow(/stray/);
-    expect(() => encodeShownItems({ itemIds: ["x"], scores: [1, 2], requestAction: null, itemActions: null, actionDim: 0 })).toThrow(RangeError);
+    expect(() =>
+      encodeShownItems({ itemIds: ["x"], scores: [1, 2], requestAction: null, itemActions: null, actionDim: 0 }),
+    ).toThrow(RangeError);
   });
 });

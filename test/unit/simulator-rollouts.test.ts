@@ -56,11 +56,16 @@ describe("policy bounds over 10 seeds (default scenario)", () => {
       }
     }
     for (const [name, metrics] of Object.entries(perSeed)) {
-      results[name] = Object.fromEntries(Object.entries(metrics).map(([m, vs]) => [m, estimate(vs)])) as Record<SessionMetricName, Estimate>;
+      results[name] = Object.fromEntries(Object.entries(metrics).map(([m, vs]) => [m, estimate(vs)])) as Record<
+        SessionMetricName,
+        Estimate
+      >;
     }
     const show = (e: Estimate) => `${e.mean.toFixed(1)} [${e.ci[0].toFixed(1)}, ${e.ci[1].toFixed(1)}]`;
     for (const [name, r] of Object.entries(results)) {
-      console.log(`${name.padEnd(9)} valid ${show(r.validConsumption)}  duration ${show(r.durationSeconds)}  depth ${show(r.depth)}`);
+      console.log(
+        `${name.padEnd(9)} valid ${show(r.validConsumption)}  duration ${show(r.durationSeconds)}  depth ${show(r.depth)}`,
+      );
     }
   }, 120_000);
 
@@ -108,11 +113,21 @@ describe("MTL calibration", () => {
 
 describe("evaluatePolicy", () => {
   it("reports each metric's mean and CI over seeds, one world per seed", async () => {
-    const r = await evaluatePolicy({ scenario: { world: { users: 200, items: 2000 } }, seeds: [1, 2, 3], policy: () => new FixedFusionPolicy(), sessionsPerSeed: 20 });
+    const r = await evaluatePolicy({
+      scenario: { world: { users: 200, items: 2000 } },
+      seeds: [1, 2, 3],
+      policy: () => new FixedFusionPolicy(),
+      sessionsPerSeed: 20,
+    });
     expect(r.depth.perSeed).toHaveLength(3);
     expect(r.validConsumption.ci[0]).toBeLessThanOrEqual(r.validConsumption.mean);
     expect(r.validConsumption.ci[1]).toBeGreaterThanOrEqual(r.validConsumption.mean);
-    const again = await evaluatePolicy({ scenario: { world: { users: 200, items: 2000 } }, seeds: [1, 2, 3], policy: () => new FixedFusionPolicy(), sessionsPerSeed: 20 });
+    const again = await evaluatePolicy({
+      scenario: { world: { users: 200, items: 2000 } },
+      seeds: [1, 2, 3],
+      policy: () => new FixedFusionPolicy(),
+      sessionsPerSeed: 20,
+    });
     expect(again).toEqual(r);
   });
 });

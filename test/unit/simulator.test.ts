@@ -72,7 +72,8 @@ async function logged(world: World, policy: Policy, sessions: number) {
     policy,
     sessions,
     onRequest: (obs, _d, out) => {
-      for (let p = 0; p < out.numShown; p++) rows.push({ j: out.itemIds[p], u: obs.userId, out: structuredClone(out), p });
+      for (let p = 0; p < out.numShown; p++)
+        rows.push({ j: out.itemIds[p], u: obs.userId, out: structuredClone(out), p });
     },
   });
   return rows;
@@ -165,13 +166,22 @@ describe("vectorised environment", () => {
     expect(obs.predictions.byteOffset).toBe(n * NUM_TASKS * 4);
     const dI = world.layout.item.length;
     const j = obs.candidateIds[7];
-    expect(Array.from(obs.itemFeatures.subarray(7 * dI, 8 * dI))).toEqual(Array.from(world.itemFeatures.subarray(j * dI, (j + 1) * dI)));
+    expect(Array.from(obs.itemFeatures.subarray(7 * dI, 8 * dI))).toEqual(
+      Array.from(world.itemFeatures.subarray(j * dI, (j + 1) * dI)),
+    );
     expect(new Set(obs.candidateIds).size).toBe(n);
     expect(obs.userFeatures.length).toBe(world.layout.userStatic.length + world.layout.userSession.length);
   });
 
   it("never shows an item twice in a session and stops at the hard cap", async () => {
-    const world = new World(parseScenario({ ...SMALL, session: { ...SMALL.session, maxRequests: 4 }, patience: { ...SMALL.patience, costPerRequest: 0 } }), 2);
+    const world = new World(
+      parseScenario({
+        ...SMALL,
+        session: { ...SMALL.session, maxRequests: 4 },
+        patience: { ...SMALL.patience, costPerRequest: 0 },
+      }),
+      2,
+    );
     const shown = new Map<number, Set<number>>();
     const r = await rollout({
       world,
@@ -242,8 +252,12 @@ describe("exploration", () => {
     const o: RequestObservation = obs[0];
     const d = dec[0];
     checkBox(d.action, d.behaviourAction, 0.15);
-    expect(Array.from(d.action.subarray(0, ACTION_DIM))).not.toEqual(Array.from(d.action.subarray(ACTION_DIM, 2 * ACTION_DIM)));
-    expect(Array.from(d.behaviourAction.subarray(ACTION_DIM, 2 * ACTION_DIM))).toEqual(Array.from(DEFAULT_ACTION_BOUNDS.centre));
+    expect(Array.from(d.action.subarray(0, ACTION_DIM))).not.toEqual(
+      Array.from(d.action.subarray(ACTION_DIM, 2 * ACTION_DIM)),
+    );
+    expect(Array.from(d.behaviourAction.subarray(ACTION_DIM, 2 * ACTION_DIM))).toEqual(
+      Array.from(DEFAULT_ACTION_BOUNDS.centre),
+    );
     expect(Array.from(d.scores)).toEqual(Array.from(scoreCandidates(o.predictions, o.numCandidates, d.action)));
   });
 

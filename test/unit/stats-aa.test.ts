@@ -51,7 +51,12 @@ function addUser(t: ArmTotals, rng: Rng): void {
 /** Cumulative per-arm totals at the end of each day. */
 function simulate(experiment: number): Record<"control" | "treatment", ArmTotals>[] {
   const key = `aa-${experiment}`;
-  const compiled = compileExperiment({ key, seed: key, layerBuckets: [[0, 10_000]], arms: [{ key: "control" }, { key: "treatment" }] });
+  const compiled = compileExperiment({
+    key,
+    seed: key,
+    layerBuckets: [[0, 10_000]],
+    arms: [{ key: "control" }, { key: "treatment" }],
+  });
   const rng = Rng.derive("stats-aa", experiment);
   const totals = { control: emptyTotals(), treatment: emptyTotals() };
   const days: Record<"control" | "treatment", ArmTotals>[] = [];
@@ -66,7 +71,15 @@ function simulate(experiment: number): Record<"control" | "treatment", ArmTotals
 
 describe("A/A simulation (1,000 experiments, 14 daily looks, α = 0.05)", () => {
   it("keeps the false-positive rate at α for one look and for daily looks with sequential intervals", () => {
-    const rejections = { final: 0, finalRatio: 0, srm05: 0, srmFlag: 0, naivePeeking: 0, sequentialPeeking: 0, sequentialFinal: 0 };
+    const rejections = {
+      final: 0,
+      finalRatio: 0,
+      srm05: 0,
+      srmFlag: 0,
+      naivePeeking: 0,
+      sequentialPeeking: 0,
+      sequentialFinal: 0,
+    };
     for (let e = 0; e < EXPERIMENTS; e++) {
       const days = simulate(e);
       const last = days[DAYS - 1];
@@ -92,7 +105,10 @@ describe("A/A simulation (1,000 experiments, 14 daily looks, α = 0.05)", () => 
         type: "mean",
         control: "control",
         alpha: ALPHA,
-        days: days.map((day, d) => ({ date: `day-${d + 1}`, arms: { control: day.control.watch, treatment: day.treatment.watch } })),
+        days: days.map((day, d) => ({
+          date: `day-${d + 1}`,
+          arms: { control: day.control.watch, treatment: day.treatment.watch },
+        })),
       });
       const looks = series.map((p) => p.arms.treatment!);
       if (looks.some((c) => c.pValue < ALPHA)) rejections.naivePeeking++;

@@ -57,11 +57,18 @@ describe("users seen in more than one arm", () => {
     expect(split.excluded).toEqual(["u3", "u4"]);
     expect(split.keptPerArm).toEqual({ a: 1, b: 1 });
     expect(split.excludedPerArm).toEqual({ a: 2, b: 2, c: 1 });
-    expect(() => splitUsersByArmCount([["u1", ["a"]], ["u1", ["b"]]])).toThrow(/listed twice/);
+    expect(() =>
+      splitUsersByArmCount([
+        ["u1", ["a"]],
+        ["u1", ["b"]],
+      ]),
+    ).toThrow(/listed twice/);
   });
 
   it("counts every user with an arm exactly once, as kept or excluded", () => {
-    const users = fc.uniqueArray(fc.tuple(fc.string(), fc.array(fc.constantFrom("a", "b", "c"), { maxLength: 5 })), { selector: ([u]) => u });
+    const users = fc.uniqueArray(fc.tuple(fc.string(), fc.array(fc.constantFrom("a", "b", "c"), { maxLength: 5 })), {
+      selector: ([u]) => u,
+    });
     fc.assert(
       fc.property(users, (list) => {
         const split = splitUsersByArmCount(list);

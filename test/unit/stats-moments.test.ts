@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { EMPTY_MOMENTS, type Moments, addObservation, mergeMoments, momentsFromSums, varianceX } from "@/lib/stats/moments";
+import {
+  EMPTY_MOMENTS,
+  type Moments,
+  addObservation,
+  mergeMoments,
+  momentsFromSums,
+  varianceX,
+} from "@/lib/stats/moments";
 import { sampleVariance } from "@/lib/stats/summary";
 
 const accumulate = (xs: readonly number[], ys: readonly number[] = []) =>
@@ -10,7 +17,8 @@ const accumulate = (xs: readonly number[], ys: readonly number[] = []) =>
 function expectClose(a: Moments, b: Moments, scale: number, tol = 1e-12) {
   const s = Math.max(1, scale);
   for (const k of ["meanX", "meanY"] as const) expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(tol * s);
-  for (const k of ["m2X", "m2Y", "cXY"] as const) expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(tol * Math.max(1, b.n) * s * s);
+  for (const k of ["m2X", "m2Y", "cXY"] as const)
+    expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(tol * Math.max(1, b.n) * s * s);
   expect(a.n).toBe(b.n);
 }
 
@@ -36,9 +44,18 @@ describe("centred moments (Welford / Chan merge)", () => {
     const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
     const my = ys.reduce((s, y) => s + y, 0) / ys.length;
     expect(m.meanX).toBeCloseTo(mx, 14);
-    expect(m.m2X).toBeCloseTo(xs.reduce((s, x) => s + (x - mx) ** 2, 0), 12);
-    expect(m.m2Y).toBeCloseTo(ys.reduce((s, y) => s + (y - my) ** 2, 0), 12);
-    expect(m.cXY).toBeCloseTo(xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0), 12);
+    expect(m.m2X).toBeCloseTo(
+      xs.reduce((s, x) => s + (x - mx) ** 2, 0),
+      12,
+    );
+    expect(m.m2Y).toBeCloseTo(
+      ys.reduce((s, y) => s + (y - my) ** 2, 0),
+      12,
+    );
+    expect(m.cXY).toBeCloseTo(
+      xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0),
+      12,
+    );
     expect(varianceX(accumulate([5]))).toBeNaN();
   });
 
@@ -49,7 +66,11 @@ describe("centred moments (Welford / Chan merge)", () => {
       fc.property(values, values, fc.nat(40), (xs, ys, cut) => {
         const k = Math.min(cut, xs.length);
         const whole = accumulate(xs, ys);
-        expectClose(mergeMoments(accumulate(xs.slice(0, k), ys), accumulate(xs.slice(k), ys.slice(k))), whole, magnitude(xs, ys));
+        expectClose(
+          mergeMoments(accumulate(xs.slice(0, k), ys), accumulate(xs.slice(k), ys.slice(k))),
+          whole,
+          magnitude(xs, ys),
+        );
       }),
     );
   });
@@ -71,7 +92,14 @@ describe("centred moments (Welford / Chan merge)", () => {
       fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 30 }), (xs) => {
         const ys = xs.map((x) => x * 0.5 + 3);
         const s = (f: (x: number, i: number) => number) => xs.reduce((acc, x, i) => acc + f(x, i), 0);
-        const fromSums = momentsFromSums(xs.length, s((x) => x), s((x) => x * x), s((_, i) => ys[i]), s((_, i) => ys[i] ** 2), s((x, i) => x * ys[i]));
+        const fromSums = momentsFromSums(
+          xs.length,
+          s((x) => x),
+          s((x) => x * x),
+          s((_, i) => ys[i]),
+          s((_, i) => ys[i] ** 2),
+          s((x, i) => x * ys[i]),
+        );
         expectClose(fromSums, accumulate(xs, ys), magnitude(xs, ys), 1e-12);
       }),
     );

@@ -15,11 +15,26 @@ const mde = (r: PowerRequest) => planPower(r) as MdePlan;
  */
 const GRID: { request: PowerRequest; usersPerArm: number[] }[] = [
   { request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 }, usersPerArm: [25117, 25117] },
-  { request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.02, power: 0.9 }, usersPerArm: [210149, 210149] },
-  { request: { metric: "ctr", baselineMean: 0.1, baselineSd: 0.3, mde: 0.1, alpha: 0.01 }, usersPerArm: [21023, 21023] },
-  { request: { metric: "plays", baselineMean: 5, baselineSd: 5, mde: 0.03, weights: [3, 7] }, usersPerArm: [12459, 29070] },
-  { request: { metric: "revenue", baselineMean: 100, baselineSd: 250, mde: 0.01, alpha: 0.1, weights: [1, 1, 1] }, usersPerArm: [772820, 772820, 772820] },
-  { request: { metric: "loss", baselineMean: -2, baselineSd: 6, mde: 0.05, power: 0.95, weights: [2, 1, 1] }, usersPerArm: [140343, 70172, 70172] },
+  {
+    request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.02, power: 0.9 },
+    usersPerArm: [210149, 210149],
+  },
+  {
+    request: { metric: "ctr", baselineMean: 0.1, baselineSd: 0.3, mde: 0.1, alpha: 0.01 },
+    usersPerArm: [21023, 21023],
+  },
+  {
+    request: { metric: "plays", baselineMean: 5, baselineSd: 5, mde: 0.03, weights: [3, 7] },
+    usersPerArm: [12459, 29070],
+  },
+  {
+    request: { metric: "revenue", baselineMean: 100, baselineSd: 250, mde: 0.01, alpha: 0.1, weights: [1, 1, 1] },
+    usersPerArm: [772820, 772820, 772820],
+  },
+  {
+    request: { metric: "loss", baselineMean: -2, baselineSd: 6, mde: 0.05, power: 0.95, weights: [2, 1, 1] },
+    usersPerArm: [140343, 70172, 70172],
+  },
 ];
 
 describe("power and duration planning", () => {
@@ -52,14 +67,20 @@ describe("power and duration planning", () => {
     expect(mde(request).mde).toBeCloseTo(0.11206340872451874, 12);
     expect(mde({ ...request, weights: [3, 7] }).mde).toBeCloseTo(0.1222712031225909, 12);
     fc.assert(
-      fc.property(fc.double({ min: 0.005, max: 0.5, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true }), (effect, cv) => {
-        const plan = users({ metric: "m", baselineMean: 1, baselineSd: cv, mde: effect });
-        fc.pre(plan.totalUsers >= 6);
-        const back = mde({ metric: "m", baselineMean: 1, baselineSd: cv, users: plan.totalUsers });
-        expect(back.mde).toBeLessThanOrEqual(effect * (1 + 1e-9));
-        // One user fewer per arm no longer reaches it (the plan is the smallest whole number of users).
-        expect(mde({ metric: "m", baselineMean: 1, baselineSd: cv, users: plan.totalUsers - 2 }).mde).toBeGreaterThan(effect);
-      }),
+      fc.property(
+        fc.double({ min: 0.005, max: 0.5, noNaN: true }),
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        (effect, cv) => {
+          const plan = users({ metric: "m", baselineMean: 1, baselineSd: cv, mde: effect });
+          fc.pre(plan.totalUsers >= 6);
+          const back = mde({ metric: "m", baselineMean: 1, baselineSd: cv, users: plan.totalUsers });
+          expect(back.mde).toBeLessThanOrEqual(effect * (1 + 1e-9));
+          // One user fewer per arm no longer reaches it (the plan is the smallest whole number of users).
+          expect(mde({ metric: "m", baselineMean: 1, baselineSd: cv, users: plan.totalUsers - 2 }).mde).toBeGreaterThan(
+            effect,
+          );
+        },
+      ),
     );
   });
 
@@ -70,7 +91,13 @@ describe("power and duration planning", () => {
     expect(at5000.sequential.usersPerArm).toEqual([56316, 56316]);
     expect(at5000.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
     expect(at5000.sequential.tuning).toBe(5000);
-    const back = mde({ metric: "watch", baselineMean: 10, baselineSd: 20, users: at5000.sequential.totalUsers, sequentialTuning: 5000 });
+    const back = mde({
+      metric: "watch",
+      baselineMean: 10,
+      baselineSd: 20,
+      users: at5000.sequential.totalUsers,
+      sequentialTuning: 5000,
+    });
     expect(back.sequentialMde).toBeLessThanOrEqual(0.05 + 1e-9);
     // Tuned at its own size (the default; scipy fixed point N = 96,190.80): ×1.9149 whatever the scale.
     const selfTuned = users(request);
@@ -84,8 +111,12 @@ describe("power and duration planning", () => {
     const base = { metric: "watch", baselineMean: 10, baselineSd: 20 };
     expect(() => planPower(base)).toThrow(/exactly one of mde/);
     expect(() => planPower({ ...base, mde: 0.1, users: 100 })).toThrow(ZodError);
-    expect(powerRequestSchema.safeParse({ ...base, baselineMean: 0, mde: 0.1 }).error?.issues[0].path).toEqual(["baselineMean"]);
+    expect(powerRequestSchema.safeParse({ ...base, baselineMean: 0, mde: 0.1 }).error?.issues[0].path).toEqual([
+      "baselineMean",
+    ]);
     expect(powerRequestSchema.safeParse({ ...base, mde: 0.1, test: "one-sided" }).success).toBe(false);
-    expect(powerRequestSchema.safeParse({ ...base, mde: 0.1, weights: [1] }).error?.issues[0].path).toEqual(["weights"]);
+    expect(powerRequestSchema.safeParse({ ...base, mde: 0.1, weights: [1] }).error?.issues[0].path).toEqual([
+      "weights",
+    ]);
   });
 });

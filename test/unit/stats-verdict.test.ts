@@ -3,7 +3,13 @@ import fc from "fast-check";
 import { ZodError } from "zod";
 import { EMPTY_MOMENTS, type Moments, addObservation } from "@/lib/stats/moments";
 import { pairEstimate } from "@/lib/stats/pairEstimate";
-import { contrastStatistic, criticalValue, fiellerLift, sequentialTest, twoSidedPValue } from "@/lib/stats/contrastTest";
+import {
+  contrastStatistic,
+  criticalValue,
+  fiellerLift,
+  sequentialTest,
+  twoSidedPValue,
+} from "@/lib/stats/contrastTest";
 import { holmDecisions } from "@/lib/stats/holm";
 import { checkMinimumData } from "@/lib/stats/minimumData";
 import { type VerdictInput, decideExperiment } from "@/lib/stats/verdict";
@@ -12,7 +18,14 @@ const accumulate = (xs: readonly number[], ys: readonly number[] = []) =>
   xs.reduce<Moments>((m, x, i) => addObservation(m, x, ys[i] ?? 0), { ...EMPTY_MOMENTS });
 
 /** Moments of n users with a given mean and sample standard deviation. */
-const arm = (n: number, mean: number, sd: number): Moments => ({ n, meanX: mean, meanY: 0, m2X: sd * sd * (n - 1), m2Y: 0, cXY: 0 });
+const arm = (n: number, mean: number, sd: number): Moments => ({
+  n,
+  meanX: mean,
+  meanY: 0,
+  m2X: sd * sd * (n - 1),
+  m2Y: 0,
+  cXY: 0,
+});
 
 function expectRelative(actual: number, expected: number, tol = 1e-10) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tol * Math.abs(expected));
@@ -57,7 +70,17 @@ describe("small-n robust pair estimates and tests", () => {
   });
 
   it("ratio metric: delta-method linearisation, Fieller interval", () => {
-    const pair = pairEstimate(accumulate(T, T_PRE.map((y) => y + 1)), accumulate(C, C_PRE.map((y) => y + 1)), "ratio")!;
+    const pair = pairEstimate(
+      accumulate(
+        T,
+        T_PRE.map((y) => y + 1),
+      ),
+      accumulate(
+        C,
+        C_PRE.map((y) => y + 1),
+      ),
+      "ratio",
+    )!;
     expectRelative(pair.treatment.variance, 0.01823483813208554);
     expectRelative(pair.control.variance, 0.03350475645379122);
     const stat = contrastStatistic(pair);
@@ -75,11 +98,19 @@ describe("small-n robust pair estimates and tests", () => {
     // T = {5, 5}, C = {0, 0}: the control mean is 0, so no relative change is estimable at all.
     expect(pairEstimate(accumulate([5, 5]), accumulate([0, 0]), "mean")).toBeNull();
     // Identical constant arms: no difference, p = 1.
-    expect(twoSidedPValue(contrastStatistic(pairEstimate(accumulate([2, 2]), accumulate([2, 2]), "mean")!), { kind: "fixedHorizon" })).toBe(1);
+    expect(
+      twoSidedPValue(contrastStatistic(pairEstimate(accumulate([2, 2]), accumulate([2, 2]), "mean")!), {
+        kind: "fixedHorizon",
+      }),
+    ).toBe(1);
   });
 
   it("Fieller's interval (bounded) excludes 0 exactly when the difference test rejects, and holds the point estimate", () => {
-    const armArb = fc.record({ n: fc.integer({ min: 2, max: 5000 }), mean: fc.double({ min: 0.1, max: 100, noNaN: true }), sd: fc.double({ min: 0.01, max: 300, noNaN: true }) });
+    const armArb = fc.record({
+      n: fc.integer({ min: 2, max: 5000 }),
+      mean: fc.double({ min: 0.1, max: 100, noNaN: true }),
+      sd: fc.double({ min: 0.01, max: 300, noNaN: true }),
+    });
     fc.assert(
       fc.property(armArb, armArb, fc.constantFrom(0.001, 0.01, 0.05, 0.2), fc.boolean(), (t, c, level, sequential) => {
         const pair = pairEstimate(arm(t.n, t.mean, t.sd), arm(c.n, c.mean, c.sd), "mean")!;
@@ -102,7 +133,9 @@ describe("small-n robust pair estimates and tests", () => {
       fc.property(fc.integer({ min: 2, max: 5_000_000 }), fc.constantFrom(0.001, 0.01, 0.05, 0.1), (n, level) => {
         const pair = pairEstimate(arm(n, 10, 5), arm(n, 10, 5), "mean")!;
         const stat = { ...contrastStatistic(pair), df: Infinity };
-        expect(criticalValue(stat, sequentialTest(0.05, 5000), level)).toBeGreaterThan(criticalValue(stat, { kind: "fixedHorizon" }, level));
+        expect(criticalValue(stat, sequentialTest(0.05, 5000), level)).toBeGreaterThan(
+          criticalValue(stat, { kind: "fixedHorizon" }, level),
+        );
       }),
     );
   });
@@ -139,14 +172,38 @@ describe("Holm decisions with the level each hypothesis was tested at", () => {
 describe("minimum data rule", () => {
   it("names the most-lacking arm as N of M users (or events)", () => {
     const rule = { usersPerArm: 100, eventsPerArm: 10 };
-    expect(checkMinimumData([{ key: "a", users: 150 }, { key: "b", users: 37 }], rule)).toMatchObject({
+    expect(
+      checkMinimumData(
+        [
+          { key: "a", users: 150 },
+          { key: "b", users: 37 },
+        ],
+        rule,
+      ),
+    ).toMatchObject({
       met: false,
       reason: "Not enough data yet: 37 of 100 users in arm b.",
     });
-    expect(checkMinimumData([{ key: "a", users: 150, events: 2 }, { key: "b", users: 90, events: 9 }], rule)).toMatchObject({
+    expect(
+      checkMinimumData(
+        [
+          { key: "a", users: 150, events: 2 },
+          { key: "b", users: 90, events: 9 },
+        ],
+        rule,
+      ),
+    ).toMatchObject({
       reason: "Not enough data yet: 2 of 10 events in arm a.",
     });
-    expect(checkMinimumData([{ key: "a", users: 100 }, { key: "b", users: 100 }], rule)).toEqual({ met: true });
+    expect(
+      checkMinimumData(
+        [
+          { key: "a", users: 100 },
+          { key: "b", users: 100 },
+        ],
+        rule,
+      ),
+    ).toEqual({ met: true });
   });
 });
 
@@ -159,19 +216,31 @@ describe("verdicts", () => {
   it("ships a clear winner under the sequential plan, with an always-valid interval excluding 0", () => {
     const report = decideExperiment({
       arms: twoArms(5000),
-      metrics: [{ key: "watch", role: "primary", type: "mean", arms: { control: arm(5000, 10, 20), b: arm(5000, 12, 20) } }],
+      metrics: [
+        { key: "watch", role: "primary", type: "mean", arms: { control: arm(5000, 10, 20), b: arm(5000, 12, 20) } },
+      ],
     });
     const v = report.arms[0];
     expect(v.verdict).toBe("ship");
     const interval = v.primary[0].interval!;
     expect(interval.test).toBe("sequential");
     expect(interval.relative![0]).toBeGreaterThan(0);
-    expect(v.reason).toMatch(/^b improves watch: watch rises \+20\.0% and the always-valid 95% interval \+\d+\.\d% to \+\d+\.\d% excludes 0\.$/);
+    expect(v.reason).toMatch(
+      /^b improves watch: watch rises \+20\.0% and the always-valid 95% interval \+\d+\.\d% to \+\d+\.\d% excludes 0\.$/,
+    );
   });
 
   it("says don't ship when a lower-is-better metric rises, and keep running when the interval holds 0", () => {
-    const metric = (b: Moments) => ({ key: "latency", role: "primary" as const, direction: "lowerIsBetter" as const, type: "mean" as const, arms: { control: arm(5000, 100, 30), b } });
-    expect(decideExperiment({ arms: twoArms(5000), metrics: [metric(arm(5000, 110, 30))] }).arms[0].verdict).toBe("dontShip");
+    const metric = (b: Moments) => ({
+      key: "latency",
+      role: "primary" as const,
+      direction: "lowerIsBetter" as const,
+      type: "mean" as const,
+      arms: { control: arm(5000, 100, 30), b },
+    });
+    expect(decideExperiment({ arms: twoArms(5000), metrics: [metric(arm(5000, 110, 30))] }).arms[0].verdict).toBe(
+      "dontShip",
+    );
     const running = decideExperiment({ arms: twoArms(5000), metrics: [metric(arm(5000, 100.5, 30))] }).arms[0];
     expect(running.verdict).toBe("keepRunning");
     expect(running.reason).toMatch(/still includes 0; safe to keep reading/);
@@ -180,7 +249,9 @@ describe("verdicts", () => {
   it("fixed horizon: no decision before the planned users, then ship or inconclusive", () => {
     const input = (n: number, mean: number): VerdictInput => ({
       arms: twoArms(n),
-      metrics: [{ key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, mean, 20) } }],
+      metrics: [
+        { key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, mean, 20) } },
+      ],
       plan: { kind: "fixedHorizon", plannedUsers: 4000 },
     });
     const early = decideExperiment(input(1000, 14)).arms[0];
@@ -220,7 +291,13 @@ describe("verdicts", () => {
       arms: twoArms(n),
       metrics: [
         { key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, 12, 20) } },
-        { key: "retention", role: "guardrail", allowedHarm: 0.02, type: "mean", arms: { control: arm(n, 0.5, 0.5), b: arm(n, guardrailMean, 0.5) } },
+        {
+          key: "retention",
+          role: "guardrail",
+          allowedHarm: 0.02,
+          type: "mean",
+          arms: { control: arm(n, 0.5, 0.5), b: arm(n, guardrailMean, 0.5) },
+        },
       ],
     });
     const pass = decideExperiment(input(0.505, 40000)).arms[0];
@@ -230,11 +307,15 @@ describe("verdicts", () => {
     const fail = decideExperiment(input(0.4)).arms[0];
     expect(fail.guardrails[0].status).toBe("fail");
     expect(fail.verdict).toBe("dontShip");
-    expect(fail.reason).toMatch(/^Guardrail retention fails: harmed beyond the allowed harm of −2\.0%: the whole interval −\d+\.\d% to −\d+\.\d% lies past it\.$/);
+    expect(fail.reason).toMatch(
+      /^Guardrail retention fails: harmed beyond the allowed harm of −2\.0%: the whole interval −\d+\.\d% to −\d+\.\d% lies past it\.$/,
+    );
     const unclear = decideExperiment(input(0.5)).arms[0];
     expect(unclear.guardrails[0].status).toBe("notYet");
     expect(unclear.verdict).toBe("keepRunning");
-    expect(unclear.reason).toMatch(/^b improves watch, but guardrail retention has not passed yet: not yet shown non-inferior: its 95% one-sided bound −\d\.\d% does not yet rule out the allowed harm of −2\.0%\.$/);
+    expect(unclear.reason).toMatch(
+      /^b improves watch, but guardrail retention has not passed yet: not yet shown non-inferior: its 95% one-sided bound −\d\.\d% does not yet rule out the allowed harm of −2\.0%\.$/,
+    );
   });
 
   it("accepts the raw-sum statistics the rest of lib/stats takes, with CUPED from `pre`", () => {
@@ -242,7 +323,11 @@ describe("verdicts", () => {
       n: xs.length,
       sum: xs.reduce((s, x) => s + x, 0),
       sumSq: xs.reduce((s, x) => s + x * x, 0),
-      pre: { sum: pre.reduce((s, x) => s + x, 0), sumSq: pre.reduce((s, x) => s + x * x, 0), sumProduct: pre.reduce((s, x, i) => s + x * xs[i], 0) },
+      pre: {
+        sum: pre.reduce((s, x) => s + x, 0),
+        sumSq: pre.reduce((s, x) => s + x * x, 0),
+        sumProduct: pre.reduce((s, x, i) => s + x * xs[i], 0),
+      },
     });
     const report = decideExperiment({
       arms: twoArms(7),
@@ -258,7 +343,9 @@ describe("verdicts", () => {
   it("a sequential plan with a planned size: inconclusive once it is reached without a decision", () => {
     const input = (n: number): VerdictInput => ({
       arms: twoArms(n),
-      metrics: [{ key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, 10.05, 20) } }],
+      metrics: [
+        { key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, 10.05, 20) } },
+      ],
       plan: { kind: "sequential", plannedUsers: 8000 },
     });
     expect(decideExperiment(input(3000)).arms[0].verdict).toBe("keepRunning");
@@ -266,7 +353,9 @@ describe("verdicts", () => {
     expect(done.progress).toEqual({ users: 8000, plannedUsers: 8000 });
     expect(done.sequentialTuning).toBe(8000);
     expect(done.arms[0].verdict).toBe("inconclusive");
-    expect(done.arms[0].reason).toMatch(/^Planned 8,000 users reached and the always-valid 95% interval .* still includes 0: no effect detected\.$/);
+    expect(done.arms[0].reason).toMatch(
+      /^Planned 8,000 users reached and the always-valid 95% interval .* still includes 0: no effect detected\.$/,
+    );
   });
 
   it("ratio metrics from raw sums, and the events minimum where the metric counts events", () => {
@@ -281,7 +370,14 @@ describe("verdicts", () => {
     });
     const input = (events: number): VerdictInput => ({
       arms: twoArms(4000),
-      metrics: [{ key: "playRate", role: "primary", type: "ratio", arms: { control: ratio(4000, 4000, 8000, events), b: ratio(4000, 4800, 8000, 900) } }],
+      metrics: [
+        {
+          key: "playRate",
+          role: "primary",
+          type: "ratio",
+          arms: { control: ratio(4000, 4000, 8000, events), b: ratio(4000, 4800, 8000, 900) },
+        },
+      ],
       minimum: { usersPerArm: 100, eventsPerArm: 50 },
     });
     const v = decideExperiment(input(1000)).arms[0];
@@ -295,7 +391,13 @@ describe("verdicts", () => {
       arms: twoArms(5000),
       metrics: [
         { key: "balance", role: "primary", type: "mean", arms: { control: arm(5000, -10, 20), b: arm(5000, -8, 20) } },
-        { key: "net", role: "guardrail", allowedHarm: 0.05, type: "mean", arms: { control: arm(5000, -10, 20), b: arm(5000, -10, 20) } },
+        {
+          key: "net",
+          role: "guardrail",
+          allowedHarm: 0.05,
+          type: "mean",
+          arms: { control: arm(5000, -10, 20), b: arm(5000, -10, 20) },
+        },
       ],
     }).arms[0];
     expect(report.primary[0].verdict).toBe("ship");

@@ -51,7 +51,7 @@ describe("distributions", () => {
 
   it("Student t CDF and quantile, including real degrees of freedom", () => {
     expectRelative(tCdf(2, 5), 0.949030260585070822);
-    expectRelative(tCdf(-3, 10), 0.00667182751128478860, 1e-13);
+    expectRelative(tCdf(-3, 10), 0.0066718275112847886, 1e-13);
     expectRelative(tCdf(-2.5, 25.5), 0.00959866139448580874, 1e-13);
     expectRelative(tCdf(-30, 4), 3.67642804883066106e-6, 1e-12);
     expectRelative(tCdf(1.5, 2.5), 0.876081773456851869);
@@ -65,13 +65,14 @@ describe("distributions", () => {
     expectRelative(tQuantile(1e-10, 3), -2225.76928468309322, 1e-12);
     expectRelative(tQuantile(0.975, Infinity), 1.959963984540054);
     for (const df of [1.5, 4, 30, 1000]) {
-      for (const p of [1e-6, 0.05, 0.5, 0.9]) expect(Math.abs(tCdf(tQuantile(p, df), df) - p)).toBeLessThan(1e-12 * Math.max(p, 1e-3));
+      for (const p of [1e-6, 0.05, 0.5, 0.9])
+        expect(Math.abs(tCdf(tQuantile(p, df), df) - p)).toBeLessThan(1e-12 * Math.max(p, 1e-3));
     }
   });
 
   it("chi-square CDF and survival", () => {
     expectRelative(chiSquareSurvival(3.841458820694124, 1), 0.05, 1e-13);
-    expectRelative(chiSquareCdf(2, 3), 0.42759329552912016600);
+    expectRelative(chiSquareCdf(2, 3), 0.427593295529120166);
     expectRelative(chiSquareSurvival(40, 10), 0.0000169447439300673839, 1e-12);
     expectRelative(chiSquareSurvival(60, 1), 9.48573757107384838848e-15, 1e-11);
   });
@@ -98,7 +99,11 @@ describe("lift", () => {
   it("is not estimable without users or with a zero control mean", () => {
     expect(relativeLift(meanEstimate(binary(1, 1)), meanEstimate(binary(100, 10)))).toBeNull();
     expect(relativeLift(meanEstimate(binary(100, 5)), meanEstimate(binary(100, 0)))).toBeNull();
-    expect(relativeLift(meanEstimate(binary(100, 100)), meanEstimate(binary(100, 100)))).toMatchObject({ lift: 0, se: 0, pValue: 1 });
+    expect(relativeLift(meanEstimate(binary(100, 100)), meanEstimate(binary(100, 100)))).toMatchObject({
+      lift: 0,
+      se: 0,
+      pValue: 1,
+    });
   });
 
   it("ratio metric with a constant denominator equals the mean metric", () => {
@@ -243,14 +248,25 @@ describe("analyzeExperiment", () => {
       {
         key: "duration",
         type: "mean",
-        arms: { control: { ...control.post, pre: control.pre }, "es-rl": { ...treatment.post, pre: treatment.pre }, "user-rl": { ...control.post, pre: control.pre } },
+        arms: {
+          control: { ...control.post, pre: control.pre },
+          "es-rl": { ...treatment.post, pre: treatment.pre },
+          "user-rl": { ...control.post, pre: control.pre },
+        },
       },
-      { key: "valid_consumption", type: "mean", arms: { control: binary(2000, 200), "es-rl": binary(2000, 230), "user-rl": binary(1930, 0) } },
+      {
+        key: "valid_consumption",
+        type: "mean",
+        arms: { control: binary(2000, 200), "es-rl": binary(2000, 230), "user-rl": binary(1930, 0) },
+      },
       {
         key: "plays_per_session",
         type: "ratio",
         arms: Object.fromEntries(
-          ["control", "es-rl", "user-rl"].map((k) => [k, { n: 2000, sumX: 3000, sumY: 8000, sumX2: 9000, sumY2: 40_000, sumXY: 16_000 }]),
+          ["control", "es-rl", "user-rl"].map((k) => [
+            k,
+            { n: 2000, sumX: 3000, sumY: 8000, sumX2: 9000, sumY2: 40_000, sumXY: 16_000 },
+          ]),
         ),
       },
     ],
@@ -269,7 +285,11 @@ describe("analyzeExperiment", () => {
     expect(report.srm.expected).toEqual([1976.6666666666667, 1976.6666666666667, 1976.6666666666667]);
 
     const [c, t1, t2] = report.arms as [unknown, TreatmentArmReport, TreatmentArmReport];
-    expect(report.arms[0].metrics.valid_consumption).toEqual({ n: 2000, mean: 0.1, meanSe: expect.closeTo(Math.sqrt(0.09 / 1999), 12) });
+    expect(report.arms[0].metrics.valid_consumption).toEqual({
+      n: 2000,
+      mean: 0.1,
+      meanSe: expect.closeTo(Math.sqrt(0.09 / 1999), 12),
+    });
     expect(c).not.toHaveProperty("metrics.duration.lift");
 
     const duration = t1.metrics.duration;
@@ -299,22 +319,36 @@ describe("analyzeExperiment", () => {
         { key: "a", control: true, users: 100, share: 1 },
         { key: "b", users: 100, share: 1 },
       ],
-      metrics: [{ key: "m", type: "mean", arms: { a: binary(100, 0), b: binary(100, 3) } }, { key: "k", type: "mean", arms: { a: binary(100, 10), b: binary(100, 12) } }],
+      metrics: [
+        { key: "m", type: "mean", arms: { a: binary(100, 0), b: binary(100, 3) } },
+        { key: "k", type: "mean", arms: { a: binary(100, 10), b: binary(100, 12) } },
+      ],
       sequential: false,
       alpha: 0.1,
     });
     const b = report.arms[1] as TreatmentArmReport;
-    expect(b.metrics.m).toMatchObject({ mean: 0.03, lift: null, ci: null, pValue: null, adjustedPValue: null, cuped: null });
+    expect(b.metrics.m).toMatchObject({
+      mean: 0.03,
+      lift: null,
+      ci: null,
+      pValue: null,
+      adjustedPValue: null,
+      cuped: null,
+    });
     expect(b.metrics.k.sequential).toBeNull();
     expect(report.sequentialTuning).toBeNull();
   });
 
   it("rejects malformed input with zod errors", () => {
     const bad = (patch: Partial<ExperimentAnalysisInput>) => () => analyzeExperiment({ ...input, ...patch });
-    expect(bad({ arms: input.arms.map((a) => ({ ...a, control: true })) })).toThrow(/exactly one arm must be the control/);
+    expect(bad({ arms: input.arms.map((a) => ({ ...a, control: true })) })).toThrow(
+      /exactly one arm must be the control/,
+    );
     expect(bad({ arms: [input.arms[0], input.arms[0]] })).toThrow(ZodError);
     expect(bad({ arms: [...input.arms.slice(0, 2), { key: "x", users: -1, share: 1 }] })).toThrow(ZodError);
-    expect(bad({ metrics: [{ key: "m", type: "mean", arms: { control: binary(1, 1) } }] })).toThrow(/statistics are needed/);
+    expect(bad({ metrics: [{ key: "m", type: "mean", arms: { control: binary(1, 1) } }] })).toThrow(
+      /statistics are needed/,
+    );
     expect(bad({ alpha: 1.5 })).toThrow(ZodError);
   });
 });
@@ -323,7 +357,11 @@ describe("liftTimeSeries", () => {
   it("gives one comparison per day from cumulative statistics, the last equal to the report's", () => {
     const days = [1, 2, 3].map((d) => ({
       date: `2025-01-0${d}`,
-      arms: { control: binary(1000 * d, 100 * d), treatment: binary(1000 * d, 100 * d + 10 * d * d), early: binary(d === 1 ? 1 : 900 * d, 80 * d) },
+      arms: {
+        control: binary(1000 * d, 100 * d),
+        treatment: binary(1000 * d, 100 * d + 10 * d * d),
+        early: binary(d === 1 ? 1 : 900 * d, 80 * d),
+      },
     }));
     const series = liftTimeSeries({ type: "mean", control: "control", days });
     expect(series.map((p) => p.date)).toEqual(["2025-01-01", "2025-01-02", "2025-01-03"]);

@@ -7,7 +7,9 @@ describe("TF.js backend", () => {
     const { tf, backend } = await loadTf((m) => messages.push(m));
     expect(["tensorflow", "wasm"]).toContain(backend);
     expect(messages.join("\n")).toContain(`backend: ${backend}`);
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1], kernelInitializer: tf.initializers.zeros() })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 1, inputShape: [1], kernelInitializer: tf.initializers.zeros() })],
+    });
     model.compile({ optimizer: tf.train.adam(0.1), loss: "meanSquaredError" });
     const xs = tf.tensor2d([-1, 0, 1, 2, 3, 4], [6, 1]);
     const ys = tf.tensor2d([-3, -1, 1, 3, 5, 7], [6, 1]);

@@ -27,13 +27,36 @@ describe("UI helpers", () => {
   });
 
   it("weights are judged in percent, without float noise", () => {
-    expect(allocationIssues({ arms: [{ key: "a", weight: 0.6 }, { key: "b", weight: 0.3 }] })).toContain("weights must sum to 100%, got 90%");
-    expect(allocationIssues({ arms: [{ key: "a", weight: 0.7 }, { key: "b", weight: 0.2 }] })).toContain("weights must sum to 100%, got 90%");
+    expect(
+      allocationIssues({
+        arms: [
+          { key: "a", weight: 0.6 },
+          { key: "b", weight: 0.3 },
+        ],
+      }),
+    ).toContain("weights must sum to 100%, got 90%");
+    expect(
+      allocationIssues({
+        arms: [
+          { key: "a", weight: 0.7 },
+          { key: "b", weight: 0.2 },
+        ],
+      }),
+    ).toContain("weights must sum to 100%, got 90%");
   });
 
   it("a return path after sign-in is a path of this site, never another origin", () => {
     expect(safeReturnPath("/jobs?state=failed")).toBe("/jobs?state=failed");
-    for (const bad of [null, "", "/", "//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)"]) expect(safeReturnPath(bad)).toBe("/dashboard");
+    for (const bad of [
+      null,
+      "",
+      "/",
+      "//evil.example",
+      "/\\evil.example",
+      "https://evil.example",
+      "javascript:alert(1)",
+    ])
+      expect(safeReturnPath(bad)).toBe("/dashboard");
   });
 
   it("an arm without a version names the platform default it served, with its version", () => {
@@ -41,17 +64,33 @@ describe("UI helpers", () => {
     const history: DefaultPeriod[] = [
       { label: "default-fixed@v2", versionId: "b", version: 2, from: t("2026-02-01"), until: null },
       { label: "default-fixed@v1", versionId: "a", version: 1, from: t("2026-01-01"), until: t("2026-02-01") },
-      { label: "built-in default (centre of the action box)", versionId: null, version: null, from: null, until: t("2026-01-01") },
+      {
+        label: "built-in default (centre of the action box)",
+        versionId: null,
+        version: null,
+        from: null,
+        until: t("2026-01-01"),
+      },
     ];
     expect(defaultArmLabel(history, t("2026-03-01"))).toBe("platform default (default-fixed@v2)");
     expect(defaultArmLabel(history, t("2026-01-15"), t("2026-01-20"))).toBe("platform default (default-fixed@v1)");
-    expect(defaultArmLabel(history, t("2026-01-15"), t("2026-02-10"))).toBe("platform default (default-fixed@v1, then default-fixed@v2)");
+    expect(defaultArmLabel(history, t("2026-01-15"), t("2026-02-10"))).toBe(
+      "platform default (default-fixed@v1, then default-fixed@v2)",
+    );
   });
 
   it("plurals and job settings read as words", () => {
     expect(count(1, "version")).toBe("1 version");
     expect(count(3, "version")).toBe("3 versions");
-    expect(payloadFacts({ policy: "es", preset: "quick", seeds: 0.30000000000000004, datasetId: "x", trainingConfig: { stepsPerRound: 60 } })).toEqual([
+    expect(
+      payloadFacts({
+        policy: "es",
+        preset: "quick",
+        seeds: 0.30000000000000004,
+        datasetId: "x",
+        trainingConfig: { stepsPerRound: 60 },
+      }),
+    ).toEqual([
       { label: "Policy", value: "es" },
       { label: "Preset", value: "quick" },
       { label: "Seeds", value: "0.3" },

@@ -27,7 +27,11 @@ export default async function DashboardPage() {
     { done: scenarios > 0, text: "Create a simulator scenario (defaults are fine)", href: "/scenarios" },
     { done: versions > 0, text: "Register or train a policy version for the treatment arm", href: "/policies" },
     { done: totalExperiments > 0, text: "Create an experiment: control + treatment", href: "/experiments/new" },
-    { done: experimentCount("running") + experimentCount("stopped") > 0, text: "Allocate its buckets and start it, then run a traffic simulation and read the report", href: "/experiments" },
+    {
+      done: experimentCount("running") + experimentCount("stopped") > 0,
+      text: "Allocate its buckets and start it, then run a traffic simulation and read the report",
+      href: "/experiments",
+    },
   ];
   const count = (s: string) => jobsByState.find((j) => j.state === s)?._count._all ?? 0;
   return (

@@ -15,7 +15,9 @@ export default async function JobsPage() {
       <AutoRefresh active={live} />
       <div className="page-head">
         <h1>Jobs</h1>
-        <p className="muted">Background work run by the worker processes. This page updates by itself while jobs run.</p>
+        <p className="muted">
+          Background work run by the worker processes. This page updates by itself while jobs run.
+        </p>
       </div>
       <section className="card">
         <JobsTable jobs={await jobListItems(jobs)} filters />

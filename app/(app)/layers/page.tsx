@@ -14,7 +14,10 @@ export default async function LayersPage() {
     <>
       <div className="page-head">
         <h1>Layers</h1>
-        <p className="muted">Each layer splits users into 10,000 buckets by a hash of its key. Running experiments in a layer own disjoint bucket ranges; different layers are independent.</p>
+        <p className="muted">
+          Each layer splits users into 10,000 buckets by a hash of its key. Running experiments in a layer own disjoint
+          bucket ranges; different layers are independent.
+        </p>
       </div>
       <section className="card">
         <LayersTable

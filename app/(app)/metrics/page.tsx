@@ -14,7 +14,8 @@ export default async function MetricsPage() {
       <div className="page-head">
         <h1>Metrics</h1>
         <p className="muted">
-          The catalogue experiments pick their primary metric and guardrails from. Every report computes its experiment&apos;s metrics per exposed user, in the database. Built-in metrics cannot be changed.
+          The catalogue experiments pick their primary metric and guardrails from. Every report computes its
+          experiment&apos;s metrics per exposed user, in the database. Built-in metrics cannot be changed.
         </p>
       </div>
       <section className="card">

@@ -15,7 +15,10 @@ export const metadata = { title: "Policies" };
 export default async function PoliciesPage() {
   const user = await requirePageUser();
   const canEdit = roleAtLeast(user.role, "editor");
-  const [{ policies, versions }, sources] = await Promise.all([policiesOverview(), canEdit ? pickerSources() : Promise.resolve({})]);
+  const [{ policies, versions }, sources] = await Promise.all([
+    policiesOverview(),
+    canEdit ? pickerSources() : Promise.resolve({}),
+  ]);
   const train = jobFormSpec("train-policy");
   const evaluate = jobFormSpec("evaluate-policy");
   return (
@@ -23,7 +26,8 @@ export default async function PoliciesPage() {
       <div className="page-head">
         <h1>Policies</h1>
         <p className="muted">
-          Fusion policies turn a candidate&apos;s predicted scores into one ranking score. Fixed policies use one action for everyone; user-state RL one per request; Enhanced-State RL one per user–item pair.
+          Fusion policies turn a candidate&apos;s predicted scores into one ranking score. Fixed policies use one action
+          for everyone; user-state RL one per request; Enhanced-State RL one per user–item pair.
         </p>
       </div>
       <section className="card">
@@ -32,7 +36,9 @@ export default async function PoliciesPage() {
       </section>
       <section className="card">
         <h2>Versions</h2>
-        <p className="muted small">Each version is immutable once ready. Parent = the version it was trained or tuned from (lineage).</p>
+        <p className="muted small">
+          Each version is immutable once ready. Parent = the version it was trained or tuned from (lineage).
+        </p>
         <VersionsTable versions={versions} />
       </section>
       {canEdit && (
@@ -41,7 +47,9 @@ export default async function PoliciesPage() {
             <h2 id="train-h">Train a policy</h2>
             {train ? (
               <>
-                <p className="muted small">{train.description}. Runs as a background job; its progress and log are on the job page.</p>
+                <p className="muted small">
+                  {train.description}. Runs as a background job; its progress and log are on the job page.
+                </p>
                 <TrainPolicyForm spec={train} sources={sources} label="Train policy" />
               </>
             ) : (
@@ -52,8 +60,16 @@ export default async function PoliciesPage() {
             <h2 id="eval-h">Evaluate a version offline</h2>
             {evaluate ? (
               <>
-                <p className="muted small">{evaluate.description}. MTF-GAUC, importance-sampling estimate and simulator rollout value with CI.</p>
-                <JobForm spec={evaluate} label="Evaluate policy" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} hints={EVALUATE_HINTS} />
+                <p className="muted small">
+                  {evaluate.description}. MTF-GAUC, importance-sampling estimate and simulator rollout value with CI.
+                </p>
+                <JobForm
+                  spec={evaluate}
+                  label="Evaluate policy"
+                  submitLabel="Start evaluation"
+                  pickers={jobPickers(evaluate, sources)}
+                  hints={EVALUATE_HINTS}
+                />
               </>
             ) : (
               <p className="empty">Evaluation jobs (evaluate-policy) are not part of this build yet.</p>
@@ -61,7 +77,10 @@ export default async function PoliciesPage() {
           </section>
           <section className="card" aria-labelledby="fixed-h">
             <h2 id="fixed-h">Register a fixed policy version</h2>
-            <p className="muted small">A hand-set fusion action, e.g. the formula baseline used before RL. Prefilled with the centre of the action box.</p>
+            <p className="muted small">
+              A hand-set fusion action, e.g. the formula baseline used before RL. Prefilled with the centre of the
+              action box.
+            </p>
             <RegisterFixedPolicyForm actionNames={[...ACTION_NAMES]} defaults={[...DEFAULT_ACTION_BOUNDS.centre]} />
           </section>
         </>

@@ -13,13 +13,25 @@ export default async function ScenariosPage() {
     <>
       <div className="page-head">
         <h1>Scenarios</h1>
-        <p className="muted">Configurations of the built-in session simulator: the stand-in for production traffic when generating datasets and simulating experiment traffic.</p>
+        <p className="muted">
+          Configurations of the built-in session simulator: the stand-in for production traffic when generating datasets
+          and simulating experiment traffic.
+        </p>
       </div>
       <section className="card">
         <ScenariosTable
           scenarios={scenarios.map((s) => {
             const world = (s.config as { world?: { users?: number; items?: number } }).world;
-            return { id: s.id, key: s.key, name: s.name, description: s.description, datasets: s._count.datasets, users: world?.users ?? null, items: world?.items ?? null, createdAt: s.createdAt.toISOString() };
+            return {
+              id: s.id,
+              key: s.key,
+              name: s.name,
+              description: s.description,
+              datasets: s._count.datasets,
+              users: world?.users ?? null,
+              items: world?.items ?? null,
+              createdAt: s.createdAt.toISOString(),
+            };
           })}
         />
       </section>

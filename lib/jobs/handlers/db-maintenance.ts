@@ -12,10 +12,14 @@ import { pruneDecisionItems } from "@/lib/serving/prune-decision-items";
  */
 export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload, ctx) => {
   const partitions = await ensureUpcomingPartitions();
-  await ctx.log(partitions.length ? `created partitions: ${partitions.join(", ")}` : "partitions for the coming week exist");
+  await ctx.log(
+    partitions.length ? `created partitions: ${partitions.join(", ")}` : "partitions for the coming week exist",
+  );
   const itemsDays = payload.decisionItemsRetentionDays ?? loadEnv().FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS;
   const pruned = await pruneDecisionItems(itemsDays);
-  await ctx.log(`decision items older than ${itemsDays} days: dropped ${pruned.droppedPartitions.length} partitions${pruned.droppedPartitions.length ? ` (${pruned.droppedPartitions.join(", ")})` : ""}, deleted ${pruned.deletedRows} rows of the default partition`);
+  await ctx.log(
+    `decision items older than ${itemsDays} days: dropped ${pruned.droppedPartitions.length} partitions${pruned.droppedPartitions.length ? ` (${pruned.droppedPartitions.join(", ")})` : ""}, deleted ${pruned.deletedRows} rows of the default partition`,
+  );
   const cutoff = new Date(Date.now() - payload.jobLogRetentionDays * 86_400_000);
   const deletedLogs = await db.jobLog.deleteMany({
     where: { job: { finishedAt: { lt: cutoff }, state: { in: ["completed", "cancelled"] } } },
@@ -23,7 +27,19 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
   await ctx.log(`deleted ${deletedLogs.count} log lines of jobs finished before ${cutoff.toISOString()}`);
   await ctx.progress(0.3, "pruned job logs");
 
-  const tables = ["User", "ApiKey", "Job", "JobLog", "AuditLog", "Decision", "DecisionItems", "Event", "EventKey", "ReportUserDay", "ReportPrePeriod"];
+  const tables = [
+    "User",
+    "ApiKey",
+    "Job",
+    "JobLog",
+    "AuditLog",
+    "Decision",
+    "DecisionItems",
+    "Event",
+    "EventKey",
+    "ReportUserDay",
+    "ReportPrePeriod",
+  ];
   const sizes: Record<string, { rows: number; bytes: number }> = {};
   for (const [i, table] of tables.entries()) {
     ctx.signal.throwIfAborted();
@@ -38,5 +54,11 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
     await ctx.progress(0.3 + (0.7 * (i + 1)) / tables.length, `analyzed ${table}`);
   }
   await ctx.log(`table sizes: ${JSON.stringify(sizes)}`);
-  return { createdPartitions: partitions, droppedDecisionItemPartitions: pruned.droppedPartitions, deletedDecisionItems: pruned.deletedRows, deletedJobLogs: deletedLogs.count, tables: sizes };
+  return {
+    createdPartitions: partitions,
+    droppedDecisionItemPartitions: pruned.droppedPartitions,
+    deletedDecisionItems: pruned.deletedRows,
+    deletedJobLogs: deletedLogs.count,
+    tables: sizes,
+  };
 };

@@ -8,7 +8,10 @@ export const metadata = { title: "API keys" };
 
 export default async function ApiKeysPage() {
   await requirePageUser("admin");
-  const rows = await db.apiKey.findMany({ orderBy: { createdAt: "desc" }, include: { createdBy: { select: { email: true } } } });
+  const rows = await db.apiKey.findMany({
+    orderBy: { createdAt: "desc" },
+    include: { createdBy: { select: { email: true } } },
+  });
   const toRow = (k: (typeof rows)[number]) => ({
     id: k.id,
     name: k.name,
@@ -27,7 +30,8 @@ export default async function ApiKeysPage() {
       <div className="page-head">
         <h1>API keys</h1>
         <p className="muted">
-          Services call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. Keys are stored hashed and shown once.
+          Services call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. Keys are stored hashed
+          and shown once.
         </p>
       </div>
       <section className="card">
@@ -35,9 +39,12 @@ export default async function ApiKeysPage() {
         {simulationKeys.length > 0 && (
           <details>
             <summary>
-              {count(simulationKeys.length, "key")} made by traffic simulations ({simulationKeys.filter((k) => !k.revokedAt).length} still active)
+              {count(simulationKeys.length, "key")} made by traffic simulations (
+              {simulationKeys.filter((k) => !k.revokedAt).length} still active)
             </summary>
-            <p className="muted small">Each simulate-traffic job makes a serve-only key for its simulated users and revokes it when it ends.</p>
+            <p className="muted small">
+              Each simulate-traffic job makes a serve-only key for its simulated users and revokes it when it ends.
+            </p>
             <ApiKeysTable keys={simulationKeys} label="Traffic simulation API keys" />
           </details>
         )}

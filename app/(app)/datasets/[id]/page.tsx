@@ -26,7 +26,10 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
   );
   const versionId = z.object({ policyVersionId: z.uuid() }).safeParse(d.behaviour);
   const behaviourVersion = versionId.success
-    ? await db.policyVersion.findUnique({ where: { id: versionId.data.policyVersionId }, select: { version: true, policy: { select: { key: true } } } })
+    ? await db.policyVersion.findUnique({
+        where: { id: versionId.data.policyVersionId },
+        select: { version: true, policy: { select: { key: true } } },
+      })
     : null;
   return (
     <>
@@ -60,7 +63,13 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           <dt>Size</dt>
           <dd>{bytes(d.bytes)}</dd>
           <dt>Behaviour</dt>
-          <dd>{behaviourText(d.origin, d.behaviour, behaviourVersion ? `${behaviourVersion.policy.key}@v${behaviourVersion.version}` : undefined)}</dd>
+          <dd>
+            {behaviourText(
+              d.origin,
+              d.behaviour,
+              behaviourVersion ? `${behaviourVersion.policy.key}@v${behaviourVersion.version}` : undefined,
+            )}
+          </dd>
           <dt>Exploration</dt>
           <dd>{explorationText(d.origin, d.exploration)}</dd>
           <dt>Action mode</dt>

@@ -8,10 +8,17 @@ import { experimentListRows } from "@/lib/ui/experiment-queries";
 
 export const metadata = { title: "Experiments" };
 
-export default async function ExperimentsPage({ searchParams }: { searchParams: Promise<{ status?: string; layer?: string }> }) {
+export default async function ExperimentsPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ status?: string; layer?: string }>;
+}) {
   const user = await requirePageUser();
   const sp = await searchParams;
-  const [rows, layers] = await Promise.all([experimentListRows(), db.layer.findMany({ select: { key: true }, orderBy: { key: "asc" } })]);
+  const [rows, layers] = await Promise.all([
+    experimentListRows(),
+    db.layer.findMany({ select: { key: true }, orderBy: { key: "asc" } }),
+  ]);
   const running = rows.filter((r) => r.status === "running").length;
   return (
     <>
@@ -19,7 +26,8 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
         <div>
           <h1>Experiments</h1>
           <p className="muted">
-            {count(rows.length, "experiment")}, {running} running. Lift is the primary metric&apos;s relative change vs control with its 95% CI.
+            {count(rows.length, "experiment")}, {running} running. Lift is the primary metric&apos;s relative change vs
+            control with its 95% CI.
           </p>
         </div>
         {roleAtLeast(user.role, "editor") && (
@@ -29,7 +37,12 @@ export default async function ExperimentsPage({ searchParams }: { searchParams: 
         )}
       </div>
       <section className="card">
-        <ExperimentsTable rows={rows} layers={layers.map((l) => l.key)} initialStatus={["draft", "running", "stopped"].includes(sp.status ?? "") ? sp.status : ""} initialLayer={sp.layer ?? ""} />
+        <ExperimentsTable
+          rows={rows}
+          layers={layers.map((l) => l.key)}
+          initialStatus={["draft", "running", "stopped"].includes(sp.status ?? "") ? sp.status : ""}
+          initialLayer={sp.layer ?? ""}
+        />
       </section>
     </>
   );

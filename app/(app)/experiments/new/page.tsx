@@ -11,7 +11,13 @@ export const metadata = { title: "New experiment" };
 
 export default async function NewExperimentPage({ searchParams }: { searchParams: Promise<{ layer?: string }> }) {
   await requirePageUser("editor");
-  const [{ layer }, layers, versions, defaults, metrics] = await Promise.all([searchParams, layerOptions(), readyVersionOptions(), platformDefaultHistory(), listMetrics()]);
+  const [{ layer }, layers, versions, defaults, metrics] = await Promise.all([
+    searchParams,
+    layerOptions(),
+    readyVersionOptions(),
+    platformDefaultHistory(),
+    listMetrics(),
+  ]);
   return (
     <>
       <div className="page-head">
@@ -19,7 +25,10 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
           <Link href="/experiments">Experiments</Link> /
         </p>
         <h1>New experiment</h1>
-        <p className="muted">A control arm (the baseline fusion policy) and one or more treatments (trained policy versions) on a layer&apos;s buckets.</p>
+        <p className="muted">
+          A control arm (the baseline fusion policy) and one or more treatments (trained policy versions) on a
+          layer&apos;s buckets.
+        </p>
       </div>
       {layers.length === 0 ? (
         <section className="card empty">
@@ -29,7 +38,13 @@ export default async function NewExperimentPage({ searchParams }: { searchParams
         </section>
       ) : (
         <section className="card">
-          <ExperimentForm layers={layers} versions={versions} metrics={metrics} platformDefault={defaultArmLabel(defaults)} defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined} />
+          <ExperimentForm
+            layers={layers}
+            versions={versions}
+            metrics={metrics}
+            platformDefault={defaultArmLabel(defaults)}
+            defaultLayer={layers.some((l) => l.key === layer) ? layer : undefined}
+          />
         </section>
       )}
     </>

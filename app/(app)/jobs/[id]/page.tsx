@@ -52,10 +52,12 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         </p>
         <h1>
           {job.type}
-          {subject && <span className="muted"> · {subject}</span>} <JobStateBadge state={job.state} cancelling={cancelling} />
+          {subject && <span className="muted"> · {subject}</span>}{" "}
+          <JobStateBadge state={job.state} cancelling={cancelling} />
         </h1>
         <p className="muted small">
-          Created {dateTime(job.createdAt)} by {job.createdBy?.email ?? "system"} · started {dateTime(job.startedAt)} · finished {dateTime(job.finishedAt)} · attempt {job.attempts} of {job.maxAttempts}
+          Created {dateTime(job.createdAt)} by {job.createdBy?.email ?? "system"} · started {dateTime(job.startedAt)} ·
+          finished {dateTime(job.finishedAt)} · attempt {job.attempts} of {job.maxAttempts}
         </p>
       </div>
       <section className="card" aria-labelledby="summary-h">
@@ -78,7 +80,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
                   {registered.improved === false && (
                     <>
                       {" "}
-                      <NotImprovedBadge /> <span className="small">no checkpoint passed the promotion gate; the version acts exactly like the policy training started from</span>
+                      <NotImprovedBadge />{" "}
+                      <span className="small">
+                        no checkpoint passed the promotion gate; the version acts exactly like the policy training
+                        started from
+                      </span>
                     </>
                   )}
                 </dd>

@@ -46,8 +46,9 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
         <section className="card" aria-labelledby="default-h">
           <h2 id="default-h">Platform default</h2>
           <p className="muted small">
-            Users outside every experiment, and arms without a version of their own, are served the latest ready version of this policy (before its first version: the centre of the action box). Registering a new version makes it the
-            default at once.
+            Users outside every experiment, and arms without a version of their own, are served the latest ready version
+            of this policy (before its first version: the centre of the action box). Registering a new version makes it
+            the default at once.
           </p>
           <table aria-label="Platform default history">
             <thead>
@@ -81,7 +82,8 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           <section key={v.id} id={`v${v.version}`} className="card" aria-label={`Version ${v.version}`}>
             <div className="section-head">
               <h2>
-                v{v.version} <StatusBadge status={v.status} /> {v.improved === false && <NotImprovedBadge />} {v.platformDefault && <PlatformDefaultBadge past={v.platformDefault === "former"} />}
+                v{v.version} <StatusBadge status={v.status} /> {v.improved === false && <NotImprovedBadge />}{" "}
+                {v.platformDefault && <PlatformDefaultBadge past={v.platformDefault === "former"} />}
               </h2>
               <span className="muted small">
                 {dateTime(v.createdAt)}
@@ -102,9 +104,14 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
             </div>
             {v.improved === false && (
               <p className="callout" role="note">
-                Training did not improve on its starting policy: no checkpoint passed the promotion gate, so this version acts exactly like{" "}
-                {v.parent ? <Link href={`/policies/${v.parent.policyKey}`}>{v.parent.label}</Link> : "the platform default fixed policy of its training time"}.
-                {gateNote(v.metrics) && ` Gate: ${gateNote(v.metrics)}.`}
+                Training did not improve on its starting policy: no checkpoint passed the promotion gate, so this
+                version acts exactly like{" "}
+                {v.parent ? (
+                  <Link href={`/policies/${v.parent.policyKey}`}>{v.parent.label}</Link>
+                ) : (
+                  "the platform default fixed policy of its training time"
+                )}
+                .{gateNote(v.metrics) && ` Gate: ${gateNote(v.metrics)}.`}
               </p>
             )}
             <div className="two-col">
@@ -132,7 +139,9 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
               <div>
                 <h3>Training curve</h3>
                 {curves.length > 0 ? (
-                  curves.map((c) => <TrainingCurveChart key={c.title} curve={c.curve} label={`${c.title} (v${v.version})`} />)
+                  curves.map((c) => (
+                    <TrainingCurveChart key={c.title} curve={c.curve} label={`${c.title} (v${v.version})`} />
+                  ))
                 ) : (
                   <p className="muted">{v.jobId ? "No training curve recorded." : "Set by hand, not trained."}</p>
                 )}
@@ -157,13 +166,29 @@ export default async function PolicyPage({ params }: { params: Promise<{ key: st
           {evaluate && (
             <>
               <h3>Evaluate a version</h3>
-              <JobForm spec={evaluate} label="Evaluate policy version" submitLabel="Start evaluation" pickers={jobPickers(evaluate, sources)} hints={EVALUATE_HINTS} initial={{ policyVersionId: versions.find((v) => v.status === "ready")?.id }} />
+              <JobForm
+                spec={evaluate}
+                label="Evaluate policy version"
+                submitLabel="Start evaluation"
+                pickers={jobPickers(evaluate, sources)}
+                hints={EVALUATE_HINTS}
+                initial={{ policyVersionId: versions.find((v) => v.status === "ready")?.id }}
+              />
             </>
           )}
           {train && (
             <>
               <h3>Train a new version</h3>
-              <TrainPolicyForm spec={train} sources={sources} label="Train policy version" initial={{ policy: policy.key, type: policy.type, parentVersionId: versions.find((v) => v.status === "ready")?.id }} />
+              <TrainPolicyForm
+                spec={train}
+                sources={sources}
+                label="Train policy version"
+                initial={{
+                  policy: policy.key,
+                  type: policy.type,
+                  parentVersionId: versions.find((v) => v.status === "ready")?.id,
+                }}
+              />
             </>
           )}
         </section>

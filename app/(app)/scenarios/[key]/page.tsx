@@ -11,7 +11,10 @@ export const metadata = { title: "Scenario" };
 export default async function ScenarioPage({ params }: { params: Promise<{ key: string }> }) {
   await requirePageUser();
   const { key } = await params;
-  const s = await db.scenario.findUnique({ where: { key: decodeURIComponent(key) }, include: { datasets: { orderBy: { createdAt: "desc" }, take: 200 } } });
+  const s = await db.scenario.findUnique({
+    where: { key: decodeURIComponent(key) },
+    include: { datasets: { orderBy: { createdAt: "desc" }, take: 200 } },
+  });
   if (!s) notFound();
   return (
     <>
@@ -45,7 +48,9 @@ export default async function ScenarioPage({ params }: { params: Promise<{ key: 
       </section>
       <section className="card">
         <h2>Configuration</h2>
-        <p className="muted small">Every parameter, defaults filled in, so its datasets can always be regenerated exactly.</p>
+        <p className="muted small">
+          Every parameter, defaults filled in, so its datasets can always be regenerated exactly.
+        </p>
         <JsonBlock value={s.config} label="Scenario config" />
       </section>
     </>

@@ -21,7 +21,10 @@ async function post(request: Request, context: unknown): Promise<Response> {
     } catch (err) {
       if (!isAppError(err)) throw err;
       const { status, body, headers } = errorResult(err);
-      return Response.json({ ...(body as object), url: new URL("/?error=RateLimited", request.url).toString() }, { status, headers });
+      return Response.json(
+        { ...(body as object), url: new URL("/?error=RateLimited", request.url).toString() },
+        { status, headers },
+      );
     }
   }
   return (handler as (req: Request, ctx: unknown) => Promise<Response>)(request, context);

@@ -12,4 +12,7 @@ export const GET = apiRoute({ scope: "experiments:read", query: listExperimentsQ
 }));
 
 // The body is validated in createExperiment (one schema for API, UI and tests); here it is only JSON.
-export const POST = apiRoute({ scope: "experiments:write", body: z.unknown(), successStatus: 201 }, async ({ actor, body }) => createExperiment(actor, body));
+export const POST = apiRoute(
+  { scope: "experiments:write", body: z.unknown(), successStatus: 201 },
+  async ({ actor, body }) => createExperiment(actor, body),
+);

@@ -8,6 +8,7 @@ export const GET = apiRoute({ scope: "policies:read", query: listJobsQuery }, as
   jobs: (await listJobs({ take: query.limit, state: query.state })).map(serializeJob),
 }));
 
-export const POST = apiRoute({ scope: "policies:write", body: enqueueJobBody, successStatus: 201 }, async ({ actor, body }) =>
-  serializeJob(await enqueueJob(actor, body.type, body.payload)),
+export const POST = apiRoute(
+  { scope: "policies:write", body: enqueueJobBody, successStatus: 201 },
+  async ({ actor, body }) => serializeJob(await enqueueJob(actor, body.type, body.payload)),
 );

@@ -7,4 +7,7 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute({ scope: "experiments:read" }, async () => ({ metrics: await listMetrics() }));
 
 // The body is validated in createMetric (one schema for API, UI and tests); here it is only JSON.
-export const POST = apiRoute({ scope: "experiments:write", body: z.unknown(), successStatus: 201 }, async ({ actor, body }) => createMetric(actor, body));
+export const POST = apiRoute(
+  { scope: "experiments:write", body: z.unknown(), successStatus: 201 },
+  async ({ actor, body }) => createMetric(actor, body),
+);

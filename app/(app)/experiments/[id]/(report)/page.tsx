@@ -69,7 +69,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             {e.name} <StatusBadge status={e.status} />
           </h1>
           <p className="muted">
-            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric {metricName[e.primaryMetric] ?? e.primaryMetric}
+            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric{" "}
+            {metricName[e.primaryMetric] ?? e.primaryMetric}
           </p>
         </div>
         <div className="row">
@@ -80,7 +81,11 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             </Link>
           )}
           <Link className="button" href={`/layers/${e.layer}?experiment=${e.id}`}>
-            {canEdit && e.status !== "stopped" ? (e.status === "running" ? "Ramp traffic" : "Allocate buckets") : "Layer buckets"}
+            {canEdit && e.status !== "stopped"
+              ? e.status === "running"
+                ? "Ramp traffic"
+                : "Allocate buckets"
+              : "Layer buckets"}
           </Link>
         </div>
       </div>
@@ -93,7 +98,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map((m) => metricName[m] ?? m).join(", ") : "none"}</dd>
           <dt>Traffic</dt>
           <dd>
-            layer buckets {formatRanges(e.layerBuckets as BucketRange[])} ({pct(layerShare, 1)} of the layer) · coverage {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s users are in it
+            layer buckets {formatRanges(e.layerBuckets as BucketRange[])} ({pct(layerShare, 1)} of the layer) · coverage{" "}
+            {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s
+            users are in it
           </dd>
           <dt>Hash seed</dt>
           <dd>
@@ -107,7 +114,11 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             <>
               <dt>Decision</dt>
               <dd>
-                {e.decision ? <strong>{decisionLabel(e.decision, e.arms)}</strong> : <span className="muted">not recorded</span>}
+                {e.decision ? (
+                  <strong>{decisionLabel(e.decision, e.arms)}</strong>
+                ) : (
+                  <span className="muted">not recorded</span>
+                )}
                 {e.decision?.note && <p className="small">{e.decision.note}</p>}
               </dd>
             </>
@@ -119,7 +130,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             key: a.key,
             name: a.name,
             control: a.control,
-            policy: a.policyVersionId ? (labels[a.policyVersionId] ?? { label: "unknown version", type: "fixed", policyKey: "" }) : null,
+            policy: a.policyVersionId
+              ? (labels[a.policyVersionId] ?? { label: "unknown version", type: "fixed", policyKey: "" })
+              : null,
             weight: a.weight,
             ranges: a.ranges as [number, number][] | null,
             hashRanges: a.hashRanges as [number, number][],
@@ -131,17 +144,30 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
       <section className="card" aria-labelledby="report-h">
         <div className="section-head">
           <h2 id="report-h">Uplift report</h2>
-          {model && <span className="muted small">computed {dateTime(model.generatedAt)}{model.cuped ? " · CUPED on pre-period" : ""}</span>}
+          {model && (
+            <span className="muted small">
+              computed {dateTime(model.generatedAt)}
+              {model.cuped ? " · CUPED on pre-period" : ""}
+            </span>
+          )}
         </div>
         {e.status === "draft" ? (
           <div className="empty">
             <p>The report fills in once the experiment runs and users are served.</p>
-            <p>{canEdit ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to /api/v1/rank)." : "An editor starts it."}</p>
+            <p>
+              {canEdit
+                ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to /api/v1/rank)."
+                : "An editor starts it."}
+            </p>
           </div>
         ) : !model || model.users === 0 ? (
           <div className="empty">
             <p>No users have been served yet.</p>
-            <p>{e.status === "running" ? "Run a traffic simulation below, or point a ranking service at /api/v1/rank." : "This experiment stopped before any traffic arrived."}</p>
+            <p>
+              {e.status === "running"
+                ? "Run a traffic simulation below, or point a ranking service at /api/v1/rank."
+                : "This experiment stopped before any traffic arrived."}
+            </p>
           </div>
         ) : (
           <>
@@ -163,7 +189,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         <section className="card" aria-labelledby="sim-h">
           <h2 id="sim-h">Traffic simulation</h2>
           <p className="muted">
-            Simulated users of a scenario browse through the real <code>/api/v1/rank</code> and <code>/api/v1/events</code>, after a pre-period on the control policy (the CUPED covariate).
+            Simulated users of a scenario browse through the real <code>/api/v1/rank</code> and{" "}
+            <code>/api/v1/events</code>, after a pre-period on the control policy (the CUPED covariate).
           </p>
           {e.status === "running" && canEdit && spec && scenarios.length > 0 && (
             <JobForm

@@ -21,7 +21,12 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
     throw err;
   });
   const e = serializeExperiment(row);
-  const [layers, versions, defaults, metrics] = await Promise.all([layerOptions(), readyVersionOptions(), platformDefaultHistory(), listMetrics()]);
+  const [layers, versions, defaults, metrics] = await Promise.all([
+    layerOptions(),
+    readyVersionOptions(),
+    platformDefaultHistory(),
+    listMetrics(),
+  ]);
   return (
     <>
       <div className="page-head">
@@ -36,7 +41,13 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
         </p>
       </div>
       <section className="card">
-        <ExperimentForm layers={layers} versions={versions} metrics={metrics} experiment={e} platformDefault={defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt)} />
+        <ExperimentForm
+          layers={layers}
+          versions={versions}
+          metrics={metrics}
+          experiment={e}
+          platformDefault={defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt)}
+        />
       </section>
     </>
   );

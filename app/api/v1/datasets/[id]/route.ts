@@ -4,4 +4,6 @@ import { idOrKeyParams } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ scope: "policies:read", params: idOrKeyParams }, async ({ params }) => serializeDataset(await getDataset(params.id)));
+export const GET = apiRoute({ scope: "policies:read", params: idOrKeyParams }, async ({ params }) =>
+  serializeDataset(await getDataset(params.id)),
+);

@@ -7,6 +7,11 @@ import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ scope: "experiments:read", params: experimentRef }, async ({ params }) => serializeExperiment(await findExperiment(params.id)));
+export const GET = apiRoute({ scope: "experiments:read", params: experimentRef }, async ({ params }) =>
+  serializeExperiment(await findExperiment(params.id)),
+);
 
-export const PATCH = apiRoute({ scope: "experiments:write", params: experimentRef, body: z.unknown() }, async ({ actor, params, body }) => updateExperiment(actor, params.id, body));
+export const PATCH = apiRoute(
+  { scope: "experiments:write", params: experimentRef, body: z.unknown() },
+  async ({ actor, params, body }) => updateExperiment(actor, params.id, body),
+);

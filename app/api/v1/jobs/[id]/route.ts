@@ -4,4 +4,6 @@ import { getJob } from "@/lib/jobs/job-service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ scope: "policies:read", params: jobIdParams }, async ({ params }) => serializeJob(await getJob(params.id)));
+export const GET = apiRoute({ scope: "policies:read", params: jobIdParams }, async ({ params }) =>
+  serializeJob(await getJob(params.id)),
+);

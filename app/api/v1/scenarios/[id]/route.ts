@@ -6,5 +6,12 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ scope: "policies:read", params: idOrKeyParams }, async ({ params }) => {
   const s = await findScenario(params.id);
-  return { id: s.id, key: s.key, name: s.name, description: s.description, config: s.config, createdAt: s.createdAt.toISOString() };
+  return {
+    id: s.id,
+    key: s.key,
+    name: s.name,
+    description: s.description,
+    config: s.config,
+    createdAt: s.createdAt.toISOString(),
+  };
 });

@@ -4,6 +4,7 @@ import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ scope: "experiments:read", params: experimentRef, query: assignmentQuery }, async ({ params, query }) =>
-  experimentAssignment(params.id, query.userId),
+export const GET = apiRoute(
+  { scope: "experiments:read", params: experimentRef, query: assignmentQuery },
+  async ({ params, query }) => experimentAssignment(params.id, query.userId),
 );

@@ -4,4 +4,6 @@ import { experimentReport } from "@/lib/reports/build-report";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ scope: "experiments:read", params: experimentRef }, async ({ params }) => experimentReport(params.id));
+export const GET = apiRoute({ scope: "experiments:read", params: experimentRef }, async ({ params }) =>
+  experimentReport(params.id),
+);

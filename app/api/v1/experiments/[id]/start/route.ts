@@ -4,4 +4,6 @@ import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute({ scope: "experiments:write", params: experimentRef }, async ({ actor, params }) => startExperiment(actor, params.id));
+export const POST = apiRoute({ scope: "experiments:write", params: experimentRef }, async ({ actor, params }) =>
+  startExperiment(actor, params.id),
+);

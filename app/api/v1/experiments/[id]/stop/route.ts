@@ -4,6 +4,7 @@ import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute({ scope: "experiments:write", params: experimentRef, body: stopExperimentInput }, async ({ actor, params, body }) =>
-  stopExperiment(actor, params.id, body),
+export const POST = apiRoute(
+  { scope: "experiments:write", params: experimentRef, body: stopExperimentInput },
+  async ({ actor, params, body }) => stopExperiment(actor, params.id, body),
 );
