@@ -23,7 +23,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Rng } from "@/lib/random/rng";
 import { EMPTY_MOMENTS, type Moments, addObservation } from "@/lib/stats/moments";
-import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimumData";
+import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimum-data";
 import { type AnalysisPlan, type PrimaryVerdict, decideExperiment } from "@/lib/stats/verdict";
 
 const { values } = parseArgs({

@@ -66,7 +66,7 @@ import {
   type PolicyDecision,
   type RequestObservation,
 } from "@/lib/simulator";
-import { tQuantile } from "@/lib/stats/studentT";
+import { tQuantile } from "@/lib/stats/student-t";
 import { loadTf } from "@/lib/tf/backend";
 
 const LEARNED = ["fixed", "user-state", "enhanced-state", "linear"] as const;

@@ -9,7 +9,7 @@
  * interval includes training-seed variance — a lucky seed cannot make the pooled result look
  * certain — without throwing away the world-level pairing.
  */
-import { tQuantile } from "@/lib/stats/studentT";
+import { tQuantile } from "@/lib/stats/student-t";
 
 export interface PooledEstimate {
   mean: number;

@@ -4,7 +4,7 @@
  * components; two-sided Welch t interval and p-value.
  */
 import type { Estimate } from "@/lib/stats/summary";
-import { tCdf, tQuantile } from "@/lib/stats/studentT";
+import { tCdf, tQuantile } from "@/lib/stats/student-t";
 
 export type Interval = [lo: number, hi: number];
 

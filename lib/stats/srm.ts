@@ -2,7 +2,7 @@
  * Sample-ratio mismatch: Pearson chi-square of the users observed per arm against the allocated
  * shares. A tiny p-value means assignment or logging is broken, and the lifts cannot be trusted.
  */
-import { chiSquareSurvival } from "@/lib/stats/chiSquare";
+import { chiSquareSurvival } from "@/lib/stats/chi-square";
 
 /** Conventional SRM alarm level: strict, because the check runs on every report refresh. */
 export const SRM_THRESHOLD = 0.001;

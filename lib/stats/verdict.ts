@@ -15,7 +15,7 @@
 import { z } from "zod";
 import type { Interval } from "@/lib/stats/lift";
 import { type Moments, momentsFromSums, momentsSchema } from "@/lib/stats/moments";
-import { type PairEstimate, pairEstimate } from "@/lib/stats/pairEstimate";
+import { type PairEstimate, pairEstimate } from "@/lib/stats/pair-estimate";
 import {
   type ContrastTest,
   contrastStatistic,
@@ -24,9 +24,9 @@ import {
   fiellerLift,
   sequentialTest,
   twoSidedPValue,
-} from "@/lib/stats/contrastTest";
+} from "@/lib/stats/contrast-test";
 import { holmDecisions } from "@/lib/stats/holm";
-import { DEFAULT_MIN_USERS_PER_ARM, checkMinimumData, minimumDataSchema } from "@/lib/stats/minimumData";
+import { DEFAULT_MIN_USERS_PER_ARM, checkMinimumData, minimumDataSchema } from "@/lib/stats/minimum-data";
 import { DEFAULT_SEQUENTIAL_TUNING } from "@/lib/stats/sequential";
 import { covariateStatsSchema, meanStatsSchema, ratioStatsSchema } from "@/lib/stats/schema";
 

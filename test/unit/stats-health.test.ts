@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { srmByDay } from "@/lib/stats/srmDaily";
-import { splitUsersByArmCount } from "@/lib/stats/armOverlap";
+import { srmByDay } from "@/lib/stats/srm-daily";
+import { splitUsersByArmCount } from "@/lib/stats/arm-overlap";
 
 describe("SRM per day and overall", () => {
   it("finds days whose imbalances cancel overall (reference: scipy.stats.chisquare)", () => {

@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ZodError } from "zod";
 import { EMPTY_MOMENTS, type Moments, addObservation } from "@/lib/stats/moments";
-import { pairEstimate } from "@/lib/stats/pairEstimate";
+import { pairEstimate } from "@/lib/stats/pair-estimate";
 import {
   contrastStatistic,
   criticalValue,
   fiellerLift,
   sequentialTest,
   twoSidedPValue,
-} from "@/lib/stats/contrastTest";
+} from "@/lib/stats/contrast-test";
 import { holmDecisions } from "@/lib/stats/holm";
-import { checkMinimumData } from "@/lib/stats/minimumData";
+import { checkMinimumData } from "@/lib/stats/minimum-data";
 import { type VerdictInput, decideExperiment } from "@/lib/stats/verdict";
 
 const accumulate = (xs: readonly number[], ys: readonly number[] = []) =>

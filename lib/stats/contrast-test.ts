@@ -11,8 +11,8 @@
  * (the always-valid normal-mixture boundary of sequential.ts, valid at every look).
  */
 import type { Interval } from "@/lib/stats/lift";
-import type { PairEstimate } from "@/lib/stats/pairEstimate";
-import { tCdf, tQuantile } from "@/lib/stats/studentT";
+import type { PairEstimate } from "@/lib/stats/pair-estimate";
+import { tCdf, tQuantile } from "@/lib/stats/student-t";
 import { alwaysValidCritical, alwaysValidPValue, mixtureRhoSquared } from "@/lib/stats/sequential";
 
 export type ContrastTest = { kind: "fixedHorizon" } | { kind: "sequential"; rhoSquared: number };
