@@ -1,5 +1,5 @@
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
-import { ciPct, liftTone, signedPct } from "@/lib/ui/format";
+import { ciPct, liftTone, signedPct, VERDICT_LABELS } from "@/lib/ui/format";
 
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge status-${status}`}>{status}</span>;
@@ -9,18 +9,19 @@ export function PolicyTypeBadge({ type }: { type: string }) {
   return <span className={`badge type-${type}`}>{POLICY_TYPE_LABELS[type] ?? type}</span>;
 }
 
-/** "+3.1% [−0.4%, +6.6%]", green/red when the interval excludes 0. */
+/** "+3.1% [−0.4%, +6.6%]": green/red as `tone` says (an experiment's verdict), else when the interval excludes 0. */
 export function LiftWithCi({
   lift,
   ci,
   compact,
+  tone = liftTone(ci),
 }: {
   lift: number | null;
   ci: [number, number] | null;
   compact?: boolean;
+  tone?: "up" | "down" | "flat";
 }) {
   if (lift === null) return <span className="muted">not estimable</span>;
-  const tone = liftTone(ci);
   return (
     <span className={`lift lift-${tone}`}>
       <strong>{signedPct(lift)}</strong>
@@ -63,6 +64,15 @@ export function PlatformDefaultBadge({ past = false }: { past?: boolean }) {
       title="Served to every user outside an experiment, and by arms without a version of their own"
     >
       platform default
+    </span>
+  );
+}
+
+/** An experiment arm's verdict: ship / don't ship / keep running / inconclusive / not enough data. */
+export function VerdictBadge({ verdict, reason }: { verdict: string; reason?: string }) {
+  return (
+    <span className={`badge verdict-${verdict}`} title={reason}>
+      {VERDICT_LABELS[verdict] ?? verdict}
     </span>
   );
 }

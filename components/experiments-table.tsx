@@ -3,7 +3,7 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { LiftWithCi, StatusBadge } from "@/components/badges";
+import { LiftWithCi, StatusBadge, VerdictBadge } from "@/components/badges";
 import { DataTable } from "@/components/data-table";
 import type { ExperimentListRow } from "@/lib/ui/experiment-queries";
 import { date, int, pValue } from "@/lib/ui/format";
@@ -51,7 +51,7 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
   { accessorKey: "primaryMetricName", header: "Primary metric" },
   {
     id: "lift",
-    header: "Lift (95% CI)",
+    header: "Verdict · lift (95% CI)",
     accessorFn: (e) => e.lifts[0]?.lift ?? Number.NEGATIVE_INFINITY,
     sortUndefined: "last",
     enableGlobalFilter: false,
@@ -61,9 +61,17 @@ const columns: ColumnDef<ExperimentListRow, unknown>[] = [
       ) : (
         <ul className="plain">
           {row.original.lifts.map((l) => (
-            <li key={l.arm} title={`p = ${pValue(l.pValue)}`}>
+            <li key={l.arm} title={`${l.reason} (fixed-horizon p = ${pValue(l.pValue)})`}>
               {row.original.lifts.length > 1 && <span className="muted small">{l.arm}: </span>}
-              <LiftWithCi lift={l.lift} ci={l.ci} compact />
+              <VerdictBadge verdict={l.verdict} reason={l.reason} />{" "}
+              {l.verdict !== "notEnoughData" && (
+                <LiftWithCi
+                  lift={l.lift}
+                  ci={l.ci}
+                  compact
+                  tone={l.verdict === "ship" ? "up" : l.verdict === "dontShip" ? "down" : "flat"}
+                />
+              )}
             </li>
           ))}
         </ul>

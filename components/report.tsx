@@ -21,7 +21,7 @@ import { PALETTE } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
 import { useNarrowScreen } from "@/components/use-narrow-screen";
 import { symmetricTicks } from "@/lib/ui/chart-ticks";
-import { ciPct, count, duration, int, liftTone, num, pct, pValue, signedPct } from "@/lib/ui/format";
+import { ciPct, count, duration, GUARDRAIL_LABELS, int, num, pct, pValue, signedPct } from "@/lib/ui/format";
 import type { LiftEstimate, ReportModel, ReportRow } from "@/lib/ui/report-model";
 
 /** What each number of the report means: shown as the column headers' tooltips and in the legend. */
@@ -78,8 +78,9 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
     accessorFn: (r) => shown(r, cuped).lift,
     cell: ({ row }) => {
       if (row.original.control) return <span className="muted">baseline</span>;
+      if (!row.original.enoughData) return <span className="muted">not enough data</span>;
       const e = shown(row.original, cuped);
-      return <span className={`lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 2)}</span>;
+      return <span className={`lift lift-${row.original.tone}`}>{signedPct(e.lift, 2)}</span>;
     },
   },
   {
@@ -87,28 +88,32 @@ const rowColumns = (cuped: boolean): ColumnDef<ReportRow, unknown>[] => [
     header: "95% CI",
     meta: explained("ci"),
     accessorFn: (r) => shown(r, cuped).ci?.[0] ?? null,
-    cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).ci, 2)),
+    cell: ({ row }) =>
+      row.original.control || !row.original.enoughData ? "—" : ciPct(shown(row.original, cuped).ci, 2),
   },
   {
     id: "pValue",
     header: "p-value",
     meta: explained("pValue"),
     accessorFn: (r) => shown(r, cuped).pValue,
-    cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).pValue)),
+    cell: ({ row }) =>
+      row.original.control || !row.original.enoughData ? "—" : pValue(shown(row.original, cuped).pValue),
   },
   {
     id: "adjustedPValue",
     header: "Holm-adjusted p",
     meta: explained("adjustedPValue"),
     accessorFn: (r) => shown(r, cuped).adjustedPValue,
-    cell: ({ row }) => (row.original.control ? "—" : pValue(shown(row.original, cuped).adjustedPValue)),
+    cell: ({ row }) =>
+      row.original.control || !row.original.enoughData ? "—" : pValue(shown(row.original, cuped).adjustedPValue),
   },
   {
     id: "sequential",
     header: "Always-valid CI",
     meta: explained("sequentialCi"),
     accessorFn: (r) => shown(r, cuped).sequentialCi?.[0] ?? null,
-    cell: ({ row }) => (row.original.control ? "—" : ciPct(shown(row.original, cuped).sequentialCi, 2)),
+    cell: ({ row }) =>
+      row.original.control || !row.original.enoughData ? "—" : ciPct(shown(row.original, cuped).sequentialCi, 2),
   },
 ];
 
@@ -189,11 +194,15 @@ export function ReportResults({ model }: { model: ReportModel }) {
                 ) : model.guardrails.includes(m) ? (
                   <span className="badge">guardrail</span>
                 ) : null}{" "}
-                {Object.entries(model.guardrailStatus[m] ?? {}).map(([arm, status]) => (
-                  <span key={arm} className={`badge guardrail-${status.replace(" ", "-")}`}>
-                    {arm}: {status}
-                  </span>
-                ))}
+                {model.verdicts.flatMap((v) =>
+                  v.guardrails
+                    .filter((g) => g.metric === m)
+                    .map((g) => (
+                      <span key={v.arm} className={`badge guardrail-${g.status}`} title={g.reason}>
+                        {v.arm}: {GUARDRAIL_LABELS[g.status]}
+                      </span>
+                    )),
+                )}
               </h3>
             </summary>
             <p className="muted small">
@@ -225,7 +234,7 @@ function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boole
     <div className="chart-grid">
       {charted.map((m) => {
         const data = model.rows[m]
-          .filter((r) => !r.control)
+          .filter((r) => !r.control && r.enoughData)
           .map((r) => {
             const e = shown(r, cuped);
             return {
@@ -234,8 +243,17 @@ function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boole
               err: e.ci && e.lift !== null ? [e.lift - e.ci[0], e.ci[1] - e.lift] : [0, 0],
               ci: e.ci,
               estimable: e.lift !== null,
+              tone: r.tone,
             };
           });
+        if (data.length === 0)
+          return (
+            <figure key={m} className="chart-card" aria-label={`Lift with 95% CI: ${label(model, m)}`}>
+              <figcaption>
+                {label(model, m)}: not enough data yet (at least {int(model.minUsersPerArm)} users per arm)
+              </figcaption>
+            </figure>
+          );
         const ticks = symmetricTicks(
           Math.max(0.01, ...data.flatMap((d) => (d.ci ? [Math.abs(d.ci[0]), Math.abs(d.ci[1])] : [Math.abs(d.lift)]))),
         );
@@ -275,10 +293,7 @@ function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped: boole
                 />
                 <Bar dataKey="lift" barSize={18} isAnimationActive={false}>
                   {data.map((d) => (
-                    <Cell
-                      key={d.arm}
-                      fill={liftTone(d.ci) === "up" ? "#2b8a3e" : liftTone(d.ci) === "down" ? "#c92a2a" : "#94a3b8"}
-                    />
+                    <Cell key={d.arm} fill={d.tone === "up" ? "#2b8a3e" : d.tone === "down" ? "#c92a2a" : "#94a3b8"} />
                   ))}
                   <ErrorBar dataKey="err" direction="x" width={8} stroke="#1c2230" />
                 </Bar>
@@ -407,10 +422,7 @@ export function SrmBanner({ model }: { model: ReportModel }) {
   );
 }
 
-/**
- * The report's header: who is in it, how long it has run, and the primary metric's lift. The
- * decision verdict belongs here once the platform computes one; nothing is shown in its place.
- */
+/** The report's header: who is in it, how long it has run, and the primary metric's lift (the verdict is above it). */
 export function ReportSummary({
   model,
   reach,
@@ -426,6 +438,7 @@ export function ReportSummary({
   const runningMs = startedAt ? Date.parse(end) - Date.parse(startedAt) : null;
   const trafficDays = (model.series[model.primaryMetric] ?? []).length;
   const primary = model.rows[model.primaryMetric]?.filter((r) => !r.control) ?? [];
+  const controlUsers = model.arms.find((a) => a.control)?.users ?? 0;
   return (
     <section className="stats report-summary" aria-label="Report summary">
       <div className="stat card">
@@ -455,13 +468,18 @@ export function ReportSummary({
         const e = shown(r, true);
         return (
           <div key={r.arm} className="stat card">
-            <span className={`stat-value lift lift-${liftTone(e.ci)}`}>{signedPct(e.lift, 1)}</span>
+            <span className={`stat-value lift lift-${r.tone}`}>
+              {r.enoughData
+                ? signedPct(e.lift, 1)
+                : `${int(Math.min(r.users, controlUsers))} / ${int(model.minUsersPerArm)}`}
+            </span>
             <span
               className="muted"
               title={`${REPORT_TERMS.lift} ${REPORT_TERMS.ci}${r.cuped ? ` ${REPORT_TERMS.cuped}` : ""}`}
             >
-              {label(model, model.primaryMetric)} lift{primary.length > 1 ? ` of ${r.arm}` : ""}
-              {r.cuped ? " (CUPED)" : ""}, 95% CI {ciPct(e.ci)}
+              {r.enoughData
+                ? `${label(model, model.primaryMetric)} lift${primary.length > 1 ? ` of ${r.arm}` : ""}${r.cuped ? " (CUPED)" : ""}, 95% CI ${ciPct(e.ci)}`
+                : `users${primary.length > 1 ? ` of ${r.arm}` : ""} toward the minimum per arm: no lift shown yet`}
             </span>
           </div>
         );

@@ -40,6 +40,8 @@ interface Operation {
   status: number;
   response: string;
   responseSchema?: z.ZodType;
+  /** A non-JSON response (the report as CSV). */
+  responseContentType?: string;
 }
 
 const rankResponse = z.object({
@@ -168,10 +170,21 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/report",
     scope: "experiments:read",
     summary:
-      "The uplift report: per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series",
+      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series",
     params: idOrKeyParams,
     status: 200,
     response: "The report",
+  },
+  {
+    method: "get",
+    path: "/api/v1/experiments/{id}/report.csv",
+    scope: "experiments:read",
+    summary:
+      "The report as CSV: one row per metric and arm with estimates, intervals, p-values, the verdict or guardrail status and its deciding interval",
+    params: idOrKeyParams,
+    status: 200,
+    response: "The report, CSV with a header row",
+    responseContentType: "text/csv",
   },
   {
     method: "get",
@@ -419,11 +432,13 @@ export function openApiDocument(serverUrl = "/"): JsonSchema {
       responses: {
         [String(op.status)]: {
           description: op.response,
-          content: {
-            "application/json": {
-              schema: op.responseSchema ? jsonSchema(op.responseSchema, "output") : { type: "object" },
-            },
-          },
+          content: op.responseContentType
+            ? { [op.responseContentType]: { schema: { type: "string" } } }
+            : {
+                "application/json": {
+                  schema: op.responseSchema ? jsonSchema(op.responseSchema, "output") : { type: "object" },
+                },
+              },
         },
         ...(op.scope ? { "400": errorRef, "401": errorRef, "403": errorRef, "429": errorRef } : {}),
         ...(op.params ? { "404": errorRef } : {}),

@@ -4,6 +4,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { toDbPlan } from "@/lib/experiments/analysis-plan";
 import { armRows } from "@/lib/experiments/arm-rows";
 import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
 import { createExperimentInput } from "@/lib/experiments/experiment-input";
@@ -34,6 +35,10 @@ export async function createExperiment(actor: Actor, raw: unknown) {
           guardrailMetrics: input.guardrailMetrics.filter((m) => m !== input.primaryMetric),
           coverage: input.coverage,
           layerBuckets,
+          analysisPlan: toDbPlan(input.analysisPlan),
+          plannedUsers: input.plannedUsers ?? null,
+          minUsersPerArm: input.minUsersPerArm,
+          guardrailHarm: input.guardrailHarm,
           createdById: actor.kind === "user" ? actor.userId : null,
           arms: { create: await armRows(tx, input.arms) },
         },

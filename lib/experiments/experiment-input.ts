@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allocationIssues, BUCKET_COUNT, rangeIssues, type BucketRange } from "@/lib/assignment";
+import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimum-data";
 import { safeString } from "@/lib/validation";
 
 /** Metrics a report computes even when an experiment names none of them (the built-in catalogue). */
@@ -30,6 +31,37 @@ export const armInput = z.object({
 export type ArmInput = z.infer<typeof armInput>;
 
 const coverage = z.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]");
+
+/** The analysis plan's fields (docs/statistics.md §1), shared by create and edit. */
+export const ANALYSIS_PLANS = ["sequential", "fixedHorizon"] as const;
+const analysisFields = {
+  analysisPlan: z.enum(ANALYSIS_PLANS),
+  plannedUsers: z.number().int().min(4, "must be at least 4").max(1_000_000_000),
+  minUsersPerArm: z.number().int().min(2, "must be at least 2 (a variance needs two users)").max(1_000_000),
+  guardrailHarm: z.record(keySchema, z.number().gt(0, "must be > 0").lt(1, "must be below 1 (100%)")),
+};
+
+function checkAnalysisPlan(
+  v: {
+    analysisPlan?: string;
+    plannedUsers?: number | null;
+    guardrailMetrics?: string[];
+    guardrailHarm?: Record<string, number>;
+  },
+  ctx: z.RefinementCtx,
+) {
+  if (v.analysisPlan === "fixedHorizon" && v.plannedUsers == null)
+    ctx.addIssue({ code: "custom", path: ["plannedUsers"], message: "a fixed-horizon plan needs its planned users" });
+  if (v.guardrailHarm && v.guardrailMetrics) {
+    for (const key of Object.keys(v.guardrailHarm))
+      if (!v.guardrailMetrics.includes(key))
+        ctx.addIssue({
+          code: "custom",
+          path: ["guardrailHarm", key],
+          message: `"${key}" is not a guardrail of this experiment`,
+        });
+  }
+}
 
 function checkRanges(ranges: readonly BucketRange[] | undefined, path: string[], ctx: z.RefinementCtx) {
   if (!ranges) return;
@@ -66,10 +98,15 @@ export const createExperimentInput = z
     guardrailMetrics: z.array(keySchema).max(MAX_GUARDRAILS).default([]),
     coverage: coverage.default(1),
     arms: z.array(armInput).min(2, "an experiment needs a control and at least one treatment").max(20),
+    analysisPlan: analysisFields.analysisPlan.default("sequential"),
+    plannedUsers: analysisFields.plannedUsers.nullish(),
+    minUsersPerArm: analysisFields.minUsersPerArm.default(DEFAULT_MIN_USERS_PER_ARM),
+    guardrailHarm: analysisFields.guardrailHarm.default({}),
   })
   .superRefine((v, ctx) => {
     checkRanges(v.layerBuckets, ["layerBuckets"], ctx);
     checkArms(v, ctx);
+    checkAnalysisPlan(v, ctx);
   });
 export type CreateExperimentInput = z.infer<typeof createExperimentInput>;
 
@@ -82,6 +119,10 @@ export const patchExperimentInput = z
     coverage: coverage.optional(),
     layerBuckets: bucketRanges.optional(),
     arms: z.array(armInput).min(2).max(20).optional(),
+    analysisPlan: analysisFields.analysisPlan.optional(),
+    plannedUsers: analysisFields.plannedUsers.nullish(),
+    minUsersPerArm: analysisFields.minUsersPerArm.optional(),
+    guardrailHarm: analysisFields.guardrailHarm.optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { armBucketRanges } from "@/lib/assignment";
+import { planName } from "@/lib/experiments/analysis-plan";
 import { toPlacement } from "@/lib/experiments/placement";
 
 export type ExperimentRow = Prisma.ExperimentGetPayload<{ include: { arms: true; layer: true } }>;
@@ -22,6 +23,10 @@ export function serializeExperiment(e: ExperimentRow) {
     guardrailMetrics: e.guardrailMetrics,
     coverage: e.coverage,
     layerBuckets: placement.layerBuckets,
+    analysisPlan: planName(e.analysisPlan),
+    plannedUsers: e.plannedUsers,
+    minUsersPerArm: e.minUsersPerArm,
+    guardrailHarm: e.guardrailHarm as Record<string, number>,
     startedAt: e.startedAt?.toISOString() ?? null,
     stoppedAt: e.stoppedAt?.toISOString() ?? null,
     /** Recorded when it was stopped; null before (and for experiments stopped before decisions were recorded). */

@@ -4,6 +4,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { planName, toDbPlan } from "@/lib/experiments/analysis-plan";
 import { armRows } from "@/lib/experiments/arm-rows";
 import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
 import { patchExperimentInput, type PatchExperimentInput } from "@/lib/experiments/experiment-input";
@@ -37,6 +38,18 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
   if (current.status === "stopped" && fields.some((f) => f !== "name" && f !== "hypothesis")) {
     throw new AppError("conflict", "a stopped experiment cannot change its allocation");
   }
+  const plan = patch.analysisPlan ?? planName(current.analysisPlan);
+  const plannedUsers = patch.plannedUsers !== undefined ? patch.plannedUsers : current.plannedUsers;
+  if (plan === "fixedHorizon" && plannedUsers == null)
+    throw new AppError("bad_request", "a fixed-horizon plan needs its planned users", [
+      { path: "plannedUsers", message: "is required by a fixed-horizon plan" },
+    ]);
+  const guardrails = patch.guardrailMetrics ?? current.guardrailMetrics;
+  const strayHarm = Object.keys(patch.guardrailHarm ?? {}).find((k) => !guardrails.includes(k));
+  if (strayHarm)
+    throw new AppError("bad_request", `"${strayHarm}" is not a guardrail of this experiment`, [
+      { path: `guardrailHarm.${strayHarm}`, message: "is not a guardrail of this experiment" },
+    ]);
   const arms = patch.arms;
   // The merged allocation must obey the same rules as a new one (e.g. coverage vs explicit ranges).
   const merged = { coverage: patch.coverage ?? current.coverage, arms: arms ?? toPlacement(current).arms };
@@ -73,6 +86,10 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       guardrailMetrics: patch.guardrailMetrics,
       coverage: patch.coverage,
       layerBuckets: patch.layerBuckets ? layerBuckets : undefined,
+      analysisPlan: patch.analysisPlan ? toDbPlan(patch.analysisPlan) : undefined,
+      plannedUsers: patch.plannedUsers,
+      minUsersPerArm: patch.minUsersPerArm,
+      guardrailHarm: patch.guardrailHarm,
     };
     if (arms) {
       await tx.arm.deleteMany({ where: { experimentId: current.id } });

@@ -2,11 +2,11 @@ import { armShares } from "@/lib/assignment";
 import { BUILT_IN_METRICS } from "@/lib/experiments/experiment-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
-import { guardrailStatus } from "@/lib/reports/guardrail-status";
 import { metricDefinitions } from "@/lib/metrics/metric-catalogue";
 import { reportStatistics } from "@/lib/reports/report-statistics";
 import { reportFingerprint } from "@/lib/reports/report-watermark";
-import { analyzeExperiment, liftTimeSeries } from "@/lib/stats";
+import { analysisPlanOf, allowedHarmOf } from "@/lib/experiments/analysis-plan";
+import { analyzeExperiment, decideExperiment, liftTimeSeries, type VerdictInput } from "@/lib/stats";
 
 /**
  * The uplift report of docs/architecture.md §8/§9 for the experiment's primary metric, its guardrails and the
@@ -53,21 +53,20 @@ async function computeReport(ref: string) {
     }),
   );
 
-  const guardrails = e.guardrailMetrics.flatMap((key) => {
-    const m = definitions.find((d) => d.key === key);
-    if (!m) return [];
-    return analysis.arms.flatMap((a) =>
-      a.control
-        ? []
-        : [
-            {
-              metric: key,
-              arm: a.key,
-              allowedHarm: m.allowedHarm,
-              status: guardrailStatus(a.metrics[key]?.ci, m.direction, m.allowedHarm),
-            },
-          ],
-    );
+  // The verdicts: primary metric and guardrails of every treatment, by the experiment's analysis plan.
+  const decided = definitions.filter((m) => m.key === e.primaryMetric || e.guardrailMetrics.includes(m.key));
+  const verdict = decideExperiment({
+    arms: e.arms.map((a) => ({ key: a.key, control: a.isControl, users: stats.users[a.key] })),
+    metrics: decided.map((m) => ({
+      key: m.key,
+      role: m.key === e.primaryMetric ? "primary" : "guardrail",
+      direction: m.direction === "lower" ? "lowerIsBetter" : "higherIsBetter",
+      ...(m.key === e.primaryMetric ? {} : { allowedHarm: allowedHarmOf(e, m) }),
+      type: Object.values(stats.final[m.key])[0].type,
+      arms: Object.fromEntries(Object.entries(stats.final[m.key]).map(([a, s]) => [a, s.stats])),
+    })) as VerdictInput["metrics"],
+    plan: analysisPlanOf(e),
+    minimum: { usersPerArm: e.minUsersPerArm },
   });
 
   return {
@@ -78,6 +77,7 @@ async function computeReport(ref: string) {
       primaryMetric: e.primaryMetric,
       guardrailMetrics: e.guardrailMetrics,
       startedAt: e.startedAt?.toISOString() ?? null,
+      minUsersPerArm: e.minUsersPerArm,
     },
     generatedAt: new Date().toISOString(),
     metrics: definitions.map((m) => m.key),
@@ -89,8 +89,8 @@ async function computeReport(ref: string) {
       ]),
     ),
     cuped: stats.cuped,
-    /** Per guardrail metric and treatment: ok / at risk / breached against its allowed harm (lib/reports/guardrail-status.ts). */
-    guardrails,
+    /** Per treatment: ship / don't ship / keep running / inconclusive / not enough data, with each test's interval (lib/stats/verdict.ts). */
+    verdict,
     ...analysis,
     series,
   };

@@ -4,6 +4,7 @@ import { listExperiments } from "@/lib/experiments/find-experiment";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { metricNames } from "@/lib/metrics/metric-catalogue";
 import { experimentReport, type ExperimentReportView } from "@/lib/reports/build-report";
+import type { PrimaryVerdict } from "@/lib/stats";
 import { pct } from "@/lib/ui/format";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
 
@@ -16,6 +17,9 @@ export interface LiftCell {
   lift: number | null;
   ci: [number, number] | null;
   pValue: number | null;
+  /** The arm's verdict (lib/stats/verdict.ts), which colours the lift, and its reason. */
+  verdict: PrimaryVerdict;
+  reason: string;
 }
 
 export interface ExperimentListRow {
@@ -67,7 +71,15 @@ export function primaryLifts(report: ExperimentReportView | null, metric: string
     .map((a) => {
       const m = a.metrics[metric] as
         { lift?: number | null; ci?: [number, number] | null; pValue?: number | null } | undefined;
-      return { arm: a.key, lift: m?.lift ?? null, ci: m?.ci ?? null, pValue: m?.pValue ?? null };
+      const v = report.verdict.arms.find((x) => x.arm === a.key);
+      return {
+        arm: a.key,
+        lift: m?.lift ?? null,
+        ci: m?.ci ?? null,
+        pValue: m?.pValue ?? null,
+        verdict: v?.verdict ?? "notEnoughData",
+        reason: v?.reason ?? "",
+      };
     });
 }
 
@@ -100,6 +112,23 @@ export async function experimentListRows(): Promise<ExperimentListRow[]> {
         lifts: users ? primaryLifts(report, e.primaryMetric) : [],
         srm: report && users ? { ok: report.srm.ok, pValue: report.srm.pValue } : null,
       };
+    }),
+  );
+}
+
+/** The latest running experiments with each treatment's verdict, for the dashboard. */
+export async function runningExperimentVerdicts(limit = 8) {
+  const rows = await db.experiment.findMany({
+    where: { status: "running" },
+    orderBy: { startedAt: "desc" },
+    take: limit,
+    select: { id: true, key: true, name: true, primaryMetric: true },
+  });
+  return Promise.all(
+    rows.map(async (e) => {
+      const report = await safeReport(e.id);
+      const users = report ? report.arms.reduce((s, a) => s + a.users, 0) : 0;
+      return { ...e, users, lifts: users ? primaryLifts(report, e.primaryMetric) : [] };
     }),
   );
 }

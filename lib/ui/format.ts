@@ -100,6 +100,21 @@ export function duration(ms: number | null | undefined): string {
 }
 
 /** The decision recorded at stop, in words: "Ship Enhanced-State (treatment)", "Ship nothing", "Rerun". */
+/** The verdicts of lib/stats/verdict.ts as the report and the lists say them. */
+export const VERDICT_LABELS: Record<string, string> = {
+  ship: "Ship",
+  dontShip: "Don't ship",
+  keepRunning: "Keep running",
+  inconclusive: "Inconclusive at planned size",
+  notEnoughData: "Not enough data",
+};
+export const GUARDRAIL_LABELS: Record<string, string> = {
+  pass: "pass",
+  fail: "fail",
+  notYet: "not yet",
+  notEnoughData: "not enough data",
+};
+
 export function decisionLabel(
   d: { decision: string; arm: string | null },
   arms: readonly { key: string; name: string }[],

@@ -1,5 +1,6 @@
 import type { ExperimentReportView } from "@/lib/reports/build-report";
-import type { GuardrailStatus } from "@/lib/reports/guardrail-status";
+import { daysLeft, type ArmVerdict, type VerdictReport } from "@/lib/stats";
+import { liftTone as intervalTone } from "@/lib/ui/format";
 
 /**
  * The uplift report reduced to what the experiment page shows, as plain JSON for client components:
@@ -24,7 +25,13 @@ export interface ReportRow extends LiftEstimate {
   meanSe: number | null;
   /** The same comparison on CUPED-adjusted values (pre-period covariate); null without one. */
   cuped: LiftEstimate | null;
+  /** Both this arm and the control have the minimum users: else no interval is shown. */
+  enoughData: boolean;
+  /** How the lift is coloured: by the verdict for primary metrics and guardrails, else by the deciding interval. */
+  tone: Tone;
 }
+
+export type Tone = ReturnType<typeof intervalTone>;
 
 export interface SeriesPoint {
   date: string;
@@ -38,8 +45,12 @@ export interface ReportModel {
   metrics: string[];
   /** Name, description and direction of each metric, from the catalogue. */
   labels: Record<string, { name: string; description: string; direction: "higher" | "lower" }>;
-  /** Per guardrail metric, per treatment arm: its verdict against the allowed harm. */
-  guardrailStatus: Record<string, Record<string, GuardrailStatus>>;
+  /** Per treatment: the verdict and the tests behind it (lib/stats/verdict.ts). */
+  verdicts: ArmVerdict[];
+  plan: VerdictReport["plan"];
+  minUsersPerArm: number;
+  /** Users so far, the planned total and the estimated days until it is reached (null: no plan or no traffic). */
+  progress: { users: number; plannedUsers: number | null; daysLeft: number | null };
   cuped: boolean;
   users: number;
   srm: { ok: boolean; pValue: number; expected: number[] };
@@ -65,7 +76,28 @@ const estimateOf = (c: Cmp | null | undefined): LiftEstimate => ({
   sequentialCi: c?.sequential?.ci ?? null,
 });
 
+/**
+ * Colour of a treatment's lift: the verdict decides for the primary metric (ship ↑, don't ship ↓) and
+ * guardrails (fail ↓); other metrics are descriptive and coloured by the interval the plan reads —
+ * the always-valid one (sequential), the fixed-horizon one only once the planned users are in.
+ */
+function liftTone(r: ExperimentReportView, metric: string, arm: string, ci: Cmp | null | undefined): Tone {
+  const v = r.verdict.arms.find((a) => a.arm === arm);
+  const primary = v?.primary.find((p) => p.metric === metric);
+  if (primary) return primary.verdict === "ship" ? "up" : primary.verdict === "dontShip" ? "down" : "flat";
+  const guardrail = v?.guardrails.find((g) => g.metric === metric);
+  if (guardrail) return guardrail.status === "fail" ? "down" : "flat";
+  const down = r.definitions[metric]?.direction === "lower";
+  const plan = r.verdict.plan;
+  const reached = plan.kind === "sequential" || r.verdict.progress.users >= (plan.plannedUsers ?? Infinity);
+  const tone = reached ? intervalTone(plan.kind === "sequential" ? ci?.sequential?.ci : ci?.ci) : "flat";
+  // For a lower-is-better metric a fall is the good direction.
+  return down && tone !== "flat" ? (tone === "up" ? "down" : "up") : tone;
+}
+
 export function reportModel(r: ExperimentReportView): ReportModel {
+  const min = r.experiment.minUsersPerArm;
+  const controlUsers = r.arms.find((a) => a.control)?.users ?? 0;
   const order = [r.experiment.primaryMetric, ...r.experiment.guardrailMetrics, ...r.metrics];
   const metrics = [...new Set(order)].filter((m) => r.metrics.includes(m));
   const rows = Object.fromEntries(
@@ -82,6 +114,8 @@ export function reportModel(r: ExperimentReportView): ReportModel {
           meanSe: s?.meanSe ?? null,
           ...estimateOf(a.control ? null : s),
           cuped: a.control || !s?.cuped ? null : estimateOf(s.cuped),
+          enoughData: a.users >= min && controlUsers >= min,
+          tone: a.control ? "flat" : liftTone(r, m, a.key, s?.cuped ?? s),
         };
       }),
     ]),
@@ -117,10 +151,10 @@ export function reportModel(r: ExperimentReportView): ReportModel {
         },
       ]),
     ),
-    guardrailStatus: r.guardrails.reduce<Record<string, Record<string, GuardrailStatus>>>(
-      (acc, g) => ({ ...acc, [g.metric]: { ...acc[g.metric], [g.arm]: g.status } }),
-      {},
-    ),
+    verdicts: r.verdict.arms,
+    plan: r.verdict.plan,
+    minUsersPerArm: min,
+    progress: { ...r.verdict.progress, daysLeft: plannedDaysLeft(r, series[r.experiment.primaryMetric] ?? []) },
     cuped: r.cuped,
     users: r.arms.reduce((s, a) => s + a.users, 0),
     srm: { ok: r.srm.ok, pValue: r.srm.pValue, expected: r.srm.expected },
@@ -128,4 +162,11 @@ export function reportModel(r: ExperimentReportView): ReportModel {
     rows,
     series,
   };
+}
+
+/** Days to the planned users at the average daily intake of new users so far. */
+function plannedDaysLeft(r: ExperimentReportView, days: readonly unknown[]): number | null {
+  const { users, plannedUsers } = r.verdict.progress;
+  if (plannedUsers === null) return null;
+  return daysLeft(users, plannedUsers, days.length > 0 ? users / days.length : null);
 }

@@ -286,6 +286,41 @@ describe("verdicts", () => {
     expect(report.arms[0].reason).toMatch(/always-valid 98\.75% interval/);
   });
 
+  it("a guardrail's status never gets worse with a larger allowed harm or a smaller observed harm", () => {
+    const rank = { pass: 0, notYet: 1, fail: 2, notEnoughData: -1 } as const;
+    const status = (harm: number, mean: number, direction: "higherIsBetter" | "lowerIsBetter") =>
+      decideExperiment({
+        arms: twoArms(2000),
+        metrics: [
+          { key: "p", role: "primary", type: "mean", arms: { control: arm(2000, 1, 2), b: arm(2000, 1, 2) } },
+          {
+            key: "g",
+            role: "guardrail",
+            direction,
+            allowedHarm: harm,
+            type: "mean",
+            arms: { control: arm(2000, 1, 1), b: arm(2000, mean, 1) },
+          },
+        ],
+      }).arms[0].guardrails[0].status;
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.001, max: 0.3, noNaN: true }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        fc.double({ min: 0.7, max: 1.3, noNaN: true }),
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        fc.constantFrom("higherIsBetter" as const, "lowerIsBetter" as const),
+        (harm, extra, mean, better, direction) => {
+          const base = rank[status(harm, mean, direction)];
+          expect(rank[status(Math.min(0.99, harm + extra), mean, direction)]).toBeLessThanOrEqual(base);
+          const improved = direction === "higherIsBetter" ? mean + better : mean - better;
+          expect(rank[status(harm, improved, direction)]).toBeLessThanOrEqual(base);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("guardrails: non-inferiority pass, harm beyond the margin fails, unclear is not yet; shipping waits for them", () => {
     const input = (guardrailMean: number, n = 5000): VerdictInput => ({
       arms: twoArms(n),

@@ -1,16 +1,19 @@
 import Link from "next/link";
+import { VerdictBadge } from "@/components/badges";
 import { JobsTable } from "@/components/jobs-table";
 import { RunMaintenanceButton } from "@/components/job-buttons";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
+import { runningExperimentVerdicts } from "@/lib/ui/experiment-queries";
+import { count } from "@/lib/ui/format";
 import { jobListItems } from "@/lib/ui/job-subjects";
 
 export const metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [users, keys, jobsByState, recent, experiments, layers, scenarios, versions] = await Promise.all([
+  const [users, keys, jobsByState, recent, experiments, layers, scenarios, versions, running] = await Promise.all([
     db.user.count({ where: { disabledAt: null } }),
     db.apiKey.count({ where: { revokedAt: null } }),
     db.job.groupBy({ by: ["state"], _count: { _all: true } }),
@@ -19,6 +22,7 @@ export default async function DashboardPage() {
     db.layer.count(),
     db.scenario.count(),
     db.policyVersion.count({ where: { status: "ready" } }),
+    runningExperimentVerdicts(),
   ]);
   const experimentCount = (s: string) => experiments.find((e) => e.status === s)?._count._all ?? 0;
   const totalExperiments = experiments.reduce((t, e) => t + e._count._all, 0);
@@ -33,7 +37,7 @@ export default async function DashboardPage() {
       href: "/experiments",
     },
   ];
-  const count = (s: string) => jobsByState.find((j) => j.state === s)?._count._all ?? 0;
+  const jobCount = (s: string) => jobsByState.find((j) => j.state === s)?._count._all ?? 0;
   return (
     <>
       <div className="page-head">
@@ -75,14 +79,40 @@ export default async function DashboardPage() {
           <span className="muted">active API keys</span>
         </div>
         <div className="stat card">
-          <span className="stat-value">{count("active") + count("queued") + count("retrying")}</span>
+          <span className="stat-value">{jobCount("active") + jobCount("queued") + jobCount("retrying")}</span>
           <span className="muted">jobs queued or running</span>
         </div>
         <div className="stat card">
-          <span className="stat-value">{count("failed")}</span>
+          <span className="stat-value">{jobCount("failed")}</span>
           <span className="muted">failed jobs</span>
         </div>
       </section>
+      {running.length > 0 && (
+        <section className="card" aria-labelledby="running-h">
+          <div className="section-head">
+            <h2 id="running-h">Running experiments</h2>
+            <Link href="/experiments?status=running">All experiments →</Link>
+          </div>
+          <ul className="plain">
+            {running.map((e) => (
+              <li key={e.id}>
+                <Link href={`/experiments/${e.id}`}>{e.name}</Link>{" "}
+                <span className="muted small">{count(e.users, "user")}</span>{" "}
+                {e.lifts.length === 0 ? (
+                  <span className="muted small">no data yet</span>
+                ) : (
+                  e.lifts.map((l) => (
+                    <span key={l.arm}>
+                      {e.lifts.length > 1 && <span className="muted small">{l.arm}: </span>}
+                      <VerdictBadge verdict={l.verdict} reason={l.reason} />{" "}
+                    </span>
+                  ))
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section className="card">
         <div className="section-head">
           <h2>Recent jobs</h2>

@@ -9,6 +9,7 @@ import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
 import { JobsTable } from "@/components/jobs-table";
 import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
+import { VerdictPanel } from "@/components/report-verdict";
 import { armShares, type BucketRange } from "@/lib/assignment";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -147,7 +148,14 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           {model && (
             <span className="muted small">
               computed {dateTime(model.generatedAt)}
-              {model.cuped ? " · CUPED on pre-period" : ""}
+              {model.cuped ? " · CUPED on pre-period" : ""} · download{" "}
+              <a href={`/api/internal/experiments/${e.id}/report?format=csv`} download>
+                CSV
+              </a>{" "}
+              ·{" "}
+              <a href={`/api/internal/experiments/${e.id}/report?format=json`} download>
+                JSON
+              </a>
             </span>
           )}
         </div>
@@ -171,8 +179,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </div>
         ) : (
           <>
-            <ReportSummary model={model} reach={reach} startedAt={e.startedAt} stoppedAt={e.stoppedAt} />
             <SrmBanner model={model} />
+            <VerdictPanel model={model} />
+            <ReportSummary model={model} reach={reach} startedAt={e.startedAt} stoppedAt={e.stoppedAt} />
             <ArmSplit model={model} />
             <ReportResults model={model} />
             <details className="report-section" open>
