@@ -8,6 +8,7 @@ import {
   createLayerInput,
   listExperimentsQuery,
   patchExperimentInput,
+  powerBaselineQuery,
   stopExperimentInput,
 } from "@/lib/experiments/experiment-input";
 import { enqueueJobBody, jobIdParams, listJobsQuery } from "@/lib/jobs/job-api";
@@ -240,6 +241,16 @@ const OPERATIONS: Operation[] = [
     body: powerRequestSchema,
     status: 200,
     response: "The plan",
+  },
+  {
+    method: "get",
+    path: "/api/v1/power/baseline",
+    scope: "experiments:read",
+    summary:
+      "A metric's baseline mean, standard deviation, CUPED correlation and daily users per layer, from the control arm of a recent experiment (this layer's first); null without history",
+    query: powerBaselineQuery,
+    status: 200,
+    response: "{ baseline } (null without history)",
   },
   {
     method: "get",

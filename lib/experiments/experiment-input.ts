@@ -160,4 +160,6 @@ export const listExperimentsQuery = z.object({
   status: z.enum(["draft", "running", "stopped"]).optional(),
   layer: safeString().optional(),
 });
+/** Which history a power plan starts from: a metric on a layer (lib/experiments/power-baseline.ts). */
+export const powerBaselineQuery = z.object({ layer: keySchema, metric: keySchema });
 export const assignmentQuery = z.object({ userId: safeString().min(1, "is required").max(512) });
