@@ -4,10 +4,12 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, useTransition } from "react";
 import { createExperimentAction, updateExperimentAction } from "@/app/actions/experiments";
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
+import { AnalysisPlanFields, type AnalysisPlanState } from "@/components/analysis-plan-fields";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
+import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimum-data";
 import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
@@ -42,6 +44,12 @@ const percentText = (x: number | null | undefined) =>
 
 let nextUid = 1;
 
+/** Arm shares with the control's first, as the power plan takes its weights. */
+const controlFirst = (shares: number[], arms: readonly { control: boolean }[]) => {
+  const c = arms.findIndex((a) => a.control);
+  return c < 0 ? shares : [shares[c], ...shares.filter((_, i) => i !== c)];
+};
+
 function initialArms(e?: ExperimentView): ArmState[] {
   if (e) {
     return e.arms.map((a) => ({
@@ -75,6 +83,7 @@ export interface MetricOption {
   key: string;
   name: string;
   description: string;
+  allowedHarm: number | null;
 }
 
 export function ExperimentForm({
@@ -115,6 +124,14 @@ export function ExperimentForm({
     const i = experiment?.arms.findIndex((a) => a.control) ?? 0;
     return arms[Math.max(0, i)].uid;
   });
+  const [analysis, setAnalysis] = useState<AnalysisPlanState>(() => ({
+    analysisPlan: experiment?.analysisPlan ?? "sequential",
+    plannedUsers: experiment?.plannedUsers != null ? String(experiment.plannedUsers) : "",
+    minUsersPerArm: String(experiment?.minUsersPerArm ?? DEFAULT_MIN_USERS_PER_ARM),
+    guardrailHarm: Object.fromEntries(
+      Object.entries(experiment?.guardrailHarm ?? {}).map(([k, v]) => [k, percentText(v)]),
+    ),
+  }));
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<{ message: string; fields: Record<string, string> } | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -144,8 +161,30 @@ export function ExperimentForm({
       guardrailMetrics: guardrails.filter((g) => g !== primaryMetric),
       coverage: mode === "weights" ? fraction(coverage) : 1,
       arms: armPayload,
+      analysisPlan: analysis.analysisPlan,
+      plannedUsers: analysis.plannedUsers.trim() === "" ? null : Number(analysis.plannedUsers),
+      minUsersPerArm: Number(analysis.minUsersPerArm),
+      guardrailHarm: Object.fromEntries(
+        Object.entries(analysis.guardrailHarm)
+          .filter(([k, v]) => v.trim() !== "" && guardrails.includes(k) && k !== primaryMetric)
+          .map(([k, v]) => [k, fraction(v)]),
+      ),
     };
-  }, [arms, control, mode, key, name, hypothesis, layer, hashSeed, parsedBuckets, primaryMetric, guardrails, coverage]);
+  }, [
+    arms,
+    control,
+    mode,
+    key,
+    name,
+    hypothesis,
+    layer,
+    hashSeed,
+    parsedBuckets,
+    primaryMetric,
+    guardrails,
+    coverage,
+    analysis,
+  ]);
 
   /** What is sent when editing: everything editable for a draft, only wording once started. */
   const patch = useMemo(() => {
@@ -193,6 +232,10 @@ export function ExperimentForm({
     "coverage",
     "layerBuckets",
     "arms",
+    "analysisPlan",
+    "plannedUsers",
+    "minUsersPerArm",
+    ...guardrails.map((g) => `guardrailHarm.${g}`),
     ...arms.flatMap((_, i) =>
       ["key", "name", "control", "policyVersionId", "weight", "ranges"].map((f) => `arms.${i}.${f}`),
     ),
@@ -694,6 +737,25 @@ export function ExperimentForm({
           </button>
         </div>
       </fieldset>
+
+      <AnalysisPlanFields
+        value={analysis}
+        onChange={(change) => {
+          setServerErrors(null);
+          setAnalysis((a) => ({ ...a, ...change }));
+        }}
+        disabled={!draft}
+        err={err}
+        layer={layer}
+        metric={{ key: primaryMetric, name: metrics.find((m) => m.key === primaryMetric)?.name ?? primaryMetric }}
+        guardrails={metrics.filter((m) => guardrails.includes(m.key) && m.key !== primaryMetric)}
+        weights={shares ? controlFirst(shares, payload.arms) : null}
+        trafficShare={
+          shares && parsedBuckets.ok
+            ? (rangesTotal(parsedBuckets.ranges) / 10000) * shares.reduce((t, x) => t + x, 0)
+            : null
+        }
+      />
 
       <div className="form-actions">
         <button type="submit" className="primary" disabled={pending || (draft && conflicts.length > 0)}>

@@ -6,6 +6,7 @@ import { startExperiment, stopExperiment } from "@/lib/experiments/change-status
 import { createExperiment } from "@/lib/experiments/create-experiment";
 import { createLayer } from "@/lib/experiments/layers";
 import { updateExperiment } from "@/lib/experiments/update-experiment";
+import { powerBaseline } from "@/lib/experiments/power-baseline";
 import { runAction } from "@/lib/http/action-result";
 
 /** Experiments and layers from the UI: the same domain functions (and zod rules) as /api/v1, as the signed-in user. */
@@ -51,5 +52,13 @@ export async function createLayerAction(raw: unknown) {
     const layer = await createLayer(await requireActionActor("editor"), raw);
     revalidatePath("/layers");
     return { id: layer.id, key: layer.key };
+  });
+}
+
+/** The history a power plan starts from (the form computes the plan itself with lib/stats/power). */
+export async function powerBaselineAction(raw: unknown) {
+  return runAction(async () => {
+    await requireActionActor("viewer");
+    return powerBaseline(raw);
   });
 }

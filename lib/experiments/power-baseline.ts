@@ -1,10 +1,12 @@
-import { BUCKET_COUNT, type BucketRange, normalizeRanges } from "@/lib/assignment";
+import { armShares, BUCKET_COUNT, normalizeRanges } from "@/lib/assignment";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { powerBaselineQuery } from "@/lib/experiments/experiment-input";
+import { toPlacement } from "@/lib/experiments/placement";
 import { metricDefinitions } from "@/lib/metrics/metric-catalogue";
 import { reportStatistics } from "@/lib/reports/report-statistics";
 import { momentsFromSums } from "@/lib/stats/moments";
+import { parseInput } from "@/lib/validation";
 
 /** Control arms with fewer users than this give too rough a variance to plan with. */
 const MIN_BASELINE_USERS = 30;
@@ -34,7 +36,7 @@ export interface PowerBaseline {
  * the caller then enters its own baseline.
  */
 export async function powerBaseline(raw: unknown): Promise<PowerBaseline | null> {
-  const { layer, metric } = powerBaselineQuery.parse(raw);
+  const { layer, metric } = parseInput(powerBaselineQuery, raw, "power baseline");
   const [definition] = await metricDefinitions([metric]);
   if (!definition)
     throw new AppError("unprocessable", `no metric "${metric}" in the catalogue`, [
@@ -61,10 +63,9 @@ export async function powerBaseline(raw: unknown): Promise<PowerBaseline | null>
     if (estimate === null) continue;
     const days = stats.series[metric].length;
     const users = Object.values(stats.users).reduce((s, n) => s + n, 0);
-    const share =
-      (normalizeRanges(e.layerBuckets as unknown as BucketRange[]).reduce((t, [s, end]) => t + end - s, 0) /
-        BUCKET_COUNT) *
-      e.coverage;
+    const placement = toPlacement(e);
+    const layerShare = normalizeRanges(placement.layerBuckets).reduce((t, [s, end]) => t + end - s, 0) / BUCKET_COUNT;
+    const share = layerShare * armShares(placement).reduce((t, x) => t + x, 0);
     return {
       metric,
       ...estimate,
