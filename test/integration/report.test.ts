@@ -10,6 +10,10 @@ import { Rng } from "@/lib/random/rng";
 import { experimentReport } from "@/lib/reports/build-report";
 import { rank } from "@/lib/serving/rank";
 import { setupTestDatabase } from "@/test/support/test-database";
+import { parse } from "csv-parse/sync";
+import * as csvRoute from "@/app/api/v1/experiments/[id]/report.csv/route";
+import * as baselineRoute from "@/app/api/v1/power/baseline/route";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
 
 setupTestDatabase("fl_report");
 
@@ -95,6 +99,59 @@ describe("uplift report from real decisions and events", () => {
     expect(Math.abs(lift.cuped!.lift - 1 / cm)).toBeLessThan(0.15);
     expect(treatment.metrics.session_depth.mean).toBe(1);
     expect(report.series.valid_consumption.length).toBeGreaterThanOrEqual(1);
+
+    // The verdict (sequential plan by default, 100 users per arm minimum): a clear win ships, decided
+    // on an always-valid interval that excludes 0 and is wider than the fixed-horizon one.
+    const [v] = report.verdict.arms;
+    expect(report.verdict.plan).toEqual({ kind: "sequential" });
+    expect(v).toMatchObject({ arm: "treatment", verdict: "ship" });
+    expect(v.reason).toMatch(
+      /^treatment improves valid_consumption: valid_consumption rises \+\d+\.\d% and the always-valid 95% interval/,
+    );
+    const deciding = v.primary[0].interval!;
+    expect(deciding.test).toBe("sequential");
+    expect(deciding.relative![0]).toBeGreaterThan(0);
+    expect(deciding.relative![1] - deciding.relative![0]).toBeGreaterThan(lift.ci[1] - lift.ci[0]);
+
+    // Export: CSV with one row per metric and arm, the same numbers and the verdict (API key route).
+    const key = (await createApiKey(SYSTEM_ACTOR, { name: "r", scopes: ["experiments:read"] })).key;
+    const request = (path: string) =>
+      new Request(`http://test${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const csvRes = await csvRoute.GET(request("/api/v1/experiments/rep/report.csv"), {
+      params: Promise.resolve({ id: "rep" }),
+    });
+    expect(csvRes.status).toBe(200);
+    expect(csvRes.headers.get("content-type")).toMatch(/^text\/csv/);
+    const rows = parse(await csvRes.text(), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(report.metrics.length * 2);
+    const vcRow = rows.find((r) => r.metric === "valid_consumption" && r.arm === "treatment")!;
+    expect(vcRow).toMatchObject({ role: "primary", control: "false", users: String(treatment.users), verdict: "ship" });
+    expect(Number(vcRow.lift)).toBe(lift.lift);
+    expect(Number(vcRow.deciding_interval_low)).toBe(deciding.relative![0]);
+
+    // Planning the next experiment on this layer starts from this control arm's history.
+    const baselineRes = await baselineRoute.GET(request("/api/v1/power/baseline?layer=main&metric=valid_consumption"), {
+      params: Promise.resolve({}),
+    });
+    const { baseline } = await baselineRes.json();
+    const cs = control.metrics.valid_consumption as { mean: number; meanSe: number };
+    expect(baseline.source).toEqual({
+      experimentKey: "rep",
+      experimentName: "Report",
+      layer: "main",
+      users: control.users,
+      days: 1,
+    });
+    expect(baseline.baselineMean).toBeCloseTo(cs.mean, 10);
+    expect(baseline.baselineSd).toBeCloseTo(cs.meanSe * Math.sqrt(control.users), 8);
+    // Valid plays follow the pre-period level closely: a strong CUPED correlation.
+    expect(baseline.cupedCorrelation).toBeGreaterThan(0.5);
+    // 600 users on one day over the whole layer.
+    expect(baseline.dailyUsersPerLayer).toBeCloseTo(600, 8);
+    const none = await baselineRoute.GET(request("/api/v1/power/baseline?layer=main&metric=interactions"), {
+      params: Promise.resolve({}),
+    });
+    expect(await none.json()).toEqual({ baseline: null });
 
     // Cached until new events arrive; a replayed batch changes nothing.
     expect(await experimentReport("rep")).toBe(report);
