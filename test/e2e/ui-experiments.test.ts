@@ -259,6 +259,8 @@ describe("web UI: experiments, traffic, reports", () => {
     await form.getByLabel("Hypothesis").fill("Per-item fusion weights raise valid consumption.");
     await form.getByLabel("Layer buckets").fill("0-5000");
     await form.getByRole("group", { name: "Guardrail metrics" }).getByLabel("Like rate").check();
+    // A small demo run: a verdict (and the lifts in the tables) from 30 users per arm.
+    await form.getByLabel("Minimum users per arm").fill("30");
     await form.getByRole("group", { name: "Arm 1" }).getByLabel("Weight (%)").fill("50");
     const arm2 = form.getByRole("group", { name: "Arm 2" });
     await arm2.getByLabel("Arm key").fill("treatment");
