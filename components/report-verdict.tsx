@@ -61,6 +61,7 @@ export function VerdictPanel({ model }: { model: ReportModel }) {
           <div
             className="progress"
             role="progressbar"
+            aria-label="Users toward the planned size"
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={Math.round(Math.min(1, progress.users / progress.plannedUsers) * 100)}

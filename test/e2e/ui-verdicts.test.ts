@@ -11,13 +11,13 @@ import type { RunningPlatform } from "@/test/support/platform";
  * says "not enough data" and gives no verdict and no intervals; once a clearly better arm's
  * always-valid interval excludes 0 it says Ship — in the report, the experiments list and on the
  * dashboard. The control serves a deliberately poor fixed action (it ranks by predicted watch time
- * alone: in the simulator about 30% fewer requests per session than the default formula), the
+ * alone: in the simulator about a third fewer requests per session than the default formula), the
  * treatment the platform default.
  */
 const ADMIN = { email: "admin@verdicts.test", password: "admin-verdicts-password" };
 const API_KEY = "flk_e2e_verdicts_key_0123456789abcdef";
 /** w_click … w_watch_time, then b_click … b_watch_time: everything but watch time nearly ignored. */
-const WATCH_TIME_ONLY = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1.9, 0.19, 0.19, 0.038, 0.0095, 0.0095, 0.0095, 0.011];
+const WATCH_TIME_ONLY = [0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 5, 0.19, 0.19, 0.038, 0.0095, 0.0095, 0.0095, 0.001];
 
 let platform: RunningPlatform;
 let browser: Browser;
@@ -35,10 +35,10 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   return json as T;
 }
 
-async function simulate(users: number, seed: string): Promise<void> {
+async function simulate(users: number, seed: string, sessionsPerUser = 1): Promise<void> {
   const job = await api<{ id: string }>("POST", "/api/v1/jobs", {
     type: "simulate-traffic",
-    payload: { experiment: "verdict-e2e", scenario: "verdicts", users, sessionsPerUser: 1, prePeriodDays: 0, seed },
+    payload: { experiment: "verdict-e2e", scenario: "verdicts", users, sessionsPerUser, prePeriodDays: 0, seed },
   });
   for (let i = 0; i < 1200; i++) {
     const j = await api<{ state: string; error: string | null }>("GET", `/api/v1/jobs/${job.id}`);
@@ -77,6 +77,8 @@ beforeAll(async () => {
     name: "Formula vs watch time only",
     layer: "verdicts",
     primaryMetric: "valid_consumption",
+    // Sequential, its always-valid interval tuned at the planned size: tightest around 1,000 users.
+    plannedUsers: 1000,
     arms: [
       { key: "control", control: true, weight: 0.5, policyVersionId: poorVersionId },
       { key: "treatment", weight: 0.5, policyVersionId: null },
@@ -99,7 +101,7 @@ describe("verdicts in the report", () => {
     await simulate(60, "1");
     const report = await api<Report>("GET", "/api/v1/experiments/verdict-e2e/report");
     expect(report.arms.every((a) => a.users > 0 && a.users < 100)).toBe(true);
-    expect(report.verdict.arms[0].verdict).toBe("notEnoughData");
+    expect(report.verdict.arms[0].verdict, report.verdict.arms[0].reason).toBe("notEnoughData");
     expect(report.verdict.arms[0].primary[0].interval).toBeNull();
 
     const page = await reportPage();
@@ -121,15 +123,16 @@ describe("verdicts in the report", () => {
   }, 660_000);
 
   it("a clearly better arm: Ship once the always-valid interval excludes 0, also in the list and on the dashboard", async () => {
-    await simulate(500, "2");
+    await simulate(800, "2", 2);
     const report = await api<Report>("GET", "/api/v1/experiments/verdict-e2e/report");
     const [v] = report.verdict.arms;
-    expect(v.verdict).toBe("ship");
+    expect(v.verdict, v.reason).toBe("ship");
     expect(v.primary[0].interval!.relative[0]).toBeGreaterThan(0);
 
     const page = await reportPage();
     const verdict = page.getByRole("region", { name: "Verdict" });
     await verdict.getByText("Ship", { exact: true }).waitFor();
+    await page.getByRole("progressbar").first().waitFor();
     await verdict
       .getByText(/^treatment improves valid_consumption: .* always-valid 95% interval .* excludes 0\.$/)
       .waitFor();
