@@ -343,6 +343,10 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
       </div>
       {data.length === 0 ? (
         <p className="muted">No days with traffic yet.</p>
+      ) : series.every((p) => treatments.every((t) => p.arms[t] === null)) ? (
+        <p className="muted">
+          Not enough data yet: a day&apos;s lift is drawn once both arms have {int(model.minUsersPerArm)} users.
+        </p>
       ) : (
         <figure aria-label={`Cumulative lift over time: ${label(model, metric)}`}>
           <ResponsiveContainer width="100%" height={260} initialDimension={{ width: 320, height: 260 }}>
@@ -399,7 +403,7 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
               {treatments
                 .map((t) => {
                   const c = last.arms[t];
-                  return `${t} ${c ? `${signedPct(c.lift)} ${ciPct(c.sequentialCi ?? c.ci)}` : "not estimable"}`;
+                  return `${t} ${c ? `${signedPct(c.lift)} ${ciPct(c.sequentialCi ?? c.ci)}` : "not enough data or not estimable"}`;
                 })
                 .join(" · ")}
             </figcaption>

@@ -49,7 +49,14 @@ async function computeReport(ref: string) {
           arms: Object.fromEntries(Object.entries(d.arms).map(([a, s]) => [a, s.stats])),
         })),
       };
-      return [m.key, liftTimeSeries(input as Parameters<typeof liftTimeSeries>[0])];
+      // Like the tables, a day shows no lift before both arms reach the minimum users.
+      const enough = (d: (typeof days)[number], arm: string) =>
+        d.arms[arm].stats.n >= e.minUsersPerArm && d.arms[control].stats.n >= e.minUsersPerArm;
+      const points = liftTimeSeries(input as Parameters<typeof liftTimeSeries>[0]).map((p, i) => ({
+        date: p.date,
+        arms: Object.fromEntries(Object.entries(p.arms).map(([arm, c]) => [arm, enough(days[i], arm) ? c : null])),
+      }));
+      return [m.key, points];
     }),
   );
 

@@ -51,7 +51,14 @@ async function simulate(users: number, seed: string, sessionsPerUser = 1): Promi
 
 type Report = {
   arms: { key: string; users: number }[];
-  verdict: { arms: { arm: string; verdict: string; primary: { interval: { relative: [number, number] } | null }[] }[] };
+  verdict: {
+    arms: {
+      arm: string;
+      verdict: string;
+      reason: string;
+      primary: { interval: { relative: [number, number] } | null }[];
+    }[];
+  };
 };
 
 beforeAll(async () => {
@@ -118,6 +125,7 @@ describe("verdicts in the report", () => {
     const cells = await row.getByRole("cell").allTextContents();
     expect(cells[3]).toBe("not enough data");
     expect(cells.slice(4)).toEqual(["—", "—", "—", "—"]);
+    await page.getByText(/Not enough data yet: a day.s lift is drawn once both arms have 100 users/).waitFor();
     await screenshot(page, "ui-report-not-enough-data-desktop");
     await page.close();
   }, 660_000);
