@@ -158,4 +158,32 @@ describe("verdicts in the report", () => {
     await page.getByRole("region", { name: "Running experiments" }).locator(".badge.verdict-ship").waitFor();
     await page.close();
   }, 660_000);
+
+  it("the create form plans the next experiment from this one's history: users and days for an MDE", async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${platform.url}/experiments/new?layer=verdicts`);
+    const panel = page.getByLabel("Power and duration");
+    await panel
+      .getByText(
+        /^Baseline from the control arm of Formula vs watch time only \(layer verdicts, \d+ users over 1 days\)/,
+      )
+      .waitFor();
+    await panel.getByLabel("Minimum detectable effect (%)").fill("10");
+    const planned = panel.getByRole("list", { name: "Planned size" });
+    const fixedLine = await planned.getByText(/^Fixed horizon:/).textContent();
+    // "Fixed horizon: 1,234 users (617 / 617 per arm) · about 3 days"
+    const match = fixedLine!.match(
+      /^Fixed horizon: ([\d,]+) users \(([\d,]+) \/ ([\d,]+) per arm\) · about (\d+) days?$/,
+    );
+    expect(match, fixedLine!).not.toBeNull();
+    const total = Number(match![1].replace(/,/g, ""));
+    expect(total).toBeGreaterThan(100);
+    await planned.getByText(/^Sequential: [\d,]+ users .* for reading every day$/).waitFor();
+    await panel.getByRole("button", { name: /^Plan for [\d,]+ users \(sequential\)$/ }).click();
+    const plannedUsers = Number(await page.getByLabel("Planned users").inputValue());
+    expect(plannedUsers).toBeGreaterThan(total);
+    await screenshot(page, "ui-experiment-power-plan-desktop");
+    await page.close();
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { AutoRefresh } from "@/components/auto-refresh";
-import { DatasetsTable, GenerateDatasetForm, ImportCsvForm } from "@/components/data-pages";
+import { DatasetsTable, GenerateDatasetForm, ImportCsvForm } from "@/components/datasets";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listDatasets, serializeDataset } from "@/lib/dataset-store/dataset-service";

@@ -1,4 +1,4 @@
-import { CreateScenarioForm, ScenariosTable } from "@/components/data-pages";
+import { CreateScenarioForm, ScenariosTable } from "@/components/scenarios";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { listScenarios } from "@/lib/scenarios/scenario-service";

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { DatasetsTable } from "@/components/data-pages";
+import { DatasetsTable } from "@/components/datasets";
 import { requirePageUser } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { dateTime } from "@/lib/ui/format";
