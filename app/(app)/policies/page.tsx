@@ -1,5 +1,6 @@
 import { JobForm } from "@/components/job-form";
-import { PoliciesTable, RegisterFixedPolicyForm, VersionsTable } from "@/components/policies";
+import { PoliciesTable, VersionsTable } from "@/components/policies-table";
+import { RegisterFixedPolicyForm } from "@/components/register-fixed-policy-form";
 import { TrainPolicyForm } from "@/components/train-policy-form";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";

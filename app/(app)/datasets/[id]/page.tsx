@@ -3,7 +3,7 @@ import { z } from "zod";
 import { notFound } from "next/navigation";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { StatusBadge } from "@/components/badges";
-import { EvalFigures } from "@/components/policies";
+import { EvalFigures } from "@/components/eval-figures";
 import { requirePageUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import { getDataset, serializeDataset } from "@/lib/dataset-store/dataset-service";

@@ -5,7 +5,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { JobStateBadge, NotImprovedBadge } from "@/components/badges";
 import { JobControls } from "@/components/job-buttons";
 import { JobProgress } from "@/components/job-progress";
-import { EvalFigures } from "@/components/policies";
+import { EvalFigures } from "@/components/eval-figures";
 import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
