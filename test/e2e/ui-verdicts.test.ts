@@ -163,6 +163,8 @@ describe("verdicts in the report", () => {
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
     await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
     await page.goto(`${platform.url}/experiments/new?layer=verdicts`);
+    // Days follow from the layer's daily users and this experiment's share of them: half the layer.
+    await page.getByLabel("Layer buckets").fill("0-5000");
     const panel = page.getByLabel("Power and duration");
     await panel
       .getByText(
