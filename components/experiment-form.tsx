@@ -6,7 +6,7 @@ import { createExperimentAction, updateExperimentAction } from "@/app/actions/ex
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
-import { createExperimentInput, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { createExperimentInput, EXPERIMENT_TYPES, patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
@@ -100,6 +100,7 @@ export function ExperimentForm({
   const [key, setKey] = useState(experiment?.key ?? "");
   const [name, setName] = useState(experiment?.name ?? "");
   const [hypothesis, setHypothesis] = useState(experiment?.hypothesis ?? "");
+  const [type, setType] = useState<(typeof EXPERIMENT_TYPES)[number]>(experiment?.type ?? "ab");
   const [layer, setLayer] = useState(experiment?.layer ?? defaultLayer ?? layers[0]?.key ?? "");
   const [hashSeed, setHashSeed] = useState("");
   const [primaryMetric, setPrimaryMetric] = useState<string>(experiment?.primaryMetric ?? "valid_consumption");
@@ -137,6 +138,7 @@ export function ExperimentForm({
       key: key.trim(),
       name: name.trim(),
       ...(hypothesis.trim() ? { hypothesis: hypothesis.trim() } : {}),
+      type,
       layer,
       ...(hashSeed.trim() ? { hashSeed: hashSeed.trim() } : {}),
       layerBuckets: parsedBuckets.ok ? parsedBuckets.ranges : [],
@@ -145,7 +147,21 @@ export function ExperimentForm({
       coverage: mode === "weights" ? fraction(coverage) : 1,
       arms: armPayload,
     };
-  }, [arms, control, mode, key, name, hypothesis, layer, hashSeed, parsedBuckets, primaryMetric, guardrails, coverage]);
+  }, [
+    arms,
+    control,
+    mode,
+    key,
+    name,
+    hypothesis,
+    type,
+    layer,
+    hashSeed,
+    parsedBuckets,
+    primaryMetric,
+    guardrails,
+    coverage,
+  ]);
 
   /** What is sent when editing: everything editable for a draft, only wording once started. */
   const patch = useMemo(() => {
@@ -186,6 +202,7 @@ export function ExperimentForm({
     "key",
     "name",
     "hypothesis",
+    "type",
     "layer",
     "hashSeed",
     "primaryMetric",
@@ -376,6 +393,29 @@ export function ExperimentForm({
           )}
         </Field>
       </section>
+
+      <fieldset className="form-section" disabled={!draft}>
+        <legend>Design</legend>
+        <Field
+          label="Experiment type"
+          error={err("type")}
+          hint="Interleaving compares rankers with far fewer users; confirm the winner with an A/B test (docs/interleaving.md)."
+        >
+          {(p) => (
+            <select
+              {...p}
+              name="type"
+              value={type}
+              onChange={(e) => setType(e.target.value as (typeof EXPERIMENT_TYPES)[number])}
+            >
+              <option value="ab">A/B: each user sees one arm&apos;s ranking</option>
+              <option value="interleaving">
+                Interleaving: each user sees one list merged from every arm&apos;s ranking
+              </option>
+            </select>
+          )}
+        </Field>
+      </fieldset>
 
       <fieldset className="form-section" disabled={!draft}>
         <legend>Metrics</legend>

@@ -79,7 +79,8 @@ export async function experimentListRows(): Promise<ExperimentListRow[]> {
   ]);
   return Promise.all(
     experiments.map(async (e) => {
-      const report = e.status === "draft" ? null : await safeReport(e.id);
+      // An interleaving experiment has no per-arm uplift: its page shows the interleaving report.
+      const report = e.status === "draft" || e.type === "interleaving" ? null : await safeReport(e.id);
       const users = report ? report.arms.reduce((s, a) => s + a.users, 0) : null;
       return {
         id: e.id,
