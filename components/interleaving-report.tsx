@@ -39,15 +39,13 @@ export function InterleavingReport({ report }: { report: InterleavingReportView 
               <span className="badge">guardrail</span>
             )}
           </h3>
-          <div className="table-wrap">
+          <div className="scroll-x">
             <table aria-label={`${name(m)}: preference by pair`}>
               <thead>
                 <tr>
                   <th scope="col">Pair (a vs b)</th>
                   <th scope="col">Users</th>
-                  <th scope="col">Prefer a</th>
-                  <th scope="col">Prefer b</th>
-                  <th scope="col">Ties</th>
+                  <th scope="col">Prefer a · b · tie</th>
                   <th scope="col">Share for a [95% CI]</th>
                   <th scope="col">Sign test p</th>
                   <th scope="col">Mean preference [always-valid CI]</th>
@@ -59,30 +57,18 @@ export function InterleavingReport({ report }: { report: InterleavingReportView 
                   .filter((c) => c.metric === m)
                   .map((c) => (
                     <tr key={`${c.a}/${c.b}`}>
-                      <th scope="row">
-                        {c.a} vs {c.b}
-                      </th>
+                      <td>
+                        <strong>
+                          {c.a} vs {c.b}
+                        </strong>
+                      </td>
                       <td>{int(c.users)}</td>
-                      <td>{int(c.wins)}</td>
-                      <td>{int(c.losses)}</td>
-                      <td>{int(c.ties)}</td>
                       <td>
-                        {pct(c.share, 1)}{" "}
-                        {c.shareCi && (
-                          <span className="muted">
-                            [{pct(c.shareCi[0], 1)}, {pct(c.shareCi[1], 1)}]
-                          </span>
-                        )}
+                        {int(c.wins)} · {int(c.losses)} · {int(c.ties)}
                       </td>
+                      <EstimateCell value={c.share} ci={c.shareCi} format={(x) => pct(x, 1)} />
                       <td>{pValue(c.pValue)}</td>
-                      <td>
-                        {num(c.delta, 3)}{" "}
-                        {c.deltaCi && (
-                          <span className="muted">
-                            [{num(c.deltaCi[0], 3)}, {num(c.deltaCi[1], 3)}]
-                          </span>
-                        )}
-                      </td>
+                      <EstimateCell value={c.delta} ci={c.deltaCi} format={(x) => num(x, 3)} />
                       <td>
                         <span className={`badge verdict-${c.verdict}`}>{VERDICT[c.verdict](c.a, c.b)}</span>
                       </td>
@@ -94,5 +80,26 @@ export function InterleavingReport({ report }: { report: InterleavingReportView 
         </div>
       ))}
     </>
+  );
+}
+
+function EstimateCell({
+  value,
+  ci,
+  format,
+}: {
+  value: number | null;
+  ci: readonly [number, number] | null;
+  format: (x: number | null) => string;
+}) {
+  return (
+    <td>
+      {format(value)}{" "}
+      {ci && (
+        <span className="muted">
+          [{format(ci[0])}, {format(ci[1])}]
+        </span>
+      )}
+    </td>
   );
 }

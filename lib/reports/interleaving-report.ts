@@ -1,9 +1,9 @@
-import { sqlPool } from "@/lib/db/client";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { metricDefinitions } from "@/lib/metrics/metric-catalogue";
 import type { MetricDefinition } from "@/lib/metrics/metric-input";
 import { eventColumnSums } from "@/lib/reports/report-sql";
-import { readWatermark } from "@/lib/reports/report-watermark";
+import { inReportSnapshot } from "@/lib/reports/report-watermark";
+import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { preferenceTest } from "@/lib/stats/interleaving-preference";
 
 /**
@@ -83,36 +83,14 @@ export async function interleavingReport(ref: string) {
   const definitions = await metricDefinitions([...new Set([e.primaryMetric, ...e.guardrailMetrics])]);
   const metrics = definitions.filter(creditable);
   const { text, pairs } = interleavingSql(metrics, armKeys);
-  const client = await sqlPool().connect();
-  let row: Record<string, string | number>;
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-    const wm = await readWatermark(client, e.id);
-    row = (
-      await client.query(text, [
-        e.id,
-        wm?.exposureThrough ?? "1970-01-01",
-        wm?.feedbackBefore ?? "1970-01-01T00:00:00.000Z",
-      ])
-    ).rows[0];
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  const row = await inReportSnapshot(e.id, async (client, wm) => {
+    const values = [e.id, wm?.exposureThrough ?? "1970-01-01", wm?.feedbackBefore ?? "1970-01-01T00:00:00.000Z"];
+    return (await client.query<Record<string, string | number>>(text, values)).rows[0];
+  });
   const users = Number(row.users);
   return {
     type: "interleaving" as const,
-    experiment: {
-      id: e.id,
-      key: e.key,
-      status: e.status,
-      primaryMetric: e.primaryMetric,
-      guardrailMetrics: e.guardrailMetrics,
-      startedAt: e.startedAt?.toISOString() ?? null,
-    },
+    experiment: serializeExperiment(e),
     generatedAt: new Date().toISOString(),
     /** Exposed users: every one of them saw every arm's items, so each is one observation per pair. */
     users,

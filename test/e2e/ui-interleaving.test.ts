@@ -83,28 +83,36 @@ describe("web UI: interleaving experiments", () => {
     }));
     const events = [];
     for (let u = 0; u < 120; u++) {
-      const answer = await ok<{ decisionId: string; experiment: string; arm: null; items: { itemId: string }[] }>(
-        "POST",
-        "/api/v1/rank",
-        { userId: `user-${u}`, requestId: `r-${u}`, candidates, k: 6 },
-      );
+      const rank = () =>
+        ok<{ decisionId: string; experiment: string | null; arm: null; items: { itemId: string }[] }>(
+          "POST",
+          "/api/v1/rank",
+          { userId: `user-${u}`, requestId: `r-${u}`, candidates, k: 6 },
+        );
+      let answer = await rank();
+      // Web processes pick up a started experiment within a second (lib/serving/serving-config.ts).
+      for (let tries = 0; u === 0 && answer.experiment === null && tries < 50; tries++) {
+        await new Promise((r) => setTimeout(r, 200));
+        answer = await rank();
+      }
       expect(answer.experiment).toBe("click-vs-watch");
       expect(answer.arm).toBeNull();
-      // Users play the high-j items (the click policy's favourites) and, every third user, one more.
-      for (const item of answer.items.filter((i) => Number(i.itemId.split("-")[1]) >= (u % 3 === 0 ? 5 : 8)))
-        events.push({
-          eventId: `${answer.decisionId}:${item.itemId}`,
-          decisionId: answer.decisionId,
-          userId: `user-${u}`,
-          itemId: item.itemId,
-          type: "valid_play",
-        });
+      // Users lean to the click policy's favourites (high j), with per-user variety: wins, losses and ties.
+      for (const item of answer.items) {
+        const j = Number(item.itemId.split("-")[1]);
+        if ((u * 7 + j * 13) % 10 >= 2 + j / 3) continue;
+        const base = { decisionId: answer.decisionId, userId: `user-${u}`, itemId: item.itemId };
+        events.push({ ...base, eventId: `${answer.decisionId}:${j}:v`, type: "valid_play" });
+        events.push({ ...base, eventId: `${answer.decisionId}:${j}:p`, type: "play", value: 10 + j });
+      }
     }
-    await ok("POST", "/api/v1/events", { events });
-    const report = await ok<{ type: string; users: number; comparisons: { metric: string; wins: number }[] }>(
-      "GET",
-      `/api/v1/experiments/${id}/report`,
-    );
+    for (let i = 0; i < events.length; i += 1000)
+      await ok("POST", "/api/v1/events", { events: events.slice(i, i + 1000) });
+    const report = await ok<{
+      type: string;
+      users: number;
+      comparisons: { metric: string; wins: number; losses: number; ties: number }[];
+    }>("GET", `/api/v1/experiments/${id}/report`);
     expect(report.type).toBe("interleaving");
     expect(report.users).toBe(120);
     const primary = report.comparisons.find((c) => c.metric === "valid_consumption")!;
@@ -114,7 +122,11 @@ describe("web UI: interleaving experiments", () => {
     expect(await page.getByRole("heading", { name: "Uplift report" }).count()).toBe(0);
     const table = page.getByRole("table", { name: "Valid consumption: preference by pair" });
     const row = table.getByRole("row", { name: /control vs treatment/ });
-    await expect.poll(() => row.getByRole("cell").nth(1).textContent()).toBe(String(primary.wins));
+    expect(await row.getByRole("cell").nth(2).textContent()).toBe(
+      `${primary.wins} · ${primary.losses} · ${primary.ties}`,
+    );
+    expect(primary.wins).toBeGreaterThan(0);
+    expect(primary.losses).toBeGreaterThan(0);
     await expectAccessible(page);
     await screenshot(page, "interleaving-report-desktop");
     await page.setViewportSize(VIEWPORTS.mobile);
