@@ -39,7 +39,8 @@ export function InterleavingReport({ report }: { report: InterleavingReportView 
               <span className="badge">guardrail</span>
             )}
           </h3>
-          <div className="scroll-x">
+          {/* Focusable so that keyboard users can scroll it sideways on a phone. */}
+          <div className="scroll-x" tabIndex={0} role="region" aria-label={`${name(m)} preferences (scrolls sideways)`}>
             <table aria-label={`${name(m)}: preference by pair`}>
               <thead>
                 <tr>

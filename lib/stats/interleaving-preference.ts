@@ -74,7 +74,8 @@ export function preferenceTest(counts: PreferenceCounts, options: PreferenceOpti
   const se = Math.sqrt(Math.max(variance, 0) / users);
   const rho2 = mixtureRhoSquared(alpha, tuning);
   const half = se * alwaysValidCritical(users, alpha, rho2);
-  const deltaCi: Interval = [delta - half, delta + half];
+  // Δ lies in [−1, 1]; the normal boundary can reach past it at small n.
+  const deltaCi: Interval = [Math.max(-1, delta - half), Math.min(1, delta + half)];
   const sequentialPValue = se > 0 ? alwaysValidPValue(delta / se, users, rho2) : delta === 0 ? 1 : 0;
   const verdict = deltaCi[0] > 0 ? "aPreferred" : deltaCi[1] < 0 ? "bPreferred" : "keepRunning";
   return { ...base, deltaCi, sequentialPValue, verdict };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { SCORE_NAMES } from "@/lib/fusion";
+import { Rng } from "@/lib/random/rng";
 import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
 import { expectAccessible, fitsViewport, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
 import { startBrowserPlatform } from "@/test/support/browser-platform";
@@ -98,9 +99,10 @@ describe("web UI: interleaving experiments", () => {
       expect(answer.experiment).toBe("click-vs-watch");
       expect(answer.arm).toBeNull();
       // Users lean to the click policy's favourites (high j), with per-user variety: wins, losses and ties.
+      const rng = new Rng(`play-${u}`);
       for (const item of answer.items) {
         const j = Number(item.itemId.split("-")[1]);
-        if ((u * 7 + j * 13) % 10 >= 2 + j / 3) continue;
+        if (!rng.bernoulli(0.2 + 0.03 * j)) continue;
         const base = { decisionId: answer.decisionId, userId: `user-${u}`, itemId: item.itemId };
         events.push({ ...base, eventId: `${answer.decisionId}:${j}:v`, type: "valid_play" });
         events.push({ ...base, eventId: `${answer.decisionId}:${j}:p`, type: "play", value: 10 + j });
