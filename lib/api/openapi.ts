@@ -48,20 +48,14 @@ const rankResponse = z.object({
     .string()
     .nullable()
     .meta({ description: "Key of the experiment that served the user, null outside experiments" }),
-  arm: z
-    .string()
-    .nullable()
-    .meta({
-      description:
-        "The arm that served the user; null outside experiments and in interleaving experiments (every arm contributed)",
-    }),
-  policyVersion: z
-    .string()
-    .nullable()
-    .meta({
-      description:
-        "Id of the policy version that ranked; null: the built-in default policy, or an interleaving experiment",
-    }),
+  arm: z.string().nullable().meta({
+    description:
+      "The arm that served the user; null outside experiments and in interleaving experiments (every arm contributed)",
+  }),
+  policyVersion: z.string().nullable().meta({
+    description:
+      "Id of the policy version that ranked; null: the built-in default policy, or an interleaving experiment",
+  }),
   items: z.array(z.object({ itemId: z.string(), score: z.number() }).loose()).meta({
     description:
       "The top k candidates, best first. Interleaving experiments: the team-draft merge of every arm's ranking, each score from the arm that placed the item",
