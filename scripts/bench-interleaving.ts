@@ -65,7 +65,7 @@ const { values } = parseArgs({
 });
 const quick = values.quick;
 const REPS = Number(values.reps ?? (quick ? 3 : 7));
-const TRUTH_USERS = Number(values["truth-users"] ?? (quick ? 6_000 : 40_000));
+const TRUTH_USERS = Number(values["truth-users"] ?? (quick ? 6_000 : 20_000));
 const IL_MAX_USERS = quick ? 3_000 : 6_000;
 const AB_MAX_USERS = 4_000_000;
 const LOOK = 100;

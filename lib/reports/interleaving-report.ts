@@ -21,7 +21,7 @@ import { preferenceTest } from "@/lib/stats/interleaving-preference";
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s}"`;
 
-export function creditable(m: MetricDefinition): boolean {
+function creditable(m: MetricDefinition): boolean {
   return m.numerator.source === "events" && (m.kind === "mean" || m.kind === "proportion");
 }
 
@@ -36,7 +36,7 @@ function creditedValue(m: MetricDefinition, arm: string): string {
   return m.cap === "fixed" ? `LEAST(${sum}, ${Number(m.capValue)})` : sum;
 }
 
-export function interleavingSql(metrics: readonly MetricDefinition[], armKeys: readonly string[]) {
+function interleavingSql(metrics: readonly MetricDefinition[], armKeys: readonly string[]) {
   const named = new Set(metrics.flatMap((m) => (m.numerator.source === "events" ? m.numerator.eventTypes : [])));
   const types = named.size ? [...named] : ["play"];
   const cols = types.flatMap((t) => [`${t}_n`, `${t}_v`]).map(ident);
