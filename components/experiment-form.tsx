@@ -7,7 +7,7 @@ import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { AnalysisPlanFields, type AnalysisPlanState } from "@/components/analysis-plan-fields";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
-import { createExperimentInput, patchExperimentInput } from "@/lib/experiments/experiment-input";
+import { createExperimentInput, EXPERIMENT_TYPES, patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
 import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimum-data";
 import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
@@ -109,6 +109,7 @@ export function ExperimentForm({
   const [key, setKey] = useState(experiment?.key ?? "");
   const [name, setName] = useState(experiment?.name ?? "");
   const [hypothesis, setHypothesis] = useState(experiment?.hypothesis ?? "");
+  const [type, setType] = useState<(typeof EXPERIMENT_TYPES)[number]>(experiment?.type ?? "ab");
   const [layer, setLayer] = useState(experiment?.layer ?? defaultLayer ?? layers[0]?.key ?? "");
   const [hashSeed, setHashSeed] = useState("");
   const [primaryMetric, setPrimaryMetric] = useState<string>(experiment?.primaryMetric ?? "valid_consumption");
@@ -154,6 +155,7 @@ export function ExperimentForm({
       key: key.trim(),
       name: name.trim(),
       ...(hypothesis.trim() ? { hypothesis: hypothesis.trim() } : {}),
+      type,
       layer,
       ...(hashSeed.trim() ? { hashSeed: hashSeed.trim() } : {}),
       layerBuckets: parsedBuckets.ok ? parsedBuckets.ranges : [],
@@ -177,6 +179,7 @@ export function ExperimentForm({
     key,
     name,
     hypothesis,
+    type,
     layer,
     hashSeed,
     parsedBuckets,
@@ -225,6 +228,7 @@ export function ExperimentForm({
     "key",
     "name",
     "hypothesis",
+    "type",
     "layer",
     "hashSeed",
     "primaryMetric",
@@ -419,6 +423,29 @@ export function ExperimentForm({
           )}
         </Field>
       </section>
+
+      <fieldset className="form-section" disabled={!draft}>
+        <legend>Design</legend>
+        <Field
+          label="Experiment type"
+          error={err("type")}
+          hint="Interleaving compares rankers with far fewer users; confirm the winner with an A/B test (docs/interleaving.md)."
+        >
+          {(p) => (
+            <select
+              {...p}
+              name="type"
+              value={type}
+              onChange={(e) => setType(e.target.value as (typeof EXPERIMENT_TYPES)[number])}
+            >
+              <option value="ab">A/B: each user sees one arm&apos;s ranking</option>
+              <option value="interleaving">
+                Interleaving: each user sees one list merged from every arm&apos;s ranking
+              </option>
+            </select>
+          )}
+        </Field>
+      </fieldset>
 
       <fieldset className="form-section" disabled={!draft}>
         <legend>Metrics</legend>

@@ -51,14 +51,18 @@ const rankResponse = z.object({
     .string()
     .nullable()
     .meta({ description: "Key of the experiment that served the user, null outside experiments" }),
-  arm: z.string().nullable(),
-  policyVersion: z
-    .string()
-    .nullable()
-    .meta({ description: "Id of the policy version that ranked; null: the built-in default policy" }),
-  items: z
-    .array(z.object({ itemId: z.string(), score: z.number() }).loose())
-    .meta({ description: "The top k candidates, best first" }),
+  arm: z.string().nullable().meta({
+    description:
+      "The arm that served the user; null outside experiments and in interleaving experiments (every arm contributed)",
+  }),
+  policyVersion: z.string().nullable().meta({
+    description:
+      "Id of the policy version that ranked; null: the built-in default policy, or an interleaving experiment",
+  }),
+  items: z.array(z.object({ itemId: z.string(), score: z.number() }).loose()).meta({
+    description:
+      "The top k candidates, best first. Interleaving experiments: the team-draft merge of every arm's ranking, each score from the arm that placed the item",
+  }),
 });
 const eventsResponse = z.object({ accepted: z.number().int(), duplicates: z.number().int() });
 
@@ -171,7 +175,7 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/report",
     scope: "experiments:read",
     summary:
-      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series",
+      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series. For an interleaving experiment (type interleaving) the interleaving report instead: per pair of arms and metric, users preferring each arm, ties, preference share with 95% CI, sign test p and the sequential verdict",
     params: idOrKeyParams,
     status: 200,
     response: "The report",

@@ -9,7 +9,8 @@ import { parseInput } from "@/lib/validation";
  * CONFLICT DO NOTHING), and only the claimed ones are inserted into the day-partitioned Event table.
  * An eventId seen before (a retry, a replay, even with another timestamp) is reported as a duplicate
  * and counted nowhere twice; two calls racing with the same id serialise on its key. Events are
- * joined to their decision at ingestion (experiment and arm copied), so reports never scan decisions.
+ * joined to their decision at ingestion (experiment and arm copied; in an interleaving experiment the
+ * arm that placed the event's item), so reports never scan decisions.
  */
 export async function ingestEvents(raw: unknown): Promise<{ accepted: number; duplicates: number }> {
   const count = (raw as { events?: unknown[] } | null)?.events?.length ?? 0;
@@ -37,7 +38,9 @@ export async function ingestEvents(raw: unknown): Promise<{ accepted: number; du
       RETURNING "eventId"
     ), inserted AS (
       INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", "type", "value", "ts", "experimentId", "armKey")
-      SELECT i."eventId", d.id, i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId", d."armKey"
+      SELECT i."eventId", d.id, i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId",
+        -- Interleaving: the arm whose policy placed the item (none for an event on no shown item).
+        CASE WHEN d.teams IS NULL THEN d."armKey" ELSE d.teams ->> i."itemId" END
       FROM input i JOIN claimed c ON c."eventId" = i."eventId"
       -- An event is joined only to a decision made for its own user; citing another user's decision
       -- (or an unknown one) leaves it unattributed, so no one can add events to someone else's arm.

@@ -29,6 +29,7 @@ export async function createExperiment(actor: Actor, raw: unknown) {
           key: input.key,
           name: input.name,
           hypothesis: input.hypothesis,
+          type: input.type,
           layerId: layer.id,
           hashSeed: input.hashSeed ?? input.key,
           primaryMetric: input.primaryMetric,

@@ -30,6 +30,10 @@ export const armInput = z.object({
 });
 export type ArmInput = z.infer<typeof armInput>;
 
+/** ab: each user sees one arm's ranking; interleaving: one list merged from every arm's ranking (docs/interleaving.md). */
+export const EXPERIMENT_TYPES = ["ab", "interleaving"] as const;
+const experimentType = z.enum(EXPERIMENT_TYPES);
+
 const coverage = z.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]");
 
 /** The analysis plan's fields (docs/statistics.md §1), shared by create and edit. */
@@ -90,6 +94,7 @@ export const createExperimentInput = z
     key: keySchema,
     name: safeString().trim().min(1, "is required").max(200),
     hypothesis: safeString().trim().max(5000).optional(),
+    type: experimentType.default("ab"),
     layer: keySchema,
     hashSeed: safeString().trim().min(1).max(200).optional(),
     layerBuckets: bucketRanges.optional(),
@@ -114,6 +119,7 @@ export const patchExperimentInput = z
   .object({
     name: safeString().trim().min(1).max(200).optional(),
     hypothesis: safeString().trim().max(5000).nullish(),
+    type: experimentType.optional(),
     primaryMetric: keySchema.optional(),
     guardrailMetrics: z.array(keySchema).max(MAX_GUARDRAILS).optional(),
     coverage: coverage.optional(),

@@ -18,6 +18,7 @@ export function serializeExperiment(e: ExperimentRow) {
     hypothesis: e.hypothesis,
     layer: e.layer.key,
     hashSeed: e.hashSeed,
+    type: e.type,
     status: e.status,
     primaryMetric: e.primaryMetric,
     guardrailMetrics: e.guardrailMetrics,

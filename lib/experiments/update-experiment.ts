@@ -82,6 +82,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
     const data: Prisma.ExperimentUpdateInput = {
       name: patch.name,
       hypothesis: patch.hypothesis,
+      type: patch.type,
       primaryMetric: patch.primaryMetric,
       guardrailMetrics: patch.guardrailMetrics,
       coverage: patch.coverage,

@@ -86,6 +86,6 @@ export function reportCsv(report: ExperimentReportView): string {
   return stringify(rows, { header: true, columns: [...COLUMNS], cast: { boolean: (b) => String(b) } });
 }
 
-/** File name of a downloaded report: the experiment key and the time it was computed. */
-export const reportFileName = (report: ExperimentReportView, extension: "csv" | "json") =>
-  `${report.experiment.key}-report-${report.generatedAt.slice(0, 19).replace(/[:T]/g, "-")}.${extension}`;
+/** File name of a downloaded report: the experiment key and the time of the download. */
+export const reportFileName = (experimentKey: string, extension: "csv" | "json", at = new Date()) =>
+  `${experimentKey}-report-${at.toISOString().slice(0, 19).replace(/[:T]/g, "-")}.${extension}`;

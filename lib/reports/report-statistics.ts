@@ -1,8 +1,7 @@
 import pg from "pg";
-import { sqlPool } from "@/lib/db/client";
 import type { MetricDefinition } from "@/lib/metrics/metric-input";
 import { reportSql } from "@/lib/reports/report-sql";
-import { readWatermark } from "@/lib/reports/report-watermark";
+import { inReportSnapshot } from "@/lib/reports/report-watermark";
 import type { CovariateStats, MeanStats, RatioStats } from "@/lib/stats";
 
 /** Days of the pre-period (before the start, outside any experiment) that CUPED uses. */
@@ -40,15 +39,10 @@ export async function reportStatistics(
   metrics: readonly MetricDefinition[],
   armKeys: readonly string[],
 ): Promise<ReportStatistics> {
-  const client = await sqlPool().connect();
-  let rows: Row[];
-  let compiled: ReturnType<typeof reportSql>;
-  try {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  const { rows, compiled } = await inReportSnapshot(experiment.id, async (client, wm) => {
     await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
-    const wm = await readWatermark(client, experiment.id);
     const pre = experiment.startedAt === null ? "none" : wm?.preRolled ? "rollup" : "live";
-    compiled = reportSql({ metrics, armKeys, pre });
+    const compiled = reportSql({ metrics, armKeys, pre });
     const values: unknown[] = [
       experiment.id,
       wm?.exposureThrough ?? "1970-01-01",
@@ -58,14 +52,9 @@ export async function reportStatistics(
       const start = experiment.startedAt!;
       values.push(new Date(start.getTime() - PRE_PERIOD_DAYS * DAY_MS).toISOString(), start.toISOString());
     }
-    rows = (await client.query<Row>({ text: compiled.text, values, types: { getTypeParser: dateAsText } })).rows;
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    const { rows } = await client.query<Row>({ text: compiled.text, values, types: { getTypeParser: dateAsText } });
+    return { rows, compiled };
+  });
 
   const users: Record<string, number> = Object.fromEntries(armKeys.map((a) => [a, 0]));
   let withPre = 0;

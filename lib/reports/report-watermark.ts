@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { db } from "@/lib/db/client";
+import { db, sqlPool } from "@/lib/db/client";
 
 /**
  * How far an experiment's rollups reach (lib/reports/rollup-reports.ts), and the cheap watermark
@@ -20,6 +20,28 @@ export async function readWatermark(client: pg.ClientBase, experimentId: string)
     [experimentId],
   );
   return rows[0] ? { exposureThrough: rows[0].through, feedbackBefore: rows[0].before, preRolled: rows[0].pre } : null;
+}
+
+/**
+ * Runs a report's statements in one repeatable-read snapshot with the experiment's watermark, so
+ * that a rollup committing meanwhile is seen entirely or not at all.
+ */
+export async function inReportSnapshot<T>(
+  experimentId: string,
+  run: (client: pg.PoolClient, wm: Watermark | null) => Promise<T>,
+): Promise<T> {
+  const client = await sqlPool().connect();
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    const result = await run(client, await readWatermark(client, experimentId));
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 /**

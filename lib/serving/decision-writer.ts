@@ -23,6 +23,8 @@ export interface DecisionRow {
    * decision instead of hundreds of small objects that the young-generation GC would copy and promote.
    */
   shown: Buffer;
+  /** Interleaving decisions only: JSON text of { itemId: armKey } for the shown items (the team of each). */
+  teams?: string;
 }
 type Pending = { row: DecisionRow; resolve: () => void; reject: (err: unknown) => void };
 
@@ -30,8 +32,8 @@ const MAX_BATCH = 500;
 // One statement, one commit: a decision and its shown items, with the same `ts` (the transaction's).
 const INSERT_DECISIONS = `
   WITH decisions AS (
-    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount")
-    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[]) AS t(id, u, r, s, e, a, p, c)
+    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount", teams)
+    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c, tm FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[], $10::jsonb[]) AS t(id, u, r, s, e, a, p, c, tm)
   )
   INSERT INTO "DecisionItems" ("decisionId", ts, shown) SELECT id, CURRENT_TIMESTAMP, shown FROM unnest($1::uuid[], $9::bytea[]) AS t(id, shown)`;
 
@@ -90,6 +92,7 @@ async function insert(batch: Pending[]): Promise<void> {
     rows.map((r) => r.policyVersionId),
     rows.map((r) => r.candidateCount),
     rows.map((r) => r.shown),
+    rows.map((r) => r.teams ?? null),
   ]);
 }
 // One writer per process, shared across Next.js bundles.

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
 import { AppError } from "@/lib/errors";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
-import { isValidRankBody, MAX_CANDIDATES, rankBody, type RankBody } from "@/lib/serving/rank-input";
-import type { ServingResult } from "@/lib/serving/serving-policy";
-import { encodeShownItems } from "@/lib/serving/shown-items";
+import { rankInterleaved } from "@/lib/serving/rank-interleaved";
+import { isValidRankBody, MAX_CANDIDATES, rankBody } from "@/lib/serving/rank-input";
+import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
 import { resolveArm, servingSnapshot } from "@/lib/serving/serving-config";
 import { parseInput } from "@/lib/validation";
 
@@ -34,22 +33,13 @@ export async function rank(raw: unknown) {
 
   const snapshot = await servingSnapshot();
   const arm = resolveArm(snapshot, body.userId);
+  // Interleaving experiments rank by team draft over every arm's policy (a branch no other request takes).
+  if (arm?.teams) return rankInterleaved(body, arm, arm.teams);
   const policy = arm?.policyVersionId ? await servingPolicy(arm.policyVersionId) : await defaultServingPolicy();
 
-  const predictions = new Float32Array(n * NUM_TASKS);
-  body.candidates.forEach((c, j) =>
-    SCORE_NAMES.forEach((name, k) => (predictions[j * NUM_TASKS + k] = c.scores[name])),
-  );
-  const result = await policy.score({
-    n,
-    predictions,
-    userFeatures: body.user?.features ?? {},
-    itemFeatures: body.candidates.map((c) => c.features),
-    context: body.context ?? {},
-  });
+  const result = await policy.score(servingRequest(body));
 
-  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => result.scores[b] - result.scores[a] || a - b);
-  const top = order.slice(0, body.k ?? n);
+  const top = byScore(result.scores).slice(0, body.k ?? n);
   const decisionId = randomUUID();
   await decisionWriter.write({
     id: decisionId,
@@ -60,8 +50,7 @@ export async function rank(raw: unknown) {
     armKey: arm?.armKey ?? null,
     policyVersionId: policy.versionId,
     candidateCount: n,
-    // Without k the caller shows an unknown prefix; the first 100 cover any realistic page.
-    shown: shownItems(body.candidates, body.k ? top : top.slice(0, 100), result),
+    shown: shownItems(body.candidates, body.k ? top : top.slice(0, UNBOUNDED_SHOWN), result),
   });
   return {
     decisionId,
@@ -70,20 +59,4 @@ export async function rank(raw: unknown) {
     policyVersion: policy.versionId,
     items: top.map((j) => ({ itemId: body.candidates[j].itemId, score: result.scores[j] })),
   };
-}
-
-function shownItems(candidates: RankBody["candidates"], shown: number[], result: ServingResult): Buffer {
-  const actionDim = result.perCandidate ? result.actions.length / candidates.length : result.actions.length;
-  const itemActions = result.perCandidate ? new Float64Array(shown.length * actionDim) : null;
-  if (itemActions)
-    shown.forEach((j, r) =>
-      itemActions.set(result.actions.subarray(j * actionDim, (j + 1) * actionDim), r * actionDim),
-    );
-  return encodeShownItems({
-    itemIds: shown.map((j) => candidates[j].itemId),
-    scores: shown.map((j) => result.scores[j]),
-    requestAction: result.perCandidate ? null : result.actions,
-    itemActions,
-    actionDim,
-  });
 }

@@ -16,6 +16,13 @@ export interface ServedArm {
   experimentKey: string;
   armKey: string;
   policyVersionId: string | null;
+  /** Interleaving experiments: every arm (a team) with its policy, in arm order; absent for A/B. */
+  teams?: ServingTeam[];
+}
+
+export interface ServingTeam {
+  armKey: string;
+  policyVersionId: string | null;
 }
 
 export interface ServingSnapshot {
@@ -42,12 +49,19 @@ async function build(fp: string): Promise<ServingSnapshot> {
   const arms = new Map<string, ServedArm>();
   for (const l of layers) {
     for (const e of l.experiments) {
+      const teams =
+        e.type === "interleaving"
+          ? [...e.arms]
+              .sort((a, b) => a.position - b.position)
+              .map((a) => ({ armKey: a.key, policyVersionId: a.policyVersionId }))
+          : undefined;
       for (const a of e.arms)
         arms.set(`${e.key}/${a.key}`, {
           experimentId: e.id,
           experimentKey: e.key,
           armKey: a.key,
           policyVersionId: a.policyVersionId,
+          ...(teams ? { teams } : {}),
         });
     }
   }

@@ -20,3 +20,4 @@ export * from "@/lib/stats/verdict";
 export * from "@/lib/stats/power";
 export * from "@/lib/stats/srm-daily";
 export * from "@/lib/stats/arm-overlap";
+export * from "@/lib/stats/interleaving-preference";

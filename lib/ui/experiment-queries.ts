@@ -91,7 +91,8 @@ export async function experimentListRows(): Promise<ExperimentListRow[]> {
   ]);
   return Promise.all(
     experiments.map(async (e) => {
-      const report = e.status === "draft" ? null : await safeReport(e.id);
+      // An interleaving experiment has no per-arm uplift: its page shows the interleaving report.
+      const report = e.status === "draft" || e.type === "interleaving" ? null : await safeReport(e.id);
       const users = report ? report.arms.reduce((s, a) => s + a.users, 0) : null;
       return {
         id: e.id,
@@ -122,11 +123,12 @@ export async function runningExperimentVerdicts(limit = 8) {
     where: { status: "running" },
     orderBy: { startedAt: "desc" },
     take: limit,
-    select: { id: true, key: true, name: true, primaryMetric: true },
+    select: { id: true, key: true, name: true, primaryMetric: true, type: true },
   });
   return Promise.all(
     rows.map(async (e) => {
-      const report = await safeReport(e.id);
+      // An interleaving experiment has no per-arm verdict of this kind: the dashboard links its report.
+      const report = e.type === "interleaving" ? null : await safeReport(e.id);
       const users = report ? report.arms.reduce((s, a) => s + a.users, 0) : 0;
       return { ...e, users, lifts: users ? primaryLifts(report, e.primaryMetric) : [] };
     }),

@@ -98,7 +98,9 @@ export default async function DashboardPage() {
               <li key={e.id}>
                 <Link href={`/experiments/${e.id}`}>{e.name}</Link>{" "}
                 <span className="muted small">{count(e.users, "user")}</span>{" "}
-                {e.lifts.length === 0 ? (
+                {e.type === "interleaving" ? (
+                  <span className="muted small">interleaving: preference on its page</span>
+                ) : e.lifts.length === 0 ? (
                   <span className="muted small">no data yet</span>
                 ) : (
                   e.lifts.map((l) => (

@@ -8,6 +8,7 @@ import { StatusBadge } from "@/components/badges";
 import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
 import { JobsTable } from "@/components/jobs-table";
+import { InterleavingReport } from "@/components/interleaving-report";
 import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
 import { VerdictPanel } from "@/components/report-verdict";
 import { armShares, type BucketRange } from "@/lib/assignment";
@@ -27,6 +28,7 @@ import { metricNames } from "@/lib/metrics/metric-catalogue";
 import { jobFormSpec } from "@/lib/ui/job-forms";
 import { formatRanges, rangesTotal } from "@/lib/ui/ranges";
 import { reportModel } from "@/lib/ui/report-model";
+import { interleavingReport } from "@/lib/reports/interleaving-report";
 
 export const metadata = { title: "Experiment" };
 
@@ -41,9 +43,11 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   });
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
-  const [labels, report, audit, jobs, scenarios, defaults, reach, metricName] = await Promise.all([
+  const interleaving = e.type === "interleaving";
+  const [labels, report, interleaved, audit, jobs, scenarios, defaults, reach, metricName] = await Promise.all([
     versionLabels(e.arms.map((a) => a.policyVersionId)),
-    e.status === "draft" ? null : safeReport(e.id),
+    e.status === "draft" || interleaving ? null : safeReport(e.id),
+    e.status === "draft" || !interleaving ? null : interleavingReport(e.id),
     auditTrail("Experiment", e.id),
     trafficJobs(e),
     listScenarios(),
@@ -70,7 +74,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             {e.name} <StatusBadge status={e.status} />
           </h1>
           <p className="muted">
-            <code>{e.key}</code> · layer <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric{" "}
+            <code>{e.key}</code> · {interleaving ? "interleaving" : "A/B"} · layer{" "}
+            <Link href={`/layers/${e.layer}`}>{e.layer}</Link> · primary metric{" "}
             {metricName[e.primaryMetric] ?? e.primaryMetric}
           </p>
         </div>
@@ -142,57 +147,70 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         />
       </CollapsibleSection>
 
-      <section className="card" aria-labelledby="report-h">
-        <div className="section-head">
-          <h2 id="report-h">Uplift report</h2>
-          {model && (
-            <span className="muted small">
-              computed {dateTime(model.generatedAt)}
-              {model.cuped ? " · CUPED on pre-period" : ""} · download{" "}
-              <a href={`/api/internal/experiments/${e.id}/report?format=csv`} download>
-                CSV
-              </a>{" "}
-              ·{" "}
-              <a href={`/api/internal/experiments/${e.id}/report?format=json`} download>
-                JSON
-              </a>
-            </span>
+      {interleaving && e.status !== "draft" && (
+        <section className="card" aria-labelledby="interleaving-h">
+          <h2 id="interleaving-h">Interleaving report</h2>
+          {interleaved && interleaved.users > 0 ? (
+            <InterleavingReport report={interleaved} />
+          ) : (
+            <p className="empty">No users have been served yet.</p>
           )}
-        </div>
-        {e.status === "draft" ? (
-          <div className="empty">
-            <p>The report fills in once the experiment runs and users are served.</p>
-            <p>
-              {canEdit
-                ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to /api/v1/rank)."
-                : "An editor starts it."}
-            </p>
+        </section>
+      )}
+
+      {(!interleaving || e.status === "draft") && (
+        <section className="card" aria-labelledby="report-h">
+          <div className="section-head">
+            <h2 id="report-h">Uplift report</h2>
+            {model && (
+              <span className="muted small">
+                computed {dateTime(model.generatedAt)}
+                {model.cuped ? " · CUPED on pre-period" : ""} · download{" "}
+                <a href={`/api/internal/experiments/${e.id}/report?format=csv`} download>
+                  CSV
+                </a>{" "}
+                ·{" "}
+                <a href={`/api/internal/experiments/${e.id}/report?format=json`} download>
+                  JSON
+                </a>
+              </span>
+            )}
           </div>
-        ) : !model || model.users === 0 ? (
-          <div className="empty">
-            <p>No users have been served yet.</p>
-            <p>
-              {e.status === "running"
-                ? "Run a traffic simulation below, or point a ranking service at /api/v1/rank."
-                : "This experiment stopped before any traffic arrived."}
-            </p>
-          </div>
-        ) : (
-          <>
-            <SrmBanner model={model} />
-            <VerdictPanel model={model} />
-            <ReportSummary model={model} reach={reach} startedAt={e.startedAt} stoppedAt={e.stoppedAt} />
-            <ArmSplit model={model} />
-            <ReportResults model={model} />
-            <details className="report-section" open>
-              <summary>
-                <h3>Cumulative lift over time</h3>
-              </summary>
-              <CumulativeLiftChart model={model} />
-            </details>
-          </>
-        )}
-      </section>
+          {e.status === "draft" ? (
+            <div className="empty">
+              <p>The report fills in once the experiment runs and users are served.</p>
+              <p>
+                {canEdit
+                  ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to /api/v1/rank)."
+                  : "An editor starts it."}
+              </p>
+            </div>
+          ) : !model || model.users === 0 ? (
+            <div className="empty">
+              <p>No users have been served yet.</p>
+              <p>
+                {e.status === "running"
+                  ? "Run a traffic simulation below, or point a ranking service at /api/v1/rank."
+                  : "This experiment stopped before any traffic arrived."}
+              </p>
+            </div>
+          ) : (
+            <>
+              <SrmBanner model={model} />
+              <VerdictPanel model={model} />
+              <ReportSummary model={model} reach={reach} startedAt={e.startedAt} stoppedAt={e.stoppedAt} />
+              <ArmSplit model={model} />
+              <ReportResults model={model} />
+              <details className="report-section" open>
+                <summary>
+                  <h3>Cumulative lift over time</h3>
+                </summary>
+                <CumulativeLiftChart model={model} />
+              </details>
+            </>
+          )}
+        </section>
+      )}
 
       {(e.status === "running" || jobs.length > 0) && (
         <section className="card" aria-labelledby="sim-h">

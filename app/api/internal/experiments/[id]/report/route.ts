@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { requireActionActor } from "@/lib/auth/session";
 import { errorResponse } from "@/lib/http/error-response";
+import { AppError } from "@/lib/errors";
+import { findExperiment } from "@/lib/experiments/find-experiment";
 import { experimentReport } from "@/lib/reports/build-report";
+import { interleavingReport } from "@/lib/reports/interleaving-report";
 import { reportCsv, reportFileName } from "@/lib/reports/report-export";
 import { parseInput } from "@/lib/validation";
 
@@ -17,12 +20,20 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
   try {
     await requireActionActor("viewer");
     const { format } = parseInput(query, Object.fromEntries(new URL(request.url).searchParams), "query");
-    const report = await experimentReport(decodeURIComponent((await context.params).id));
-    const body = format === "csv" ? reportCsv(report) : JSON.stringify(report, null, 2);
+    const e = await findExperiment(decodeURIComponent((await context.params).id));
+    let body: string;
+    if (e.type === "interleaving") {
+      if (format === "csv")
+        throw new AppError("conflict", "an interleaving experiment's report downloads as JSON only");
+      body = JSON.stringify(await interleavingReport(e.id), null, 2);
+    } else {
+      const report = await experimentReport(e.id);
+      body = format === "csv" ? reportCsv(report) : JSON.stringify(report, null, 2);
+    }
     return new Response(body, {
       headers: {
         "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/json",
-        "content-disposition": `attachment; filename="${reportFileName(report, format)}"`,
+        "content-disposition": `attachment; filename="${reportFileName(e.key, format)}"`,
       },
     });
   } catch (err) {

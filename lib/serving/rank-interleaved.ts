@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import { teamDraft, teamDraftSeed } from "@/lib/assignment/team-draft";
+import { ACTION_DIM } from "@/lib/fusion";
+import { decisionWriter } from "@/lib/serving/decision-writer";
+import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
+import type { RankBody } from "@/lib/serving/rank-input";
+import type { ServedArm, ServingTeam } from "@/lib/serving/serving-config";
+import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
+
+/**
+ * The rank path of an interleaving experiment: every arm's policy scores the candidates, the
+ * rankings are merged by team draft (lib/assignment/team-draft.ts) with a coin seeded by the user
+ * and request id, and the decision records which arm placed each shown item (Decision.teams), so
+ * events on an item are credited to that arm at ingestion. Each item's score in the answer and the
+ * decision log is its own team's score; the list's order is the draft's.
+ */
+export async function rankInterleaved(body: RankBody, arm: ServedArm, teams: readonly ServingTeam[]) {
+  const n = body.candidates.length;
+  const request = servingRequest(body);
+  const policies = await Promise.all(
+    teams.map((t) => (t.policyVersionId ? servingPolicy(t.policyVersionId) : defaultServingPolicy())),
+  );
+  const results = await Promise.all(policies.map((p) => p.score(request)));
+  const decisionId = randomUUID();
+  const draft = teamDraft(
+    results.map((r) => byScore(r.scores)),
+    body.k ?? n,
+    teamDraftSeed(arm.experimentKey, body.userId, body.requestId ?? decisionId),
+  );
+
+  // One score and one action per candidate, each from the team that placed it (only the shown need them).
+  const scores = new Float64Array(n);
+  const actions = new Float64Array(n * ACTION_DIM);
+  draft.items.forEach((j, r) => {
+    const result = results[draft.teams[r]];
+    scores[j] = result.scores[j];
+    actions.set(
+      result.perCandidate ? result.actions.subarray(j * ACTION_DIM, (j + 1) * ACTION_DIM) : result.actions,
+      j * ACTION_DIM,
+    );
+  });
+  const shown = body.k ? draft.items : draft.items.slice(0, UNBOUNDED_SHOWN);
+  const teamOf: Record<string, string> = {};
+  shown.forEach((j, r) => (teamOf[body.candidates[j].itemId] = teams[draft.teams[r]].armKey));
+  await decisionWriter.write({
+    id: decisionId,
+    userId: body.userId,
+    requestId: body.requestId ?? null,
+    sessionId: body.context?.sessionId ?? null,
+    experimentId: arm.experimentId,
+    // The arm the user's hash falls in: it only counts the user's requests (exposure), never their events.
+    armKey: arm.armKey,
+    policyVersionId: null,
+    candidateCount: n,
+    shown: shownItems(body.candidates, shown, { scores, actions, perCandidate: true }),
+    teams: JSON.stringify(teamOf),
+  });
+  return {
+    decisionId,
+    experiment: arm.experimentKey,
+    arm: null,
+    policyVersion: null,
+    items: draft.items.map((j) => ({ itemId: body.candidates[j].itemId, score: scores[j] })),
+  };
+}
