@@ -3,4 +3,6 @@ export * from "./manifest";
 export * from "./writer";
 export * from "./reader";
 export * from "./generate";
-export * from "./csv";
+export { CsvImportError } from "./csv-layout";
+export * from "./csv-export";
+export * from "./csv-import";
