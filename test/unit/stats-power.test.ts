@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ZodError } from "zod";
+import golden from "@/test/fixtures/golden/power-sample-size.json";
 import { type PowerRequest, cupedVarianceFactor, daysLeft, planPower, powerRequestSchema } from "@/lib/stats/power";
 
 type UsersPlan = Extract<ReturnType<typeof planPower>, { usersPerArm: number[] }>;
@@ -8,38 +9,13 @@ type MdePlan = Extract<ReturnType<typeof planPower>, { mde: number }>;
 const users = (r: PowerRequest) => planPower(r) as UsersPlan;
 const mde = (r: PowerRequest) => planPower(r) as MdePlan;
 
-/**
- * Hand-computed with the textbook two-sample formula (scipy.stats.norm for the quantiles): per
- * control arm n_C = (z₁₋α/₂ + z_power)² σ² (1 + 1/k) / δ², k = n_T/n_C, δ = MDE·μ, each arm
- * n_C·(its weight / the control's), rounded up; with several treatments the smallest one sets k.
- */
-const GRID: { request: PowerRequest; usersPerArm: number[] }[] = [
-  { request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 }, usersPerArm: [25117, 25117] },
-  {
-    request: { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.02, power: 0.9 },
-    usersPerArm: [210149, 210149],
-  },
-  {
-    request: { metric: "ctr", baselineMean: 0.1, baselineSd: 0.3, mde: 0.1, alpha: 0.01 },
-    usersPerArm: [21023, 21023],
-  },
-  {
-    request: { metric: "plays", baselineMean: 5, baselineSd: 5, mde: 0.03, weights: [3, 7] },
-    usersPerArm: [12459, 29070],
-  },
-  {
-    request: { metric: "revenue", baselineMean: 100, baselineSd: 250, mde: 0.01, alpha: 0.1, weights: [1, 1, 1] },
-    usersPerArm: [772820, 772820, 772820],
-  },
-  {
-    request: { metric: "loss", baselineMean: -2, baselineSd: 6, mde: 0.05, power: 0.95, weights: [2, 1, 1] },
-    usersPerArm: [140343, 70172, 70172],
-  },
-];
+/** Hand-computed sample sizes (the formula is in the fixture's description). */
+const GRID = golden.cases as { request: PowerRequest; usersPerArm: number[] }[];
 
 describe("power and duration planning", () => {
-  it("matches the closed-form two-sample sample size within 1% on a grid (and to the user here)", () => {
-    for (const { request, usersPerArm } of GRID) {
+  it.each(GRID)(
+    "matches the closed-form two-sample sample size within 1 percent, and to the user: $request.metric, MDE $request.mde",
+    ({ request, usersPerArm }) => {
       const plan = users(request);
       plan.usersPerArm.forEach((n, i) => {
         expect(Math.abs(n - usersPerArm[i]) / usersPerArm[i]).toBeLessThan(0.01);
@@ -47,8 +23,8 @@ describe("power and duration planning", () => {
       });
       expect(plan.totalUsers).toBe(plan.usersPerArm.reduce((s, n) => s + n, 0));
       expect(plan.days).toBeNull();
-    }
-  });
+    },
+  );
 
   it("adds days from daily traffic, and CUPED shrinks the users by 1 − ρ²", () => {
     const base = { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 };
