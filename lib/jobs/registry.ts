@@ -51,7 +51,7 @@ export const JOB_REGISTRY = [
     retryLimit: 2,
     retryDelaySeconds: 10,
     expireInSeconds: 4 * 3600,
-    load: async () => (await import("@/lib/dataset-store/run-simulation")).runDatasetSimulation,
+    load: async () => (await import("@/lib/jobs/handlers/simulate-dataset")).runDatasetSimulation,
     onGiveUp: markDatasetFailed,
   }),
   defineJob({
@@ -61,7 +61,7 @@ export const JOB_REGISTRY = [
     retryLimit: 1,
     retryDelaySeconds: 10,
     expireInSeconds: 4 * 3600,
-    load: async () => (await import("@/lib/dataset-store/run-import")).runDatasetImport,
+    load: async () => (await import("@/lib/jobs/handlers/import-dataset")).runDatasetImport,
     onGiveUp: markDatasetFailed,
   }),
   defineJob({
@@ -75,7 +75,7 @@ export const JOB_REGISTRY = [
     extraScopes: ["experiments:write"],
     retryDelaySeconds: 1,
     expireInSeconds: 6 * 3600,
-    load: async () => (await import("@/lib/traffic/run-traffic")).runTraffic,
+    load: async () => (await import("@/lib/jobs/handlers/simulate-traffic")).runTraffic,
   }),
   defineJob({
     name: "train-policy",
@@ -84,7 +84,7 @@ export const JOB_REGISTRY = [
     retryLimit: 1,
     retryDelaySeconds: 30,
     expireInSeconds: 12 * 3600,
-    load: async () => (await import("@/lib/policies/run-training")).runTraining,
+    load: async () => (await import("@/lib/jobs/handlers/train-policy")).runTraining,
   }),
   defineJob({
     name: "evaluate-policy",
@@ -93,7 +93,7 @@ export const JOB_REGISTRY = [
     retryLimit: 1,
     retryDelaySeconds: 30,
     expireInSeconds: 6 * 3600,
-    load: async () => (await import("@/lib/policies/run-evaluation")).runEvaluation,
+    load: async () => (await import("@/lib/jobs/handlers/evaluate-policy")).runEvaluation,
   }),
 ] as const satisfies readonly JobDefinition[];
 
