@@ -5,6 +5,7 @@ import { decisionWriter } from "@/lib/serving/decision-writer";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
 import { isValidRankBody, MAX_CANDIDATES, rankBody, type RankBody } from "@/lib/serving/rank-input";
 import type { ServingResult } from "@/lib/serving/serving-policy";
+import { segmentKeys } from "@/lib/serving/segment-keys";
 import { encodeShownItems } from "@/lib/serving/shown-items";
 import { resolveArm, servingSnapshot } from "@/lib/serving/serving-config";
 import { parseInput } from "@/lib/validation";
@@ -60,6 +61,7 @@ export async function rank(raw: unknown) {
     armKey: arm?.armKey ?? null,
     policyVersionId: policy.versionId,
     candidateCount: n,
+    ...(arm ? segmentKeys(body.user?.features, body.context) : { activity: null, platform: null }),
     // Without k the caller shows an unknown prefix; the first 100 cover any realistic page.
     shown: shownItems(body.candidates, body.k ? top : top.slice(0, 100), result),
   });
