@@ -106,6 +106,7 @@ export function ExperimentForm({
   const [guardrails, setGuardrails] = useState<string[]>(experiment?.guardrailMetrics ?? ["duration"]);
   const [mode, setMode] = useState<"weights" | "ranges">(experiment?.arms.some((a) => a.ranges) ? "ranges" : "weights");
   const [coverage, setCoverage] = useState(percentText(experiment?.coverage ?? 1));
+  const [attributionDays, setAttributionDays] = useState(String(experiment?.attributionWindowDays ?? ""));
   const layerInfo = layers.find((l) => l.key === layer);
   const [layerBuckets, setLayerBuckets] = useState(
     formatRanges(experiment?.layerBuckets ?? layerInfo?.freeBuckets ?? [[0, 10000]]),
@@ -143,9 +144,25 @@ export function ExperimentForm({
       primaryMetric,
       guardrailMetrics: guardrails.filter((g) => g !== primaryMetric),
       coverage: mode === "weights" ? fraction(coverage) : 1,
+      // Empty: events count from first exposure until the stop.
+      attributionWindowDays: attributionDays.trim() ? Number(attributionDays) : null,
       arms: armPayload,
     };
-  }, [arms, control, mode, key, name, hypothesis, layer, hashSeed, parsedBuckets, primaryMetric, guardrails, coverage]);
+  }, [
+    arms,
+    control,
+    mode,
+    key,
+    name,
+    hypothesis,
+    layer,
+    hashSeed,
+    parsedBuckets,
+    primaryMetric,
+    guardrails,
+    coverage,
+    attributionDays,
+  ]);
 
   /** What is sent when editing: everything editable for a draft, only wording once started. */
   const patch = useMemo(() => {
@@ -191,6 +208,7 @@ export function ExperimentForm({
     "primaryMetric",
     "guardrailMetrics",
     "coverage",
+    "attributionWindowDays",
     "layerBuckets",
     "arms",
     ...arms.flatMap((_, i) =>
@@ -418,6 +436,25 @@ export function ExperimentForm({
             </div>
             {err("guardrailMetrics") && <span className="error small">{err("guardrailMetrics")}</span>}
           </div>
+          <Field
+            label="Attribution window (days)"
+            error={err("attributionWindowDays")}
+            hint="Events count for this many days after a user's first exposure. Empty: until the experiment stops."
+          >
+            {(p) => (
+              <input
+                {...p}
+                name="attributionWindowDays"
+                type="number"
+                min={1}
+                step={1}
+                inputMode="numeric"
+                placeholder="until stop"
+                value={attributionDays}
+                onChange={(e) => setAttributionDays(e.target.value)}
+              />
+            )}
+          </Field>
         </div>
       </fieldset>
 

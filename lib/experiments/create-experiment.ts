@@ -33,6 +33,7 @@ export async function createExperiment(actor: Actor, raw: unknown) {
           primaryMetric: input.primaryMetric,
           guardrailMetrics: input.guardrailMetrics.filter((m) => m !== input.primaryMetric),
           coverage: input.coverage,
+          attributionWindowDays: input.attributionWindowDays ?? null,
           layerBuckets,
           createdById: actor.kind === "user" ? actor.userId : null,
           arms: { create: await armRows(tx, input.arms) },

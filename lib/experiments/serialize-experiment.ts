@@ -21,6 +21,8 @@ export function serializeExperiment(e: ExperimentRow) {
     primaryMetric: e.primaryMetric,
     guardrailMetrics: e.guardrailMetrics,
     coverage: e.coverage,
+    /** Days from a user's first exposure during which their events count; null: until the stop. */
+    attributionWindowDays: e.attributionWindowDays,
     layerBuckets: placement.layerBuckets,
     startedAt: e.startedAt?.toISOString() ?? null,
     stoppedAt: e.stoppedAt?.toISOString() ?? null,

@@ -72,6 +72,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       primaryMetric: patch.primaryMetric,
       guardrailMetrics: patch.guardrailMetrics,
       coverage: patch.coverage,
+      attributionWindowDays: patch.attributionWindowDays,
       layerBuckets: patch.layerBuckets ? layerBuckets : undefined,
     };
     if (arms) {
