@@ -168,7 +168,7 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/report",
     scope: "experiments:read",
     summary:
-      "The uplift report: per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series",
+      "The uplift report: per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series; health checks (SRM per day, users in more than one arm and events before exposure / after stop or attribution window — excluded and counted, pre-period coverage, guardrails without data); exploratory segments of the primary metric",
     params: idOrKeyParams,
     status: 200,
     response: "The report",
