@@ -308,14 +308,14 @@ SELECT 'series', "armKey", day, ${noSegment}, n, with_pre, ${noHealth}, ${eventC
 ) s
 UNION ALL
 SELECT 'health', "armKey", CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
-    ${dbl(`count(DISTINCT CASE WHEN multi = 1 AND first_day IS NOT NULL THEN "userId" END)`)}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
+    ${dbl(`sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT NULL THEN 1 ELSE 0 END)`)}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
     ${eventCols(false)}, ${finalStats(-1)}
 FROM w GROUP BY "armKey"
 UNION ALL
 SELECT 'health', CAST(NULL AS TEXT), CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
-    ${dbl(`count(DISTINCT CASE WHEN multi = 1 AND first_day IS NOT NULL THEN "userId" END)`)}, ${dbl("0")}, ${dbl("0")},
+    ${dbl(`count(DISTINCT "userId")`)}, ${dbl("0")}, ${dbl("0")},
     ${eventCols(false)}, ${finalStats(-1)}
-FROM w${SEGMENT_DIMENSIONS.map(
+FROM w WHERE last = 1 AND multi = 1 AND first_day IS NOT NULL${SEGMENT_DIMENSIONS.map(
     (dim) => `
 UNION ALL
 SELECT 'segment', "armKey", CAST(NULL AS DATE), ${q(dim)}, ${dim}, ${dbl("count(*)")}, ${dbl("sum(has_pre)")}, ${noHealth}, ${eventCols(false)},
