@@ -24,7 +24,7 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
  *   to each user's value as of any day — summed per arm and day and accumulated over days.
  * A user counts from the first day with a rank request. The data-quality rules (docs/statistics.md
  * §7) hold in every part: a user whose rank requests carry more than one arm is left out (a window
- * over the user's rows, min(arm) < max(arm)) and counted; events before the user's first exposure,
+ * over the user's rows, min(arm) < max(arm), the same pass that finds the first day) and counted; events before the user's first exposure,
  * after the stop or outside the attribution window are left out and counted (eventUserDaysSql, for
  * the rollup and the tail alike). A user's segment keys are those of their first rank request.
  */
@@ -249,6 +249,10 @@ export function reportSql({
   const cols = all.map(({ index }) => `m${index}`);
 
   const tailWhere = `"experimentId" = $1::uuid AND "armKey" IS NOT NULL`;
+  // A segment key of the user's first rank request, in the same window pass as everything else: the
+  // smallest 'YYYY-MM-DD|key' over the user's request rows (one per day; characters 12… are the key).
+  const firstRequest = (key: string) =>
+    `CASE WHEN req > 0 THEN CAST(day AS VARCHAR(10)) || '|' || coalesce(${key}, '') END`;
   const text = `
 WITH input AS (
   SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex, "lateEvents" AS late,
@@ -262,18 +266,17 @@ WITH input AS (
   FROM (${eventUserDaysSql(`${tailWhere} AND "receivedAt" >= $3`, "$2", rules, usedTypes.length ? usedTypes : ["play"])}) e
 ), w AS (
   SELECT "userId", "armKey", day, req, activity, platform, pre_ex, late, ${cols.join(", ")},
-    min(CASE WHEN req > 0 THEN day END) OVER u AS first_day,
+    min(CASE WHEN req > 0 THEN day END) OVER usr AS first_day,
     CASE WHEN min(CASE WHEN req > 0 THEN "armKey" END) OVER usr < max(CASE WHEN req > 0 THEN "armKey" END) OVER usr THEN 1 ELSE 0 END AS multi,
+    ${["activity", "platform"].map((k) => `min(${firstRequest(k)}) OVER usr AS first_${k}`).join(", ")},
     ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")},
     row_number() OVER cw AS rn, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
   FROM input WHERE "armKey" IN (${armKeys.map(q).join(", ")})
-  WINDOW u AS (PARTITION BY "userId", "armKey"), usr AS (PARTITION BY "userId"),
+  WINDOW usr AS (PARTITION BY "userId"),
     cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ), totals AS (
-  SELECT "userId", "armKey", ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")} FROM w WHERE last = 1 AND first_day IS NOT NULL AND multi = 0
-), seg AS (
-  SELECT "userId", "armKey", min(activity) AS activity, min(platform) AS platform FROM w
-  WHERE multi = 0 AND req > 0 AND day = first_day GROUP BY "userId", "armKey"
+  SELECT "userId", "armKey", first_activity, first_platform, ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")}
+  FROM w WHERE last = 1 AND first_day IS NOT NULL AND multi = 0
 )${
     percentileCaps.length
       ? `, caps AS (
@@ -282,10 +285,10 @@ WITH input AS (
       : ""
   }${pre !== "none" ? `, pre AS (${preSource})` : ""}, final_users AS (
   SELECT t."armKey", ${pre !== "none" ? `CASE WHEN p."userId" IS NULL THEN 0 ELSE 1 END` : "0"} AS has_pre,
-    coalesce(sg.activity, 'unknown') AS activity, coalesce(sg.platform, 'unknown') AS platform,
+    ${["activity", "platform"].map((k) => `coalesce(NULLIF(SUBSTRING(t.first_${k} FROM 12), ''), 'unknown') AS ${k}`).join(", ")},
     CASE WHEN ${pre !== "none" ? `p."userId" IS NULL` : "1 = 1"} THEN 'new' ELSE 'returning' END AS tenure,
     ${compiled.map((c, k) => `${c.events === null ? "0" : `t.m${c.events}`} AS ev${k}`).join(", ")}, ${finalValues}
-  FROM totals t LEFT JOIN seg sg ON sg."userId" = t."userId" AND sg."armKey" = t."armKey"${pre !== "none" ? ` LEFT JOIN pre p ON p."userId" = t."userId"` : ""}${capsJoin}
+  FROM totals t${pre !== "none" ? ` LEFT JOIN pre p ON p."userId" = t."userId"` : ""}${capsJoin}
 ), deltas AS (
   SELECT "armKey", CASE WHEN day < first_day THEN first_day ELSE day END AS day, CASE WHEN rn = 1 THEN 1 ELSE 0 END AS entered,
     ${deltas}
