@@ -116,6 +116,7 @@ export function ExperimentForm({
   const [guardrails, setGuardrails] = useState<string[]>(experiment?.guardrailMetrics ?? ["duration"]);
   const [mode, setMode] = useState<"weights" | "ranges">(experiment?.arms.some((a) => a.ranges) ? "ranges" : "weights");
   const [coverage, setCoverage] = useState(percentText(experiment?.coverage ?? 1));
+  const [attributionDays, setAttributionDays] = useState(String(experiment?.attributionWindowDays ?? ""));
   const layerInfo = layers.find((l) => l.key === layer);
   const [layerBuckets, setLayerBuckets] = useState(
     formatRanges(experiment?.layerBuckets ?? layerInfo?.freeBuckets ?? [[0, 10000]]),
@@ -162,6 +163,8 @@ export function ExperimentForm({
       primaryMetric,
       guardrailMetrics: guardrails.filter((g) => g !== primaryMetric),
       coverage: mode === "weights" ? fraction(coverage) : 1,
+      // Empty: events count from first exposure until the stop.
+      attributionWindowDays: attributionDays.trim() ? Number(attributionDays) : null,
       arms: armPayload,
       analysisPlan: analysis.analysisPlan,
       plannedUsers: analysis.plannedUsers.trim() === "" ? null : Number(analysis.plannedUsers),
@@ -187,6 +190,7 @@ export function ExperimentForm({
     guardrails,
     coverage,
     analysis,
+    attributionDays,
   ]);
 
   /** What is sent when editing: everything editable for a draft, only wording once started. */
@@ -234,6 +238,7 @@ export function ExperimentForm({
     "primaryMetric",
     "guardrailMetrics",
     "coverage",
+    "attributionWindowDays",
     "layerBuckets",
     "arms",
     "analysisPlan",
@@ -488,6 +493,25 @@ export function ExperimentForm({
             </div>
             {err("guardrailMetrics") && <span className="error small">{err("guardrailMetrics")}</span>}
           </div>
+          <Field
+            label="Attribution window (days)"
+            error={err("attributionWindowDays")}
+            hint="Events count for this many days after a user's first exposure. Empty: until the experiment stops."
+          >
+            {(p) => (
+              <input
+                {...p}
+                name="attributionWindowDays"
+                type="number"
+                min={1}
+                step={1}
+                inputMode="numeric"
+                placeholder="until stop"
+                value={attributionDays}
+                onChange={(e) => setAttributionDays(e.target.value)}
+              />
+            )}
+          </Field>
         </div>
       </fieldset>
 

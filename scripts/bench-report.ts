@@ -184,6 +184,8 @@ try {
       metrics: await metricDefinitions(cold.report.metrics as string[]),
       armKeys: ["control", "treatment"],
       pre: "rollup",
+      rules: { stoppedAt: null, attributionWindowDays: null },
+      segmentMetric: (cold.report.metrics as string[])[0],
     });
     const wm = (
       await sql.query(

@@ -175,7 +175,7 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/report",
     scope: "experiments:read",
     summary:
-      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series. For an interleaving experiment (type interleaving) the interleaving report instead: per pair of arms and metric, users preferring each arm, ties, preference share with 95% CI, sign test p and the sequential verdict",
+      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series; health checks (SRM per day, users in more than one arm and events before exposure / after stop or attribution window — excluded and counted, pre-period coverage, guardrails without data); exploratory segments of the primary metric. For an interleaving experiment (type interleaving) the interleaving report instead: per pair of arms and metric, users preferring each arm, ties, preference share with 95% CI, sign test p and the sequential verdict",
     params: idOrKeyParams,
     status: 200,
     response: "The report",

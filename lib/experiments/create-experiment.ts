@@ -35,6 +35,7 @@ export async function createExperiment(actor: Actor, raw: unknown) {
           primaryMetric: input.primaryMetric,
           guardrailMetrics: input.guardrailMetrics.filter((m) => m !== input.primaryMetric),
           coverage: input.coverage,
+          attributionWindowDays: input.attributionWindowDays ?? null,
           layerBuckets,
           analysisPlan: toDbPlan(input.analysisPlan),
           plannedUsers: input.plannedUsers ?? null,

@@ -35,6 +35,14 @@ export const EXPERIMENT_TYPES = ["ab", "interleaving"] as const;
 const experimentType = z.enum(EXPERIMENT_TYPES);
 
 const coverage = z.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]");
+/** Days after a user's first exposure during which their events count; null: until the stop (docs/statistics.md §7). */
+export const MAX_ATTRIBUTION_WINDOW_DAYS = 365;
+const attributionWindowDays = z
+  .number()
+  .int("must be a whole number of days")
+  .min(1, "must be at least 1 day")
+  .max(MAX_ATTRIBUTION_WINDOW_DAYS, `must be at most ${MAX_ATTRIBUTION_WINDOW_DAYS} days`)
+  .nullish();
 
 /** The analysis plan's fields (docs/statistics.md §1), shared by create and edit. */
 export const ANALYSIS_PLANS = ["sequential", "fixedHorizon"] as const;
@@ -102,6 +110,7 @@ export const createExperimentInput = z
     primaryMetric: keySchema,
     guardrailMetrics: z.array(keySchema).max(MAX_GUARDRAILS).default([]),
     coverage: coverage.default(1),
+    attributionWindowDays,
     arms: z.array(armInput).min(2, "an experiment needs a control and at least one treatment").max(20),
     analysisPlan: analysisFields.analysisPlan.default("sequential"),
     plannedUsers: analysisFields.plannedUsers.nullish(),
@@ -123,6 +132,7 @@ export const patchExperimentInput = z
     primaryMetric: keySchema.optional(),
     guardrailMetrics: z.array(keySchema).max(MAX_GUARDRAILS).optional(),
     coverage: coverage.optional(),
+    attributionWindowDays,
     layerBuckets: bucketRanges.optional(),
     arms: z.array(armInput).min(2).max(20).optional(),
     analysisPlan: analysisFields.analysisPlan.optional(),

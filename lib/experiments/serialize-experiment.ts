@@ -23,6 +23,8 @@ export function serializeExperiment(e: ExperimentRow) {
     primaryMetric: e.primaryMetric,
     guardrailMetrics: e.guardrailMetrics,
     coverage: e.coverage,
+    /** Days from a user's first exposure during which their events count; null: until the stop. */
+    attributionWindowDays: e.attributionWindowDays,
     layerBuckets: placement.layerBuckets,
     analysisPlan: planName(e.analysisPlan),
     plannedUsers: e.plannedUsers,

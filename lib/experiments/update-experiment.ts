@@ -86,6 +86,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       primaryMetric: patch.primaryMetric,
       guardrailMetrics: patch.guardrailMetrics,
       coverage: patch.coverage,
+      attributionWindowDays: patch.attributionWindowDays,
       layerBuckets: patch.layerBuckets ? layerBuckets : undefined,
       analysisPlan: patch.analysisPlan ? toDbPlan(patch.analysisPlan) : undefined,
       plannedUsers: patch.plannedUsers,

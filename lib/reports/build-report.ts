@@ -3,6 +3,8 @@ import { BUILT_IN_METRICS } from "@/lib/experiments/experiment-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
 import { toPlacement } from "@/lib/experiments/placement";
 import { metricDefinitions } from "@/lib/metrics/metric-catalogue";
+import { reportHealth } from "@/lib/reports/report-health";
+import { reportSegments } from "@/lib/reports/report-segments";
 import { reportStatistics } from "@/lib/reports/report-statistics";
 import { reportFingerprint } from "@/lib/reports/report-watermark";
 import { analysisPlanOf, allowedHarmOf } from "@/lib/experiments/analysis-plan";
@@ -23,7 +25,7 @@ async function computeReport(ref: string) {
   const definitions = await metricDefinitions([
     ...new Set([e.primaryMetric, ...e.guardrailMetrics, ...BUILT_IN_METRICS]),
   ]);
-  const stats = await reportStatistics(e, definitions, armKeys);
+  const stats = await reportStatistics(e, definitions, armKeys, e.primaryMetric);
 
   const analysis = analyzeExperiment({
     arms: e.arms.map((a, i) => ({ key: a.key, control: a.isControl, users: stats.users[a.key], share: shares[i] })),
@@ -100,6 +102,16 @@ async function computeReport(ref: string) {
     verdict,
     ...analysis,
     series,
+    /** Health checks and what the data-quality rules left out (lib/reports/report-health.ts). */
+    health: reportHealth({
+      stats,
+      armKeys,
+      shares,
+      guardrails: e.guardrailMetrics,
+      attributionWindowDays: e.attributionWindowDays,
+    }),
+    /** The primary metric per user segment, exploratory (lib/reports/report-segments.ts). */
+    segments: reportSegments({ metric: e.primaryMetric, segments: stats.segments, armKeys, control }),
   };
 }
 

@@ -3,8 +3,10 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
 
 /**
  * Compiles an experiment's metrics into one SQL statement that returns per-arm sufficient statistics
- * (part 'final': over all data, with the pre-period sums for CUPED) and the daily cumulative series
- * (part 'series': one row per arm and day), so no per-user row ever leaves the database.
+ * (part 'final': over all data, with the pre-period sums for CUPED), the daily cumulative series
+ * (part 'series': one row per arm and day), the health counts (part 'health': per arm and in total)
+ * and the segment metric's statistics per segment (part 'segment': per dimension, segment and arm),
+ * so no per-user row ever leaves the database.
  *
  * Only plain aggregates, CASE, UNION ALL and window functions (plus the standard ordered-set
  * percentile_cont and var_samp / covar_samp), so the statement runs on any SQL engine with window
@@ -20,7 +22,11 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
  * - the series from each row's change of x and x² (and y, xy) between the user's cumulative sums
  *   before and after the row — capping and 0/1 proportions stay exact, and the changes telescope
  *   to each user's value as of any day — summed per arm and day and accumulated over days.
- * A user counts from the first day with a rank request; earlier feedback counts on that day.
+ * A user counts from the first day with a rank request. The data-quality rules (docs/statistics.md
+ * §7) hold in every part: a user whose rank requests carry more than one arm is left out (a window
+ * over the user's rows, min(arm) < max(arm), the same pass that finds the first day) and counted; events before the user's first exposure,
+ * after the stop or outside the attribution window are left out and counted (eventUserDaysSql, for
+ * the rollup and the tail alike). A user's segment keys are those of their first rank request.
  */
 
 const dbl = (e: string) => `CAST(${e} AS DOUBLE PRECISION)`;
@@ -30,18 +36,70 @@ const ident = (s: string) => `"${s}"`;
 /** Count and value-sum columns of each event type, as the rollups and the tail aggregate them. */
 export const EVENT_COLUMNS = EVENT_TYPES.flatMap((t) => [`${t}_n`, `${t}_v`]);
 
-/** `sum(CASE …) AS "play_n", …` over Event rows: the per-type columns the rollups hold. */
-export function eventColumnSums(types: readonly string[] = EVENT_TYPES): string {
+/** `sum(CASE …) AS "play_n", …` over Event rows: the per-type columns the rollups hold (of the rows where `when` holds). */
+export function eventColumnSums(types: readonly string[] = EVENT_TYPES, when = "1 = 1"): string {
   return types
     .flatMap((t) => [
-      `sum(CASE WHEN type = ${q(t)} THEN 1 ELSE 0 END) AS ${ident(`${t}_n`)}`,
-      `sum(CASE WHEN type = ${q(t)} THEN value ELSE 0 END) AS ${ident(`${t}_v`)}`,
+      `sum(CASE WHEN ${when} AND type = ${q(t)} THEN 1 ELSE 0 END) AS ${ident(`${t}_n`)}`,
+      `sum(CASE WHEN ${when} AND type = ${q(t)} THEN value ELSE 0 END) AS ${ident(`${t}_v`)}`,
     ])
     .join(", ");
 }
 
 /** Sessions of a group of decisions: distinct session ids, plus one for requests without a session id. */
 export const SESSIONS_SQL = `count(DISTINCT "sessionId") + max(CASE WHEN "sessionId" IS NULL THEN 1 ELSE 0 END)`;
+
+/**
+ * Per user, arm and day, the decisions matching `where`: requests, sessions, the first request's
+ * time and its segment keys (lib/serving/segment-keys.ts). Used by the rollup and the report's tail.
+ */
+export function decisionUserDaysSql(where: string): string {
+  return `SELECT "userId", "armKey", day, count(*) AS requests, ${SESSIONS_SQL} AS sessions, min(ts) AS "firstTs",
+    min(fa) AS activity, min(fp) AS platform
+  FROM (SELECT "userId", "armKey", "sessionId", ts, CAST(ts AS DATE) AS day, first_value(activity) OVER d AS fa, first_value(platform) OVER d AS fp
+    FROM "Decision" WHERE ${where} WINDOW d AS (PARTITION BY "userId", "armKey", CAST(ts AS DATE) ORDER BY ts)) x
+  GROUP BY "userId", "armKey", day`;
+}
+
+/** The data-quality rules on events (docs/statistics.md §7) that depend on the experiment. */
+export interface EventRules {
+  /** Events at or after the stop do not count. */
+  stoppedAt: Date | null;
+  /** Events count only this many days from the user's first exposure (null: until the stop). */
+  attributionWindowDays: number | null;
+}
+
+const timestampLiteral = (d: Date) => `TIMESTAMP '${d.toISOString().replace("T", " ").replace("Z", "")}'`;
+
+/**
+ * Per user, arm and day of `ts`, the events matching `where`, split by the rules: the per-type
+ * columns sum the events that count (at or after the user's first exposure, before the stop and
+ * within the attribution window); "preExposureEvents" and "lateEvents" count the others. The
+ * user's first exposure is the earliest rank request of the experiment: rolled user-days'
+ * "firstTs" ∪ decisions from `through` (the first day not rolled), only for the users in `where`.
+ * Client timestamps decide, so a clock-skewed event before its own decision is pre-exposure.
+ */
+export function eventUserDaysSql(where: string, through: string, rules: EventRules, types?: readonly string[]): string {
+  const inWindow = [
+    "fe.first_ts IS NOT NULL AND ev.ts >= fe.first_ts",
+    ...(rules.stoppedAt ? [`ev.ts < ${timestampLiteral(rules.stoppedAt)}`] : []),
+    ...(rules.attributionWindowDays !== null
+      ? [`ev.ts < fe.first_ts + INTERVAL '${Math.trunc(rules.attributionWindowDays)}' DAY`]
+      : []),
+  ].join(" AND ");
+  return `SELECT ev."userId", ev."armKey", CAST(ev.ts AS DATE) AS day, ${eventColumnSums(types, `(${inWindow})`)},
+    sum(CASE WHEN fe.first_ts IS NULL OR ev.ts < fe.first_ts THEN 1 ELSE 0 END) AS "preExposureEvents",
+    sum(CASE WHEN fe.first_ts IS NOT NULL AND ev.ts >= fe.first_ts AND NOT (${inWindow}) THEN 1 ELSE 0 END) AS "lateEvents"
+  FROM "Event" ev LEFT JOIN (
+    SELECT "userId", min(f) AS first_ts FROM (
+      SELECT "userId", "firstTs" AS f FROM "ReportUserDay" WHERE "experimentId" = $1::uuid AND "firstTs" IS NOT NULL
+      UNION ALL
+      SELECT "userId", ts FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= ${through}
+    ) x WHERE "userId" IN (SELECT "userId" FROM "Event" WHERE ${where}) GROUP BY "userId"
+  ) fe ON fe."userId" = ev."userId"
+  WHERE ${where}
+  GROUP BY ev."userId", ev."armKey", CAST(ev.ts AS DATE)`;
+}
 
 const measureKey = (m: Measure) =>
   m.source === "events" ? `events:${m.aggregate}:${[...m.eventTypes].sort().join(",")}` : m.source;
@@ -60,14 +118,27 @@ export interface ReportSqlInput {
   armKeys: readonly string[];
   /** Where the pre-period sums come from: the frozen rollup, a live query, or none (not started). */
   pre: "rollup" | "live" | "none";
+  rules: EventRules;
+  /** The metric the 'segment' rows carry (the primary); its key must be among `metrics`. */
+  segmentMetric: string;
 }
+
+/** Segment dimensions of the 'segment' rows: column of final_users per dimension. */
+export const SEGMENT_DIMENSIONS = ["activity", "platform", "tenure"] as const;
+export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
 
 export interface ReportSqlColumns {
-  /** Per metric (same order): which result columns s{k}_1..s{k}_5 mean what. */
-  metrics: { key: string; type: "mean" | "ratio"; pre: boolean }[];
+  /** Per metric (same order): which result columns s{k}_1..s{k}_5 mean what; ev{k} counts its events (null: not an event metric). */
+  metrics: { key: string; type: "mean" | "ratio"; pre: boolean; events: boolean }[];
 }
 
-export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: string } & ReportSqlColumns {
+export function reportSql({
+  metrics,
+  armKeys,
+  pre,
+  rules,
+  segmentMetric,
+}: ReportSqlInput): { text: string } & ReportSqlColumns {
   const measures = new Map<string, { index: number; measure: Measure }>();
   const measureIndex = (m: Measure) => {
     const key = measureKey(m);
@@ -82,7 +153,14 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
         : m.kind === "session_mean"
           ? measureIndex({ source: "sessions" })
           : null;
-    return { metric: m, num, den, type: den === null ? ("mean" as const) : ("ratio" as const) };
+    // Events of the metric's types (for the health check "a guardrail's data is missing").
+    const types = [m.numerator, ...(m.denominator ? [m.denominator] : [])].flatMap((x) =>
+      x.source === "events" ? x.eventTypes : [],
+    );
+    const events = types.length
+      ? measureIndex({ source: "events", aggregate: "count", eventTypes: [...new Set(types)] })
+      : null;
+    return { metric: m, num, den, events, type: den === null ? ("mean" as const) : ("ratio" as const) };
   });
   type Compiled = (typeof compiled)[number];
   const all = [...measures.values()];
@@ -122,18 +200,28 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
         : `t.m${c.num} AS x${k}, t.m${c.den} AS y${k}`,
     )
     .join(", ");
-  const finalStats = compiled
-    .map((c, k) => {
-      const sq = (a: string, b: string) =>
-        `coalesce(covar_samp(${a}, ${b}), 0) * (count(*) - 1) + sum(${a}) * sum(${b}) / count(*)`;
-      const [x, second] = [`x${k}`, c.type === "mean" ? `p${k}` : `y${k}`];
-      const stats =
-        c.type === "mean"
-          ? [`sum(${x})`, sq(x, x), `sum(${second})`, sq(second, second), sq(x, second)]
-          : [`sum(${x})`, `sum(${second})`, sq(x, x), sq(second, second), sq(x, second)];
-      return stats.map((s, i) => `${dbl(s)} AS s${k}_${i + 1}`).join(", ");
-    })
-    .join(",\n    ");
+  const sq = (a: string, b: string) =>
+    `coalesce(covar_samp(${a}, ${b}), 0) * (count(*) - 1) + sum(${a}) * sum(${b}) / count(*)`;
+  const statsOf = (c: Compiled, k: number) => {
+    const [x, second] = [`x${k}`, c.type === "mean" ? `p${k}` : `y${k}`];
+    return c.type === "mean"
+      ? [`sum(${x})`, sq(x, x), `sum(${second})`, sq(second, second), sq(x, second)]
+      : [`sum(${x})`, `sum(${second})`, sq(x, x), sq(second, second), sq(x, second)];
+  };
+  const segmentIndex = compiled.findIndex((c) => c.metric.key === segmentMetric);
+  /** The five statistics of every metric (`only`: of that metric, 0 for the others). */
+  const finalStats = (only?: number) =>
+    compiled
+      .map((c, k) =>
+        (only === undefined || only === k ? statsOf(c, k) : ["0", "0", "0", "0", "0"])
+          .map((x, i) => `${dbl(x)} AS s${k}_${i + 1}`)
+          .join(", "),
+      )
+      .join(",\n    ");
+  const eventCols = (final: boolean) =>
+    compiled.map((c, k) => `${dbl(final && c.events !== null ? `sum(ev${k})` : "0")} AS ev${k}`).join(", ");
+  const noHealth = `${dbl("0")} AS excluded, ${dbl("0")} AS pre_ex, ${dbl("0")} AS late`;
+  const noSegment = `CAST(NULL AS TEXT) AS dim, CAST(NULL AS TEXT) AS val`;
 
   // Each row's change of the user's value: after (cumulative c) minus before (c − this row's m).
   const change = (after: string, before: string) => `(${after}) - (${before})`;
@@ -160,28 +248,35 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
   const statNames = compiled.flatMap((_, k) => [1, 2, 3, 4, 5].map((i) => `s${k}_${i}`)).join(", ");
   const cols = all.map(({ index }) => `m${index}`);
 
+  const tailWhere = `"experimentId" = $1::uuid AND "armKey" IS NOT NULL`;
+  // A segment key of the user's first rank request, in the same window pass as everything else: the
+  // smallest 'YYYY-MM-DD|key' over the user's request rows (one per day; characters 12… are the key).
+  const firstRequest = (key: string) =>
+    `CASE WHEN req > 0 THEN CAST(day AS VARCHAR(10)) || '|' || coalesce(${key}, '') END`;
   const text = `
 WITH input AS (
-  SELECT "userId", "armKey", day, requests AS req, ${measureCols({ requests: "requests", sessions: "sessions" }, true)}
+  SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex, "lateEvents" AS late,
+    ${measureCols({ requests: "requests", sessions: "sessions" }, true)}
   FROM "ReportUserDay" WHERE "experimentId" = $1::uuid
   UNION ALL
-  SELECT "userId", "armKey", CAST(ts AS DATE), count(*), ${measureCols({ requests: "count(*)", sessions: SESSIONS_SQL }, false)}
-  FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= $2
-  GROUP BY "userId", "armKey", CAST(ts AS DATE)
+  SELECT "userId", "armKey", day, requests, activity, platform, 0, 0, ${measureCols({ requests: "requests", sessions: "sessions" }, false)}
+  FROM (${decisionUserDaysSql(`${tailWhere} AND ts >= $2`)}) d
   UNION ALL
-  SELECT "userId", "armKey", day, 0, ${measureCols(null, true)} FROM (
-    SELECT "userId", "armKey", CAST(ts AS DATE) AS day, ${eventColumnSums(usedTypes.length ? usedTypes : ["play"])}
-    FROM "Event" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $3
-    GROUP BY "userId", "armKey", CAST(ts AS DATE)) e
+  SELECT "userId", "armKey", day, 0, CAST(NULL AS TEXT), CAST(NULL AS TEXT), "preExposureEvents", "lateEvents", ${measureCols(null, true)}
+  FROM (${eventUserDaysSql(`${tailWhere} AND "receivedAt" >= $3`, "$2", rules, usedTypes.length ? usedTypes : ["play"])}) e
 ), w AS (
-  SELECT "userId", "armKey", day, ${cols.join(", ")},
-    min(CASE WHEN req > 0 THEN day END) OVER u AS first_day,
+  SELECT "userId", "armKey", day, req, activity, platform, pre_ex, late, ${cols.join(", ")},
+    min(CASE WHEN req > 0 THEN day END) OVER usr AS first_day,
+    CASE WHEN min(CASE WHEN req > 0 THEN "armKey" END) OVER usr < max(CASE WHEN req > 0 THEN "armKey" END) OVER usr THEN 1 ELSE 0 END AS multi,
+    ${["activity", "platform"].map((k) => `min(${firstRequest(k)}) OVER usr AS first_${k}`).join(", ")},
     ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")},
     row_number() OVER cw AS rn, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
   FROM input WHERE "armKey" IN (${armKeys.map(q).join(", ")})
-  WINDOW u AS (PARTITION BY "userId", "armKey"), cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+  WINDOW usr AS (PARTITION BY "userId"),
+    cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ), totals AS (
-  SELECT "userId", "armKey", ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")} FROM w WHERE last = 1 AND first_day IS NOT NULL
+  SELECT "userId", "armKey", first_activity, first_platform, ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")}
+  FROM w WHERE last = 1 AND first_day IS NOT NULL AND multi = 0
 )${
     percentileCaps.length
       ? `, caps AS (
@@ -189,26 +284,49 @@ WITH input AS (
 )`
       : ""
   }${pre !== "none" ? `, pre AS (${preSource})` : ""}, final_users AS (
-  SELECT t."armKey", ${pre !== "none" ? `CASE WHEN p."userId" IS NULL THEN 0 ELSE 1 END` : "0"} AS has_pre, ${finalValues}
+  SELECT t."armKey", ${pre !== "none" ? `CASE WHEN p."userId" IS NULL THEN 0 ELSE 1 END` : "0"} AS has_pre,
+    ${["activity", "platform"].map((k) => `coalesce(NULLIF(SUBSTRING(t.first_${k} FROM 12), ''), 'unknown') AS ${k}`).join(", ")},
+    CASE WHEN ${pre !== "none" ? `p."userId" IS NULL` : "1 = 1"} THEN 'new' ELSE 'returning' END AS tenure,
+    ${compiled.map((c, k) => `${c.events === null ? "0" : `t.m${c.events}`} AS ev${k}`).join(", ")}, ${finalValues}
   FROM totals t${pre !== "none" ? ` LEFT JOIN pre p ON p."userId" = t."userId"` : ""}${capsJoin}
 ), deltas AS (
   SELECT "armKey", CASE WHEN day < first_day THEN first_day ELSE day END AS day, CASE WHEN rn = 1 THEN 1 ELSE 0 END AS entered,
     ${deltas}
-  FROM w${capsJoin} WHERE first_day IS NOT NULL
+  FROM w${capsJoin} WHERE first_day IS NOT NULL AND multi = 0
 ), arm_day AS (
   SELECT "armKey", day, sum(entered) AS entered, ${deltaNames.map((d) => `sum(${d}) AS ${d}`).join(", ")} FROM deltas GROUP BY "armKey", day
 ), grid AS (
   SELECT a."armKey", d.day FROM (SELECT DISTINCT "armKey" FROM arm_day) a CROSS JOIN (SELECT DISTINCT day FROM arm_day) d
 )
-SELECT 'final' AS part, "armKey", CAST(NULL AS DATE) AS day, ${dbl("count(*)")} AS n, ${dbl("sum(has_pre)")} AS with_pre,
-    ${finalStats}
+SELECT 'final' AS part, "armKey", CAST(NULL AS DATE) AS day, ${noSegment}, ${dbl("count(*)")} AS n, ${dbl("sum(has_pre)")} AS with_pre,
+    ${noHealth}, ${eventCols(true)},
+    ${finalStats()}
 FROM final_users GROUP BY "armKey"
 UNION ALL
-SELECT 'series', "armKey", day, n, with_pre, ${statNames} FROM (
+SELECT 'series', "armKey", day, ${noSegment}, n, with_pre, ${noHealth}, ${eventCols(false)}, ${statNames} FROM (
   SELECT g."armKey", g.day, ${dbl("sum(coalesce(ad.entered, 0)) OVER a")} AS n, ${dbl("0")} AS with_pre,
       ${seriesStats}
   FROM grid g LEFT JOIN arm_day ad ON ad."armKey" = g."armKey" AND ad.day = g.day
   WINDOW a AS (PARTITION BY g."armKey" ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-) s`;
-  return { text, metrics: compiled.map((c) => ({ key: c.metric.key, type: c.type, pre: withPre(c) })) };
+) s
+UNION ALL
+SELECT 'health', "armKey", CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
+    ${dbl(`sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT NULL THEN 1 ELSE 0 END)`)}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
+    ${eventCols(false)}, ${finalStats(-1)}
+FROM w GROUP BY "armKey"
+UNION ALL
+SELECT 'health', CAST(NULL AS TEXT), CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
+    ${dbl(`count(DISTINCT "userId")`)}, ${dbl("0")}, ${dbl("0")},
+    ${eventCols(false)}, ${finalStats(-1)}
+FROM w WHERE last = 1 AND multi = 1 AND first_day IS NOT NULL${SEGMENT_DIMENSIONS.map(
+    (dim) => `
+UNION ALL
+SELECT 'segment', "armKey", CAST(NULL AS DATE), ${q(dim)}, ${dim}, ${dbl("count(*)")}, ${dbl("sum(has_pre)")}, ${noHealth}, ${eventCols(false)},
+    ${finalStats(segmentIndex)}
+FROM final_users GROUP BY "armKey", ${dim}`,
+  ).join("")}`;
+  return {
+    text,
+    metrics: compiled.map((c) => ({ key: c.metric.key, type: c.type, pre: withPre(c), events: c.events !== null })),
+  };
 }

@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { MetricDefinition } from "@/lib/metrics/metric-input";
-import { reportSql } from "@/lib/reports/report-sql";
+import { type EventRules, reportSql, type SegmentDimension } from "@/lib/reports/report-sql";
 import { inReportSnapshot } from "@/lib/reports/report-watermark";
 import type { CovariateStats, MeanStats, RatioStats } from "@/lib/stats";
 
@@ -20,12 +20,35 @@ export interface ReportStatistics {
   final: Record<string, Record<string, ArmMetricStats>>;
   /** Per metric key: per day (YYYY-MM-DD) the cumulative statistics of every arm. */
   series: Record<string, { date: string; arms: Record<string, ArmMetricStats> }[]>;
+  /** Users with pre-period data, per arm (of `users`). */
+  withPre: Record<string, number>;
+  /** Per event metric key, per arm: events of its types among the analysed users (absent: not an event metric). */
+  metricEvents: Record<string, Record<string, number>>;
+  /** What the data-quality rules left out (docs/statistics.md §7). */
+  excluded: {
+    /** Users whose rank requests carry more than one arm: in total and per arm they were seen in. */
+    multiArmUsers: number;
+    multiArmUsersByArm: Record<string, number>;
+    /** Events before the user's first exposure / after the stop or outside the attribution window. */
+    preExposureEvents: number;
+    lateEvents: number;
+  };
+  /** The segment metric's statistics per segment dimension, segment and arm. */
+  segments: { dimension: SegmentDimension; segment: string; arms: Record<string, ArmMetricStats> }[];
 }
 
-type Row = { part: "final" | "series"; armKey: string; day: string | null; n: number; with_pre: number } & Record<
-  string,
-  number
->;
+type Row = {
+  part: "final" | "series" | "health" | "segment";
+  armKey: string | null;
+  day: string | null;
+  dim: SegmentDimension | null;
+  val: string | null;
+  n: number;
+  with_pre: number;
+  excluded: number;
+  pre_ex: number;
+  late: number;
+} & Record<string, number>;
 
 // Planner headroom for the report's sorts and hashes (one statement per report, not per request).
 const REPORT_WORK_MEM = "128MB";
@@ -35,14 +58,20 @@ const REPORT_WORK_MEM = "128MB";
  * repeatable-read snapshot so that a rollup committing meanwhile is seen entirely or not at all.
  */
 export async function reportStatistics(
-  experiment: { id: string; startedAt: Date | null },
+  experiment: { id: string; startedAt: Date | null; stoppedAt: Date | null; attributionWindowDays: number | null },
   metrics: readonly MetricDefinition[],
   armKeys: readonly string[],
+  /** The metric whose statistics the segments carry (default: the first). */
+  segmentMetric: string = metrics[0].key,
 ): Promise<ReportStatistics> {
   const { rows, compiled } = await inReportSnapshot(experiment.id, async (client, wm) => {
     await client.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
     const pre = experiment.startedAt === null ? "none" : wm?.preRolled ? "rollup" : "live";
-    const compiled = reportSql({ metrics, armKeys, pre });
+    const rules: EventRules = {
+      stoppedAt: experiment.stoppedAt,
+      attributionWindowDays: experiment.attributionWindowDays,
+    };
+    const compiled = reportSql({ metrics, armKeys, pre, rules, segmentMetric });
     const values: unknown[] = [
       experiment.id,
       wm?.exposureThrough ?? "1970-01-01",
@@ -56,14 +85,27 @@ export async function reportStatistics(
     return { rows, compiled };
   });
 
-  const users: Record<string, number> = Object.fromEntries(armKeys.map((a) => [a, 0]));
-  let withPre = 0;
+  const zeros = () => Object.fromEntries(armKeys.map((a) => [a, 0])) as Record<string, number>;
+  const users = zeros();
+  const withPre = zeros();
+  const excluded: ReportStatistics["excluded"] = {
+    multiArmUsers: 0,
+    multiArmUsersByArm: zeros(),
+    preExposureEvents: 0,
+    lateEvents: 0,
+  };
   for (const r of rows) {
-    if (r.part !== "final" || !(r.armKey in users)) continue;
-    users[r.armKey] = r.n;
-    withPre += r.with_pre;
+    if (r.part === "final" && r.armKey !== null && r.armKey in users) {
+      users[r.armKey] = r.n;
+      withPre[r.armKey] = r.with_pre;
+    } else if (r.part === "health" && r.armKey === null) excluded.multiArmUsers = r.excluded;
+    else if (r.part === "health" && r.armKey !== null && r.armKey in users) {
+      excluded.multiArmUsersByArm[r.armKey] = r.excluded;
+      excluded.preExposureEvents += r.pre_ex;
+      excluded.lateEvents += r.late;
+    }
   }
-  const cuped = withPre > 0;
+  const cuped = Object.values(withPre).some((n) => n > 0);
   const statsOf = (r: Row | undefined, k: number, type: "mean" | "ratio", pre: boolean): ArmMetricStats => {
     const s = (i: number) => (r ? Number(r[`s${k}_${i}`]) : 0);
     const n = r?.n ?? 0;
@@ -84,12 +126,19 @@ export async function reportStatistics(
     };
   };
 
-  const finalRows = new Map(rows.filter((r) => r.part === "final").map((r) => [r.armKey, r]));
+  const finalRows = new Map(rows.filter((r) => r.part === "final").map((r) => [r.armKey!, r]));
   const byDay = new Map<string, Map<string, Row>>();
   for (const r of rows) {
     if (r.part !== "series" || r.day === null) continue;
     if (!byDay.has(r.day)) byDay.set(r.day, new Map());
-    byDay.get(r.day)!.set(r.armKey, r);
+    byDay.get(r.day)!.set(r.armKey!, r);
+  }
+  const segmentRows = new Map<string, { dimension: SegmentDimension; segment: string; rows: Map<string, Row> }>();
+  for (const r of rows) {
+    if (r.part !== "segment" || r.dim === null || r.val === null || r.armKey === null) continue;
+    const key = `${r.dim}\u0000${r.val}`;
+    if (!segmentRows.has(key)) segmentRows.set(key, { dimension: r.dim, segment: r.val, rows: new Map() });
+    segmentRows.get(key)!.rows.set(r.armKey, r);
   }
   const days = [...byDay.keys()].sort();
   const final: ReportStatistics["final"] = {};
@@ -101,7 +150,20 @@ export async function reportStatistics(
       arms: Object.fromEntries(armKeys.map((a) => [a, statsOf(byDay.get(date)!.get(a), k, m.type, false)])),
     }));
   });
-  return { users, cuped, final, series };
+  const metricEvents: ReportStatistics["metricEvents"] = {};
+  compiled.metrics.forEach((m, k) => {
+    if (m.events)
+      metricEvents[m.key] = Object.fromEntries(armKeys.map((a) => [a, Number(finalRows.get(a)?.[`ev${k}`] ?? 0)]));
+  });
+  const k = compiled.metrics.findIndex((m) => m.key === segmentMetric);
+  const segments = [...segmentRows.values()]
+    .sort((a, b) => a.dimension.localeCompare(b.dimension) || a.segment.localeCompare(b.segment))
+    .map(({ dimension, segment, rows: byArm }) => ({
+      dimension,
+      segment,
+      arms: Object.fromEntries(armKeys.map((a) => [a, statsOf(byArm.get(a), k, compiled.metrics[k].type, false)])),
+    }));
+  return { users, cuped, final, series, withPre, metricEvents, excluded, segments };
 }
 
 const DATE_OID = 1082;

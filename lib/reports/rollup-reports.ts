@@ -2,7 +2,7 @@ import type pg from "pg";
 import { db, sqlPool } from "@/lib/db/client";
 import type { JobHandler } from "@/lib/jobs/define-job";
 import type { RollupReportsPayload } from "@/lib/jobs/registry";
-import { EVENT_COLUMNS, eventColumnSums, SESSIONS_SQL } from "@/lib/reports/report-sql";
+import { decisionUserDaysSql, EVENT_COLUMNS, eventColumnSums, eventUserDaysSql } from "@/lib/reports/report-sql";
 import { PRE_PERIOD_DAYS } from "@/lib/reports/report-statistics";
 
 const DAY_MS = 86_400_000;
@@ -17,6 +17,10 @@ const STOPPED_GRACE_MS = 7 * DAY_MS;
  *   old days land in the next rollup, never twice, because the tail a report reads starts exactly
  *   where the rollup stopped;
  * - the pre-period (ReportPrePeriod) once, when it is over; from then on it is frozen.
+ * Each user-day also keeps its first rank request's time and segment keys, and events are split by
+ * the report's data-quality rules as they are rolled (eventUserDaysSql): the user's first exposure
+ * is known by then (an event joins the experiment only through a committed decision), the stop and
+ * the attribution window cannot change once the experiment runs.
  * `lagSeconds` keeps rows of transactions that may still be committing out of the rollup.
  * One transaction per experiment, its watermark row locked: concurrent runs queue behind each other.
  */
@@ -41,11 +45,14 @@ export async function rollupExperiment(
       rollDay: string;
       startedAt: string | null;
       pre: boolean;
+      stoppedAt: string | null;
+      windowDays: number | null;
     }>(
       `SELECT to_char(w."exposureThrough", 'YYYY-MM-DD') AS through, to_char(w."feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS before,
          to_char(LOCALTIMESTAMP - $2 * INTERVAL '1 second', 'YYYY-MM-DD HH24:MI:SS.MS') AS "rollUntil",
          to_char(CAST(LOCALTIMESTAMP - $2 * INTERVAL '1 second' AS DATE), 'YYYY-MM-DD') AS "rollDay",
-         to_char(e."startedAt", 'YYYY-MM-DD HH24:MI:SS.MS') AS "startedAt", w."preRolledAt" IS NOT NULL AS pre
+         to_char(e."startedAt", 'YYYY-MM-DD HH24:MI:SS.MS') AS "startedAt", w."preRolledAt" IS NOT NULL AS pre,
+         to_char(e."stoppedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "stoppedAt", e."attributionWindowDays" AS "windowDays"
        FROM "ReportWatermark" w JOIN "Experiment" e ON e.id = w."experimentId" WHERE w."experimentId" = $1::uuid FOR UPDATE OF w`,
       [experimentId, lagSeconds],
     );
@@ -54,21 +61,19 @@ export async function rollupExperiment(
       decisionDays = await mergeUserDays(
         client,
         ["requests", "sessions"],
-        `SELECT "experimentId", "userId", "armKey", CAST(ts AS DATE) AS day, count(*) AS requests, ${SESSIONS_SQL} AS sessions
-         FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= $2 AND ts < $3
-         GROUP BY "experimentId", "userId", "armKey", CAST(ts AS DATE)`,
+        `SELECT $1::uuid AS "experimentId", d.* FROM (${decisionUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= $2 AND ts < $3`)}) d`,
         [experimentId, wm.through, wm.rollDay],
+        ["firstTs", "activity", "platform"],
       );
     }
     let feedbackRows = 0;
     if (wm.rollUntil > wm.before) {
+      const rules = { stoppedAt: wm.stoppedAt ? new Date(wm.stoppedAt) : null, attributionWindowDays: wm.windowDays };
       feedbackRows = await mergeUserDays(
         client,
-        EVENT_COLUMNS,
-        `SELECT "experimentId", "userId", "armKey", CAST(ts AS DATE) AS day, ${eventColumnSums()}
-         FROM "Event" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3
-         GROUP BY "experimentId", "userId", "armKey", CAST(ts AS DATE)`,
-        [experimentId, wm.before, wm.rollUntil],
+        [...EVENT_COLUMNS, "preExposureEvents", "lateEvents"],
+        `SELECT $1::uuid AS "experimentId", e.* FROM (${eventUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3`, "$4", rules)}) e`,
+        [experimentId, wm.before, wm.rollUntil, wm.through],
       );
     }
     let preUsers = 0;
@@ -100,19 +105,26 @@ export async function rollupExperiment(
   }
 }
 
-/** Adds the `columns` of per-user-day rows from `source` into ReportUserDay (standard SQL MERGE). */
+/**
+ * Adds the `columns` of per-user-day rows from `source` into ReportUserDay (standard SQL MERGE); the
+ * `first` columns (the first rank request's time and segment keys) keep the earlier request's.
+ */
 async function mergeUserDays(
   client: pg.PoolClient,
   columns: readonly string[],
   source: string,
   values: unknown[],
+  first: readonly string[] = [],
 ): Promise<number> {
   const c = columns.map((name) => `"${name}"`);
+  const f = first.map((name) => `"${name}"`);
+  const all = [...c, ...f];
+  const earlier = `t."firstTs" IS NULL OR s."firstTs" < t."firstTs"`;
   const r = await client.query(
     `MERGE INTO "ReportUserDay" t USING (${source}) s
      ON t."experimentId" = s."experimentId" AND t."userId" = s."userId" AND t."armKey" = s."armKey" AND t.day = s.day
-     WHEN MATCHED THEN UPDATE SET ${c.map((x) => `${x} = t.${x} + s.${x}`).join(", ")}
-     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey", day, ${c.join(", ")}) VALUES (s."experimentId", s."userId", s."armKey", s.day, ${c.map((x) => `s.${x}`).join(", ")})`,
+     WHEN MATCHED THEN UPDATE SET ${[...c.map((x) => `${x} = t.${x} + s.${x}`), ...f.map((x) => `${x} = CASE WHEN ${earlier} THEN s.${x} ELSE t.${x} END`)].join(", ")}
+     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey", day, ${all.join(", ")}) VALUES (s."experimentId", s."userId", s."armKey", s.day, ${all.map((x) => `s.${x}`).join(", ")})`,
     values,
   );
   return r.rowCount ?? 0;

@@ -18,6 +18,9 @@ export interface DecisionRow {
   armKey: string | null;
   policyVersionId: string | null;
   candidateCount: number;
+  /** Segment keys (lib/serving/segment-keys.ts), recorded for experiment decisions only. */
+  activity: string | null;
+  platform: string | null;
   /**
    * The shown items, encoded by the caller (lib/serving/shown-items.ts): one flat buffer per waiting
    * decision instead of hundreds of small objects that the young-generation GC would copy and promote.
@@ -32,8 +35,8 @@ const MAX_BATCH = 500;
 // One statement, one commit: a decision and its shown items, with the same `ts` (the transaction's).
 const INSERT_DECISIONS = `
   WITH decisions AS (
-    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount", teams)
-    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c, tm FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[], $10::jsonb[]) AS t(id, u, r, s, e, a, p, c, tm)
+    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount", teams, activity, platform)
+    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c, tm, ac, pl FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[], $10::jsonb[], $11::text[], $12::text[]) AS t(id, u, r, s, e, a, p, c, tm, ac, pl)
   )
   INSERT INTO "DecisionItems" ("decisionId", ts, shown) SELECT id, CURRENT_TIMESTAMP, shown FROM unnest($1::uuid[], $9::bytea[]) AS t(id, shown)`;
 
@@ -93,6 +96,8 @@ async function insert(batch: Pending[]): Promise<void> {
     rows.map((r) => r.candidateCount),
     rows.map((r) => r.shown),
     rows.map((r) => r.teams ?? null),
+    rows.map((r) => r.activity),
+    rows.map((r) => r.platform),
   ]);
 }
 // One writer per process, shared across Next.js bundles.

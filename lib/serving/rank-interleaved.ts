@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { teamDraft, teamDraftSeed } from "@/lib/assignment/team-draft";
 import { ACTION_DIM } from "@/lib/fusion";
 import { decisionWriter } from "@/lib/serving/decision-writer";
+import { segmentKeys } from "@/lib/serving/segment-keys";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
 import type { RankBody } from "@/lib/serving/rank-input";
 import type { ServedArm, ServingTeam } from "@/lib/serving/serving-config";
@@ -52,6 +53,7 @@ export async function rankInterleaved(body: RankBody, arm: ServedArm, teams: rea
     armKey: arm.armKey,
     policyVersionId: null,
     candidateCount: n,
+    ...segmentKeys(body.user?.features, body.context),
     shown: shownItems(body.candidates, shown, { scores, actions, perCandidate: true }),
     teams: JSON.stringify(teamOf),
   });

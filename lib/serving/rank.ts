@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
 import { rankInterleaved } from "@/lib/serving/rank-interleaved";
+import { segmentKeys } from "@/lib/serving/segment-keys";
 import { isValidRankBody, MAX_CANDIDATES, rankBody } from "@/lib/serving/rank-input";
 import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
 import { resolveArm, servingSnapshot } from "@/lib/serving/serving-config";
@@ -50,6 +51,7 @@ export async function rank(raw: unknown) {
     armKey: arm?.armKey ?? null,
     policyVersionId: policy.versionId,
     candidateCount: n,
+    ...(arm ? segmentKeys(body.user?.features, body.context) : { activity: null, platform: null }),
     shown: shownItems(body.candidates, body.k ? top : top.slice(0, UNBOUNDED_SHOWN), result),
   });
   return {

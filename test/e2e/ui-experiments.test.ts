@@ -331,6 +331,8 @@ describe("web UI: experiments, traffic, reports", () => {
     const report = await ok<{
       arms: { key: string; users: number; metrics: Record<string, Cmp & { cuped: Cmp | null }> }[];
       srm: { ok: boolean };
+      health: { multiArmUsers: { count: number }; preExposureEvents: number; prePeriod: { usersWithPre: number } };
+      segments: { exploratory: boolean; dimensions: { dimension: string; segments: { segment: string }[] }[] };
     }>("GET", `/api/v1/experiments/${flowExperimentId}/report`);
     const t = report.arms.find((a) => a.key === "treatment")!;
     expect(t.users).toBeGreaterThan(30);
@@ -401,6 +403,24 @@ describe("web UI: experiments, traffic, reports", () => {
       .first()
       .waitFor();
     if (!report.srm.ok) await page.getByText("Sample ratio mismatch.").waitFor();
+    // Health checks: what the data-quality rules left out, with the report API's counts.
+    const health = page.getByRole("region", { name: "Health checks" });
+    await health.getByText("Users in more than one arm").waitFor();
+    const healthText = await health.textContent();
+    expect(healthText).toContain(`${report.health.multiArmUsers.count} excluded from the analysis`);
+    expect(healthText).toContain(`${report.health.preExposureEvents} excluded`);
+    expect(healthText).toMatch(/Events count from each user's first exposure until the experiment stops/);
+    expect(report.health.prePeriod.usersWithPre).toBeGreaterThan(0); // the simulation's pre-period
+    // Segments: exploratory, by the simulator's activity levels (user features activity_<level>).
+    expect(report.segments.exploratory).toBe(true);
+    const activity = report.segments.dimensions.find((d) => d.dimension === "activity")!;
+    expect(activity.segments.length).toBeGreaterThanOrEqual(2);
+    await page.getByText("Segments (exploratory)").click();
+    const segmentRows = page.getByRole("table", { name: "segments" }).getByRole("row");
+    await segmentRows.filter({ hasText: activity.segments[0].segment }).first().waitFor();
+    await page.getByLabel("Segment by").selectOption("tenure");
+    await segmentRows.filter({ hasText: "returning" }).first().waitFor();
+    await screenshot(page, "ui-report-health-desktop");
     // Audit trail: created, allocated, started — by the new user.
     const audit = page.getByRole("table", { name: "Audit trail" });
     for (const action of ["experiment.create", "experiment.update", "experiment.start"])

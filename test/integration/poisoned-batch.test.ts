@@ -32,6 +32,8 @@ const row = (userId: string): DecisionRow => ({
   armKey: null,
   policyVersionId: null,
   candidateCount: 1,
+  activity: null,
+  platform: null,
   shown: encodeShownItems({ itemIds: ["i"], scores: [1], requestAction: null, itemActions: null, actionDim: 0 }),
 });
 

@@ -31,7 +31,7 @@ const candidates = Array.from({ length: 8 }, (_, j) => ({
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 type Raw = {
-  decisions: { userId: string; armKey: string; day: string; sessionId: string | null }[];
+  decisions: { userId: string; armKey: string; day: string; ts: Date; sessionId: string | null }[];
   events: {
     userId: string;
     armKey: string | null;
@@ -51,7 +51,13 @@ async function loadRaw(experimentId: string): Promise<Raw> {
     select: { userId: true, armKey: true, experimentId: true, type: true, value: true, ts: true },
   });
   return {
-    decisions: decisions.map((d) => ({ userId: d.userId, armKey: d.armKey!, day: day(d.ts), sessionId: d.sessionId })),
+    decisions: decisions.map((d) => ({
+      userId: d.userId,
+      armKey: d.armKey!,
+      day: day(d.ts),
+      ts: d.ts,
+      sessionId: d.sessionId,
+    })),
     events,
   };
 }
@@ -96,11 +102,20 @@ function reference(raw: Raw, experimentId: string, startedAt: Date, metrics: Met
     if (!sessionsSeen.has(s)) t.sessions++;
     sessionsSeen.add(s);
   }
+  // The data-quality rules (docs/statistics.md §7): users with two arms are left out; events before
+  // the user's first exposure do not count.
+  const firstExposure = new Map<string, number>();
+  const armsOf = new Map<string, Set<string>>();
+  for (const d of raw.decisions) {
+    firstExposure.set(d.userId, Math.min(firstExposure.get(d.userId) ?? Infinity, d.ts.getTime()));
+    armsOf.set(d.userId, (armsOf.get(d.userId) ?? new Set()).add(d.armKey));
+  }
+  for (const [key, u] of users) if (armsOf.get(u.userId)!.size > 1) users.delete(key);
   for (const e of raw.events) {
     if (e.experimentId !== experimentId || !e.armKey) continue;
     const u = users.get(`${e.armKey}|${e.userId}`);
-    if (!u) continue;
-    const d = day(e.ts) < u.first ? u.first : day(e.ts);
+    if (!u || e.ts.getTime() < firstExposure.get(e.userId)!) continue;
+    const d = day(e.ts);
     const t = u.byDay.get(d) ?? zero();
     u.byDay.set(d, t);
     t.n[e.type]++;
@@ -365,8 +380,21 @@ describe("report statistics in SQL equal an in-memory reference", () => {
         userId: d.userId,
         type: i % 2 ? "like" : "play",
         value: 7,
-        ts: new Date(d.ts.getTime() + 1000).toISOString(),
+        // Every third one an hour before its decision: before exposure when that is the user's first.
+        ts: new Date(d.ts.getTime() + (i % 3 ? 1000 : -3_600_000)).toISOString(),
       })),
+    });
+    // A user whose decisions carry both arms (a logging bug), the first in the rollup, the other in
+    // today's tail: left out of every statistic.
+    const twoArms = old[0];
+    await db.decision.create({
+      data: {
+        userId: twoArms.userId,
+        experimentId: exp.id,
+        armKey: twoArms.armKey === "control" ? "treatment" : "control",
+        candidateCount: 1,
+        ts: new Date(),
+      },
     });
     await traffic([0], 0.5);
     await compare();

@@ -10,6 +10,8 @@ import { JobForm } from "@/components/job-form";
 import { JobsTable } from "@/components/jobs-table";
 import { InterleavingReport } from "@/components/interleaving-report";
 import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
+import { ReportHealthPanel } from "@/components/report-health";
+import { ReportSegments } from "@/components/report-segments";
 import { VerdictPanel } from "@/components/report-verdict";
 import { armShares, type BucketRange } from "@/lib/assignment";
 import { requirePageUser } from "@/lib/auth/session";
@@ -207,6 +209,25 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
                 </summary>
                 <CumulativeLiftChart model={model} />
               </details>
+              {report && (
+                <>
+                  <details className="report-section" open>
+                    <summary>
+                      <h3>Health checks</h3>
+                    </summary>
+                    <ReportHealthPanel health={report.health} armKeys={e.arms.map((a) => a.key)} />
+                  </details>
+                  <details className="report-section">
+                    <summary>
+                      <h3>Segments (exploratory)</h3>
+                    </summary>
+                    <ReportSegments
+                      segments={report.segments}
+                      metricName={metricName[e.primaryMetric] ?? e.primaryMetric}
+                    />
+                  </details>
+                </>
+              )}
             </>
           )}
         </section>
