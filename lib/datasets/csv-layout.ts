@@ -23,7 +23,7 @@
  */
 import { ACTION_DIM, ACTION_NAMES } from "@/lib/fusion/action";
 import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion/tasks";
-import type { ActionMode } from "@/lib/simulator/policy";
+import type { ActionMode } from "@/lib/simulator/simulator-policy";
 import { FLAG_FIELDS, REQUEST_COLUMNS, actionWidth, type DatasetDims } from "./format";
 
 export const FLAG_COLUMNS = FLAG_FIELDS.map((f) => REQUEST_COLUMNS[f].name);

@@ -28,7 +28,7 @@
  *   12…12+H UTF-8 JSON header {kind, rows, columns: [{name, type, width, offset}]} ·
  *   zero padding · each column's rows × width elements at its `offset` (8-byte aligned).
  */
-export { actionWidth } from "@/lib/simulator/policy";
+export { actionWidth } from "@/lib/simulator/simulator-policy";
 
 export const FORMAT_VERSION = 1;
 const MAGIC = "FLDS";

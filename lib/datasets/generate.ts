@@ -7,8 +7,8 @@
 import { ACTION_DIM, ACTION_NAMES, DEFAULT_ACTION_BOUNDS } from "@/lib/fusion/action";
 import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion/tasks";
 import type { RequestOutcome } from "@/lib/simulator/env";
-import { withExploration, type ExplorationOptions } from "@/lib/simulator/policies";
-import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/policy";
+import { withExploration, type ExplorationOptions } from "@/lib/simulator/reference-policies";
+import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/simulator-policy";
 import { rollout } from "@/lib/simulator/rollout";
 import { parseScenario, type Scenario } from "@/lib/simulator/scenario";
 import { World } from "@/lib/simulator/world";

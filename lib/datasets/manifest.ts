@@ -1,6 +1,6 @@
 /** The manifest.json of a dataset directory (see format.ts for the files it describes). */
 import type { ScoreName } from "@/lib/fusion/tasks";
-import type { ActionMode } from "@/lib/simulator/policy";
+import type { ActionMode } from "@/lib/simulator/simulator-policy";
 import type { RewardWeights, Scenario } from "@/lib/simulator/scenario";
 import type { ColumnSpec, DatasetDims } from "./format";
 

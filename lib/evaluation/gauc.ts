@@ -13,7 +13,7 @@
  * 0.5 is a random ranking; higher is better. It measures pointwise ordering quality only — not
  * the session-level effects (patience, depth) that rollout value captures.
  */
-import type { Policy } from "@/lib/simulator/policy";
+import type { Policy } from "@/lib/simulator/simulator-policy";
 import type { LogSource } from "@/lib/rl/logs";
 import { replay } from "./replay";
 

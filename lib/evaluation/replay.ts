@@ -7,7 +7,7 @@
 import { ACTION_DIM } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { Rng } from "@/lib/random/rng";
-import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/policy";
+import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/simulator-policy";
 import type { LogSource, RequestLog } from "@/lib/rl/logs";
 
 export interface ReplayedChunk {

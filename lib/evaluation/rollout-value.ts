@@ -6,7 +6,7 @@
  * PAIRED difference between two policies is the per-seed difference of their means, again with a
  * t interval over seeds: the shared worlds and sessions cancel most of the between-seed variance.
  */
-import type { Policy } from "@/lib/simulator/policy";
+import type { Policy } from "@/lib/simulator/simulator-policy";
 import { estimate, rollout, type Estimate, type RolloutResult } from "@/lib/simulator/rollout";
 import { parseScenario, type Scenario } from "@/lib/simulator/scenario";
 import { World } from "@/lib/simulator/world";

@@ -21,7 +21,7 @@
  * (only shown items are), so no sound estimate exists and the result says why.
  */
 import { normalizeAction } from "@/lib/fusion/action";
-import type { Policy } from "@/lib/simulator/policy";
+import type { Policy } from "@/lib/simulator/simulator-policy";
 import { columnSlice, type LogSource } from "@/lib/rl/logs";
 import { replay } from "./replay";
 

@@ -18,7 +18,7 @@ import {
   userStateWidth,
   type StateLayout,
 } from "./features";
-import { actionWidth } from "@/lib/simulator/policy";
+import { actionWidth } from "@/lib/simulator/simulator-policy";
 import { columnSlice, type LogSource, type RequestLog } from "./logs";
 
 /** Successor markers: the session ended here / the successor is not (yet) known. */

@@ -6,8 +6,8 @@
  * runs it on the iteration's sessions and the objective is penalised for guardrail harm.
  */
 import { ACTION_DIM, DEFAULT_ACTION_BOUNDS, denormalizeAction, type ActionBounds } from "@/lib/fusion/action";
-import { FixedFusionPolicy } from "@/lib/simulator/policies";
-import type { Policy } from "@/lib/simulator/policy";
+import { FixedFusionPolicy } from "@/lib/simulator/reference-policies";
+import type { Policy } from "@/lib/simulator/simulator-policy";
 import { rollout, type RolloutResult } from "@/lib/simulator/rollout";
 import type { World } from "@/lib/simulator/world";
 import { crossEntropySearch, type CemProgress } from "./cem";

@@ -5,7 +5,7 @@ export * from "./box";
 export * from "./logs";
 export * from "./buffer";
 export * from "./models";
-export * from "./policy";
+export * from "./model-policy";
 export * from "./agent";
 export * from "./critics";
 export * from "./critic-ranking";

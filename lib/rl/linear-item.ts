@@ -6,8 +6,8 @@
  * beat (docs/rl.md §8).
  */
 import { ACTION_DIM, DEFAULT_ACTION_BOUNDS, type ActionBounds } from "@/lib/fusion/action";
-import { scoreFromActions } from "@/lib/simulator/policies";
-import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/policy";
+import { scoreFromActions } from "@/lib/simulator/reference-policies";
+import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/simulator-policy";
 import type { World } from "@/lib/simulator/world";
 import { crossEntropySearch, type CemProgress } from "./cem";
 import { U_MAX, guardedScorer, type GuardedSearch } from "./fixed";

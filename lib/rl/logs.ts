@@ -6,9 +6,9 @@
  */
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
-import { actionWidth } from "@/lib/simulator/policy";
+import { actionWidth } from "@/lib/simulator/simulator-policy";
 import type { DatasetReader } from "@/lib/datasets/reader";
-import type { ActionMode, Policy } from "@/lib/simulator/policy";
+import type { ActionMode, Policy } from "@/lib/simulator/simulator-policy";
 import { selectTop } from "@/lib/simulator/env";
 import { rollout } from "@/lib/simulator/rollout";
 import { Rng } from "@/lib/random/rng";

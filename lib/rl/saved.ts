@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { makeActionBounds, type ActionBounds } from "@/lib/fusion/action";
-import { FixedFusionPolicy } from "@/lib/simulator/policies";
-import type { Policy } from "@/lib/simulator/policy";
+import { FixedFusionPolicy } from "@/lib/simulator/reference-policies";
+import type { Policy } from "@/lib/simulator/simulator-policy";
 import {
   EnhancedStateConfigSchema,
   UserStateConfigSchema,
@@ -18,7 +18,7 @@ import type { CriticWeights } from "./critics";
 import { StateEncoder, type EncoderJson } from "./features";
 import { EnhancedStateModel, UserStateModel, type FusionModel } from "./models";
 import { EnsembleMlp, parameterCount, type Tf } from "./network";
-import { ModelPolicy } from "./policy";
+import { ModelPolicy } from "./model-policy";
 
 export const SAVED_POLICY_FORMAT = "fusionlab.policy";
 export const SAVED_POLICY_VERSION = 1;

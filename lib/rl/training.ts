@@ -10,8 +10,8 @@
  */
 import { DEFAULT_ACTION_BOUNDS, makeActionBounds, normalizeAction, type ActionBounds } from "@/lib/fusion/action";
 import { Rng } from "@/lib/random/rng";
-import { withExploration } from "@/lib/simulator/policies";
-import type { Policy } from "@/lib/simulator/policy";
+import { withExploration } from "@/lib/simulator/reference-policies";
+import type { Policy } from "@/lib/simulator/simulator-policy";
 import { rollout, type RolloutResult } from "@/lib/simulator/rollout";
 import { World } from "@/lib/simulator/world";
 import type { ActorCriticAgent, StepLosses } from "./agent";
@@ -29,7 +29,7 @@ import { StateEncoder, type EncoderJson } from "./features";
 import { collectLogs, layoutOf, memoryLogSource, type LogSource } from "./logs";
 import type { FusionModel } from "./models";
 import type { Tf } from "./network";
-import { ModelPolicy } from "./policy";
+import { ModelPolicy } from "./model-policy";
 import { promotionGate, type GateDecision } from "./promotion-gate";
 import { decodeWeights, loadPolicy, saveModel, savedCritics, type SavedPolicy } from "./saved";
 import { UserStateAgent } from "./user-state";

@@ -2,7 +2,7 @@ import { loadEnv } from "@/lib/config/env";
 import { scoreCandidates } from "@/lib/fusion";
 import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import type { RankInput } from "@/lib/rl/models";
-import { featureVector, scoreRequest } from "@/lib/rl/policy";
+import { featureVector, scoreRequest } from "@/lib/rl/model-policy";
 import { loadOnnxActor } from "@/lib/serving/onnx-actor";
 import { fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
 

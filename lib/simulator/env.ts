@@ -19,7 +19,7 @@ import { ACTION_DIM } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { Rng } from "@/lib/random/rng";
 import { patienceDelta, rewardOther, rewardWatch } from "./outcome";
-import type { PolicyDecision, RequestObservation } from "./policy";
+import type { PolicyDecision, RequestObservation } from "./simulator-policy";
 import { CH, EPOCH_MS, type World } from "./world";
 
 export interface VecEnvOptions {

@@ -4,7 +4,7 @@
  */
 import { parseScenario, type Scenario } from "./scenario";
 import { VecEnv, type RequestOutcome, type SessionMetrics } from "./env";
-import type { Policy, PolicyDecision, RequestObservation } from "./policy";
+import type { Policy, PolicyDecision, RequestObservation } from "./simulator-policy";
 import { World } from "./world";
 
 export const SESSION_METRICS = [

@@ -5,8 +5,8 @@
  */
 import { ACTION_DIM } from "@/lib/fusion/action";
 import { Rng } from "@/lib/random/rng";
-import { scoreFromActions } from "@/lib/simulator/policies";
-import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/policy";
+import { scoreFromActions } from "@/lib/simulator/reference-policies";
+import type { Policy, PolicyDecision, RequestObservation } from "@/lib/simulator/simulator-policy";
 import type { FusionModel, RankInput } from "./models";
 
 export class ModelPolicy implements Policy {

@@ -11,7 +11,7 @@ import {
 } from "@/lib/fusion/action";
 import { scoreCandidates } from "@/lib/fusion/score";
 import { patienceDelta, rewardOther, rewardWatch } from "./outcome";
-import type { ActionMode, ExplorationSpec, Policy, PolicyDecision, RequestObservation } from "./policy";
+import type { ActionMode, ExplorationSpec, Policy, PolicyDecision, RequestObservation } from "./simulator-policy";
 import { TRUE_PAIR, TRUE_PAIR_DIM, type World } from "./world";
 
 /**
