@@ -81,7 +81,7 @@ export async function assertLaunchGate(
   const gates = await launchGate(e);
   const blocked = gates.filter((g) => g.status === "harmful" || g.status === "missing");
   const summary = gates.map((g) => ({
-    arm: g.arm,
+    key: g.arm,
     status: g.status,
     version: g.versionLabel,
     baseline: g.baseline.label,

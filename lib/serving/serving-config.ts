@@ -42,12 +42,14 @@ async function build(fp: string): Promise<ServingSnapshot> {
   const arms = new Map<string, ServedArm>();
   for (const l of layers) {
     for (const e of l.experiments) {
+      // An arm the guardrail job stopped keeps its users (decisions still name it) but serves the control's policy.
+      const control = e.arms.find((a) => a.isControl);
       for (const a of e.arms)
         arms.set(`${e.key}/${a.key}`, {
           experimentId: e.id,
           experimentKey: e.key,
           armKey: a.key,
-          policyVersionId: a.policyVersionId,
+          policyVersionId: a.stoppedAt ? (control?.policyVersionId ?? null) : a.policyVersionId,
         });
     }
   }
