@@ -9,18 +9,32 @@ import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import type { EvaluatePolicyInput } from "@/lib/policies/policy-input";
 import { datasetLogSource } from "@/lib/rl";
 import { findScenario } from "@/lib/scenarios/scenario-service";
+import { fixedPolicyConfig } from "@/lib/serving/serving-policy";
 import { FixedFusionPolicy, OraclePolicy, RandomPolicy, scenarioWithUsers, type Policy } from "@/lib/simulator";
+
+/**
+ * A version as a simulator policy. Fixed versions registered by hand (the platform default among
+ * them) keep only their action in `config`, without a saved-policy document.
+ */
+async function versionPolicy(versionId: string): Promise<{ policy: Policy; label: string }> {
+  const v = await db.policyVersion.findUnique({ where: { id: versionId }, include: { policy: true } });
+  if (!v) throw new PermanentJobError(`no policy version ${versionId}`);
+  const label = `${v.policy.key}@${v.version}`;
+  if (v.policy.type === "fixed" && !v.weights) {
+    const config = fixedPolicyConfig.safeParse(v.config);
+    if (!config.success) throw new PermanentJobError(`fixed policy version ${label} has no valid action`);
+    return { policy: new FixedFusionPolicy(config.data.action, label), label };
+  }
+  return loadVersionPolicy(versionId).catch((err: Error) => {
+    throw new PermanentJobError(err.message);
+  });
+}
 
 /** The policy the candidate is paired with: a given version, else the platform default now. */
 async function evaluationBaseline(
   versionId: string | undefined,
 ): Promise<{ policy: Policy; label: string; versionId: string | null }> {
-  if (versionId) {
-    const loaded = await loadVersionPolicy(versionId).catch((err: Error) => {
-      throw new PermanentJobError(`baseline: ${err.message}`);
-    });
-    return { policy: loaded.policy, label: loaded.label, versionId };
-  }
+  if (versionId) return { ...(await versionPolicy(versionId)), versionId };
   const d = await defaultFixedAction();
   return { policy: new FixedFusionPolicy(d.action, "default-fixed"), label: d.label, versionId: d.versionId };
 }
@@ -37,9 +51,7 @@ export const runEvaluation: JobHandler<EvaluatePolicyInput> = async (input, ctx)
   const scenario = await findScenario(input.scenario).catch(() => {
     throw new PermanentJobError(`no scenario "${input.scenario}"`);
   });
-  const loaded = await loadVersionPolicy(input.policyVersionId).catch((err: Error) => {
-    throw new PermanentJobError(err.message);
-  });
+  const loaded = await versionPolicy(input.policyVersionId);
   const baseline = await evaluationBaseline(input.baselineVersionId);
   const seeds = Array.from({ length: input.seeds }, (_, i) => i + 1);
   let done = 0;
