@@ -8,6 +8,7 @@
  * on the harmful side of 0; a guardrail when it lies past the guardrail's allowed harm.
  */
 import type { Interval } from "@/lib/stats/lift";
+import { ciPct, signedPct } from "@/lib/ui/format";
 
 /** Catalogue metric → the evaluate-policy rollout metric that predicts it. */
 export const OFFLINE_METRIC: Readonly<Record<string, string>> = {
@@ -58,11 +59,10 @@ export interface ArmGate {
   message: string;
 }
 
-const pct = (x: number) => `${x > 0 ? "+" : x < 0 ? "−" : ""}${Math.abs(x * 100).toFixed(1)}%`;
 export const describeFinding = (f: GateFinding) =>
   f.lift === null || f.ci === null
     ? `${f.metric}: not predicted offline`
-    : `${f.metric} ${pct(f.lift)} [${pct(f.ci[0])}, ${pct(f.ci[1])}]${f.role === "guardrail" ? ` (allowed harm ${pct(-(f.allowedHarm ?? 0))})` : ""}`;
+    : `${f.metric} ${signedPct(f.lift)} ${ciPct(f.ci)}${f.role === "guardrail" ? ` (allowed harm ${signedPct(-(f.allowedHarm ?? 0))})` : ""}`;
 
 function finding(metric: GateMetric, comparison: OfflineComparison): GateFinding {
   const offlineMetric = OFFLINE_METRIC[metric.key] ?? null;

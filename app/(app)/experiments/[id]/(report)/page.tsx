@@ -7,6 +7,7 @@ import { CollapsibleSection } from "@/components/collapsible-section";
 import { StatusBadge } from "@/components/badges";
 import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
+import { AutoStopBanner, OfflineVsOnline, WebhookLog } from "@/components/launch-gate";
 import { JobsTable } from "@/components/jobs-table";
 import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
 import { VerdictPanel } from "@/components/report-verdict";
@@ -15,11 +16,19 @@ import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
+import { launchGate } from "@/lib/experiments/launch-gate";
 import { toPlacement } from "@/lib/experiments/placement";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { jobListItems } from "@/lib/ui/job-subjects";
 import { listScenarios } from "@/lib/scenarios/scenario-service";
-import { auditTrail, experimentReach, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import {
+  auditTrail,
+  experimentReach,
+  safeReport,
+  trafficJobs,
+  versionLabels,
+  webhookDeliveries,
+} from "@/lib/ui/experiment-queries";
 import { defaultArmLabel } from "@/lib/policies/default-periods";
 import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { dateTime, decisionLabel, pct } from "@/lib/ui/format";
@@ -41,7 +50,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   });
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
-  const [labels, report, audit, jobs, scenarios, defaults, reach, metricName] = await Promise.all([
+  const [labels, report, audit, jobs, scenarios, defaults, reach, metricName, gates, webhooks] = await Promise.all([
     versionLabels(e.arms.map((a) => a.policyVersionId)),
     e.status === "draft" ? null : safeReport(e.id),
     auditTrail("Experiment", e.id),
@@ -50,7 +59,11 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
     platformDefaultHistory(),
     experimentReach(row),
     metricNames(),
+    launchGate(row),
+    webhookDeliveries(e.id),
   ]);
+  const gateBlocks = gates.filter((g) => g.status === "missing" || g.status === "harmful").map((g) => g.message);
+  const scenarioOptions = scenarios.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` }));
   const platformDefault = defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt);
   const shares = armShares(toPlacement(row));
   const model = report ? reportModel(report) : null;
@@ -75,7 +88,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </p>
         </div>
         <div className="row">
-          {canEdit && <LifecycleControls id={e.id} status={e.status} name={e.name} arms={e.arms} />}
+          {canEdit && (
+            <LifecycleControls id={e.id} status={e.status} name={e.name} arms={e.arms} gateBlocks={gateBlocks} />
+          )}
           {canEdit && (
             <Link className="button" href={`/experiments/${e.id}/edit`}>
               Edit
@@ -91,6 +106,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </div>
       </div>
 
+      <AutoStopBanner arms={e.arms} />
+
       <CollapsibleSection id="setup-h" title="Setup">
         <dl className="facts">
           <dt>Hypothesis</dt>
@@ -103,6 +120,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s
             users are in it
           </dd>
+          <dt>Webhook</dt>
+          <dd>{e.webhookUrl ? <code>{e.webhookUrl}</code> : <span className="muted">platform default</span>}</dd>
           <dt>Hash seed</dt>
           <dd>
             <code>{e.hashSeed}</code>
@@ -194,6 +213,22 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         )}
       </section>
 
+      <section className="card" aria-labelledby="gate-h">
+        <h2 id="gate-h">Launch gate: offline prediction and online result</h2>
+        <p className="muted small">
+          Each treatment&apos;s latest offline evaluation against the control arm&apos;s policy (paired rollouts on
+          held-out simulated worlds) next to its online lift. Starting or ramping up needs one per treatment and refuses
+          a treatment significantly worse offline on the primary metric or beyond a guardrail&apos;s allowed harm.
+        </p>
+        <OfflineVsOnline
+          gates={gates}
+          model={model}
+          metricName={metricName}
+          canEdit={canEdit && e.status !== "stopped"}
+          scenarios={scenarioOptions}
+        />
+      </section>
+
       {(e.status === "running" || jobs.length > 0) && (
         <section className="card" aria-labelledby="sim-h">
           <h2 id="sim-h">Traffic simulation</h2>
@@ -210,7 +245,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
               hide={["concurrency"]}
               onQueued="refresh"
               initial={{ users: 500, sessionsPerUser: 2, prePeriodDays: 7, seed: "1" }}
-              pickers={{ scenario: scenarios.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` })) }}
+              pickers={{ scenario: scenarioOptions }}
               hints={{ users: "Simulated users in the scenario's world", seed: "Same seed, same users and sessions" }}
             />
           )}
@@ -227,6 +262,10 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           )}
         </section>
       )}
+
+      <CollapsibleSection id="webhooks-h" title="Webhooks">
+        <WebhookLog rows={webhooks} url={e.webhookUrl} />
+      </CollapsibleSection>
 
       <CollapsibleSection id="audit-h" title="Audit trail">
         <AuditTable rows={audit} />
