@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { monitorActions, type MonitorAction } from "@/lib/experiments/auto-stop-decision";
-import type { JobHandler } from "@/lib/jobs/define-job";
+import type { JobContext, JobHandler } from "@/lib/jobs/define-job";
 import type { GuardrailCheckPayload } from "@/lib/jobs/registry";
 import { experimentReport } from "@/lib/reports/build-report";
 import type { VerdictReport } from "@/lib/stats/verdict";
@@ -20,7 +20,9 @@ export async function experimentVerdict(e: MonitoredExperiment): Promise<Verdict
   return (await experimentReport(e.id)).verdict;
 }
 
-async function stopArm(e: MonitoredExperiment, action: Extract<MonitorAction, { kind: "stopArm" }>) {
+type Enqueue = JobContext["enqueue"];
+
+async function stopArm(enqueue: Enqueue, e: MonitoredExperiment, action: Extract<MonitorAction, { kind: "stopArm" }>) {
   const arm = e.arms.find((a) => a.key === action.arm)!;
   const stoppedAt = new Date();
   const guardrail = {
@@ -48,7 +50,7 @@ async function stopArm(e: MonitoredExperiment, action: Extract<MonitorAction, { 
     return true;
   });
   if (stopped)
-    await queueWebhook(e, "experiment.arm_stopped", {
+    await queueWebhook(enqueue, e, "experiment.arm_stopped", {
       arm: arm.key,
       stoppedAt: stoppedAt.toISOString(),
       reason: action.reason,
@@ -58,13 +60,21 @@ async function stopArm(e: MonitoredExperiment, action: Extract<MonitorAction, { 
   return stopped;
 }
 
-async function announceVerdict(e: MonitoredExperiment, action: Extract<MonitorAction, { kind: "announceVerdict" }>) {
+async function announceVerdict(
+  enqueue: Enqueue,
+  e: MonitoredExperiment,
+  action: Extract<MonitorAction, { kind: "announceVerdict" }>,
+) {
   const { count } = await db.arm.updateMany({
     where: { experimentId: e.id, key: action.arm, verdict: null },
     data: { verdict: action.verdict, verdictAt: new Date() },
   });
   if (count > 0)
-    await queueWebhook(e, "experiment.verdict", { arm: action.arm, verdict: action.verdict, reason: action.reason });
+    await queueWebhook(enqueue, e, "experiment.verdict", {
+      arm: action.arm,
+      verdict: action.verdict,
+      reason: action.reason,
+    });
   return count > 0;
 }
 
@@ -90,11 +100,11 @@ export const runGuardrailCheck: JobHandler<GuardrailCheckPayload> = async (paylo
         e.arms.map((a) => ({ key: a.key, control: a.isControl, stopped: a.stoppedAt !== null, announced: a.verdict })),
       );
       for (const action of actions) {
-        if (action.kind === "stopArm" && (await stopArm(e, action))) {
+        if (action.kind === "stopArm" && (await stopArm(ctx.enqueue, e, action))) {
           stopped.push(`${e.key}/${action.arm}`);
           await ctx.log(`stopped ${e.key}/${action.arm}: ${action.reason}`, "warn");
         }
-        if (action.kind === "announceVerdict" && (await announceVerdict(e, action)))
+        if (action.kind === "announceVerdict" && (await announceVerdict(ctx.enqueue, e, action)))
           verdicts.push(`${e.key}/${action.arm}: ${action.verdict}`);
       }
     } catch (err) {

@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { loadEnv } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
-import { enqueueJob } from "@/lib/jobs/job-service";
+import type { JobContext } from "@/lib/jobs/define-job";
 
 /** What FusionLab announces; the body's `event` and the X-FusionLab-Event header. */
 export type WebhookEvent = "experiment.arm_stopped" | "experiment.verdict";
 
 /**
- * Records a webhook message for an experiment and queues its delivery (the deliver-webhook job
- * retries it with exponential backoff). The URL is the experiment's, else FUSIONLAB_WEBHOOK_URL;
+ * Records a webhook message for an experiment and queues its delivery with the calling job's
+ * `enqueue` (the deliver-webhook job retries it with exponential backoff). The URL is the experiment's, else FUSIONLAB_WEBHOOK_URL;
  * with neither nothing is sent and null is returned.
  */
 export async function queueWebhook(
+  enqueue: JobContext["enqueue"],
   experiment: { id: string; key: string; name: string; webhookUrl: string | null },
   event: WebhookEvent,
   data: Record<string, unknown>,
@@ -28,6 +28,6 @@ export async function queueWebhook(
     ...data,
   });
   await db.webhookDelivery.create({ data: { id, experimentId: experiment.id, event, url, body } });
-  await enqueueJob(SYSTEM_ACTOR, "deliver-webhook", { deliveryId: id });
+  await enqueue("deliver-webhook", { deliveryId: id });
   return id;
 }

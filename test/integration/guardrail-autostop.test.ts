@@ -9,6 +9,7 @@ import { createExperiment } from "@/lib/experiments/create-experiment";
 import { runGuardrailCheck } from "@/lib/experiments/guardrail-check";
 import { createLayer } from "@/lib/experiments/layers";
 import type { JobContext } from "@/lib/jobs/define-job";
+import { enqueueJob } from "@/lib/jobs/job-service";
 import { Rng } from "@/lib/random/rng";
 import { rank } from "@/lib/serving/rank";
 import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
@@ -46,6 +47,7 @@ const jobCtx: JobContext = {
   signal: new AbortController().signal,
   progress: async () => {},
   log: async (m) => void logs.push(m),
+  enqueue: async (type, payload) => enqueueJob(SYSTEM_ACTOR, type, payload),
 };
 
 describe("guardrail auto-stop job", () => {

@@ -7,6 +7,7 @@ import { db } from "@/lib/db/client";
 import { createExperiment } from "@/lib/experiments/create-experiment";
 import { createLayer } from "@/lib/experiments/layers";
 import type { JobContext } from "@/lib/jobs/define-job";
+import { enqueueJob } from "@/lib/jobs/job-service";
 import { runEvaluation } from "@/lib/policies/run-evaluation";
 import { createScenario } from "@/lib/scenarios/scenario-service";
 import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
@@ -27,6 +28,7 @@ const jobCtx: JobContext = {
   signal: new AbortController().signal,
   progress: async () => {},
   log: async () => {},
+  enqueue: async (type, payload) => enqueueJob(SYSTEM_ACTOR, type, payload),
 };
 /** Biases of 1e17 swamp every prediction: all candidates score alike, so the ranking ignores the scores. */
 const SCORE_BLIND = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17];
