@@ -8,7 +8,9 @@ import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
 import { verifyWebhookSignature } from "@/lib/webhooks/webhook-signature";
 import { screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
 import { startBrowserPlatform } from "@/test/support/browser-platform";
+import { harmfulExperiment, SCORE_BLIND_ACTION } from "@/test/support/harmful-treatment";
 import type { RunningPlatform } from "@/test/support/platform";
+import { platformApi } from "@/test/support/route-calls";
 
 /**
  * AC4 of the auto-stop: a running experiment whose treatment is a deliberately harmful fixed action
@@ -19,8 +21,6 @@ import type { RunningPlatform } from "@/test/support/platform";
 const API_KEY = "flk_e2e_guardrail_test_key_0123456789";
 const SECRET = "e2e-webhook-secret-0123456789";
 const ADMIN = { email: "guard@fusionlab.test", password: "guardrail-admin-pw-1" };
-/** Biases of 1e17 swamp every prediction: every candidate scores alike and the ranking ignores the scores. */
-const SCORE_BLIND = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17];
 
 let platform: RunningPlatform;
 let browser: Browser;
@@ -37,16 +37,7 @@ const receiver = http.createServer((req, res) => {
 });
 let hookUrl = "";
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = platformApi(() => platform.url, API_KEY);
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -87,20 +78,13 @@ describe("guardrail auto-stop during simulated traffic", () => {
     const harmful = await registerFixedPolicyVersion(SYSTEM_ACTOR, {
       key: "score-blind",
       name: "Score-blind (deliberately harmful)",
-      action: SCORE_BLIND,
+      action: SCORE_BLIND_ACTION,
     });
-    const exp = await api<{ id: string }>("POST", "/api/v1/experiments", {
-      key: "harmful",
-      name: "Harmful treatment",
-      layer: "guard",
-      primaryMetric: "valid_consumption",
-      guardrailMetrics: ["duration"],
-      webhookUrl: hookUrl,
-      arms: [
-        { key: "control", control: true, weight: 0.5 },
-        { key: "treatment", weight: 0.5, policyVersionId: harmful.versionId },
-      ],
-    });
+    const exp = await api<{ id: string }>(
+      "POST",
+      "/api/v1/experiments",
+      harmfulExperiment("harmful", "guard", harmful.versionId, hookUrl),
+    );
     await api("POST", `/api/v1/experiments/${exp.id}/start`, {
       override: { reason: "Guardrail drill: this treatment is harmful on purpose." },
     });

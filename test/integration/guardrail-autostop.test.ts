@@ -15,6 +15,7 @@ import { rank } from "@/lib/serving/rank";
 import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
 import { deliverWebhook } from "@/lib/webhooks/deliver-webhook";
 import { verifyWebhookSignature } from "@/lib/webhooks/webhook-signature";
+import { harmfulExperiment, SCORE_BLIND_ACTION } from "@/test/support/harmful-treatment";
 import { rankCandidates } from "@/test/support/rank-fixtures";
 import { setupTestDatabase } from "@/test/support/test-database";
 
@@ -57,20 +58,9 @@ describe("guardrail auto-stop job", () => {
     const v = await registerFixedPolicyVersion(SYSTEM_ACTOR, {
       key: "blind",
       name: "Blind",
-      action: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17],
+      action: SCORE_BLIND_ACTION,
     });
-    const e = await createExperiment(SYSTEM_ACTOR, {
-      key: "harm",
-      name: "Harm",
-      layer: "main",
-      primaryMetric: "valid_consumption",
-      guardrailMetrics: ["duration"],
-      webhookUrl: url,
-      arms: [
-        { key: "control", control: true, weight: 0.5 },
-        { key: "treatment", weight: 0.5, policyVersionId: v.versionId },
-      ],
-    });
+    const e = await createExperiment(SYSTEM_ACTOR, harmfulExperiment("harm", "main", v.versionId, url));
     await startExperiment(SYSTEM_ACTOR, e.id, { override: { reason: "integration test of the auto-stop" } });
 
     // Treatment users watch about a third as much as control users (the harm the job must catch).

@@ -11,17 +11,14 @@ import { enqueueJob } from "@/lib/jobs/job-service";
 import { runEvaluation } from "@/lib/policies/run-evaluation";
 import { createScenario } from "@/lib/scenarios/scenario-service";
 import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { SCORE_BLIND_ACTION } from "@/test/support/harmful-treatment";
+import { routeContext, routeRequest } from "@/test/support/route-calls";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_launch_gate");
 
-const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
-const req = (path: string, key: string, init: { method?: string; body?: unknown } = {}) =>
-  new Request(`http://test${path}`, {
-    method: init.method ?? "GET",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
+const ctx = routeContext;
+const req = routeRequest;
 const jobCtx: JobContext = {
   jobId: "00000000-0000-4000-8000-00000000e001",
   attempt: 1,
@@ -30,8 +27,6 @@ const jobCtx: JobContext = {
   log: async () => {},
   enqueue: async (type, payload) => enqueueJob(SYSTEM_ACTOR, type, payload),
 };
-/** Biases of 1e17 swamp every prediction: all candidates score alike, so the ranking ignores the scores. */
-const SCORE_BLIND = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17, 1e17];
 const NEUTRAL = [1, 1, 1, 1, 1, 1, 1, 0.1, 0.1, 0.02, 0.005, 0.005, 0.005, 0.1];
 const evaluate = (policyVersionId: string, baselineVersionId?: string) =>
   runEvaluation(
@@ -48,7 +43,7 @@ describe("offline launch gate", () => {
     const harmful = await registerFixedPolicyVersion(SYSTEM_ACTOR, {
       key: "blind",
       name: "Blind",
-      action: SCORE_BLIND,
+      action: SCORE_BLIND_ACTION,
     });
     const other = await registerFixedPolicyVersion(SYSTEM_ACTOR, { key: "other", name: "Other", action: NEUTRAL });
     const e = await createExperiment(SYSTEM_ACTOR, {

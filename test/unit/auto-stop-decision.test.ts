@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { monitorActions, showsHarm, type MonitoredArm } from "@/lib/experiments/auto-stop-decision";
-import type { Moments } from "@/lib/stats/moments";
 import { decideExperiment, type VerdictInput } from "@/lib/stats/verdict";
+import { armMoments } from "@/test/support/arm-moments";
 
-const arm = (n: number, mean: number, sd: number): Moments => ({
-  n,
-  meanX: mean,
-  meanY: 0,
-  m2X: sd * sd * (n - 1),
-  m2Y: 0,
-  cXY: 0,
-});
+const arm = armMoments;
 
 /** Control vs one treatment: primary flat, guardrail "duration" with the given treatment mean (control 10). */
 function report(n: number, guardrailMean: number, plan: VerdictInput["plan"] = { kind: "sequential" }) {
