@@ -43,12 +43,15 @@ export function AutoStopBanner({
  */
 export function OfflineVsOnline({
   gates,
+  metrics,
   model,
   metricName,
   canEdit,
   scenarios,
 }: {
   gates: ArmGate[];
+  /** The primary metric, then the guardrails. */
+  metrics: string[];
   model: ReportModel | null;
   metricName: Record<string, string>;
   canEdit: boolean;
@@ -69,20 +72,19 @@ export function OfflineVsOnline({
         </thead>
         <tbody>
           {gates.map((g) => {
-            const metrics = g.findings.length ? g.findings.map((f) => f.metric) : [null];
             return metrics.map((metric, i) => {
               const f = g.findings.find((x) => x.metric === metric);
-              const online = metric ? model?.rows[metric]?.find((r) => r.arm === g.arm) : undefined;
+              const online = model?.rows[metric]?.find((r) => r.arm === g.arm);
               return (
-                <tr key={`${g.arm}-${metric ?? "none"}`}>
+                <tr key={`${g.arm}-${metric}`}>
                   {i === 0 && (
                     <>
-                      <th scope="row" rowSpan={metrics.length}>
-                        {g.arm}
+                      <td rowSpan={metrics.length}>
+                        <strong>{g.arm}</strong>
                         <div className="muted small">
                           {g.versionLabel} vs {g.baseline.label}
                         </div>
-                      </th>
+                      </td>
                       <td rowSpan={metrics.length}>
                         <span className={`badge ${GATE_TONE[g.status]}`}>{GATE_LABELS[g.status]}</span>
                         {g.evaluation && (
@@ -100,7 +102,7 @@ export function OfflineVsOnline({
                       </td>
                     </>
                   )}
-                  <td>{metric ? (metricName[metric] ?? metric) : <span className="muted">—</span>}</td>
+                  <td>{metricName[metric] ?? metric}</td>
                   <td>
                     {f && f.lift !== null ? (
                       <LiftWithCi lift={f.lift} ci={f.ci} compact tone={f.harmful ? "down" : undefined} />

@@ -85,9 +85,21 @@ describe("guardrail auto-stop during simulated traffic", () => {
       "/api/v1/experiments",
       harmfulExperiment("harmful", "guard", harmful.versionId, hookUrl),
     );
-    await api("POST", `/api/v1/experiments/${exp.id}/start`, {
-      override: { reason: "Guardrail drill: this treatment is harmful on purpose." },
-    });
+    // The launch gate blocks the start (no offline evaluation against the control); an editor
+    // overrides it on the page with a reason.
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    await page.goto(`${platform.url}/experiments/${exp.id}`);
+    const gate = page.getByRole("form", { name: "Launch gate" });
+    await gate.getByText(/arm "treatment" has no completed offline evaluation of score-blind@v1/).waitFor();
+    expect(await page.getByRole("button", { name: "Start experiment" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Queue evaluation" }).waitFor();
+    await screenshot(page, "experiment-launch-gate-desktop");
+    await gate.getByRole("button", { name: "Start anyway…" }).click();
+    const reason = "Guardrail drill: this treatment is harmful on purpose.";
+    await gate.getByLabel(/Reason for overriding/).fill(reason);
+    await gate.getByRole("button", { name: "Override and start" }).click();
+    await page.getByRole("button", { name: "Stop experiment" }).waitFor();
     const job = await api<{ id: string }>("POST", "/api/v1/jobs", {
       type: "simulate-traffic",
       payload: {
@@ -154,14 +166,14 @@ describe("guardrail auto-stop during simulated traffic", () => {
       guardrail: { metric: "duration", allowedHarm: 0.02 },
     });
 
-    // The page: banner, audit entry, delivery log, offline/online table.
-    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
-    await signInAs(page, platform.url, ADMIN.email, ADMIN.password);
+    // The page: banner, audit entry (and the start's override reason), delivery log, offline/online table.
     await page.goto(`${platform.url}/experiments/${exp.id}`);
     const banner = page.getByTestId("autostop-banner");
     await banner.getByText("Arm treatment was stopped automatically").waitFor();
     expect(await banner.textContent()).toContain(arm.stopReason!);
-    await page.getByRole("table", { name: "Audit trail" }).getByText("experiment.arm.autostop").waitFor();
+    const audit = page.getByRole("table", { name: "Audit trail" });
+    await audit.getByText("experiment.arm.autostop").waitFor();
+    await audit.getByText(reason).waitFor();
     const log = page.getByRole("table", { name: "Webhook deliveries" });
     await log.getByText("experiment.arm_stopped").waitFor();
     await page

@@ -222,6 +222,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </p>
         <OfflineVsOnline
           gates={gates}
+          metrics={[e.primaryMetric, ...e.guardrailMetrics]}
           model={model}
           metricName={metricName}
           canEdit={canEdit && e.status !== "stopped"}
