@@ -61,7 +61,7 @@ export const JOB_REGISTRY = [
     retryLimit: 1,
     retryDelaySeconds: 10,
     expireInSeconds: 1800,
-    load: async () => (await import("@/lib/experiments/guardrail-check")).runGuardrailCheck,
+    load: async () => (await import("@/lib/jobs/handlers/check-guardrails")).runGuardrailCheck,
   }),
   defineJob({
     name: "deliver-webhook",
@@ -71,8 +71,8 @@ export const JOB_REGISTRY = [
     retryLimit: 7,
     retryDelaySeconds: 5,
     expireInSeconds: 60,
-    load: async () => (await import("@/lib/webhooks/deliver-webhook")).deliverWebhook,
-    onGiveUp: async (payload) => (await import("@/lib/webhooks/deliver-webhook")).markWebhookFailed(payload),
+    load: async () => (await import("@/lib/jobs/handlers/deliver-webhook")).deliverWebhook,
+    onGiveUp: async (payload) => (await import("@/lib/jobs/handlers/deliver-webhook")).markWebhookFailed(payload),
   }),
   defineJob({
     name: "simulate-dataset",

@@ -45,7 +45,7 @@ export function scheduleReportRollups(log: (msg: string) => void, opts: Schedule
   return scheduleRecurringJob("rollup-reports", REPORT_ROLLUP_PERIOD_MS, log, opts);
 }
 
-/** check-guardrails every FUSIONLAB_GUARDRAIL_CHECK_SECONDS (lib/experiments/guardrail-check.ts). */
+/** check-guardrails every FUSIONLAB_GUARDRAIL_CHECK_SECONDS (lib/jobs/handlers/check-guardrails.ts). */
 export function scheduleGuardrailChecks(log: (msg: string) => void, opts: ScheduleOptions = {}): () => void {
   return scheduleRecurringJob("check-guardrails", loadEnv().FUSIONLAB_GUARDRAIL_CHECK_SECONDS * 1000, log, opts);
 }

@@ -3,22 +3,12 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db/client";
 import { monitorActions, type MonitorAction } from "@/lib/experiments/auto-stop-decision";
+import { experimentVerdict } from "@/lib/experiments/experiment-verdict";
 import type { JobContext, JobHandler } from "@/lib/jobs/define-job";
 import type { GuardrailCheckPayload } from "@/lib/jobs/registry";
-import { experimentReport } from "@/lib/reports/build-report";
-import type { VerdictReport } from "@/lib/stats/verdict";
 import { queueWebhook } from "@/lib/webhooks/queue-webhook";
 
 type MonitoredExperiment = Experiment & { arms: Arm[] };
-
-/**
- * The verdicts the guardrail job acts on, by experiment type: each type's report decides with the
- * same sequential logic (lib/stats/verdict.ts). A/B experiments read the uplift report; another
- * type (interleaving) plugs its own report's VerdictReport in here.
- */
-export async function experimentVerdict(e: MonitoredExperiment): Promise<VerdictReport> {
-  return (await experimentReport(e.id)).verdict;
-}
 
 type Enqueue = JobContext["enqueue"];
 
