@@ -11,7 +11,8 @@ export interface DecisionArm {
 }
 
 /**
- * Start (draft) / Stop (running). Stopping asks what the team decided — ship an arm, ship nothing or
+ * Start (draft) / Stop (running). Starting shows the launch gate's result; when it blocks, an editor
+ * may start anyway with a written reason (recorded in the audit trail). Stopping asks what the team decided — ship an arm, ship nothing or
  * rerun — and a note; both are recorded with the stop. Rendered for editors only; the server action
  * checks the role again.
  */
@@ -20,16 +21,20 @@ export function LifecycleControls({
   status,
   name,
   arms,
+  gateBlocks = [],
 }: {
   id: string;
   status: string;
   name: string;
   arms: DecisionArm[];
+  /** Why the launch gate refuses a start now (empty: it passes). */
+  gateBlocks?: string[];
 }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [stopping, setStopping] = useState(false);
+  const [overriding, setOverriding] = useState(false);
   const run = (fn: () => ReturnType<typeof startExperimentAction>) =>
     start(async () => {
       const res = await fn();
@@ -42,7 +47,7 @@ export function LifecycleControls({
   const treatments = arms.filter((a) => !a.control);
   return (
     <div className="row">
-      {status === "draft" && (
+      {status === "draft" && gateBlocks.length === 0 && (
         <button
           type="button"
           className="primary"
@@ -51,6 +56,48 @@ export function LifecycleControls({
         >
           {pending ? "Starting…" : "Start experiment"}
         </button>
+      )}
+      {status === "draft" && gateBlocks.length > 0 && (
+        <form
+          aria-label="Launch gate"
+          className="card stack gate-form"
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            const reason = String(new FormData(ev.currentTarget).get("reason") ?? "").trim();
+            run(() => startExperimentAction(id, { override: { reason } }));
+          }}
+        >
+          <p className="small">
+            <strong>Launch gate: not cleared.</strong>
+          </p>
+          <ul className="small">
+            {gateBlocks.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+          {!overriding ? (
+            <div className="row">
+              <button type="button" className="danger" onClick={() => setOverriding(true)}>
+                Start anyway…
+              </button>
+            </div>
+          ) : (
+            <>
+              <label>
+                Reason for overriding <span className="muted small">(recorded in the audit trail)</span>
+                <textarea name="reason" rows={2} minLength={10} maxLength={2000} required />
+              </label>
+              <div className="row">
+                <button type="submit" className="danger" disabled={pending}>
+                  {pending ? "Starting…" : "Override and start"}
+                </button>
+                <button type="button" disabled={pending} onClick={() => setOverriding(false)}>
+                  Cancel
+                </button>
+              </div>
+            </>
+          )}
+        </form>
       )}
       {status === "running" && !stopping && (
         <button type="button" className="danger" onClick={() => setStopping(true)}>

@@ -128,7 +128,10 @@ try {
     primaryMetric: "valid_consumption",
     arms: [{ key: "control", control: true, weight: 0.5 }, treatment],
   });
-  await api("POST", `/api/v1/experiments/${exp.id}/start`);
+  // Serving speed is measured here; the treatment's offline quality does not matter (launch gate overridden).
+  await api("POST", `/api/v1/experiments/${exp.id}/start`, {
+    override: { reason: "bench:serve measures serving latency, not the treatment's quality" },
+  });
 
   const bodies = simulatedRankBodies(500, candidates).map((b) => Buffer.from(b));
   const post = httpClient(platform.url, { authorization: `Bearer ${KEY}` });

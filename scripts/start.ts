@@ -33,9 +33,10 @@ const TSX_CLI = path.join(
   (require("tsx/package.json") as { bin: string }).bin,
 );
 
-function authSecret(dataDir: string, fromEnv?: string): string {
+/** A secret from the environment, else one generated at the first start and kept in the data directory. */
+function keptSecret(dataDir: string, name: string, fromEnv?: string): string {
   if (fromEnv) return fromEnv;
-  const file = path.join(dataDir, "auth-secret");
+  const file = path.join(dataDir, name);
   if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(48).toString("base64url") + "\n", { mode: 0o600 });
   return fs.readFileSync(file, "utf8").trim();
 }
@@ -140,7 +141,8 @@ async function main() {
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: db.databaseUrl,
-    NEXTAUTH_SECRET: authSecret(dataDir, env.NEXTAUTH_SECRET),
+    NEXTAUTH_SECRET: keptSecret(dataDir, "auth-secret", env.NEXTAUTH_SECRET),
+    FUSIONLAB_WEBHOOK_SECRET: keptSecret(dataDir, "webhook-secret", env.FUSIONLAB_WEBHOOK_SECRET),
     NEXTAUTH_URL: url,
     FUSIONLAB_INTERNAL_URL: env.FUSIONLAB_INTERNAL_URL ?? localUrl,
     NEXT_TELEMETRY_DISABLED: "1",

@@ -6,14 +6,14 @@
 import { ConfigError, databaseUrl, loadEnv } from "@/lib/config/env";
 import { disconnectDb } from "@/lib/db/client";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";
-import { scheduleDbMaintenance, scheduleReportRollups } from "@/lib/jobs/schedule-maintenance";
+import { scheduleDbMaintenance, scheduleGuardrailChecks, scheduleReportRollups } from "@/lib/jobs/schedule-maintenance";
 import { startWorker } from "@/lib/jobs/worker-runtime";
 
 async function main() {
   loadEnv();
   const worker = await startWorker({ databaseUrl: databaseUrl(), registry: JOB_REGISTRY });
   const log = (msg: string) => console.log(`[worker ${worker.workerId}] ${msg}`);
-  const stopSchedules = [scheduleDbMaintenance(log), scheduleReportRollups(log)];
+  const stopSchedules = [scheduleDbMaintenance(log), scheduleReportRollups(log), scheduleGuardrailChecks(log)];
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;

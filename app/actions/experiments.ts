@@ -29,9 +29,10 @@ export async function updateExperimentAction(ref: string, raw: unknown) {
   });
 }
 
-export async function startExperimentAction(ref: string) {
+/** `raw` is the start body: `{ override: { reason } }` to launch past the launch gate. */
+export async function startExperimentAction(ref: string, raw: unknown = {}) {
   return runAction(async () => {
-    const e = await startExperiment(await requireActionActor("editor"), ref);
+    const e = await startExperiment(await requireActionActor("editor"), ref, raw);
     revalidatePath(`/experiments/${e.id}`);
     revalidatePath("/experiments");
     return { id: e.id, status: e.status };

@@ -9,6 +9,7 @@ import {
   listExperimentsQuery,
   patchExperimentInput,
   powerBaselineQuery,
+  startExperimentInput,
   stopExperimentInput,
 } from "@/lib/experiments/experiment-input";
 import { enqueueJobBody, jobIdParams, listJobsQuery } from "@/lib/jobs/job-api";
@@ -36,6 +37,8 @@ interface Operation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** The JSON body may be left out (it only carries options). */
+  optionalBody?: boolean;
   /** A non-JSON request body (the CSV upload). */
   rawBody?: { contentType: string; description: string };
   status: number;
@@ -145,8 +148,11 @@ const OPERATIONS: Operation[] = [
     method: "post",
     path: "/api/v1/experiments/{id}/start",
     scope: "experiments:write",
-    summary: "Start a draft (its buckets must be free)",
+    summary:
+      "Start a draft (its buckets must be free). Launch gate: 409 naming the arm when a treatment has no offline evaluation against the control's policy or is significantly worse offline (with lift and interval), unless the optional body overrides it with a reason",
     params: idOrKeyParams,
+    body: startExperimentInput,
+    optionalBody: true,
     status: 200,
     response: "The experiment",
   },
@@ -433,7 +439,12 @@ export function openApiDocument(serverUrl = "/"): JsonSchema {
         : { security: [] }),
       parameters: [...parameters("path", op.params), ...parameters("query", op.query)],
       ...(op.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } }
+        ? {
+            requestBody: {
+              required: !op.optionalBody,
+              content: { "application/json": { schema: jsonSchema(op.body, "input") } },
+            },
+          }
         : {}),
       ...(op.rawBody
         ? {

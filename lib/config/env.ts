@@ -84,6 +84,16 @@ const envSchema = z.object({
     .transform((s) => s ?? "onnx"),
   /** Days a decision's shown items (ids, scores, actions) are kept; the decision row itself stays. */
   FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS: wholeNumber(30, 1, 3650),
+  /** How often the guardrail job re-analyses running experiments (and auto-stops harmful arms). */
+  FUSIONLAB_GUARDRAIL_CHECK_SECONDS: wholeNumber(300, 5, 86_400),
+  /** Where auto-stops and verdicts are POSTed for experiments without their own webhook URL. */
+  FUSIONLAB_WEBHOOK_URL: optionalString.refine((s) => s === undefined || /^https?:\/\/.+/.test(s), {
+    message: "must be an http(s) URL",
+  }),
+  /** HMAC-SHA256 key of webhook signatures; `npm start` generates one into FUSIONLAB_DATA_DIR when unset. */
+  FUSIONLAB_WEBHOOK_SECRET: optionalString.refine((s) => s === undefined || s.length >= 16, {
+    message: "must be at least 16 characters",
+  }),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -12,15 +12,18 @@ import {
 } from "@/lib/simulator";
 import type { Behaviour } from "@/lib/dataset-store/dataset-input";
 
-/** The platform's default fixed action: latest ready version of `default-fixed`, else the centre of the action box. */
-export async function defaultFixedAction(): Promise<{ action: number[]; label: string }> {
+/**
+ * The platform's default fixed action: latest ready version of `default-fixed` (versionId), else the
+ * centre of the action box (versionId null).
+ */
+export async function defaultFixedAction(): Promise<{ action: number[]; label: string; versionId: string | null }> {
   const v = await db.policyVersion.findFirst({
     where: { status: "ready", policy: { key: DEFAULT_POLICY_KEY } },
     orderBy: { version: "desc" },
   });
   return v
-    ? { action: fixedPolicyConfig.parse(v.config).action, label: `${DEFAULT_POLICY_KEY}@${v.version}` }
-    : { action: Array.from(DEFAULT_FIXED_ACTION), label: "built-in default" };
+    ? { action: fixedPolicyConfig.parse(v.config).action, label: `${DEFAULT_POLICY_KEY}@${v.version}`, versionId: v.id }
+    : { action: Array.from(DEFAULT_FIXED_ACTION), label: "built-in default", versionId: null };
 }
 
 /**

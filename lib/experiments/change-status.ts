@@ -5,15 +5,21 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
-import { stopExperimentInput } from "@/lib/experiments/experiment-input";
+import { startExperimentInput, stopExperimentInput } from "@/lib/experiments/experiment-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
+import { assertLaunchGate } from "@/lib/experiments/launch-gate";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
 
-/** draft → running (its buckets must be free of other running experiments) → stopped. */
-export async function startExperiment(actor: Actor, ref: string) {
+/**
+ * draft → running (its buckets must be free of other running experiments, and every treatment must
+ * pass the launch gate or be overridden with a reason: `{ override: { reason } }`) → stopped.
+ */
+export async function startExperiment(actor: Actor, ref: string, raw: unknown = {}) {
+  const input = parseInput(startExperimentInput, raw ?? {});
   const current = await findExperiment(ref);
   if (current.status !== "draft")
     throw new AppError("conflict", `only a draft experiment can start (this one is ${current.status})`);
+  const launchGate = await assertLaunchGate(current, input.override, "start");
   return db.$transaction(async (tx) => {
     await lockLayer(tx, current.layerId);
     await assertBucketsFree(tx, current.layerId, current.layerBuckets as unknown as BucketRange[], current.id);
@@ -27,7 +33,7 @@ export async function startExperiment(actor: Actor, ref: string) {
       entityType: "Experiment",
       entityId: e.id,
       before: { status: "draft" },
-      after: { status: "running", startedAt: e.startedAt },
+      after: { status: "running", startedAt: e.startedAt, launchGate },
     });
     return serializeExperiment(e);
   });

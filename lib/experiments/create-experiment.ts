@@ -41,6 +41,7 @@ export async function createExperiment(actor: Actor, raw: unknown) {
           plannedUsers: input.plannedUsers ?? null,
           minUsersPerArm: input.minUsersPerArm,
           guardrailHarm: input.guardrailHarm,
+          webhookUrl: input.webhookUrl ?? null,
           createdById: actor.kind === "user" ? actor.userId : null,
           arms: { create: await armRows(tx, input.arms) },
         },

@@ -44,6 +44,12 @@ const attributionWindowDays = z
   .max(MAX_ATTRIBUTION_WINDOW_DAYS, `must be at most ${MAX_ATTRIBUTION_WINDOW_DAYS} days`)
   .nullish();
 
+/** Per-experiment webhook (auto-stops, verdicts); null falls back to FUSIONLAB_WEBHOOK_URL. */
+const webhookUrl = safeString()
+  .trim()
+  .max(2000)
+  .refine((s) => /^https?:\/\/[^\s]+$/.test(s) && URL.canParse(s), "must be an http(s) URL");
+
 /** The analysis plan's fields (docs/statistics.md §1), shared by create and edit. */
 export const ANALYSIS_PLANS = ["sequential", "fixedHorizon"] as const;
 const analysisFields = {
@@ -116,6 +122,7 @@ export const createExperimentInput = z
     plannedUsers: analysisFields.plannedUsers.nullish(),
     minUsersPerArm: analysisFields.minUsersPerArm.default(DEFAULT_MIN_USERS_PER_ARM),
     guardrailHarm: analysisFields.guardrailHarm.default({}),
+    webhookUrl: webhookUrl.nullish(),
   })
   .superRefine((v, ctx) => {
     checkRanges(v.layerBuckets, ["layerBuckets"], ctx);
@@ -123,6 +130,14 @@ export const createExperimentInput = z
     checkAnalysisPlan(v, ctx);
   });
 export type CreateExperimentInput = z.infer<typeof createExperimentInput>;
+
+/** An editor launching past the launch gate (docs/experiments.md): the reason goes into the audit trail. */
+export const gateOverride = z
+  .object({ reason: safeString().trim().min(10, "give a reason of at least 10 characters").max(2000) })
+  .strict();
+export type GateOverride = z.infer<typeof gateOverride>;
+
+export const startExperimentInput = z.object({ override: gateOverride.optional() }).strict();
 
 export const patchExperimentInput = z
   .object({
@@ -139,6 +154,9 @@ export const patchExperimentInput = z
     plannedUsers: analysisFields.plannedUsers.nullish(),
     minUsersPerArm: analysisFields.minUsersPerArm.optional(),
     guardrailHarm: analysisFields.guardrailHarm.optional(),
+    webhookUrl: webhookUrl.nullish(),
+    /** Ramping up a running experiment passes the launch gate again; this overrides it. */
+    override: gateOverride.optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -30,6 +30,7 @@ export function serializeExperiment(e: ExperimentRow) {
     plannedUsers: e.plannedUsers,
     minUsersPerArm: e.minUsersPerArm,
     guardrailHarm: e.guardrailHarm as Record<string, number>,
+    webhookUrl: e.webhookUrl,
     startedAt: e.startedAt?.toISOString() ?? null,
     stoppedAt: e.stoppedAt?.toISOString() ?? null,
     /** Recorded when it was stopped; null before (and for experiments stopped before decisions were recorded). */
@@ -44,6 +45,9 @@ export function serializeExperiment(e: ExperimentRow) {
       weight: a.weight,
       ranges: a.ranges,
       hashRanges: hashRanges[i],
+      /** Set when the guardrail job stopped the arm: its users get the control's policy since. */
+      stoppedAt: a.stoppedAt?.toISOString() ?? null,
+      stopReason: a.stopReason,
     })),
   };
 }

@@ -9,17 +9,26 @@ import { armRows } from "@/lib/experiments/arm-rows";
 import { assertBucketsFree, lockLayer } from "@/lib/experiments/bucket-conflicts";
 import { patchExperimentInput, type PatchExperimentInput } from "@/lib/experiments/experiment-input";
 import { findExperiment } from "@/lib/experiments/find-experiment";
+import { assertLaunchGate } from "@/lib/experiments/launch-gate";
 import { toPlacement } from "@/lib/experiments/placement";
 import { experimentInclude, serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { assertExperimentMetrics } from "@/lib/metrics/metric-catalogue";
 import { parseInput } from "@/lib/validation";
 
 /** What may change once an experiment has started: ramping (coverage, layer buckets) and wording. */
-const RUNNING_FIELDS = new Set<keyof PatchExperimentInput>(["coverage", "layerBuckets", "name", "hypothesis"]);
+const RUNNING_FIELDS = new Set<keyof PatchExperimentInput>([
+  "coverage",
+  "layerBuckets",
+  "name",
+  "hypothesis",
+  "webhookUrl",
+  "override",
+]);
 
 /**
  * Draft: everything. Running: ramping only, and only when no user would move from one arm to
- * another (users may enter or leave). Stopped: nothing but wording.
+ * another (users may enter or leave); a ramp that brings users into a treatment passes the launch
+ * gate again (arms and their versions cannot change while running). Stopped: nothing but wording.
  */
 export async function updateExperiment(actor: Actor, ref: string, raw: unknown) {
   const patch = parseInput(patchExperimentInput, raw, "experiment change");
@@ -35,7 +44,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
         `a running experiment only changes coverage, layerBuckets, name and hypothesis (not ${locked.join(", ")}); stop it and create a new one`,
       );
   }
-  if (current.status === "stopped" && fields.some((f) => f !== "name" && f !== "hypothesis")) {
+  if (current.status === "stopped" && fields.some((f) => f !== "name" && f !== "hypothesis" && f !== "webhookUrl")) {
     throw new AppError("conflict", "a stopped experiment cannot change its allocation");
   }
   const plan = patch.analysisPlan ?? planName(current.analysisPlan);
@@ -61,6 +70,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       issues.map((message) => ({ path: "arms", message })),
     );
 
+  let launchGate: Awaited<ReturnType<typeof assertLaunchGate>> | null = null;
   return db.$transaction(async (tx) => {
     await lockLayer(tx, current.layerId);
     const before = serializeExperiment(current);
@@ -78,6 +88,9 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
           "conflict",
           `this change would move ${(diff.switchArms * 100).toFixed(2)}% of users between arms`,
         );
+      const treatments = new Set(current.arms.filter((a) => !a.isControl).map((a) => a.key));
+      if (diff.arms.some((a) => treatments.has(a.key) && a.enter > 0))
+        launchGate = await assertLaunchGate(current, patch.override, "ramp up");
     }
     const data: Prisma.ExperimentUpdateInput = {
       name: patch.name,
@@ -92,6 +105,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       plannedUsers: patch.plannedUsers,
       minUsersPerArm: patch.minUsersPerArm,
       guardrailHarm: patch.guardrailHarm,
+      webhookUrl: patch.webhookUrl,
     };
     if (arms) {
       await tx.arm.deleteMany({ where: { experimentId: current.id } });
@@ -104,7 +118,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       entityType: "Experiment",
       entityId: e.id,
       before,
-      after,
+      after: launchGate ? { ...after, launchGate } : after,
     });
     return after;
   });

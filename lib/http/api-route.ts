@@ -17,6 +17,8 @@ interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, 
   params?: P;
   query?: Q;
   body?: B;
+  /** An empty body reads as `{}` (routes whose body only carries options, e.g. start). */
+  optionalBody?: boolean;
   /** Bodies above this size are refused with 413 before parsing. */
   maxBodyBytes?: number;
   successStatus?: number;
@@ -105,9 +107,9 @@ export function apiRoute<
         if (input.contentLength !== null && input.contentLength > limit)
           throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
         const bytes = await input.bodyBytes(limit);
-        let json: unknown;
+        let json: unknown = {};
         try {
-          json = parseJson(bytes);
+          if (!spec.optionalBody || bytes.length > 0) json = parseJson(bytes);
         } catch {
           throw new AppError("bad_request", "request body is not valid JSON");
         }

@@ -10,6 +10,8 @@ export interface JobContext {
   /** fraction in [0,1]; writes are throttled, and each write also picks up a cancel request. */
   progress(fraction: number, message?: string): Promise<void>;
   log(message: string, level?: "info" | "warn" | "error"): Promise<void>;
+  /** Enqueues another registered job (as the system), on this worker's queue connection. */
+  enqueue(type: string, payload: unknown): Promise<{ id: string }>;
 }
 
 export type JobHandler<P> = (payload: P, ctx: JobContext) => Promise<unknown>;

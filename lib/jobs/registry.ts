@@ -24,6 +24,15 @@ export const rollupReportsPayload = z.object({
 });
 export type RollupReportsPayload = z.infer<typeof rollupReportsPayload>;
 
+export const guardrailCheckPayload = z.object({
+  /** One experiment (uuid); by default every running experiment. */
+  experimentId: z.uuid("must be an experiment id").optional(),
+});
+export type GuardrailCheckPayload = z.infer<typeof guardrailCheckPayload>;
+
+export const deliverWebhookPayload = z.object({ deliveryId: z.uuid("must be a webhook delivery id") });
+export type DeliverWebhookPayload = z.infer<typeof deliverWebhookPayload>;
+
 export const JOB_REGISTRY = [
   defineJob({
     name: "db-maintenance",
@@ -43,6 +52,27 @@ export const JOB_REGISTRY = [
     retryDelaySeconds: 10,
     expireInSeconds: 3600,
     load: async () => (await import("@/lib/reports/rollup-reports")).runReportRollups,
+  }),
+  defineJob({
+    name: "check-guardrails",
+    description:
+      "Re-analyse running experiments: stop a treatment arm whose guardrail shows harm by the sequential test (its users get the control policy) and announce first verdicts by webhook",
+    payload: guardrailCheckPayload,
+    retryLimit: 1,
+    retryDelaySeconds: 10,
+    expireInSeconds: 1800,
+    load: async () => (await import("@/lib/jobs/handlers/check-guardrails")).runGuardrailCheck,
+  }),
+  defineJob({
+    name: "deliver-webhook",
+    description: "POST one signed webhook message (auto-stop, verdict); retried with exponential backoff",
+    payload: deliverWebhookPayload,
+    // 5 s, 10 s, 20 s, … about 10 minutes in all before it is marked failed.
+    retryLimit: 7,
+    retryDelaySeconds: 5,
+    expireInSeconds: 60,
+    load: async () => (await import("@/lib/jobs/handlers/deliver-webhook")).deliverWebhook,
+    onGiveUp: async (payload) => (await import("@/lib/jobs/handlers/deliver-webhook")).markWebhookFailed(payload),
   }),
   defineJob({
     name: "simulate-dataset",

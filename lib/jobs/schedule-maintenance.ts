@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
+import { loadEnv } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { enqueueJob, type JobDeps } from "@/lib/jobs/job-service";
 import type { JobName } from "@/lib/jobs/registry";
@@ -42,4 +43,9 @@ export function scheduleDbMaintenance(log: (msg: string) => void, opts: Schedule
 /** rollup-reports every REPORT_ROLLUP_PERIOD_MS (lib/reports/rollup-reports.ts). */
 export function scheduleReportRollups(log: (msg: string) => void, opts: ScheduleOptions = {}): () => void {
   return scheduleRecurringJob("rollup-reports", REPORT_ROLLUP_PERIOD_MS, log, opts);
+}
+
+/** check-guardrails every FUSIONLAB_GUARDRAIL_CHECK_SECONDS (lib/jobs/handlers/check-guardrails.ts). */
+export function scheduleGuardrailChecks(log: (msg: string) => void, opts: ScheduleOptions = {}): () => void {
+  return scheduleRecurringJob("check-guardrails", loadEnv().FUSIONLAB_GUARDRAIL_CHECK_SECONDS * 1000, log, opts);
 }

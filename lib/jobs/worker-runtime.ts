@@ -1,7 +1,9 @@
 import os from "node:os";
 import type { Prisma } from "@prisma/client";
 import type PgBoss from "pg-boss";
+import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { enqueueJob } from "@/lib/jobs/job-service";
 import { PermanentJobError, type JobContext, type JobDefinition } from "@/lib/jobs/define-job";
 import { ensureQueues, sendOptions, startQueue } from "@/lib/jobs/queue";
 
@@ -123,6 +125,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         }
       },
       log: (message, level = "info") => appendLog(row.id, message, level),
+      enqueue: (type, payload) => enqueueJob(SYSTEM_ACTOR, type, payload, { queue: boss, registry: opts.registry }),
     };
 
     const execution = (async () => {

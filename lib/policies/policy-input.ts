@@ -49,5 +49,10 @@ export const evaluatePolicyInput = z.object({
   users: z.number().int().min(10).max(1_000_000).optional(),
   /** Held-out logs for MTF-GAUC and the SNIPS estimate. */
   datasetId: z.uuid().optional(),
+  /**
+   * The paired baseline: another version (e.g. an experiment's control arm). Default: the platform
+   * default as it is when the job runs. Only a platform-default evaluation becomes the version's own.
+   */
+  baselineVersionId: z.uuid("must be a policy version id").optional(),
 });
 export type EvaluatePolicyInput = z.infer<typeof evaluatePolicyInput>;

@@ -49,18 +49,22 @@ async function build(fp: string): Promise<ServingSnapshot> {
   const arms = new Map<string, ServedArm>();
   for (const l of layers) {
     for (const e of l.experiments) {
+      // An arm the guardrail job stopped keeps its users (decisions still name it) but serves the control's policy.
+      const control = e.arms.find((a) => a.isControl);
+      const served = (a: (typeof e.arms)[number]) =>
+        a.stoppedAt ? (control?.policyVersionId ?? null) : a.policyVersionId;
       const teams =
         e.type === "interleaving"
           ? [...e.arms]
               .sort((a, b) => a.position - b.position)
-              .map((a) => ({ armKey: a.key, policyVersionId: a.policyVersionId }))
+              .map((a) => ({ armKey: a.key, policyVersionId: served(a) }))
           : undefined;
       for (const a of e.arms)
         arms.set(`${e.key}/${a.key}`, {
           experimentId: e.id,
           experimentKey: e.key,
           armKey: a.key,
-          policyVersionId: a.policyVersionId,
+          policyVersionId: served(a),
           ...(teams ? { teams } : {}),
         });
     }

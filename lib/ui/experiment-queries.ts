@@ -248,3 +248,23 @@ export async function experimentReach(e: {
     FROM "Decision" WHERE ts >= ${e.startedAt} AND ts <= ${until}`;
   return { inside: Number(row?.inside ?? 0), outside: Number(row?.outside ?? 0) };
 }
+
+/** The experiment's webhook messages, newest first (the delivery log). */
+export async function webhookDeliveries(experimentId: string, take = 50) {
+  const rows = await db.webhookDelivery.findMany({
+    where: { experimentId },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: {
+      id: true,
+      event: true,
+      url: true,
+      status: true,
+      attempts: true,
+      responseStatus: true,
+      error: true,
+      createdAt: true,
+    },
+  });
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+}

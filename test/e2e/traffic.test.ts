@@ -3,6 +3,7 @@ import { disconnectDb } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { createScratchDatabase } from "@/lib/db/scratch-database";
 import { startPlatform, stopPlatform, type RunningPlatform } from "@/test/support/platform";
+import { platformApi } from "@/test/support/route-calls";
 
 /**
  * The experimentation loop through the public API only: layer → experiment → start → simulated
@@ -12,16 +13,7 @@ const API_KEY = "flk_e2e_traffic_test_key_0123456789";
 let platform: RunningPlatform;
 let dropDb: () => Promise<void>;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = platformApi(() => platform.url, API_KEY);
 
 beforeAll(async () => {
   const scratch = await createScratchDatabase(inject("pgAdminUrl"), "fl_e2e_traffic");

@@ -74,7 +74,10 @@ describe("web UI: interleaving experiments", () => {
     await page.waitForURL(/\/experiments\/[0-9a-f-]{36}$/);
     await page.getByText("· interleaving ·").waitFor();
     const id = page.url().split("/").pop()!;
-    await ok("POST", `/api/v1/experiments/${id}/start`, {});
+    // Hand-set fixed versions with no offline evaluation: the launch gate needs a stated reason.
+    await ok("POST", `/api/v1/experiments/${id}/start`, {
+      override: { reason: "interleaving e2e: hand-set fixed versions, not evaluated offline" },
+    });
 
     const candidates = Array.from({ length: 12 }, (_, j) => ({
       itemId: `item-${j}`,

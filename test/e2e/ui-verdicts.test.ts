@@ -91,7 +91,11 @@ beforeAll(async () => {
       { key: "treatment", weight: 0.5, policyVersionId: null },
     ],
   });
-  await api("POST", "/api/v1/experiments/verdict-e2e/start");
+  // The treatment serves the built-in default, which no offline evaluation covers: started past the
+  // launch gate with a stated reason (the gate has its own tests).
+  await api("POST", "/api/v1/experiments/verdict-e2e/start", {
+    override: { reason: "verdict e2e: a deliberately poor control against the built-in default" },
+  });
 }, 300_000);
 
 afterAll(() => stop?.());

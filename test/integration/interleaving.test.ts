@@ -76,7 +76,17 @@ describe("interleaving experiment through /api/v1/rank and /api/v1/events", () =
     );
     expect(created.status).toBe(201);
     expect((await created.json()).type).toBe("interleaving");
-    expect((await startRoute.POST(post(key, "/api/v1/experiments/il/start", {}), ctx({ id: "il" }))).status).toBe(200);
+    expect(
+      (
+        await startRoute.POST(
+          post(key, "/api/v1/experiments/il/start", {
+            // Two hand-set fixed versions with no offline evaluation: the launch gate needs a stated reason.
+            override: { reason: "interleaving test: hand-set fixed versions, not evaluated offline" },
+          }),
+          ctx({ id: "il" }),
+        )
+      ).status,
+    ).toBe(200);
 
     const rng = new Rng("interleaving-integration");
     const expected = { click: new Map<string, number>(), watch: new Map<string, number>() };

@@ -12,17 +12,13 @@ import { experimentAssignment } from "@/lib/experiments/experiment-assignment";
 import { createLayer } from "@/lib/experiments/layers";
 import { rank } from "@/lib/serving/rank";
 import { rankCandidates } from "@/test/support/rank-fixtures";
+import { routeContext, routeRequest } from "@/test/support/route-calls";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_metrics");
 
-const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
-const req = (path: string, key: string, init: { method?: string; body?: unknown } = {}) =>
-  new Request(`http://test${path}`, {
-    method: init.method ?? "GET",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
+const ctx = routeContext;
+const req = routeRequest;
 
 const likeRate = {
   key: "like_rate",

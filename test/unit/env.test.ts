@@ -52,6 +52,26 @@ describe("environment validation", () => {
     expect(msg).not.toContain("hunter22");
   });
 
+  it("validates the guardrail check interval and the webhook settings, never echoing the secret", () => {
+    expect(parseEnv({}).FUSIONLAB_GUARDRAIL_CHECK_SECONDS).toBe(300);
+    const ok = parseEnv({
+      FUSIONLAB_GUARDRAIL_CHECK_SECONDS: "30",
+      FUSIONLAB_WEBHOOK_URL: "https://hooks.example.com/fusionlab",
+      FUSIONLAB_WEBHOOK_SECRET: "0123456789abcdef",
+    });
+    expect(ok.FUSIONLAB_GUARDRAIL_CHECK_SECONDS).toBe(30);
+    expect(ok.FUSIONLAB_WEBHOOK_URL).toBe("https://hooks.example.com/fusionlab");
+    expect(() =>
+      parseEnv({
+        FUSIONLAB_GUARDRAIL_CHECK_SECONDS: "1",
+        FUSIONLAB_WEBHOOK_URL: "ftp://x",
+        FUSIONLAB_WEBHOOK_SECRET: "tiny",
+      }),
+    ).toThrow(
+      /FUSIONLAB_GUARDRAIL_CHECK_SECONDS.*FUSIONLAB_WEBHOOK_URL.*FUSIONLAB_WEBHOOK_SECRET must be at least 16 characters$/,
+    );
+  });
+
   it("accepts a full valid configuration", () => {
     const env = parseEnv({
       PORT: "8080",

@@ -13,19 +13,12 @@ import {
 import { holmDecisions } from "@/lib/stats/holm";
 import { checkMinimumData } from "@/lib/stats/minimum-data";
 import { type VerdictInput, decideExperiment } from "@/lib/stats/verdict";
+import { armMoments } from "@/test/support/arm-moments";
 
 const accumulate = (xs: readonly number[], ys: readonly number[] = []) =>
   xs.reduce<Moments>((m, x, i) => addObservation(m, x, ys[i] ?? 0), { ...EMPTY_MOMENTS });
 
-/** Moments of n users with a given mean and sample standard deviation. */
-const arm = (n: number, mean: number, sd: number): Moments => ({
-  n,
-  meanX: mean,
-  meanY: 0,
-  m2X: sd * sd * (n - 1),
-  m2Y: 0,
-  cXY: 0,
-});
+const arm = armMoments;
 
 function expectRelative(actual: number, expected: number, tol = 1e-10) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tol * Math.abs(expected));

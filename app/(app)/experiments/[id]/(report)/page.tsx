@@ -7,6 +7,7 @@ import { CollapsibleSection } from "@/components/collapsible-section";
 import { StatusBadge } from "@/components/badges";
 import { LifecycleControls } from "@/components/experiment-controls";
 import { JobForm } from "@/components/job-form";
+import { AutoStopBanner, OfflineVsOnline, WebhookLog } from "@/components/launch-gate";
 import { JobsTable } from "@/components/jobs-table";
 import { InterleavingReport } from "@/components/interleaving-report";
 import { ArmSplit, CumulativeLiftChart, ReportResults, ReportSummary, SrmBanner } from "@/components/report";
@@ -18,11 +19,19 @@ import { requirePageUser } from "@/lib/auth/session";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { isAppError } from "@/lib/errors";
 import { findExperiment } from "@/lib/experiments/find-experiment";
+import { launchGate } from "@/lib/experiments/launch-gate";
 import { toPlacement } from "@/lib/experiments/placement";
 import { serializeExperiment } from "@/lib/experiments/serialize-experiment";
 import { jobListItems } from "@/lib/ui/job-subjects";
 import { listScenarios } from "@/lib/scenarios/scenario-service";
-import { auditTrail, experimentReach, safeReport, trafficJobs, versionLabels } from "@/lib/ui/experiment-queries";
+import {
+  auditTrail,
+  experimentReach,
+  safeReport,
+  trafficJobs,
+  versionLabels,
+  webhookDeliveries,
+} from "@/lib/ui/experiment-queries";
 import { defaultArmLabel } from "@/lib/policies/default-periods";
 import { platformDefaultHistory } from "@/lib/policies/platform-default";
 import { dateTime, decisionLabel, pct } from "@/lib/ui/format";
@@ -46,17 +55,22 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   const e = serializeExperiment(row);
   const canEdit = roleAtLeast(user.role, "editor");
   const interleaving = e.type === "interleaving";
-  const [labels, report, interleaved, audit, jobs, scenarios, defaults, reach, metricName] = await Promise.all([
-    versionLabels(e.arms.map((a) => a.policyVersionId)),
-    e.status === "draft" || interleaving ? null : safeReport(e.id),
-    e.status === "draft" || !interleaving ? null : interleavingReport(e.id),
-    auditTrail("Experiment", e.id),
-    trafficJobs(e),
-    listScenarios(),
-    platformDefaultHistory(),
-    experimentReach(row),
-    metricNames(),
-  ]);
+  const [labels, report, interleaved, audit, jobs, scenarios, defaults, reach, metricName, gates, webhooks] =
+    await Promise.all([
+      versionLabels(e.arms.map((a) => a.policyVersionId)),
+      e.status === "draft" || interleaving ? null : safeReport(e.id),
+      e.status === "draft" || !interleaving ? null : interleavingReport(e.id),
+      auditTrail("Experiment", e.id),
+      trafficJobs(e),
+      listScenarios(),
+      platformDefaultHistory(),
+      experimentReach(row),
+      metricNames(),
+      launchGate(row),
+      webhookDeliveries(e.id),
+    ]);
+  const gateBlocks = gates.filter((g) => g.status === "missing" || g.status === "harmful").map((g) => g.message);
+  const scenarioOptions = scenarios.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` }));
   const platformDefault = defaultArmLabel(defaults, row.startedAt ?? new Date(), row.stoppedAt);
   const shares = armShares(toPlacement(row));
   const model = report ? reportModel(report) : null;
@@ -82,7 +96,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </p>
         </div>
         <div className="row">
-          {canEdit && <LifecycleControls id={e.id} status={e.status} name={e.name} arms={e.arms} />}
+          {canEdit && (
+            <LifecycleControls id={e.id} status={e.status} name={e.name} arms={e.arms} gateBlocks={gateBlocks} />
+          )}
           {canEdit && (
             <Link className="button" href={`/experiments/${e.id}/edit`}>
               Edit
@@ -98,6 +114,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </div>
       </div>
 
+      <AutoStopBanner arms={e.arms} />
+
       <CollapsibleSection id="setup-h" title="Setup">
         <dl className="facts">
           <dt>Hypothesis</dt>
@@ -110,6 +128,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s
             users are in it
           </dd>
+          <dt>Webhook</dt>
+          <dd>{e.webhookUrl ? <code>{e.webhookUrl}</code> : <span className="muted">platform default</span>}</dd>
           <dt>Hash seed</dt>
           <dd>
             <code>{e.hashSeed}</code>
@@ -233,6 +253,23 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </section>
       )}
 
+      <section className="card" aria-labelledby="gate-h">
+        <h2 id="gate-h">Launch gate: offline prediction and online result</h2>
+        <p className="muted small">
+          Each treatment&apos;s latest offline evaluation against the control arm&apos;s policy (paired rollouts on
+          held-out simulated worlds) next to its online lift. Starting or ramping up needs one per treatment and refuses
+          a treatment significantly worse offline on the primary metric or beyond a guardrail&apos;s allowed harm.
+        </p>
+        <OfflineVsOnline
+          gates={gates}
+          metrics={[e.primaryMetric, ...e.guardrailMetrics]}
+          model={model}
+          metricName={metricName}
+          canEdit={canEdit && e.status !== "stopped"}
+          scenarios={scenarioOptions}
+        />
+      </section>
+
       {(e.status === "running" || jobs.length > 0) && (
         <section className="card" aria-labelledby="sim-h">
           <h2 id="sim-h">Traffic simulation</h2>
@@ -249,7 +286,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
               hide={["concurrency"]}
               onQueued="refresh"
               initial={{ users: 500, sessionsPerUser: 2, prePeriodDays: 7, seed: "1" }}
-              pickers={{ scenario: scenarios.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` })) }}
+              pickers={{ scenario: scenarioOptions }}
               hints={{ users: "Simulated users in the scenario's world", seed: "Same seed, same users and sessions" }}
             />
           )}
@@ -266,6 +303,10 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           )}
         </section>
       )}
+
+      <CollapsibleSection id="webhooks-h" title="Webhooks">
+        <WebhookLog rows={webhooks} url={e.webhookUrl} />
+      </CollapsibleSection>
 
       <CollapsibleSection id="audit-h" title="Audit trail">
         <AuditTable rows={audit} />

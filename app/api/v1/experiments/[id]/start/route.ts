@@ -1,9 +1,10 @@
 import { startExperiment } from "@/lib/experiments/change-status";
-import { experimentRef } from "@/lib/experiments/experiment-input";
+import { experimentRef, startExperimentInput } from "@/lib/experiments/experiment-input";
 import { apiRoute } from "@/lib/http/api-route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute({ scope: "experiments:write", params: experimentRef }, async ({ actor, params }) =>
-  startExperiment(actor, params.id),
+export const POST = apiRoute(
+  { scope: "experiments:write", params: experimentRef, body: startExperimentInput, optionalBody: true },
+  async ({ actor, params, body }) => startExperiment(actor, params.id, body),
 );
