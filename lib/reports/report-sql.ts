@@ -60,6 +60,12 @@ export interface ReportSqlInput {
   armKeys: readonly string[];
   /** Where the pre-period sums come from: the frozen rollup, a live query, or none (not started). */
   pre: "rollup" | "live" | "none";
+  /**
+   * Only the users with from ≤ userId < to (null: unbounded), so that a large report can run as
+   * several statements over user ranges whose sums add up (report-statistics.ts). Not with
+   * percentile caps, which need every user.
+   */
+  users?: { from: string | null; to: string | null };
 }
 
 export interface ReportSqlColumns {
@@ -67,7 +73,7 @@ export interface ReportSqlColumns {
   metrics: { key: string; type: "mean" | "ratio"; pre: boolean }[];
 }
 
-export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: string } & ReportSqlColumns {
+export function reportSql({ metrics, armKeys, pre, users }: ReportSqlInput): { text: string } & ReportSqlColumns {
   const measures = new Map<string, { index: number; measure: Measure }>();
   const measureIndex = (m: Measure) => {
     const key = measureKey(m);
@@ -92,6 +98,11 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
   const percentileCaps = compiled.filter((c) => c.metric.kind === "mean" && c.metric.cap === "percentile");
   const capsJoin = percentileCaps.length ? " CROSS JOIN caps" : "";
   const withPre = (c: Compiled) => c.type === "mean" && pre !== "none";
+  if (users && percentileCaps.length) throw new Error("a report with percentile caps cannot be split by users");
+  const userRange = [
+    users?.from != null ? ` AND "userId" >= ${q(users.from)}` : "",
+    users?.to != null ? ` AND "userId" < ${q(users.to)}` : "",
+  ].join("");
 
   /** The value a mean metric takes from a per-user (cumulative or total) sum: capped, or 0/1. */
   const value = (c: Compiled, col: string) => {
@@ -108,7 +119,7 @@ export function reportSql({ metrics, armKeys, pre }: ReportSqlInput): { text: st
 
   const preSource =
     pre === "rollup"
-      ? `SELECT "userId", ${measureCols(null, true)} FROM "ReportPrePeriod" WHERE "experimentId" = $1::uuid`
+      ? `SELECT "userId", ${measureCols(null, true)} FROM "ReportPrePeriod" WHERE "experimentId" = $1::uuid${userRange}`
       : `SELECT "userId", ${measureCols(null, true)} FROM (
            SELECT "userId", ${eventColumnSums(usedTypes.length ? usedTypes : ["play"])} FROM "Event"
            WHERE "experimentId" IS NULL AND ts >= $4 AND ts < $5 AND "userId" IN (SELECT "userId" FROM totals)
@@ -178,7 +189,7 @@ WITH input AS (
     min(CASE WHEN req > 0 THEN day END) OVER u AS first_day,
     ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")},
     row_number() OVER cw AS rn, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
-  FROM input WHERE "armKey" IN (${armKeys.map(q).join(", ")})
+  FROM input WHERE "armKey" IN (${armKeys.map(q).join(", ")})${userRange}
   WINDOW u AS (PARTITION BY "userId", "armKey"), cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ), totals AS (
   SELECT "userId", "armKey", ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")} FROM w WHERE last = 1 AND first_day IS NOT NULL
