@@ -127,7 +127,8 @@ async function restoreKeys(c: pg.Client, keys: Keys[]) {
   for (const { table, constraints, indexes } of keys) {
     for (const k of constraints.filter((k) => !k.foreign))
       await c.query(`ALTER TABLE "${table}" ADD CONSTRAINT "${k.name}" ${k.def}`);
-    for (const def of indexes) await c.query(def);
+    // pg_get_indexdef says "ON ONLY" for a partitioned table's index: built so, it would cover no partition.
+    for (const def of indexes) await c.query(def.replace(" ON ONLY ", " ON "));
     for (const k of constraints.filter((k) => k.foreign))
       await c.query(`ALTER TABLE "${table}" ADD CONSTRAINT "${k.name}" ${k.def}`);
   }
