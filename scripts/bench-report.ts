@@ -2,7 +2,8 @@
  * npm run bench:report -- --users N — how the uplift report scales with an experiment's size.
  * Starts the platform (`npm start`: one web process, one worker) on a throw-away embedded
  * PostgreSQL, creates and starts a two-arm experiment through the API, then writes its traffic
- * straight into the database with INSERT … SELECT over generate_series (far faster than the API):
+ * straight into the database with INSERT … SELECT over generate_series (far faster than the API;
+ * user ranges over one connection per core, the tables' keys and indexes built after the load):
  * N users × 5 sessions × 4 rank requests over 7 days (each user active on 5 of them), ~3 events per
  * request (impression, play with seconds, valid play, long view, like, follow, comment, forward,
  * hate at realistic rates; a small treatment effect), and a pre-period of 2 requests' worth of
