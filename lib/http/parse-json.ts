@@ -128,11 +128,19 @@ class Splitter {
       // A cut far past a chunk lies beyond this array (a later one's): don't spend a parse on it.
       if (cut <= open || cut - open > 2 * CHUNK) break;
       let chunk: unknown[];
+      // The chunk's elements between brackets, written over the body's own bytes (`open` holds '['
+      // or ',', cut + 1 the ',' of "},{") and put back at once: one string, no concatenated copy.
+      const [before, after] = [this.buf[open], this.buf[cut + 1]];
+      this.buf[open] = OPEN_ARRAY;
+      this.buf[cut + 1] = CLOSE_ARRAY;
       try {
-        chunk = JSON.parse(`[${this.buf.toString("utf8", open + 1, cut + 1)}]`) as unknown[];
+        chunk = JSON.parse(this.buf.toString("utf8", open, cut + 2)) as unknown[];
       } catch (err) {
         if (err instanceof SyntaxError) break; // not a boundary of this array (or a real error, found below)
         throw err;
+      } finally {
+        this.buf[open] = before;
+        this.buf[cut + 1] = after;
       }
       for (const v of chunk) out.push(v);
       open = cut + 1;
