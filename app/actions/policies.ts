@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { requireActionActor } from "@/lib/auth/session";
 import { runAction } from "@/lib/http/action-result";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 
 export async function registerFixedPolicyAction(raw: unknown) {
   return runAction(async () => {

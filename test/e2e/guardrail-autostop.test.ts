@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { verifyWebhookSignature } from "@/lib/webhooks/webhook-signature";
 import { screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
 import { startBrowserPlatform } from "@/test/support/browser-platform";

@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { SCORE_NAMES } from "@/lib/fusion";
 import { Rng } from "@/lib/random/rng";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { expectAccessible, fitsViewport, screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
 import { startBrowserPlatform } from "@/test/support/browser-platform";
 import type { RunningPlatform } from "@/test/support/platform";

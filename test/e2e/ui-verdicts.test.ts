@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { screenshot, signInAs, VIEWPORTS } from "@/test/support/browser";
 import { startBrowserPlatform } from "@/test/support/browser-platform";
 import type { RunningPlatform } from "@/test/support/platform";

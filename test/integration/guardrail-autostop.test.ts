@@ -12,7 +12,7 @@ import type { JobContext } from "@/lib/jobs/define-job";
 import { enqueueJob } from "@/lib/jobs/job-service";
 import { Rng } from "@/lib/random/rng";
 import { rank } from "@/lib/serving/rank";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { deliverWebhook } from "@/lib/jobs/handlers/deliver-webhook";
 import { verifyWebhookSignature } from "@/lib/webhooks/webhook-signature";
 import { harmfulExperiment, SCORE_BLIND_ACTION } from "@/test/support/harmful-treatment";

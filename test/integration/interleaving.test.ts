@@ -14,7 +14,7 @@ import { SCORE_NAMES } from "@/lib/fusion";
 import { Rng } from "@/lib/random/rng";
 import { interleavingReport, type InterleavingReportView } from "@/lib/reports/interleaving-report";
 import { rollupExperiment } from "@/lib/reports/rollup-reports";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { setupTestDatabase } from "@/test/support/test-database";
 
 setupTestDatabase("fl_interleaving");

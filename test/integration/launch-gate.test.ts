@@ -10,7 +10,7 @@ import type { JobContext } from "@/lib/jobs/define-job";
 import { enqueueJob } from "@/lib/jobs/job-service";
 import { runEvaluation } from "@/lib/jobs/handlers/evaluate-policy";
 import { createScenario } from "@/lib/scenarios/scenario-service";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { SCORE_BLIND_ACTION } from "@/test/support/harmful-treatment";
 import { routeContext, routeRequest } from "@/test/support/route-calls";
 import { setupTestDatabase } from "@/test/support/test-database";

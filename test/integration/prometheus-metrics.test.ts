@@ -8,7 +8,7 @@ import { db } from "@/lib/db/client";
 import { DEFAULT_ACTION_BOUNDS } from "@/lib/fusion";
 import type { ApiCore } from "@/lib/http/api-route";
 import { servingPolicy } from "@/lib/serving/policy-cache";
-import { registerFixedPolicyVersion } from "@/lib/ui/register-fixed-policy";
+import { registerFixedPolicyVersion } from "@/lib/policies/register-fixed-version";
 import { rankCandidates } from "@/test/support/rank-fixtures";
 import { setupTestDatabase } from "@/test/support/test-database";
 

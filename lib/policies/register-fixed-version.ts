@@ -9,9 +9,9 @@ import { fixedPolicyConfig } from "@/lib/serving/serving-policy";
 import { parseInput, safeString } from "@/lib/validation";
 
 /**
- * UI-side stand-in until lib/policies offers it: registers a hand-set fixed fusion action (the
- * industry formula baseline) as a new ready version of a `fixed` policy, created on first use.
- * Each new version's parent is the policy's previous latest version (lineage).
+ * Registers a hand-set fixed fusion action (the industry formula baseline) as a new ready version of
+ * a `fixed` policy, created on first use. Each new version's parent is the policy's previous latest
+ * version (lineage). The Policies page's "Register fixed policy" form calls it.
  */
 export const registerFixedPolicyInput = z.object({
   key: keySchema,
