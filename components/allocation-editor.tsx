@@ -6,6 +6,7 @@ import { useMemo, useState, useTransition } from "react";
 import { updateExperimentAction } from "@/app/actions/experiments";
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { DataTable } from "@/components/data-table";
+import { NumberField } from "@/components/number-field";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import {
   allocationIssues,
@@ -21,11 +22,8 @@ import {
 import { patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { int, pct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
+import { fraction, percentText } from "@/lib/ui/percent-text";
 import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
-
-const percentText = (x: number | null | undefined) =>
-  x === null || x === undefined ? "" : String(Math.round(x * 10000) / 100);
-const fraction = (text: string) => (text.trim() === "" ? NaN : Number(text) / 100);
 
 function placementOf(e: ExperimentView): Placement {
   return {
@@ -300,20 +298,14 @@ function Editor({
           {(p) => <input {...p} value={buckets} onChange={(e) => setBuckets(e.target.value)} autoComplete="off" />}
         </Field>
         {!usesRanges && (
-          <Field label="Coverage (%)" error={err("coverage")} hint={`Now ${pct(experiment.coverage, 1)}.`}>
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                min={0}
-                max={100}
-                step="any"
-                inputMode="decimal"
-                value={coverage}
-                onChange={(e) => setCoverage(e.target.value)}
-              />
-            )}
-          </Field>
+          <NumberField
+            label="Coverage (%)"
+            kind="percent"
+            error={err("coverage")}
+            hint={`Now ${pct(experiment.coverage, 1)}.`}
+            value={coverage}
+            onChange={setCoverage}
+          />
         )}
         {!running &&
           experiment.arms.map((a, i) =>
@@ -328,19 +320,14 @@ function Editor({
                 )}
               </Field>
             ) : (
-              <Field key={a.key} label={`${a.key} weight (%)`} error={err(`arms.${i}.weight`)}>
-                {(p) => (
-                  <input
-                    {...p}
-                    type="number"
-                    min={0}
-                    max={100}
-                    step="any"
-                    value={weights[i]}
-                    onChange={(e) => setWeights((w) => w.map((x, j) => (j === i ? e.target.value : x)))}
-                  />
-                )}
-              </Field>
+              <NumberField
+                key={a.key}
+                label={`${a.key} weight (%)`}
+                kind="percent"
+                error={err(`arms.${i}.weight`)}
+                value={weights[i]}
+                onChange={(text) => setWeights((w) => w.map((x, j) => (j === i ? text : x)))}
+              />
             ),
           )}
       </div>

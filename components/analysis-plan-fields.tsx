@@ -3,9 +3,11 @@
 import { useEffect, useMemo, useState } from "react";
 import { powerBaselineAction } from "@/app/actions/experiments";
 import { Field } from "@/components/field";
+import { NumberField } from "@/components/number-field";
 import type { PowerBaseline } from "@/lib/experiments/power-baseline";
 import { planPower, type PowerResult } from "@/lib/stats/power";
 import { int, num, pct } from "@/lib/ui/format";
+import { fraction } from "@/lib/ui/percent-text";
 
 export interface AnalysisPlanState {
   analysisPlan: "sequential" | "fixedHorizon";
@@ -29,7 +31,6 @@ interface Props {
   trafficShare: number | null;
 }
 
-const percentNumber = (s: string) => (s.trim() === "" ? NaN : Number(s.replace(",", ".")) / 100);
 const days = (d: number | null) => (d === null ? "" : ` · about ${int(d)} ${d === 1 ? "day" : "days"}`);
 
 /**
@@ -72,9 +73,9 @@ export function AnalysisPlanFields(props: Props) {
         metric: metric.key,
         baselineMean: mean,
         baselineSd: sd,
-        mde: percentNumber(mde),
-        alpha: percentNumber(alpha),
-        power: percentNumber(power),
+        mde: fraction(mde),
+        alpha: fraction(alpha),
+        power: fraction(power),
         weights,
         dailyTraffic: daily,
         cupedCorrelation: history?.cupedCorrelation ?? undefined,
@@ -111,50 +112,32 @@ export function AnalysisPlanFields(props: Props) {
             </select>
           )}
         </Field>
-        <Field
+        <NumberField
           label="Planned users"
+          kind="count"
           error={err("plannedUsers")}
           hint={value.analysisPlan === "fixedHorizon" ? "Required: the verdict waits for them." : "Optional target."}
-        >
-          {(p) => (
-            <input
-              {...p}
-              inputMode="numeric"
-              value={value.plannedUsers}
-              onChange={(e) => onChange({ plannedUsers: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
+          value={value.plannedUsers}
+          onChange={(plannedUsers) => onChange({ plannedUsers })}
+        />
+        <NumberField
           label="Minimum users per arm"
+          kind="count"
           error={err("minUsersPerArm")}
           hint="Below it the report says “not enough data” instead of intervals."
-        >
-          {(p) => (
-            <input
-              {...p}
-              inputMode="numeric"
-              value={value.minUsersPerArm}
-              onChange={(e) => onChange({ minUsersPerArm: e.target.value })}
-            />
-          )}
-        </Field>
+          value={value.minUsersPerArm}
+          onChange={(minUsersPerArm) => onChange({ minUsersPerArm })}
+        />
         {guardrails.map((g) => (
-          <Field
+          <NumberField
             key={g.key}
             label={`${g.name}: allowed harm (%)`}
+            kind="percent"
             error={err(`guardrailHarm.${g.key}`)}
             hint={`Empty: ${g.allowedHarm !== null ? `the catalogue's ${pct(g.allowedHarm, 1)}` : "the 2% default"}.`}
-          >
-            {(p) => (
-              <input
-                {...p}
-                inputMode="decimal"
-                value={value.guardrailHarm[g.key] ?? ""}
-                onChange={(e) => onChange({ guardrailHarm: { ...value.guardrailHarm, [g.key]: e.target.value } })}
-              />
-            )}
-          </Field>
+            value={value.guardrailHarm[g.key] ?? ""}
+            onChange={(harm) => onChange({ guardrailHarm: { ...value.guardrailHarm, [g.key]: harm } })}
+          />
         ))}
       </div>
 
@@ -181,39 +164,30 @@ export function AnalysisPlanFields(props: Props) {
               No experiment has measured {metric.name} yet: enter a baseline per-user mean and standard deviation.
             </p>
             <div className="grid-form">
-              <Field label="Baseline mean">
-                {(p) => (
-                  <input
-                    {...p}
-                    inputMode="decimal"
-                    value={manual.mean}
-                    onChange={(e) => setManual((m) => ({ ...m, mean: e.target.value }))}
-                  />
-                )}
-              </Field>
-              <Field label="Baseline SD">
-                {(p) => (
-                  <input
-                    {...p}
-                    inputMode="decimal"
-                    value={manual.sd}
-                    onChange={(e) => setManual((m) => ({ ...m, sd: e.target.value }))}
-                  />
-                )}
-              </Field>
+              <NumberField
+                label="Baseline mean"
+                value={manual.mean}
+                onChange={(mean) => setManual((m) => ({ ...m, mean }))}
+              />
+              <NumberField
+                label="Baseline SD"
+                min={0}
+                value={manual.sd}
+                onChange={(sd) => setManual((m) => ({ ...m, sd }))}
+              />
             </div>
           </>
         )}
         <div className="grid-form">
-          <Field label="Minimum detectable effect (%)" hint="Relative change of the primary metric">
-            {(p) => <input {...p} inputMode="decimal" value={mde} onChange={(e) => setMde(e.target.value)} />}
-          </Field>
-          <Field label="α (%)" hint="Two-sided">
-            {(p) => <input {...p} inputMode="decimal" value={alpha} onChange={(e) => setAlpha(e.target.value)} />}
-          </Field>
-          <Field label="Power (%)">
-            {(p) => <input {...p} inputMode="decimal" value={power} onChange={(e) => setPower(e.target.value)} />}
-          </Field>
+          <NumberField
+            label="Minimum detectable effect (%)"
+            kind="percent"
+            hint="Relative change of the primary metric"
+            value={mde}
+            onChange={setMde}
+          />
+          <NumberField label="α (%)" kind="percent" hint="Two-sided" value={alpha} onChange={setAlpha} />
+          <NumberField label="Power (%)" kind="percent" value={power} onChange={setPower} />
         </div>
         {plan && "error" in plan && <p className="error small">{plan.error}</p>}
         {sized && (

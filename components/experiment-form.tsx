@@ -6,6 +6,7 @@ import { createExperimentAction, updateExperimentAction } from "@/app/actions/ex
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
 import { AnalysisPlanFields, type AnalysisPlanState } from "@/components/analysis-plan-fields";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
+import { NumberField } from "@/components/number-field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, EXPERIMENT_TYPES, patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
@@ -13,6 +14,7 @@ import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimum-data";
 import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
+import { fraction, percentText } from "@/lib/ui/percent-text";
 import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
 
 export interface LayerOption {
@@ -36,11 +38,6 @@ function evalLine(v: VersionOption | undefined): string {
   if (!v) return "";
   return v.evaluation.map((f) => `${f.label} ${figure(f)}${figureCi(f)}`).join(" · ");
 }
-
-/** Percent text → fraction, or NaN (which the zod rules then name). */
-const fraction = (text: string) => (text.trim() === "" ? NaN : Number(text) / 100);
-const percentText = (x: number | null | undefined) =>
-  x === null || x === undefined ? "" : String(Math.round(x * 10000) / 100);
 
 let nextUid = 1;
 
@@ -493,25 +490,17 @@ export function ExperimentForm({
             </div>
             {err("guardrailMetrics") && <span className="error small">{err("guardrailMetrics")}</span>}
           </div>
-          <Field
+          <NumberField
             label="Attribution window (days)"
+            kind="count"
+            min={1}
+            name="attributionWindowDays"
+            placeholder="until stop"
             error={err("attributionWindowDays")}
             hint="Events count for this many days after a user's first exposure. Empty: until the experiment stops."
-          >
-            {(p) => (
-              <input
-                {...p}
-                name="attributionWindowDays"
-                type="number"
-                min={1}
-                step={1}
-                inputMode="numeric"
-                placeholder="until stop"
-                value={attributionDays}
-                onChange={(e) => setAttributionDays(e.target.value)}
-              />
-            )}
-          </Field>
+            value={attributionDays}
+            onChange={setAttributionDays}
+          />
         </div>
       </fieldset>
 
@@ -627,25 +616,15 @@ export function ExperimentForm({
         </div>
         {mode === "weights" && (
           <div className="grid-form">
-            <Field
+            <NumberField
               label="Coverage (%)"
+              kind="percent"
+              name="coverage"
               error={err("coverage")}
               hint="Share of each arm's weight that is in the experiment; ramp it up later without moving anyone between arms."
-            >
-              {(p) => (
-                <input
-                  {...p}
-                  name="coverage"
-                  type="number"
-                  min={0}
-                  max={100}
-                  step="any"
-                  inputMode="decimal"
-                  value={coverage}
-                  onChange={(e) => setCoverage(e.target.value)}
-                />
-              )}
-            </Field>
+              value={coverage}
+              onChange={setCoverage}
+            />
           </div>
         )}
         {err("arms") && (
@@ -726,20 +705,13 @@ export function ExperimentForm({
                     )}
                   </Field>
                   {mode === "weights" ? (
-                    <Field label="Weight (%)" error={err(`arms.${i}.weight`)}>
-                      {(p) => (
-                        <input
-                          {...p}
-                          type="number"
-                          min={0}
-                          max={100}
-                          step="any"
-                          inputMode="decimal"
-                          value={a.weight}
-                          onChange={(e) => setArm(a.uid, { weight: e.target.value })}
-                        />
-                      )}
-                    </Field>
+                    <NumberField
+                      label="Weight (%)"
+                      kind="percent"
+                      error={err(`arms.${i}.weight`)}
+                      value={a.weight}
+                      onChange={(weight) => setArm(a.uid, { weight })}
+                    />
                   ) : (
                     <Field
                       label="Hash ranges"

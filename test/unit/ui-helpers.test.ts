@@ -1,3 +1,4 @@
+import { fraction, percentText } from "@/lib/ui/percent-text";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allocationIssues } from "@/lib/assignment";
@@ -96,5 +97,18 @@ describe("UI helpers", () => {
       { label: "Seeds", value: "0.3" },
       { label: "Training config", value: "steps per round set (advanced)" },
     ]);
+  });
+});
+
+describe("percent text in forms", () => {
+  it("shows fractions as percent text and reads typed percentages back, comma decimals included", () => {
+    expect(percentText(0.125)).toBe("12.5");
+    expect(percentText(1 / 3)).toBe("33.33");
+    expect(percentText(null)).toBe("");
+    expect(fraction("12.5")).toBe(0.125);
+    expect(fraction(" 12,5 ")).toBe(0.125);
+    expect(fraction("")).toBeNaN();
+    expect(fraction("abc")).toBeNaN();
+    for (const x of [0, 0.01, 0.5, 0.9999, 1]) expect(fraction(percentText(x))).toBeCloseTo(x, 12);
   });
 });
