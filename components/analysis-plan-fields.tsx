@@ -2,20 +2,13 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { powerBaselineAction } from "@/app/actions/experiments";
+import type { AnalysisPlanState } from "@/components/experiment-form-state";
 import { Field } from "@/components/field";
 import { NumberField } from "@/components/number-field";
 import type { PowerBaseline } from "@/lib/experiments/power-baseline";
 import { planPower, type PowerResult } from "@/lib/stats/power";
 import { int, num, pct } from "@/lib/ui/format";
 import { fraction } from "@/lib/ui/percent-text";
-
-export interface AnalysisPlanState {
-  analysisPlan: "sequential" | "fixedHorizon";
-  plannedUsers: string;
-  minUsersPerArm: string;
-  /** Allowed harm in percent per guardrail key; "" = the catalogue's (or the 2% default). */
-  guardrailHarm: Record<string, string>;
-}
 
 interface Props {
   value: AnalysisPlanState;

@@ -1,20 +1,28 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { useEffect, useMemo, useReducer, useRef, useState, useTransition } from "react";
 import { createExperimentAction, updateExperimentAction } from "@/app/actions/experiments";
 import { BucketBar, colorFor, type BarSegment } from "@/components/bucket-bar";
-import { AnalysisPlanFields, type AnalysisPlanState } from "@/components/analysis-plan-fields";
+import { AnalysisPlanFields } from "@/components/analysis-plan-fields";
+import {
+  type ArmState,
+  DEFAULT_POLICY,
+  type ExperimentFormAction,
+  type ExperimentFormState,
+  type FormField,
+  experimentFormReducer,
+  initialFormState,
+} from "@/components/experiment-form-state";
 import { Field, FormErrors, issuesByPath } from "@/components/field";
 import { NumberField } from "@/components/number-field";
 import { allocationIssues, armShares, intersectRanges, segmentSpace, type BucketRange } from "@/lib/assignment";
 import { createExperimentInput, EXPERIMENT_TYPES, patchExperimentInput } from "@/lib/experiments/experiment-input";
 import { POLICY_TYPE_LABELS } from "@/lib/policies/policy-input";
-import { DEFAULT_MIN_USERS_PER_ARM } from "@/lib/stats/minimum-data";
 import { ciPct, num, pct, signedPct } from "@/lib/ui/format";
 import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import type { VersionOption } from "@/lib/ui/policy-queries";
-import { fraction, percentText } from "@/lib/ui/percent-text";
+import { fraction } from "@/lib/ui/percent-text";
 import { formatRanges, parseRanges, rangesTotal } from "@/lib/ui/ranges";
 
 export interface LayerOption {
@@ -23,10 +31,6 @@ export interface LayerOption {
   freeBuckets: BucketRange[];
   running: { id: string; key: string; layerBuckets: BucketRange[] }[];
 }
-
-/** policyVersionId: a version id, DEFAULT_POLICY (the platform default, chosen explicitly) or "" (not chosen yet). */
-type ArmState = { uid: number; key: string; name: string; policyVersionId: string; weight: string; ranges: string };
-const DEFAULT_POLICY = "platform-default";
 
 const TYPE_ORDER = ["enhanced_state", "user_state", "fixed"] as const;
 
@@ -39,37 +43,11 @@ function evalLine(v: VersionOption | undefined): string {
   return v.evaluation.map((f) => `${f.label} ${figure(f)}${figureCi(f)}`).join(" · ");
 }
 
-let nextUid = 1;
-
 /** Arm shares with the control's first, as the power plan takes its weights. */
 const controlFirst = (shares: number[], arms: readonly { control: boolean }[]) => {
   const c = arms.findIndex((a) => a.control);
   return c < 0 ? shares : [shares[c], ...shares.filter((_, i) => i !== c)];
 };
-
-function initialArms(e?: ExperimentView): ArmState[] {
-  if (e) {
-    return e.arms.map((a) => ({
-      uid: nextUid++,
-      key: a.key,
-      name: a.name === a.key ? "" : a.name,
-      policyVersionId: a.policyVersionId ?? DEFAULT_POLICY,
-      weight: percentText(a.weight ?? 1 / e.arms.length),
-      ranges: formatRanges(a.ranges as BucketRange[] | null),
-    }));
-  }
-  return [
-    {
-      uid: nextUid++,
-      key: "control",
-      name: "Control",
-      policyVersionId: DEFAULT_POLICY,
-      weight: "50",
-      ranges: "0-5000",
-    },
-    { uid: nextUid++, key: "treatment", name: "", policyVersionId: "", weight: "50", ranges: "5000-10000" },
-  ];
-}
 
 /**
  * Create or edit an experiment. Every rule is the API's own zod schema, run here on each change after
@@ -103,34 +81,47 @@ export function ExperimentForm({
   const editing = !!experiment;
   const draft = !experiment || experiment.status === "draft";
   const [pending, start] = useTransition();
-  const [key, setKey] = useState(experiment?.key ?? "");
-  const [name, setName] = useState(experiment?.name ?? "");
-  const [hypothesis, setHypothesis] = useState(experiment?.hypothesis ?? "");
-  const [type, setType] = useState<(typeof EXPERIMENT_TYPES)[number]>(experiment?.type ?? "ab");
-  const [layer, setLayer] = useState(experiment?.layer ?? defaultLayer ?? layers[0]?.key ?? "");
-  const [hashSeed, setHashSeed] = useState("");
-  const [primaryMetric, setPrimaryMetric] = useState<string>(experiment?.primaryMetric ?? "valid_consumption");
-  const [guardrails, setGuardrails] = useState<string[]>(experiment?.guardrailMetrics ?? ["duration"]);
-  const [mode, setMode] = useState<"weights" | "ranges">(experiment?.arms.some((a) => a.ranges) ? "ranges" : "weights");
-  const [coverage, setCoverage] = useState(percentText(experiment?.coverage ?? 1));
-  const [attributionDays, setAttributionDays] = useState(String(experiment?.attributionWindowDays ?? ""));
-  const layerInfo = layers.find((l) => l.key === layer);
-  const [layerBuckets, setLayerBuckets] = useState(
-    formatRanges(experiment?.layerBuckets ?? layerInfo?.freeBuckets ?? [[0, 10000]]),
+  const [form, dispatch] = useReducer(experimentFormReducer, undefined, () =>
+    initialFormState(experiment, {
+      layer: defaultLayer ?? layers[0]?.key ?? "",
+      freeBuckets:
+        layers.find((l) => l.key === (experiment?.layer ?? defaultLayer ?? layers[0]?.key))?.freeBuckets ?? null,
+    }),
   );
-  const [arms, setArms] = useState<ArmState[]>(() => initialArms(experiment));
-  const [control, setControl] = useState<number>(() => {
-    const i = experiment?.arms.findIndex((a) => a.control) ?? 0;
-    return arms[Math.max(0, i)].uid;
-  });
-  const [analysis, setAnalysis] = useState<AnalysisPlanState>(() => ({
-    analysisPlan: experiment?.analysisPlan ?? "sequential",
-    plannedUsers: experiment?.plannedUsers != null ? String(experiment.plannedUsers) : "",
-    minUsersPerArm: String(experiment?.minUsersPerArm ?? DEFAULT_MIN_USERS_PER_ARM),
-    guardrailHarm: Object.fromEntries(
-      Object.entries(experiment?.guardrailHarm ?? {}).map(([k, v]) => [k, percentText(v)]),
-    ),
-  }));
+  const {
+    key,
+    name,
+    hypothesis,
+    type,
+    layer,
+    hashSeed,
+    primaryMetric,
+    guardrails,
+    mode,
+    coverage,
+    attributionDays,
+    layerBuckets,
+    arms,
+    control,
+    analysis,
+  } = form;
+  /** A setter for one plain field, as the inputs call it. */
+  const set =
+    <F extends FormField>(field: F) =>
+    (value: ExperimentFormState[F]) =>
+      dispatch({ kind: "set", field, value } as ExperimentFormAction);
+  const setKey = set("key");
+  const setName = set("name");
+  const setHypothesis = set("hypothesis");
+  const setType = set("type");
+  const setLayer = set("layer");
+  const setHashSeed = set("hashSeed");
+  const setPrimaryMetric = set("primaryMetric");
+  const setMode = set("mode");
+  const setCoverage = set("coverage");
+  const setAttributionDays = set("attributionDays");
+  const setLayerBuckets = set("layerBuckets");
+  const layerInfo = layers.find((l) => l.key === layer);
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<{ message: string; fields: Record<string, string> } | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -314,27 +305,12 @@ export function ExperimentForm({
     }
   }, [payload]);
 
-  const setArm = (uid: number, patchArm: Partial<ArmState>) => {
+  const setArm = (uid: number, patch: Partial<Omit<ArmState, "uid">>) => {
     setServerErrors(null);
-    setArms((prev) => prev.map((a) => (a.uid === uid ? { ...a, ...patchArm } : a)));
+    dispatch({ kind: "setArm", uid, patch });
   };
-
-  const addArm = () =>
-    setArms((prev) => {
-      const n = prev.length + 1;
-      const even = percentText(1 / n);
-      return [
-        ...prev.map((a) => ({ ...a, weight: even })),
-        { uid: nextUid++, key: `treatment-${n - 1}`, name: "", policyVersionId: "", weight: even, ranges: "" },
-      ];
-    });
-
-  const removeArm = (uid: number) =>
-    setArms((prev) => {
-      const rest = prev.filter((a) => a.uid !== uid);
-      if (uid === control && rest[0]) setControl(rest[0].uid);
-      return rest;
-    });
+  const addArm = () => dispatch({ kind: "addArm" });
+  const removeArm = (uid: number) => dispatch({ kind: "removeArm", uid });
 
   function onSubmit(e: React.FormEvent) {
     e.preventDefault();
@@ -480,9 +456,7 @@ export function ExperimentForm({
                     <input
                       type="checkbox"
                       checked={guardrails.includes(m.key)}
-                      onChange={(e) =>
-                        setGuardrails((g) => (e.target.checked ? [...g, m.key] : g.filter((x) => x !== m.key)))
-                      }
+                      onChange={(e) => dispatch({ kind: "toggleGuardrail", metric: m.key, on: e.target.checked })}
                     />{" "}
                     {m.name}
                   </label>
@@ -734,7 +708,7 @@ export function ExperimentForm({
                         type="radio"
                         name="control"
                         checked={a.uid === control}
-                        onChange={() => setControl(a.uid)}
+                        onChange={() => dispatch({ kind: "setControl", uid: a.uid })}
                       />{" "}
                       Control
                     </label>
@@ -765,7 +739,7 @@ export function ExperimentForm({
         value={analysis}
         onChange={(change) => {
           setServerErrors(null);
-          setAnalysis((a) => ({ ...a, ...change }));
+          dispatch({ kind: "setAnalysis", patch: change });
         }}
         disabled={!draft}
         err={err}
