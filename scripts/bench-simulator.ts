@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { generateDataset } from "@/lib/datasets";
+import { generateDataset } from "@/lib/dataset-format";
 import { FixedFusionPolicy, World, parseScenario, rollout } from "@/lib/simulator";
 
 interface DatasetRun {

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { exportCsv, generateDataset } from "@/lib/datasets";
+import { exportCsv, generateDataset } from "@/lib/dataset-format";
 import { FixedFusionPolicy, OraclePolicy, RandomPolicy, parseScenario, type Policy, type World } from "@/lib/simulator";
 
 const POLICIES: Record<string, (world: World) => Policy> = {

@@ -1,13 +1,13 @@
 /**
  * Training input: logged requests, one row per request with the shown slate in rank order — the
- * row layout of a FusionLab dataset (lib/datasets: same field names, same widths), so a dataset
+ * row layout of a FusionLab dataset (lib/dataset-format: same field names, same widths), so a dataset
  * batch IS a RequestLog and training can stream from disk (`datasetLogSource`) or from simulator
  * rollouts (`collectLogs`, the in-memory equivalent of the simulate-dataset job).
  */
 import { ACTION_DIM, type ActionBounds } from "@/lib/fusion/action";
 import { NUM_TASKS } from "@/lib/fusion/tasks";
 import { actionWidth } from "@/lib/simulator/simulator-policy";
-import type { DatasetReader } from "@/lib/datasets/reader";
+import type { DatasetReader } from "@/lib/dataset-format/reader";
 import type { ActionMode, Policy } from "@/lib/simulator/simulator-policy";
 import { selectTop } from "@/lib/simulator/env";
 import { rollout } from "@/lib/simulator/rollout";
@@ -282,7 +282,7 @@ export function memoryLogSource(schema: LogSchema, logs: readonly RequestLog[]):
 }
 
 /**
- * A FusionLab dataset (lib/datasets) as a LogSource: its request batches already carry every
+ * A FusionLab dataset (lib/dataset-format) as a LogSource: its request batches already carry every
  * RequestLog field (static user and item features joined back by the reader).
  */
 export function datasetLogSource(reader: DatasetReader, batchSize = 4096): LogSource {

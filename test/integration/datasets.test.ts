@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { getDataset, startDatasetSimulation } from "@/lib/dataset-store/dataset-service";
 import { MAX_UPLOAD_BYTES, receiveDatasetUpload } from "@/lib/dataset-store/import-dataset";
-import { openDataset } from "@/lib/datasets";
+import { openDataset } from "@/lib/dataset-format";
 import { cancelJob, type JobDeps } from "@/lib/jobs/job-service";
 import { ensureQueues, startQueue } from "@/lib/jobs/queue";
 import { JOB_REGISTRY } from "@/lib/jobs/registry";

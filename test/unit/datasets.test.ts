@@ -12,7 +12,7 @@ import {
   openDataset,
   type GenerateDatasetOptions,
   type RequestBatch,
-} from "@/lib/datasets";
+} from "@/lib/dataset-format";
 import { FixedFusionPolicy, OraclePolicy, World, parseScenario, rewardOther, rewardWatch } from "@/lib/simulator";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "fusionlab-datasets-test-"));

@@ -2,7 +2,7 @@ import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { defaultFixedAction } from "@/lib/dataset-store/behaviour-policy";
 import { getDataset } from "@/lib/dataset-store/get-dataset";
-import { openDataset } from "@/lib/datasets";
+import { openDataset } from "@/lib/dataset-format";
 import { mtfGauc, pairedDifference, rolloutValue, snips, VALUE_METRICS } from "@/lib/evaluation";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
 import { loadVersionPolicy } from "@/lib/policies/servable-policy";

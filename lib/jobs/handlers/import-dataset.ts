@@ -4,11 +4,11 @@ import type { z } from "zod";
 import { db } from "@/lib/db/client";
 import type { datasetJobPayload } from "@/lib/dataset-store/dataset-input";
 import { datasetDir, uploadPath } from "@/lib/dataset-store/dataset-paths";
-import { CsvImportError, importCsv } from "@/lib/datasets";
+import { CsvImportError, importCsv } from "@/lib/dataset-format";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
 
 /**
- * The `import-dataset` job: converts an uploaded CSV into dataset shards (lib/datasets streams it,
+ * The `import-dataset` job: converts an uploaded CSV into dataset shards (lib/dataset-format streams it,
  * line by line with a cap on line length). A bad row fails the job for good, naming its line; the
  * dataset is then marked failed and the upload removed (markDatasetFailed).
  */

@@ -4,7 +4,7 @@ import { db } from "@/lib/db/client";
 import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
 import { behaviourSchema, explorationSchema, type datasetJobPayload } from "@/lib/dataset-store/dataset-input";
 import { datasetDir } from "@/lib/dataset-store/dataset-paths";
-import { generateDataset } from "@/lib/datasets";
+import { generateDataset } from "@/lib/dataset-format";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
 import type { z } from "zod";
 

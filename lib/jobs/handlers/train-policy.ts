@@ -2,7 +2,7 @@ import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { getDataset } from "@/lib/dataset-store/get-dataset";
 import { defaultFixedAction } from "@/lib/dataset-store/behaviour-policy";
-import { openDataset } from "@/lib/datasets";
+import { openDataset } from "@/lib/dataset-format";
 import { DEFAULT_ACTION_BOUNDS, normalizeAction } from "@/lib/fusion";
 import { PermanentJobError, type JobContext, type JobHandler } from "@/lib/jobs/define-job";
 import { savedPolicyOf } from "@/lib/policies/load-saved-policy";
