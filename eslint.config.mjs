@@ -5,7 +5,7 @@ import importX from "eslint-plugin-import-x";
 
 // The architecture as rules (docs/architecture.md §2; CONTRIBUTING.md explains each).
 // Pure cores: deterministic domain logic that any process (web, worker, script, test) can run.
-const PURE_CORES = ["assignment", "evaluation", "fusion", "random", "rl", "simulator", "stats"].map(
+const PURE_CORES = ["assignment", "dataset-format", "evaluation", "fusion", "random", "rl", "simulator", "stats"].map(
   (d) => `lib/${d}/**`,
 );
 
