@@ -12,9 +12,9 @@ export interface DecisionArm {
 
 /**
  * Start (draft) / Stop (running). Starting shows the launch gate's result; when it blocks, an editor
- * may start anyway with a written reason (recorded in the audit trail). Stopping asks what the team decided — ship an arm, ship nothing or
- * rerun — and a note; both are recorded with the stop. Rendered for editors only; the server action
- * checks the role again.
+ * may start anyway with a written reason (recorded in the audit trail). Stopping asks what the team decided — ship an
+ * arm, ship nothing or rerun — and a note; both are recorded with the stop. Rendered for editors only; the server
+ * action checks the role again.
  */
 export function LifecycleControls({
   id,

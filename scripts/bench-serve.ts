@@ -3,8 +3,8 @@
  * Starts the platform (`npm start`, one web process, one worker) on a fresh embedded PostgreSQL,
  * trains a small Enhanced-State version through the train-policy job (quick preset: the network has
  * its full serving shape, only training is short; promotion "always", so that the arm serves the
- * trained actor even where the promotion gate would keep the fixed behaviour), creates a running experiment with it as the
- * treatment arm, then
+ * trained actor even where the promotion gate would keep the fixed behaviour), creates a running experiment with it as
+ * the treatment arm, then
  *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
  *      on schedule whether or not earlier ones returned) with 200 candidates each;
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;

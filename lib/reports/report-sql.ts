@@ -24,9 +24,9 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
  *   to each user's value as of any day — summed per arm and day and accumulated over days.
  * A user counts from the first day with a rank request. The data-quality rules (docs/statistics.md
  * §7) hold in every part: a user whose rank requests carry more than one arm is left out (a window
- * over the user's rows, min(arm) < max(arm), the same pass that finds the first day) and counted; events before the user's first exposure,
- * after the stop or outside the attribution window are left out and counted (eventUserDaysSql, for
- * the rollup and the tail alike). A user's segment keys are those of their first rank request.
+ * over the user's rows, min(arm) < max(arm), the same pass that finds the first day) and counted; events before the
+ * user's first exposure, after the stop or outside the attribution window are left out and counted (eventUserDaysSql,
+ * for the rollup and the tail alike). A user's segment keys are those of their first rank request.
  */
 
 const dbl = (e: string) => `CAST(${e} AS DOUBLE PRECISION)`;

@@ -189,7 +189,8 @@ export function trainingCurves(json: unknown): { title: string; curve: CurveData
   const evals = rows.filter((r) => r.phase === "evaluate");
   const gated = evals.filter((r) => isNum(r.difference) && isNum(r.lower) && isNum(r.upper));
   if (gated.length > 0) {
-    // The promotion gate per checkpoint: reward difference vs the behaviour with its (corrected) interval; promoted when lower > 0.
+    // The promotion gate per checkpoint: reward difference vs the behaviour with its (corrected) interval; promoted
+    // when lower > 0.
     const series = ["difference", "lower", "upper"];
     out.push({
       title: "Promotion gate: reward vs behaviour per checkpoint",

@@ -8,8 +8,8 @@ export type WebhookEvent = "experiment.arm_stopped" | "experiment.verdict";
 
 /**
  * Records a webhook message for an experiment and queues its delivery with the calling job's
- * `enqueue` (the deliver-webhook job retries it with exponential backoff). The URL is the experiment's, else FUSIONLAB_WEBHOOK_URL;
- * with neither nothing is sent and null is returned.
+ * `enqueue` (the deliver-webhook job retries it with exponential backoff). The URL is the experiment's, else
+ * FUSIONLAB_WEBHOOK_URL; with neither nothing is sent and null is returned.
  */
 export async function queueWebhook(
   enqueue: JobContext["enqueue"],

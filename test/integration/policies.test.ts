@@ -242,7 +242,8 @@ describe("training, registering, evaluating and serving policy versions", () => 
       const result = train.result as { policyVersionId: string; improved: boolean };
       const v = await db.policyVersion.findUniqueOrThrow({ where: { id: result.policyVersionId } });
       const saved = JSON.parse(Buffer.from(v.weights!).toString("utf8")) as { type: string; action?: number[] };
-      // Warm start and safe fallback: an unimproved run is exactly the default fixed policy, never the box centre by accident.
+      // Warm start and safe fallback: an unimproved run is exactly the default fixed policy, never the box centre by
+      // accident.
       if (!result.improved) expect(saved).toMatchObject({ type: "fixed", action: defaultAction.action });
       expect((v.metrics as { improved: boolean }).improved).toBe(result.improved);
       const evaluation = await finished(

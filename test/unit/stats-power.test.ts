@@ -63,7 +63,8 @@ describe("power and duration planning", () => {
   it("the sequential plan needs more users: where its always-valid boundary plus z_power standard errors reach the MDE", () => {
     const request = { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 };
     const at5000 = users({ ...request, sequentialTuning: 5000 });
-    // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000: N = 112,631.88.
+    // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000: N =
+    // 112,631.88.
     expect(at5000.sequential.usersPerArm).toEqual([56316, 56316]);
     expect(at5000.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
     expect(at5000.sequential.tuning).toBe(5000);

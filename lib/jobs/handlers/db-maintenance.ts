@@ -8,7 +8,8 @@ import { pruneDecisionItems } from "@/lib/serving/prune-decision-items";
 /**
  * Keeps the database tidy: creates the daily partitions of the coming days, drops the shown items
  * of decisions past their retention, removes logs of long-finished jobs beyond the retention asked
- * for, then refreshes planner statistics and reports table sizes. Workers enqueue it once a day (lib/jobs/schedule-maintenance.ts).
+ * for, then refreshes planner statistics and reports table sizes. Workers enqueue it once a day
+ * (lib/jobs/schedule-maintenance.ts).
  */
 export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload, ctx) => {
   const partitions = await ensureUpcomingPartitions();
