@@ -60,71 +60,78 @@ export function OfflineVsOnline({
   if (gates.length === 0) return null;
   return (
     <div className="table-wrap">
-      <table aria-label="Offline prediction and online result">
-        <thead>
-          <tr>
-            <th>Arm</th>
-            <th>Launch gate</th>
-            <th>Metric</th>
-            <th>Offline prediction</th>
-            <th>Online result</th>
-          </tr>
-        </thead>
-        <tbody>
-          {gates.map((g) => {
-            return metrics.map((metric, i) => {
-              const f = g.findings.find((x) => x.metric === metric);
-              const online = model?.rows[metric]?.find((r) => r.arm === g.arm);
-              return (
-                <tr key={`${g.arm}-${metric}`}>
-                  {i === 0 && (
-                    <>
-                      <td rowSpan={metrics.length}>
-                        <strong>{g.arm}</strong>
-                        <div className="muted small">
-                          {g.versionLabel} vs {g.baseline.label}
-                        </div>
-                      </td>
-                      <td rowSpan={metrics.length}>
-                        <span className={`badge ${GATE_TONE[g.status]}`}>{GATE_LABELS[g.status]}</span>
-                        {g.evaluation && (
+      <div
+        className="scroll-x"
+        tabIndex={0}
+        role="region"
+        aria-label="Offline prediction and online result (scrolls sideways)"
+      >
+        <table aria-label="Offline prediction and online result">
+          <thead>
+            <tr>
+              <th>Arm</th>
+              <th>Launch gate</th>
+              <th>Metric</th>
+              <th>Offline prediction</th>
+              <th>Online result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {gates.map((g) => {
+              return metrics.map((metric, i) => {
+                const f = g.findings.find((x) => x.metric === metric);
+                const online = model?.rows[metric]?.find((r) => r.arm === g.arm);
+                return (
+                  <tr key={`${g.arm}-${metric}`}>
+                    {i === 0 && (
+                      <>
+                        <td rowSpan={metrics.length}>
+                          <strong>{g.arm}</strong>
                           <div className="muted small">
-                            evaluated {dateTime(g.evaluation.evaluatedAt)} on {g.evaluation.scenario}
+                            {g.versionLabel} vs {g.baseline.label}
                           </div>
-                        )}
-                        {g.status === "missing" && canEdit && g.versionId && (
-                          <QueueEvaluationButton
-                            policyVersionId={g.versionId}
-                            baselineVersionId={g.baseline.versionId}
-                            scenarios={scenarios}
-                          />
-                        )}
-                      </td>
-                    </>
-                  )}
-                  <td>{metricName[metric] ?? metric}</td>
-                  <td>
-                    {f && f.lift !== null ? (
-                      <LiftWithCi lift={f.lift} ci={f.ci} compact tone={f.harmful ? "down" : undefined} />
-                    ) : (
-                      <span className="muted">
-                        {g.status === "missing" ? "not evaluated" : "not predicted offline"}
-                      </span>
+                        </td>
+                        <td rowSpan={metrics.length}>
+                          <span className={`badge ${GATE_TONE[g.status]}`}>{GATE_LABELS[g.status]}</span>
+                          {g.evaluation && (
+                            <div className="muted small">
+                              evaluated {dateTime(g.evaluation.evaluatedAt)} on {g.evaluation.scenario}
+                            </div>
+                          )}
+                          {g.status === "missing" && canEdit && g.versionId && (
+                            <QueueEvaluationButton
+                              policyVersionId={g.versionId}
+                              baselineVersionId={g.baseline.versionId}
+                              scenarios={scenarios}
+                            />
+                          )}
+                        </td>
+                      </>
                     )}
-                  </td>
-                  <td>
-                    {online && online.lift !== null && online.enoughData ? (
-                      <LiftWithCi lift={online.lift} ci={online.ci} compact tone={online.tone} />
-                    ) : (
-                      <span className="muted">{model ? "not enough data yet" : "not started"}</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            });
-          })}
-        </tbody>
-      </table>
+                    <td>{metricName[metric] ?? metric}</td>
+                    <td>
+                      {f && f.lift !== null ? (
+                        <LiftWithCi lift={f.lift} ci={f.ci} compact tone={f.harmful ? "down" : undefined} />
+                      ) : (
+                        <span className="muted">
+                          {g.status === "missing" ? "not evaluated" : "not predicted offline"}
+                        </span>
+                      )}
+                    </td>
+                    <td>
+                      {online && online.lift !== null && online.enoughData ? (
+                        <LiftWithCi lift={online.lift} ci={online.ci} compact tone={online.tone} />
+                      ) : (
+                        <span className="muted">{model ? "not enough data yet" : "not started"}</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              });
+            })}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
@@ -157,30 +164,32 @@ export function WebhookLog({ rows, url }: { rows: WebhookRow[]; url: string | nu
         <p className="empty">No webhook messages yet.</p>
       ) : (
         <div className="table-wrap">
-          <table aria-label="Webhook deliveries">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Event</th>
-                <th>Status</th>
-                <th>Attempts</th>
-                <th>Last answer</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>{dateTime(r.createdAt)}</td>
-                  <td>
-                    <code>{r.event}</code>
-                  </td>
-                  <td>{r.status}</td>
-                  <td>{r.attempts}</td>
-                  <td>{r.error ?? (r.responseStatus ? `HTTP ${r.responseStatus}` : "—")}</td>
+          <div className="scroll-x" tabIndex={0} role="region" aria-label="Webhook deliveries (scrolls sideways)">
+            <table aria-label="Webhook deliveries">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Event</th>
+                  <th>Status</th>
+                  <th>Attempts</th>
+                  <th>Last answer</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>{dateTime(r.createdAt)}</td>
+                    <td>
+                      <code>{r.event}</code>
+                    </td>
+                    <td>{r.status}</td>
+                    <td>{r.attempts}</td>
+                    <td>{r.error ?? (r.responseStatus ? `HTTP ${r.responseStatus}` : "—")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
     </>

@@ -93,7 +93,7 @@ export default async function DashboardPage() {
             <h2 id="running-h">Running experiments</h2>
             <Link href="/experiments?status=running">All experiments →</Link>
           </div>
-          <ul className="plain">
+          <ul className="plain running-experiments">
             {running.map((e) => (
               <li key={e.id}>
                 <Link href={`/experiments/${e.id}`}>{e.name}</Link>{" "}
