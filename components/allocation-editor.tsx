@@ -267,7 +267,8 @@ function Editor({
       setResult({});
       onSaved(
         running
-          ? `Ramp saved for ${experiment.key}: coverage ${pct(res.data.coverage, 1)}, layer buckets ${formatRanges(res.data.layerBuckets)}. Users entered or left; none switched arms.`
+          ? `Ramp saved ` +
+              `for ${experiment.key}: coverage ${pct(res.data.coverage, 1)}, layer buckets ${formatRanges(res.data.layerBuckets)}. Users entered or left; none switched arms.`
           : `Allocation of ${experiment.key} saved.`,
       );
       router.refresh();
@@ -291,7 +292,8 @@ function Editor({
           error={err("layerBuckets")}
           hint={
             parsedBuckets.ok
-              ? `${pct(rangesTotal(parsedBuckets.ranges) / 10000, 1)} of the layer · free: ${formatRanges(freeBuckets) || "none"}`
+              ? `${pct(rangesTotal(parsedBuckets.ranges) / 10000, 1)} of the layer · ` +
+                `free: ${formatRanges(freeBuckets) || "none"}`
               : undefined
           }
         >

@@ -36,7 +36,10 @@ export function NotImprovedBadge() {
   return (
     <span
       className="badge status-not-improved"
-      title="No checkpoint passed the promotion gate: this version acts exactly like the policy its training started from"
+      title={
+        "No checkpoint passed the promotion gate: this version acts exactly like the policy its training " +
+        "started from"
+      }
     >
       not improved
     </span>

@@ -407,7 +407,10 @@ export function ExperimentForm({
         <Field
           label="Experiment type"
           error={err("type")}
-          hint="Interleaving compares rankers with far fewer users; confirm the winner with an A/B test (docs/interleaving.md)."
+          hint={
+            "Interleaving compares rankers with far fewer users; confirm the winner with an A/B test " +
+            "(docs/interleaving.md)."
+          }
         >
           {(p) => (
             <select
@@ -595,7 +598,10 @@ export function ExperimentForm({
               kind="percent"
               name="coverage"
               error={err("coverage")}
-              hint="Share of each arm's weight that is in the experiment; ramp it up later without moving anyone between arms."
+              hint={
+                "Share of each arm's weight that is in the experiment; ramp it up later without moving anyone " +
+                "between arms."
+              }
               value={coverage}
               onChange={setCoverage}
             />

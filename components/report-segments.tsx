@@ -11,7 +11,8 @@ const DIMENSIONS: Record<string, { label: string; description: string }> = {
   activity: {
     label: "Activity level",
     description:
-      "From the user features of the user's first rank request: the activity_<level> feature with the largest value; unknown when the request carried none.",
+      "From the user features of the user's first rank request: the activity_<level> feature with the largest " +
+      "value; unknown when the request carried none.",
   },
   platform: {
     label: "Platform",
@@ -55,7 +56,9 @@ export function ReportSegments({ segments, metricName }: { segments: SegmentRepo
       id: "ci",
       header: `${level} CI`,
       meta: {
-        description: `Fieller interval of the lift at level 1 − ${segments.alpha} / ${segments.family} (Bonferroni across all ${segments.family} segment × arm cells).`,
+        description:
+          `Fieller interval of the lift at level 1 ` +
+          `− ${segments.alpha} / ${segments.family} (Bonferroni across all ${segments.family} segment × arm cells).`,
       },
       cell: ({ row }) => interval(row.original.ci),
     },

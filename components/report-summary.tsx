@@ -47,7 +47,10 @@ export function ReportSummary({
           <span className="stat-value">{int(reach.outside)}</span>
           <span
             className="muted"
-            title="Distinct users the platform served while the experiment ran who were not in it: outside its layer buckets or coverage, or held by another layer's experiment. They are not in the comparison."
+            title={
+              "Distinct users the platform served while the experiment ran who were not in it: outside its " +
+              "layer buckets or coverage, or held by another layer's experiment. They are not in the comparison."
+            }
           >
             users served outside it
           </span>

@@ -13,9 +13,15 @@ function planLine(model: ReportModel): string {
   const { plan, progress } = model;
   const minimum = `at least ${int(model.minUsersPerArm)} users per arm before any verdict`;
   if (plan.kind === "fixedHorizon")
-    return `Fixed-horizon plan: decided once, at ${int(plan.plannedUsers)} users, on the ordinary 95% interval (Holm across arms); ${minimum}.`;
+    return (
+      `Fixed-horizon plan: decided once, ` +
+      `at ${int(plan.plannedUsers)} users, on the ordinary 95% interval (Holm across arms); ${minimum}.`
+    );
   const target = progress.plannedUsers !== null ? ` Planned size ${int(progress.plannedUsers)} users.` : "";
-  return `Sequential plan: verdicts come from always-valid intervals (Holm across arms), safe to read every day; ${minimum}.${target}`;
+  return (
+    `Sequential plan: verdicts come from always-valid intervals (Holm across arms), safe to read every ` +
+    `day; ${minimum}.${target}`
+  );
 }
 
 /**
@@ -74,7 +80,8 @@ export function VerdictPanel({ model }: { model: ReportModel }) {
             {progress.users >= progress.plannedUsers
               ? " — planned size reached."
               : progress.daysLeft !== null
-                ? ` — about ${progress.daysLeft} ${progress.daysLeft === 1 ? "day" : "days"} left at the average daily intake so far.`
+                ? ` — about ${progress.daysLeft} ${progress.daysLeft === 1 ? "day" : "days"} left at the average ` +
+                  `daily intake so far.`
                 : "."}
           </p>
         </div>

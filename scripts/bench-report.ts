@@ -71,28 +71,37 @@ async function loadUsers(c: pg.Client, experimentId: string, start: string, from
     `INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "candidateCount")
      SELECT CAST(md5(u || '-' || s || '-' || r) AS uuid),
        $2::timestamp + (u % 3 + s) * INTERVAL '1 day' + (u % 72000) * INTERVAL '1 second' + r * INTERVAL '30 seconds',
-       'user-' || u, NULL, 'user-' || u || '-' || s, $1::uuid, CASE WHEN u % 2 = 0 THEN 'control' ELSE 'treatment' END, 200
+       'user-' || u, NULL, 'user-' || u || '-' || s, $1::uuid, CASE WHEN u % 2 = 0 THEN 'control' ELSE
+         'treatment' END, 200
      FROM ${users}, generate_series(0, 4) s, generate_series(0, 3) r`,
     [experimentId, start],
   );
   // Event mix per rank request (probabilities), ~2.9 events: the treatment plays slightly more.
-  const mix = `(VALUES ('impression', 1.0), ('play', 0.9), ('valid_play', 0.5), ('long_view', 0.3), ('like', 0.1), ('follow', 0.02), ('comment', 0.03), ('forward', 0.02), ('hate', 0.03)) AS m(type, p)`;
+  const mix =
+    `(VALUES ('impression', 1.0), ('play', 0.9), ('valid_play', 0.5), ('long_view', 0.3), ('like', ` +
+    `0.1), ('follow', 0.02), ('comment', 0.03), ('forward', 0.02), ('hate', 0.03)) AS m(type, p)`;
   await c.query(
-    `INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", type, value, ts, "receivedAt", "experimentId", "armKey")
-     SELECT 'e-' || u || '-' || s || '-' || r || '-' || m.type, CAST(md5(u || '-' || s || '-' || r) AS uuid), 'user-' || u, 'item-' || ((u * 7 + r) % 5000), m.type,
-       CASE WHEN m.type = 'play' THEN round(CAST(random() * 60 + (u % 10) AS numeric), 1) ELSE 1 END, d.ts + INTERVAL '5 seconds', d.ts + INTERVAL '6 seconds', $1::uuid,
+    `INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", type, value, ts, "receivedAt",
+      "experimentId", "armKey")
+     SELECT 'e-' || u || '-' || s || '-' || r || '-' || m.type, CAST(md5(u || '-' || s || '-' || r) AS uuid),
+       'user-' || u, 'item-' || ((u * 7 + r) % 5000), m.type,
+       CASE WHEN m.type = 'play' THEN round(CAST(random() * 60 + (u % 10) AS numeric), 1) ELSE 1 END, d.ts +
+         INTERVAL '5 seconds', d.ts + INTERVAL '6 seconds', $1::uuid,
        CASE WHEN u % 2 = 0 THEN 'control' ELSE 'treatment' END
      FROM ${users} CROSS JOIN generate_series(0, 4) s CROSS JOIN generate_series(0, 3) r
        CROSS JOIN LATERAL (SELECT $2::timestamp + (u % 3 + s) * INTERVAL '1 day' + (u % 72000) * INTERVAL '1 second' + r * INTERVAL '30 seconds' AS ts) d
        CROSS JOIN ${mix}
-     WHERE random() < m.p * CASE WHEN u % 2 = 1 AND m.type IN ('play', 'valid_play') THEN 1.04 ELSE 1 END * (0.6 + (u % 10) * 0.08)`,
+     WHERE random() < m.p * CASE WHEN u % 2 = 1 AND m.type IN ('play', 'valid_play') THEN 1.04 ELSE 1 END * (0.6
+       + (u % 10) * 0.08)`,
     [experimentId, start],
   );
   // Pre-period: outside any experiment, two requests' worth per user, correlated with the user's level (u % 10).
   await c.query(
     `INSERT INTO "Event" ("eventId", "userId", type, value, ts, "receivedAt")
-     SELECT 'pre-' || u || '-' || r || '-' || m.type, 'user-' || u, m.type, CASE WHEN m.type = 'play' THEN round(CAST(random() * 60 + (u % 10) AS numeric), 1) ELSE 1 END,
-       $1::timestamp - (1 + u % 13) * INTERVAL '1 day' + r * INTERVAL '1 minute', $1::timestamp - (1 + u % 13) * INTERVAL '1 day' + r * INTERVAL '1 minute' + INTERVAL '1 second'
+     SELECT 'pre-' || u || '-' || r || '-' || m.type, 'user-' || u, m.type, CASE WHEN m.type = 'play' THEN
+       round(CAST(random() * 60 + (u % 10) AS numeric), 1) ELSE 1 END,
+       $1::timestamp - (1 + u % 13) * INTERVAL '1 day' + r * INTERVAL '1 minute', $1::timestamp - (1 + u % 13) *
+         INTERVAL '1 day' + r * INTERVAL '1 minute' + INTERVAL '1 second'
      FROM ${users} CROSS JOIN generate_series(0, 1) r CROSS JOIN ${mix}
      WHERE random() < m.p * (0.6 + (u % 10) * 0.08)`,
     [start],
@@ -112,7 +121,8 @@ async function dropKeys(c: pg.Client, tables: string[]): Promise<Keys[]> {
     );
     const { rows: indexes } = await c.query<{ name: string; def: string }>(
       `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-       WHERE x.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid)`,
+       WHERE x.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid =
+         x.indexrelid AND k.conrelid = x.indrelid)`,
       [`"${table}"`],
     );
     for (const k of [...constraints].reverse()) await c.query(`ALTER TABLE "${table}" DROP CONSTRAINT "${k.name}"`);
@@ -189,7 +199,8 @@ try {
   const {
     rows: [counts],
   } = await sql.query<{ decisions: string; events: string }>(
-    `SELECT (SELECT count(*) FROM "Decision") AS decisions, (SELECT count(*) FROM "Event" WHERE "experimentId" IS NOT NULL) AS events`,
+    `SELECT (SELECT count(*) FROM "Decision") AS decisions, (SELECT count(*) FROM "Event" WHERE "experimentId" IS ` +
+      `NOT NULL) AS events`,
   );
 
   // The generated rows are back-dated (ts, receivedAt): a scheduled rollup that ran during a long

@@ -149,7 +149,8 @@ interface Args {
 }
 
 const USAGE =
-  "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--enhanced-config <json>] [--out <file>]";
+  "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] " +
+  "[--enhanced-config <json>] [--out <file>]";
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
@@ -496,7 +497,9 @@ function runInWorkers(jobs: SeedJob[], threads: number): Promise<SeedResult[]> {
       const i = next++;
       results[i] = await new Promise<SeedResult>((resolve, reject) => {
         // A worker does not inherit the main thread's tsx loader hooks: it registers tsx itself.
-        const boot = `import("tsx/esm/api").then((api) => api.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`;
+        const boot =
+          `import("tsx/esm/api").then((api) => ` +
+          `api.tsImport(${JSON.stringify(import.meta.url)}, ${JSON.stringify(import.meta.url)}))`;
         const worker = new Worker(boot, { eval: true, workerData: jobs[i] });
         worker.once("message", resolve);
         worker.once("error", reject);
@@ -636,9 +639,13 @@ function markdown(label: string, v: VariantResult): string {
     return `| ${s.seed} | ${cell("enhanced-state", "fixed", "validConsumption")} | ${cell("enhanced-state", "fixed", "durationSeconds")} | ${cell("enhanced-state", "user-state", "validConsumption")} | ${cell("linear", "fixed", "reward")} | ${cell("enhanced-state", "linear", "reward")} | ${t["user-state"].promotedRound ?? "none"} / ${t["enhanced-state"].promotedRound ?? "none"} |`;
   });
   return [
-    `### ${label} (scenario "${v.scenario}", ${v.seeds.length} training seeds; ${v.values[0].seeds.length} evaluation worlds × ${v.values[0].sessionsPerSeed} sessions; 95% CI with training-seed variance)`,
+    `### ${label} (scenario ` +
+      `"${v.scenario}", ${v.seeds.length} training ` +
+      `seeds; ${v.values[0].seeds.length} evaluation worlds ` +
+      `× ${v.values[0].sessionsPerSeed} sessions; 95% CI with training-seed variance)`,
     "",
-    "| policy | valid consumption / session | duration s / session | interactions | depth | reward | MTF-GAUC (seed 0) | SNIPS list reward / request (seed 0) |",
+    "| policy | valid consumption / session | duration s / session | interactions | depth | reward | MTF-GAUC " +
+      "(seed 0) | SNIPS list reward / request (seed 0) |",
     "|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
@@ -648,13 +655,18 @@ function markdown(label: string, v: VariantResult): string {
     "",
     ...(primary.criticRanking
       ? [
-          `Critic item ranking (seed 0, ${primary.criticRanking.requests} requests, NDCG@${primary.criticRanking.k} against the true item value): ` +
-            `critics ${fmt(primary.criticRanking.ndcg.critic, 3)}, behaviour formula ${fmt(primary.criticRanking.ndcg.behaviourFormula, 3)}, ` +
+          `Critic item ranking (seed ` +
+            `0, ${primary.criticRanking.requests} requests, ` +
+            `NDCG@${primary.criticRanking.k} against the true item value): ` +
+            `critics ${fmt(primary.criticRanking.ndcg.critic, 3)}, behaviour ` +
+            `formula ${fmt(primary.criticRanking.ndcg.behaviourFormula, 3)}, ` +
             `Enhanced-State's own scores ${fmt(primary.criticRanking.ndcg.policyFormula, 3)}, random ${fmt(primary.criticRanking.ndcg.random, 3)}.`,
           "",
         ]
       : []),
-    "| training seed | enhanced − fixed, valid consumption | enhanced − fixed, duration | enhanced − user-state, valid consumption | linear − fixed, reward | enhanced − linear, reward | promoted round (user-state / enhanced) |",
+    "| training seed | enhanced − fixed, valid consumption | enhanced − fixed, duration | enhanced − user-state, " +
+      "valid consumption | linear − fixed, reward | enhanced − linear, reward | promoted round (user-state / " +
+      "enhanced) |",
     "|---|---|---|---|---|---|---|",
     ...perSeed,
   ].join("\n");
@@ -781,7 +793,9 @@ async function main(): Promise<void> {
     : null;
   if (latency)
     log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
-  const command = `npm run bench:reproduce --${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}${Object.keys(args.enhancedConfig).length ? ` --enhanced-config '${JSON.stringify(args.enhancedConfig)}'` : ""}`;
+  const command =
+    `npm run bench:reproduce ` +
+    `--${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}${Object.keys(args.enhancedConfig).length ? ` --enhanced-config '${JSON.stringify(args.enhancedConfig)}'` : ""}`;
   const result = {
     ...summary(main),
     mode,
@@ -799,7 +813,8 @@ async function main(): Promise<void> {
   if (ablation) console.log(`\n${markdown("Ablation: item-segment miscalibration off", ablation)}`);
   if (latency)
     console.log(
-      `\nEnhanced-State actor (seed 0), 500 candidates, one request per call: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (${backend})`,
+      `\nEnhanced-State actor (seed 0), 500 candidates, one request per call: ` +
+        `p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms (${backend})`,
     );
   console.log(`Total ${result.totalSeconds.toFixed(0)} s.`);
   const out =

@@ -64,7 +64,8 @@ const rankResponse = z.object({
   }),
   items: z.array(z.object({ itemId: z.string(), score: z.number() }).loose()).meta({
     description:
-      "The top k candidates, best first. Interleaving experiments: the team-draft merge of every arm's ranking, each score from the arm that placed the item",
+      "The top k candidates, best first. Interleaving experiments: the team-draft merge of every arm's ranking, " +
+      "each score from the arm that placed the item",
   }),
 });
 const eventsResponse = z.object({ accepted: z.number().int(), duplicates: z.number().int() });
@@ -149,7 +150,9 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/start",
     scope: "experiments:write",
     summary:
-      "Start a draft (its buckets must be free). Launch gate: 409 naming the arm when a treatment has no offline evaluation against the control's policy or is significantly worse offline (with lift and interval), unless the optional body overrides it with a reason",
+      "Start a draft (its buckets must be free). Launch gate: 409 naming the arm when a treatment has no offline " +
+      "evaluation against the control's policy or is significantly worse offline (with lift and interval), unless " +
+      "the optional body overrides it with a reason",
     params: idOrKeyParams,
     body: startExperimentInput,
     optionalBody: true,
@@ -181,7 +184,13 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/report",
     scope: "experiments:read",
     summary:
-      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, always-valid CI; SRM; daily series; health checks (SRM per day, users in more than one arm and events before exposure / after stop or attribution window — excluded and counted, pre-period coverage, guardrails without data); exploratory segments of the primary metric. For an interleaving experiment (type interleaving) the interleaving report instead: per pair of arms and metric, users preferring each arm, ties, preference share with 95% CI, sign test p and the sequential verdict",
+      "The uplift report: the verdict per treatment (ship / don't ship / keep running / inconclusive / not enough " +
+      "data) with its tests; per arm users and means; per treatment lift, 95% CI, p, Holm-adjusted p, CUPED, " +
+      "always-valid CI; SRM; daily series; health checks (SRM per day, users in more than one arm and events " +
+      "before exposure / after stop or attribution window — excluded and counted, pre-period coverage, guardrails " +
+      "without data); exploratory segments of the primary metric. For an interleaving experiment (type " +
+      "interleaving) the interleaving report instead: per pair of arms and metric, users preferring each arm, " +
+      "ties, preference share with 95% CI, sign test p and the sequential verdict",
     params: idOrKeyParams,
     status: 200,
     response: "The report",
@@ -191,7 +200,8 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/experiments/{id}/report.csv",
     scope: "experiments:read",
     summary:
-      "The report as CSV: one row per metric and arm with estimates, intervals, p-values, the verdict or guardrail status and its deciding interval",
+      "The report as CSV: one row per metric and arm with estimates, intervals, p-values, the verdict or " +
+      "guardrail status and its deciding interval",
     params: idOrKeyParams,
     status: 200,
     response: "The report, CSV with a header row",
@@ -247,7 +257,8 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/power",
     scope: "experiments:read",
     summary:
-      "Plan an experiment: users per arm and days for an MDE (fixed-horizon and sequential), or the MDE of a user count",
+      "Plan an experiment: users per arm and days for an MDE (fixed-horizon and sequential), or the MDE of a user " +
+      "count",
     body: powerRequestSchema,
     status: 200,
     response: "The plan",
@@ -257,7 +268,8 @@ const OPERATIONS: Operation[] = [
     path: "/api/v1/power/baseline",
     scope: "experiments:read",
     summary:
-      "A metric's baseline mean, standard deviation, CUPED correlation and daily users per layer, from the control arm of a recent experiment (this layer's first); null without history",
+      "A metric's baseline mean, standard deviation, CUPED correlation and daily users per layer, from the " +
+      "control arm of a recent experiment (this layer's first); null without history",
     query: powerBaselineQuery,
     status: 200,
     response: "{ baseline } (null without history)",
@@ -481,7 +493,8 @@ export function openApiDocument(serverUrl = "/"): JsonSchema {
       title: "FusionLab API",
       version: "1",
       description:
-        "Fusion ranking, feedback events, experiments, policies and jobs. Errors are `{ error: { code, message, issues? } }`; `issues` name the fields at fault.",
+        "Fusion ranking, feedback events, experiments, policies and jobs. Errors are `{ error: { code, message, " +
+        "issues? } }`; `issues` name the fields at fault.",
     },
     servers: [{ url: serverUrl }],
     paths,
@@ -490,7 +503,9 @@ export function openApiDocument(serverUrl = "/"): JsonSchema {
         apiKey: {
           type: "http",
           scheme: "bearer",
-          description: `A FusionLab API key (flk_…), sent as Authorization: Bearer <key>. Scopes: ${Object.keys(API_SCOPES).join(", ")}.`,
+          description:
+            `A FusionLab API key (flk_…), sent as Authorization: Bearer <key>. ` +
+            `Scopes: ${Object.keys(API_SCOPES).join(", ")}.`,
         },
       },
       responses: {

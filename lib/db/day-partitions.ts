@@ -67,7 +67,9 @@ export async function ensurePartitions(table: PartitionedTable, from: Date, days
       const [lo, hi] = [isoDay(start), isoDay(new Date(start.getTime() + DAY_MS))];
       await tx.$executeRawUnsafe(`CREATE TEMP TABLE partition_move (LIKE "${table}") ON COMMIT DROP`);
       await tx.$executeRawUnsafe(
-        `WITH moved AS (DELETE FROM "${table}_default" WHERE ts >= '${lo}' AND ts < '${hi}' RETURNING *) INSERT INTO partition_move SELECT * FROM moved`,
+        `WITH moved AS (DELETE FROM ` +
+          `"${table}_default" WHERE ts >= ` +
+          `'${lo}' AND ts < '${hi}' RETURNING *) INSERT INTO partition_move SELECT * FROM moved`,
       );
       await tx.$executeRawUnsafe(
         `CREATE TABLE "${name}" PARTITION OF "${table}" FOR VALUES FROM ('${lo}') TO ('${hi}')`,

@@ -89,7 +89,9 @@ export async function snips(policy: Policy, source: LogSource, bandwidth?: numbe
   if (policy.actionMode !== "request") {
     return {
       applicable: false,
-      reason: `the target has ${policy.actionMode === "none" ? "no fusion action" : "one action per item"}; the importance ratio needs one action per request`,
+      reason:
+        `the target ` +
+        `has ${policy.actionMode === "none" ? "no fusion " + "action" : "one action " + "per " + "item"}; the importance ratio needs one action per request`,
     };
   }
   if (source.actionMode !== "request" || !source.bounds || source.explorationNoise <= 0) {

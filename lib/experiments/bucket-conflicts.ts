@@ -29,7 +29,8 @@ export async function assertBucketsFree(
     if (overlap.length > 0) {
       throw new AppError(
         "conflict",
-        `layer buckets ${overlap.map(([s, e]) => `[${s}, ${e})`).join(", ")} belong to running experiment "${other.key}"`,
+        `layer buckets ${overlap.map(([s, e]) => `[${s}, ${e})`).join(", ")} belong to running experiment ` +
+          `"${other.key}"`,
         [{ path: "layerBuckets", message: `overlaps running experiment "${other.key}"` }],
       );
     }

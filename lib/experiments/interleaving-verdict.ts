@@ -92,7 +92,9 @@ function guardrailOf(c: InterleavingComparison, arm: string, allowedHarm: number
     return {
       ...base,
       status: "fail",
-      reason: `Users prefer the control on ${c.metric} beyond the margin of ${allowedHarm}: ${shown} lies below −${allowedHarm}.`,
+      reason:
+        `Users prefer the control ` +
+        `on ${c.metric} beyond the margin of ${allowedHarm}: ${shown} lies below −${allowedHarm}.`,
       interval: interval(ci),
     };
   if (ci[0] > -allowedHarm)

@@ -91,7 +91,9 @@ export async function assertLaunchGate(
   if (blocked.length && !override)
     throw new AppError(
       "conflict",
-      `launch gate: cannot ${action} ${e.key}: ${blocked.map((g) => g.message).join("; ")}. An editor may override with { "override": { "reason": "…" } }`,
+      `launch gate: ` +
+        `cannot ${action} ${e.key}: ${blocked.map((g) => g.message).join("; ")}. An editor may override with { ` +
+        `"override": { "reason": "…" } }`,
       blocked.map((g) => ({ path: `arms.${g.arm}`, message: g.message })),
     );
   return {

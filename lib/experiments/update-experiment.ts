@@ -41,7 +41,8 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
     if (locked.length)
       throw new AppError(
         "conflict",
-        `a running experiment only changes coverage, layerBuckets, name and hypothesis (not ${locked.join(", ")}); stop it and create a new one`,
+        `a running experiment only changes coverage, layerBuckets, name and hypothesis ` +
+          `(not ${locked.join(", ")}); stop it and create a new one`,
       );
   }
   if (current.status === "stopped" && fields.some((f) => f !== "name" && f !== "hypothesis" && f !== "webhookUrl")) {

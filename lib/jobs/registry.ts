@@ -37,7 +37,8 @@ export const JOB_REGISTRY = [
   defineJob({
     name: "db-maintenance",
     description:
-      "Create upcoming partitions, drop shown items of decisions past their retention, prune old job logs, refresh planner statistics, report table sizes",
+      "Create upcoming partitions, drop shown items of decisions past their retention, prune old job logs, " +
+      "refresh planner statistics, report table sizes",
     payload: dbMaintenancePayload,
     retryLimit: 2,
     retryDelaySeconds: 5,
@@ -56,7 +57,8 @@ export const JOB_REGISTRY = [
   defineJob({
     name: "check-guardrails",
     description:
-      "Re-analyse running experiments: stop a treatment arm whose guardrail shows harm by the sequential test (its users get the control policy) and announce first verdicts by webhook",
+      "Re-analyse running experiments: stop a treatment arm whose guardrail shows harm by the sequential test " +
+      "(its users get the control policy) and announce first verdicts by webhook",
     payload: guardrailCheckPayload,
     retryLimit: 1,
     retryDelaySeconds: 10,

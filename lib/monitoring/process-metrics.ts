@@ -14,7 +14,9 @@ function create() {
     registry,
     apiDuration: new Histogram({
       name: "fusionlab_api_request_duration_seconds",
-      help: "Time from a serving request's arrival to its answer (body read, validation, scoring, commit), by route and HTTP status",
+      help:
+        "Time from a serving request's arrival to its answer (body read, validation, scoring, commit), by " +
+        "route and HTTP status",
       labelNames: ["route", "status"] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],

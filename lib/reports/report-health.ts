@@ -56,7 +56,8 @@ export function reportHealth(input: {
   const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
   if (!srm.overall.ok)
     warnings.push(
-      `Sample ratio mismatch: the users per arm differ from the allocation (p = ${srm.overall.pValue.toExponential(1)}); assignment or logging is broken and the lifts cannot be trusted.`,
+      `Sample ratio mismatch: the users per arm differ from the allocation (p ` +
+        `= ${srm.overall.pValue.toExponential(1)}); assignment or logging is broken and the lifts cannot be trusted.`,
     );
   const flagged = srm.days.filter((d) => d.flagged).map((d) => d.date);
   if (flagged.length) warnings.push(`Sample ratio mismatch among the users first exposed on ${flagged.join(", ")}.`);
@@ -64,7 +65,8 @@ export function reportHealth(input: {
   // they are left out and counted either way, and warned about only when they are a notable share.
   if (multiArmUsers > MULTI_ARM_WARNING_SHARE * (users + multiArmUsers))
     warnings.push(
-      `${plural(multiArmUsers, "user was", "users were")} seen in more than one arm (over ${MULTI_ARM_WARNING_SHARE * 100}% of users): check assignment and logging.`,
+      `${plural(multiArmUsers, "user was", "users were")} seen in more than one arm ` +
+        `(over ${MULTI_ARM_WARNING_SHARE * 100}% of users): check assignment and logging.`,
     );
   for (const { metric, arm } of missingGuardrailData)
     warnings.push(`Guardrail ${metric} has no data in arm ${arm}: no event of its types arrived, so it cannot pass.`);

@@ -56,7 +56,8 @@ export const SESSIONS_SQL = `count(DISTINCT "sessionId") + max(CASE WHEN "sessio
 export function decisionUserDaysSql(where: string): string {
   return `SELECT "userId", "armKey", day, count(*) AS requests, ${SESSIONS_SQL} AS sessions, min(ts) AS "firstTs",
     min(fa) AS activity, min(fp) AS platform
-  FROM (SELECT "userId", "armKey", "sessionId", ts, CAST(ts AS DATE) AS day, first_value(activity) OVER d AS fa, first_value(platform) OVER d AS fp
+  FROM (SELECT "userId", "armKey", "sessionId", ts, CAST(ts AS DATE) AS day, first_value(activity) OVER d AS fa,
+    first_value(platform) OVER d AS fp
     FROM "Decision" WHERE ${where} WINDOW d AS (PARTITION BY "userId", "armKey", CAST(ts AS DATE) ORDER BY ts)) x
   GROUP BY "userId", "armKey", day`;
 }
@@ -89,7 +90,8 @@ export function eventUserDaysSql(where: string, through: string, rules: EventRul
   ].join(" AND ");
   return `SELECT ev."userId", ev."armKey", CAST(ev.ts AS DATE) AS day, ${eventColumnSums(types, `(${inWindow})`)},
     sum(CASE WHEN fe.first_ts IS NULL OR ev.ts < fe.first_ts THEN 1 ELSE 0 END) AS "preExposureEvents",
-    sum(CASE WHEN fe.first_ts IS NOT NULL AND ev.ts >= fe.first_ts AND NOT (${inWindow}) THEN 1 ELSE 0 END) AS "lateEvents"
+    sum(CASE WHEN fe.first_ts IS NOT NULL AND ev.ts >= fe.first_ts AND NOT
+      (${inWindow}) THEN 1 ELSE 0 END) AS "lateEvents"
   FROM "Event" ev LEFT JOIN (
     SELECT "userId", min(f) AS first_ts FROM (
       SELECT "userId", "firstTs" AS f FROM "ReportUserDay" WHERE "experimentId" = $1::uuid AND "firstTs" IS NOT NULL
@@ -255,19 +257,23 @@ export function reportSql({
     `CASE WHEN req > 0 THEN CAST(day AS VARCHAR(10)) || '|' || coalesce(${key}, '') END`;
   const text = `
 WITH input AS (
-  SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex, "lateEvents" AS late,
+  SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex,
+    "lateEvents" AS late,
     ${measureCols({ requests: "requests", sessions: "sessions" }, true)}
   FROM "ReportUserDay" WHERE "experimentId" = $1::uuid
   UNION ALL
-  SELECT "userId", "armKey", day, requests, activity, platform, 0, 0, ${measureCols({ requests: "requests", sessions: "sessions" }, false)}
+  SELECT "userId", "armKey", day, requests, activity, platform, 0,
+    0, ${measureCols({ requests: "requests", sessions: "sessions" }, false)}
   FROM (${decisionUserDaysSql(`${tailWhere} AND ts >= $2`)}) d
   UNION ALL
-  SELECT "userId", "armKey", day, 0, CAST(NULL AS TEXT), CAST(NULL AS TEXT), "preExposureEvents", "lateEvents", ${measureCols(null, true)}
-  FROM (${eventUserDaysSql(`${tailWhere} AND "receivedAt" >= $3`, "$2", rules, usedTypes.length ? usedTypes : ["play"])}) e
+  SELECT "userId", "armKey", day, 0, CAST(NULL AS TEXT), CAST(NULL AS TEXT), "preExposureEvents",
+    "lateEvents", ${measureCols(null, true)}
+  FROM (${eventUserDaysSql(`${tailWhere} AND "receivedAt" ` + `>= ` + `$3`, "$2", rules, usedTypes.length ? usedTypes : ["play"])}) e
 ), w AS (
   SELECT "userId", "armKey", day, req, activity, platform, pre_ex, late, ${cols.join(", ")},
     min(CASE WHEN req > 0 THEN day END) OVER usr AS first_day,
-    CASE WHEN min(CASE WHEN req > 0 THEN "armKey" END) OVER usr < max(CASE WHEN req > 0 THEN "armKey" END) OVER usr THEN 1 ELSE 0 END AS multi,
+    CASE WHEN min(CASE WHEN req > 0 THEN "armKey" END) OVER usr < max(CASE WHEN req > 0 THEN "armKey" END) OVER
+      usr THEN 1 ELSE 0 END AS multi,
     ${["activity", "platform"].map((k) => `min(${firstRequest(k)}) OVER usr AS first_${k}`).join(", ")},
     ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")},
     row_number() OVER cw AS rn, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
@@ -280,25 +286,41 @@ WITH input AS (
 )${
     percentileCaps.length
       ? `, caps AS (
-  SELECT ${percentileCaps.map((c) => `percentile_cont(${Number(c.metric.capValue) / 100}) WITHIN GROUP (ORDER BY m${c.num}) AS cap${c.num}`).join(", ")} FROM totals
+ 
+   
+     
+       
+         
+           
+              SELECT ${percentileCaps.map((c) => `percentile_cont(${Number(c.metric.capValue) / 100}) WITHIN GROUP (ORDER BY m${c.num}) AS cap${c.num}`).join(", ")} FROM totals
 )`
       : ""
   }${pre !== "none" ? `, pre AS (${preSource})` : ""}, final_users AS (
   SELECT t."armKey", ${pre !== "none" ? `CASE WHEN p."userId" IS NULL THEN 0 ELSE 1 END` : "0"} AS has_pre,
-    ${["activity", "platform"].map((k) => `coalesce(NULLIF(SUBSTRING(t.first_${k} FROM 12), ''), 'unknown') AS ${k}`).join(", ")},
+  
+     
+        
+           
+              
+                 
+                      ${["activity", "platform"].map((k) => `coalesce(NULLIF(SUBSTRING(t.first_${k} FROM 12), ''), 'unknown') AS ${k}`).join(", ")},
     CASE WHEN ${pre !== "none" ? `p."userId" IS NULL` : "1 = 1"} THEN 'new' ELSE 'returning' END AS tenure,
     ${compiled.map((c, k) => `${c.events === null ? "0" : `t.m${c.events}`} AS ev${k}`).join(", ")}, ${finalValues}
   FROM totals t${pre !== "none" ? ` LEFT JOIN pre p ON p."userId" = t."userId"` : ""}${capsJoin}
 ), deltas AS (
-  SELECT "armKey", CASE WHEN day < first_day THEN first_day ELSE day END AS day, CASE WHEN rn = 1 THEN 1 ELSE 0 END AS entered,
+  SELECT "armKey", CASE WHEN day < first_day THEN first_day ELSE day END AS day, CASE WHEN rn = 1 THEN 1 ELSE 0
+    END AS entered,
     ${deltas}
   FROM w${capsJoin} WHERE first_day IS NOT NULL AND multi = 0
 ), arm_day AS (
-  SELECT "armKey", day, sum(entered) AS entered, ${deltaNames.map((d) => `sum(${d}) AS ${d}`).join(", ")} FROM deltas GROUP BY "armKey", day
+  SELECT "armKey", day, sum(entered) AS
+    entered, ${deltaNames.map((d) => `sum(${d}) AS ${d}`).join(", ")} FROM deltas GROUP BY "armKey", day
 ), grid AS (
-  SELECT a."armKey", d.day FROM (SELECT DISTINCT "armKey" FROM arm_day) a CROSS JOIN (SELECT DISTINCT day FROM arm_day) d
+  SELECT a."armKey", d.day FROM (SELECT DISTINCT "armKey" FROM arm_day) a CROSS JOIN (SELECT DISTINCT day FROM
+    arm_day) d
 )
-SELECT 'final' AS part, "armKey", CAST(NULL AS DATE) AS day, ${noSegment}, ${dbl("count(*)")} AS n, ${dbl("sum(has_pre)")} AS with_pre,
+SELECT 'final' AS part, "armKey", CAST(NULL AS DATE) AS
+  day, ${noSegment}, ${dbl("count(*)")} AS n, ${dbl("sum(has_pre)")} AS with_pre,
     ${noHealth}, ${eventCols(true)},
     ${finalStats()}
 FROM final_users GROUP BY "armKey"
@@ -311,7 +333,7 @@ SELECT 'series', "armKey", day, ${noSegment}, n, with_pre, ${noHealth}, ${eventC
 ) s
 UNION ALL
 SELECT 'health', "armKey", CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
-    ${dbl(`sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT NULL THEN 1 ELSE 0 END)`)}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
+    ${dbl(`sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT ` + `NULL ` + `THEN ` + `1 ` + `ELSE ` + `0 ` + `END)`)}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
     ${eventCols(false)}, ${finalStats(-1)}
 FROM w GROUP BY "armKey"
 UNION ALL
@@ -321,7 +343,8 @@ SELECT 'health', CAST(NULL AS TEXT), CAST(NULL AS DATE), ${noSegment}, ${dbl("0"
 FROM w WHERE last = 1 AND multi = 1 AND first_day IS NOT NULL${SEGMENT_DIMENSIONS.map(
     (dim) => `
 UNION ALL
-SELECT 'segment', "armKey", CAST(NULL AS DATE), ${q(dim)}, ${dim}, ${dbl("count(*)")}, ${dbl("sum(has_pre)")}, ${noHealth}, ${eventCols(false)},
+SELECT 'segment', "armKey", CAST(NULL AS
+  DATE), ${q(dim)}, ${dim}, ${dbl("count(*)")}, ${dbl("sum(has_pre)")}, ${noHealth}, ${eventCols(false)},
     ${finalStats(segmentIndex)}
 FROM final_users GROUP BY "armKey", ${dim}`,
   ).join("")}`;

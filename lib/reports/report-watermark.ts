@@ -15,7 +15,8 @@ export interface Watermark {
 
 export async function readWatermark(client: pg.ClientBase, experimentId: string): Promise<Watermark | null> {
   const { rows } = await client.query<{ through: string; before: string; pre: boolean }>(
-    `SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS through, to_char("feedbackBefore", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS before, "preRolledAt" IS NOT NULL AS pre
+    `SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS through, to_char("feedbackBefore",
+      'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS before, "preRolledAt" IS NOT NULL AS pre
      FROM "ReportWatermark" WHERE "experimentId" = $1::uuid`,
     [experimentId],
   );

@@ -61,7 +61,8 @@ export async function rollupExperiment(
       decisionDays = await mergeUserDays(
         client,
         ["requests", "sessions"],
-        `SELECT $1::uuid AS "experimentId", d.* FROM (${decisionUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= $2 AND ts < $3`)}) d`,
+        `SELECT $1::uuid AS "experimentId", d.* FROM ` +
+          `(${decisionUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= $2 AND ts < $3`)}) d`,
         [experimentId, wm.through, wm.rollDay],
         ["firstTs", "activity", "platform"],
       );
@@ -72,7 +73,8 @@ export async function rollupExperiment(
       feedbackRows = await mergeUserDays(
         client,
         [...EVENT_COLUMNS, "preExposureEvents", "lateEvents"],
-        `SELECT $1::uuid AS "experimentId", e.* FROM (${eventUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3`, "$4", rules)}) e`,
+        `SELECT $1::uuid AS "experimentId", e.* FROM ` +
+          `(${eventUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ` + `"receivedAt" ` + `>= ` + `$2 ` + `AND ` + `"receivedAt" < $3`, "$4", rules)}) e`,
         [experimentId, wm.before, wm.rollUntil, wm.through],
       );
     }
@@ -89,7 +91,8 @@ export async function rollupExperiment(
       preUsers = r.rowCount ?? 0;
     }
     await client.query(
-      `UPDATE "ReportWatermark" SET "exposureThrough" = CASE WHEN $2 > "exposureThrough" THEN CAST($2 AS DATE) ELSE "exposureThrough" END,
+      `UPDATE "ReportWatermark" SET "exposureThrough" = CASE WHEN $2 > "exposureThrough" THEN CAST($2 AS DATE)
+        ELSE "exposureThrough" END,
          "feedbackBefore" = CASE WHEN $3 > "feedbackBefore" THEN CAST($3 AS TIMESTAMP) ELSE "feedbackBefore" END,
          "preRolledAt" = CASE WHEN $4 THEN LOCALTIMESTAMP ELSE "preRolledAt" END, "updatedAt" = LOCALTIMESTAMP
        WHERE "experimentId" = $1::uuid`,
@@ -123,8 +126,20 @@ async function mergeUserDays(
   const r = await client.query(
     `MERGE INTO "ReportUserDay" t USING (${source}) s
      ON t."experimentId" = s."experimentId" AND t."userId" = s."userId" AND t."armKey" = s."armKey" AND t.day = s.day
-     WHEN MATCHED THEN UPDATE SET ${[...c.map((x) => `${x} = t.${x} + s.${x}`), ...f.map((x) => `${x} = CASE WHEN ${earlier} THEN s.${x} ELSE t.${x} END`)].join(", ")}
-     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey", day, ${all.join(", ")}) VALUES (s."experimentId", s."userId", s."armKey", s.day, ${all.map((x) => `s.${x}`).join(", ")})`,
+     WHEN MATCHED THEN UPDATE
+      
+        
+          
+            
+              
+                 SET ${[...c.map((x) => `${x} = t.${x} + s.${x}`), ...f.map((x) => `${x} = CASE WHEN ${earlier} THEN s.${x} ELSE t.${x} END`)].join(", ")}
+     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey",
+      
+        
+          
+            
+              
+                 day, ${all.join(", ")}) VALUES (s."experimentId", s."userId", s."armKey", s.day, ${all.map((x) => `s.${x}`).join(", ")})`,
     values,
   );
   return r.rowCount ?? 0;
@@ -147,7 +162,8 @@ export const runReportRollups: JobHandler<RollupReportsPayload> = async (payload
     ctx.signal.throwIfAborted();
     rolled[e.key] = await rollupExperiment(e.id, payload.lagSeconds);
     await ctx.log(
-      `${e.key}: ${rolled[e.key].decisionDays} user-days of decisions, ${rolled[e.key].feedbackRows} user-days of events, ${rolled[e.key].preUsers} pre-period users`,
+      `${e.key}: ${rolled[e.key].decisionDays} user-days of ` +
+        `decisions, ${rolled[e.key].feedbackRows} user-days of events, ${rolled[e.key].preUsers} pre-period users`,
     );
     await ctx.progress((i + 1) / experiments.length, `rolled up ${e.key}`);
   }

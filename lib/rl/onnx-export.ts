@@ -12,17 +12,21 @@ import { ACTION_DIM } from "@/lib/fusion/action";
 import { EnhancedStateModel, UserStateModel, type FusionModel } from "./models";
 import { denseLayers, type EnsembleMlp } from "./network";
 
-const ONNX_SUBSET = `
+const ONNX_SUBSET =
+  `
 syntax = "proto3";
 package onnx;
-message ModelProto { int64 ir_version = 1; string producer_name = 2; GraphProto graph = 7; repeated OperatorSetIdProto opset_import = 8; }
+message ModelProto { int64 ir_version = 1; string producer_name = 2; GraphProto graph = 7; repeated ` +
+  `OperatorSetIdProto opset_import = 8; }
 message OperatorSetIdProto { string domain = 1; int64 version = 2; }
-message GraphProto { repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5; repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12; }
+message GraphProto { repeated NodeProto node = 1; string name = 2; repeated TensorProto initializer = 5; repeated ` +
+  `ValueInfoProto input = 11; repeated ValueInfoProto output = 12; }
 message NodeProto { repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4; }
 message TensorProto { repeated int64 dims = 1; int32 data_type = 2; string name = 8; bytes raw_data = 9; }
 message ValueInfoProto { string name = 1; TypeProto type = 2; }
 message TypeProto { message Tensor { int32 elem_type = 1; TensorShapeProto shape = 2; } Tensor tensor_type = 1; }
-message TensorShapeProto { message Dimension { int64 dim_value = 1; string dim_param = 2; } repeated Dimension dim = 1; }
+message TensorShapeProto { message Dimension { int64 dim_value = 1; string dim_param = 2; } repeated Dimension ` +
+  `dim = 1; }
 `;
 const FLOAT = 1;
 /** IR 8 / opset 13: old enough for any onnxruntime of the last years, new enough for all ops used. */

@@ -35,10 +35,14 @@ const MAX_BATCH = 500;
 // One statement, one commit: a decision and its shown items, with the same `ts` (the transaction's).
 const INSERT_DECISIONS = `
   WITH decisions AS (
-    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey", "policyVersionId", "candidateCount", teams, activity, platform)
-    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c, tm, ac, pl FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[], $10::jsonb[], $11::text[], $12::text[]) AS t(id, u, r, s, e, a, p, c, tm, ac, pl)
+    INSERT INTO "Decision" (id, ts, "userId", "requestId", "sessionId", "experimentId", "armKey",
+      "policyVersionId", "candidateCount", teams, activity, platform)
+    SELECT id, CURRENT_TIMESTAMP, u, r, s, e, a, p, c, tm, ac, pl FROM unnest($1::uuid[], $2::text[], $3::text[],
+      $4::text[], $5::uuid[], $6::text[], $7::uuid[], $8::int[], $10::jsonb[], $11::text[], $12::text[]) AS t(id,
+        u, r, s, e, a, p, c, tm, ac, pl)
   )
-  INSERT INTO "DecisionItems" ("decisionId", ts, shown) SELECT id, CURRENT_TIMESTAMP, shown FROM unnest($1::uuid[], $9::bytea[]) AS t(id, shown)`;
+  INSERT INTO "DecisionItems" ("decisionId", ts, shown) SELECT id, CURRENT_TIMESTAMP, shown FROM
+    unnest($1::uuid[], $9::bytea[]) AS t(id, shown)`;
 
 class DecisionWriter {
   private queue: Pending[] = [];

@@ -73,7 +73,8 @@ async function checkedActor(
   const gap = await largestActionGap(model, actor);
   if (!(gap <= ACTION_TOLERANCE)) {
     log(
-      `ONNX actor differs from TF.js by ${gap.toExponential(2)} of an action's range (> ${ACTION_TOLERANCE}); serving with TF.js`,
+      `ONNX actor differs from TF.js ` +
+        `by ${gap.toExponential(2)} of an action's range (> ${ACTION_TOLERANCE}); serving with TF.js`,
     );
     await session.release();
     return null;

@@ -34,7 +34,9 @@ export function checkMinimumData(arms: readonly ArmCounts[], rule: MinimumDataRu
   const consider = (arm: string, unit: "users" | "events", have: number, need: number) => {
     if (have >= need) return;
     if (worst === null || have / need < worst.have / worst.need) {
-      const reason = `Not enough data yet: ${have.toLocaleString("en-US")} of ${need.toLocaleString("en-US")} ${unit} in arm ${arm}.`;
+      const reason =
+        `Not enough data ` +
+        `yet: ${have.toLocaleString("en-US")} of ${need.toLocaleString("en-US")} ${unit} in arm ${arm}.`;
       worst = { met: false, arm, unit, have, need, reason };
     }
   };

@@ -280,7 +280,9 @@ function primaryVerdict(
   const kindOf = plan.testName === "sequential" ? "always-valid" : "fixed-horizon";
   const shown = `the ${kindOf} ${confidence(level)} interval ${describe(interval.relative)}`;
   if (!plan.deciding) {
-    const reason = `Fixed-horizon plan: the decision waits for ${thousands(plan.plannedUsers ?? 0)} users (${thousands(plan.users)} so far).`;
+    const reason =
+      `Fixed-horizon plan: the decision waits ` +
+      `for ${thousands(plan.plannedUsers ?? 0)} users (${thousands(plan.users)} so far).`;
     return { ...base, verdict: "keepRunning", reason, interval };
   }
   if (rejected) {
@@ -302,7 +304,9 @@ function primaryVerdict(
         };
   }
   if (plan.atPlannedSize) {
-    const reason = `Planned ${thousands(plan.plannedUsers ?? 0)} users reached and ${shown} still includes 0: no effect detected.`;
+    const reason =
+      `Planned ${thousands(plan.plannedUsers ?? 0)} users reached ` +
+      `and ${shown} still includes 0: no effect detected.`;
     return { ...base, verdict: "inconclusive", reason, interval };
   }
   return {
@@ -350,7 +354,9 @@ function guardrailVerdict(p: Prepared, alpha: number, plan: PlanState): Guardrai
   const allowed = `the allowed harm of ${percent(limit)}`;
   const what = `its ${confidence(alpha)} one-sided bound ${bounded ? percent(bound) : "(unbounded)"}`;
   if (!plan.deciding) {
-    const reason = `Fixed-horizon plan: tested once ${thousands(plan.plannedUsers ?? 0)} users are in (${thousands(plan.users)} so far).`;
+    const reason =
+      `Fixed-horizon plan: tested ` +
+      `once ${thousands(plan.plannedUsers ?? 0)} users are in (${thousands(plan.users)} so far).`;
     return { ...base, status: "notYet", reason, interval };
   }
   if (bounded && (higher ? bound > limit : bound < limit)) {
@@ -401,7 +407,8 @@ function armVerdict(arm: string, primary: PrimaryMetricVerdict[], guardrails: Gu
     if (pending) {
       return result(
         "keepRunning",
-        `${win.arm} improves ${win.metric}, but guardrail ${pending.metric} has not passed yet: ${lowerFirst(pending.reason)}`,
+        `${win.arm} improves ${win.metric}, but guardrail ${pending.metric} has not passed ` +
+          `yet: ${lowerFirst(pending.reason)}`,
       );
     }
     return result("ship", win.reason);

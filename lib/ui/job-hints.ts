@@ -12,7 +12,8 @@ export const TRAIN_HINTS: Record<string, string> = {
   policy: "Key of the policy that gets the new version; created on first use",
   name: "Display name of a new policy",
   preset:
-    "Run times measured on the 2-core development machine (README, Training presets); a quick run's small promotion gate rarely promotes",
+    "Run times measured on the 2-core development machine (README, Training presets); a quick run's small " +
+    "promotion gate rarely promotes",
   agentConfig: "Optional: overrides the preset's agent settings",
   trainingConfig: "Optional: overrides the preset's training settings",
   datasetId: "Train offline on these logs instead of simulated rounds",

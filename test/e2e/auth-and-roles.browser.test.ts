@@ -162,33 +162,37 @@ describe("signing in and roles, in Chromium", () => {
     await page.close();
   });
 
-  it("admin disables a user on the Users page: the user's open session is refused at its next request; a password reset works the same way", async () => {
-    const editor = await browser.newPage();
-    await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
-    const admin = await browser.newPage({ viewport: VIEWPORTS.mobile });
-    await signInAs(admin, platform.url, ADMIN.email, ADMIN.password);
-    await admin.goto(`${platform.url}/admin/users`);
-    await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).click();
-    await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).waitFor();
-    expect(await fitsViewport(admin)).toBe(true);
-    await screenshot(admin, "users-disable-mobile");
-    // The editor's browser still holds its session cookie; the next request is refused.
-    await editor.goto(`${platform.url}/experiments`);
-    await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
+  it(
+    "admin disables a user on the Users page: the user's open session is refused at its next request; a password " +
+      "reset works the same way",
+    async () => {
+      const editor = await browser.newPage();
+      await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
+      const admin = await browser.newPage({ viewport: VIEWPORTS.mobile });
+      await signInAs(admin, platform.url, ADMIN.email, ADMIN.password);
+      await admin.goto(`${platform.url}/admin/users`);
+      await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).click();
+      await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).waitFor();
+      expect(await fitsViewport(admin)).toBe(true);
+      await screenshot(admin, "users-disable-mobile");
+      // The editor's browser still holds its session cookie; the next request is refused.
+      await editor.goto(`${platform.url}/experiments`);
+      await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
 
-    await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).click();
-    await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).waitFor();
-    await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
-    await admin.getByRole("button", { name: `Reset password of ${EDITOR.email}` }).click();
-    await admin.getByLabel(`New password of ${EDITOR.email}`).fill("a-brand-new-password");
-    await admin.getByRole("button", { name: "Set password", exact: true }).click();
-    await admin.getByText("Password reset; their sessions have ended.").waitFor();
-    await editor.goto(`${platform.url}/experiments`);
-    await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
-    await signInAs(editor, platform.url, EDITOR.email, "a-brand-new-password");
-    await editor.close();
-    await admin.close();
-  });
+      await admin.getByRole("button", { name: `Enable ${EDITOR.email}` }).click();
+      await admin.getByRole("button", { name: `Disable ${EDITOR.email}` }).waitFor();
+      await signInAs(editor, platform.url, EDITOR.email, EDITOR.password);
+      await admin.getByRole("button", { name: `Reset password of ${EDITOR.email}` }).click();
+      await admin.getByLabel(`New password of ${EDITOR.email}`).fill("a-brand-new-password");
+      await admin.getByRole("button", { name: "Set password", exact: true }).click();
+      await admin.getByText("Password reset; their sessions have ended.").waitFor();
+      await editor.goto(`${platform.url}/experiments`);
+      await editor.waitForURL(`${platform.url}/?callbackUrl=%2Fexperiments`);
+      await signInAs(editor, platform.url, EDITOR.email, "a-brand-new-password");
+      await editor.close();
+      await admin.close();
+    },
+  );
 
   it("security headers on pages, Next.js API routes and the serving fast path", async () => {
     const responses = [

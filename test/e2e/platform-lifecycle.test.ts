@@ -114,34 +114,38 @@ describe("npm start on a machine with no database", () => {
     expect(postgresOn(path.join(dataDir, "postgres"))).toEqual([]);
   });
 
-  it("a second start reuses the data (same admin, same key), runs 2 web processes that replace a dead one, and Ctrl-C stops it cleanly too", async () => {
-    current = await startPlatform({ ...baseEnv, FUSIONLAB_WEB_PROCESSES: "2" });
-    const out = current.output();
-    expect(out).not.toContain("initialising a new PostgreSQL cluster");
-    expect(out).toContain("shown at first start");
-    expect(await signIn(current.url, "admin@fusionlab.local", adminPassword)).toBe(true);
-    const good = await fetch(`${current.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${apiKey}` } });
-    expect(good.status).toBe(200);
-    // The cluster primary and its two server processes.
-    const servers = () => {
-      const web = webProcesses(current!);
-      return web.filter((pid) => web.includes(Number(procStat(pid)?.[1])));
-    };
-    expect(webProcesses(current)).toHaveLength(3);
-    const [victim] = servers();
-    process.kill(victim, "SIGKILL");
-    const deadline = Date.now() + 60_000;
-    while (!(servers().length === 2 && !servers().includes(victim)) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
-    expect(servers()).toHaveLength(2);
-    expect((await fetch(`${current.url}/api/health`)).status).toBe(200);
-    const tree = current.descendants();
-    interruptGroup(current);
-    // npm itself gets the SIGINT too and may report it; what matters is that everything stops.
-    expect([0, 130, "SIGINT"]).toContain(await current.waitForExit(60_000));
-    expect(await waitGone(tree)).toEqual([]);
-    expect(postgresOn(path.join(dataDir, "postgres"))).toEqual([]);
-  });
+  it(
+    "a second start reuses the data (same admin, same key), runs 2 web processes that replace a dead one, and " +
+      "Ctrl-C stops it cleanly too",
+    async () => {
+      current = await startPlatform({ ...baseEnv, FUSIONLAB_WEB_PROCESSES: "2" });
+      const out = current.output();
+      expect(out).not.toContain("initialising a new PostgreSQL cluster");
+      expect(out).toContain("shown at first start");
+      expect(await signIn(current.url, "admin@fusionlab.local", adminPassword)).toBe(true);
+      const good = await fetch(`${current.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${apiKey}` } });
+      expect(good.status).toBe(200);
+      // The cluster primary and its two server processes.
+      const servers = () => {
+        const web = webProcesses(current!);
+        return web.filter((pid) => web.includes(Number(procStat(pid)?.[1])));
+      };
+      expect(webProcesses(current)).toHaveLength(3);
+      const [victim] = servers();
+      process.kill(victim, "SIGKILL");
+      const deadline = Date.now() + 60_000;
+      while (!(servers().length === 2 && !servers().includes(victim)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 250));
+      expect(servers()).toHaveLength(2);
+      expect((await fetch(`${current.url}/api/health`)).status).toBe(200);
+      const tree = current.descendants();
+      interruptGroup(current);
+      // npm itself gets the SIGINT too and may report it; what matters is that everything stops.
+      expect([0, 130, "SIGINT"]).toContain(await current.waitForExit(60_000));
+      expect(await waitGone(tree)).toEqual([]);
+      expect(postgresOn(path.join(dataDir, "postgres"))).toEqual([]);
+    },
+  );
 
   it("bad configuration stops start-up with one line, not a stack trace", async () => {
     const platform = await startPlatform({ ...baseEnv, PORT: "abc" }, { expectFailure: true });

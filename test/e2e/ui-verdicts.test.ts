@@ -134,34 +134,38 @@ describe("verdicts in the report", () => {
     await page.close();
   }, 660_000);
 
-  it("a clearly better arm: Ship once the always-valid interval excludes 0, also in the list and on the dashboard", async () => {
-    await simulate(800, "2", 2);
-    const report = await api<Report>("GET", "/api/v1/experiments/verdict-e2e/report");
-    const [v] = report.verdict.arms;
-    expect(v.verdict, v.reason).toBe("ship");
-    expect(v.primary[0].interval!.relative[0]).toBeGreaterThan(0);
+  it(
+    "a clearly better arm: Ship once the always-valid interval excludes 0, also in the list and on the " + "dashboard",
+    async () => {
+      await simulate(800, "2", 2);
+      const report = await api<Report>("GET", "/api/v1/experiments/verdict-e2e/report");
+      const [v] = report.verdict.arms;
+      expect(v.verdict, v.reason).toBe("ship");
+      expect(v.primary[0].interval!.relative[0]).toBeGreaterThan(0);
 
-    const page = await reportPage();
-    const verdict = page.getByRole("region", { name: "Verdict" });
-    await verdict.getByText("Ship", { exact: true }).waitFor();
-    await page.getByRole("progressbar").first().waitFor();
-    await verdict
-      .getByText(/^treatment improves valid_consumption: .* always-valid 95% interval .* excludes 0\.$/)
-      .waitFor();
-    // The primary lift is coloured by the verdict.
-    const lift = page
-      .getByRole("table", { name: "Valid consumption by arm" })
-      .getByRole("row")
-      .filter({ hasText: "treatment" })
-      .locator(".lift");
-    expect(await lift.getAttribute("class")).toContain("lift-up");
-    await screenshot(page, "ui-report-ship-desktop");
-    await page.goto(`${platform.url}/experiments`);
-    await page.getByRole("table", { name: "Experiments" }).locator(".badge.verdict-ship").waitFor();
-    await page.goto(`${platform.url}/dashboard`);
-    await page.getByRole("region", { name: "Running experiments" }).locator(".badge.verdict-ship").waitFor();
-    await page.close();
-  }, 660_000);
+      const page = await reportPage();
+      const verdict = page.getByRole("region", { name: "Verdict" });
+      await verdict.getByText("Ship", { exact: true }).waitFor();
+      await page.getByRole("progressbar").first().waitFor();
+      await verdict
+        .getByText(/^treatment improves valid_consumption: .* always-valid 95% interval .* excludes 0\.$/)
+        .waitFor();
+      // The primary lift is coloured by the verdict.
+      const lift = page
+        .getByRole("table", { name: "Valid consumption by arm" })
+        .getByRole("row")
+        .filter({ hasText: "treatment" })
+        .locator(".lift");
+      expect(await lift.getAttribute("class")).toContain("lift-up");
+      await screenshot(page, "ui-report-ship-desktop");
+      await page.goto(`${platform.url}/experiments`);
+      await page.getByRole("table", { name: "Experiments" }).locator(".badge.verdict-ship").waitFor();
+      await page.goto(`${platform.url}/dashboard`);
+      await page.getByRole("region", { name: "Running experiments" }).locator(".badge.verdict-ship").waitFor();
+      await page.close();
+    },
+    660_000,
+  );
 
   it("the create form plans the next experiment from this one's history: users and days for an MDE", async () => {
     const page = await browser.newPage({ viewport: VIEWPORTS.desktop });

@@ -21,54 +21,57 @@ const base = {
 };
 
 describe("an experiment's analysis plan", () => {
-  it("defaults to sequential with 100 users per arm; bad plans get a 400 naming the field and write nothing", async () => {
-    await createLayer(SYSTEM_ACTOR, { key: "plan", name: "Plan" });
-    const plain = await createExperiment(SYSTEM_ACTOR, { ...base, key: "plain", layerBuckets: [[0, 1000]] });
-    expect(plain).toMatchObject({
-      analysisPlan: "sequential",
-      plannedUsers: null,
-      minUsersPerArm: 100,
-      guardrailHarm: {},
-    });
+  it(
+    "defaults to sequential with 100 users per arm; bad plans get a 400 naming the field and write " + "nothing",
+    async () => {
+      await createLayer(SYSTEM_ACTOR, { key: "plan", name: "Plan" });
+      const plain = await createExperiment(SYSTEM_ACTOR, { ...base, key: "plain", layerBuckets: [[0, 1000]] });
+      expect(plain).toMatchObject({
+        analysisPlan: "sequential",
+        plannedUsers: null,
+        minUsersPerArm: 100,
+        guardrailHarm: {},
+      });
 
-    await expect(
-      createExperiment(SYSTEM_ACTOR, {
+      await expect(
+        createExperiment(SYSTEM_ACTOR, {
+          ...base,
+          key: "fixed",
+          layerBuckets: [[1000, 2000]],
+          analysisPlan: "fixedHorizon",
+        }),
+      ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "plannedUsers" }] });
+      await expect(
+        createExperiment(SYSTEM_ACTOR, {
+          ...base,
+          key: "stray",
+          layerBuckets: [[1000, 2000]],
+          guardrailHarm: { interactions: 0.05 },
+        }),
+      ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "guardrailHarm.interactions" }] });
+      await expect(
+        createExperiment(SYSTEM_ACTOR, { ...base, key: "tiny", layerBuckets: [[1000, 2000]], minUsersPerArm: 1 }),
+      ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "minUsersPerArm" }] });
+      expect(await db.experiment.count()).toBe(1);
+
+      const fixed = await createExperiment(SYSTEM_ACTOR, {
         ...base,
         key: "fixed",
         layerBuckets: [[1000, 2000]],
         analysisPlan: "fixedHorizon",
-      }),
-    ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "plannedUsers" }] });
-    await expect(
-      createExperiment(SYSTEM_ACTOR, {
-        ...base,
-        key: "stray",
-        layerBuckets: [[1000, 2000]],
-        guardrailHarm: { interactions: 0.05 },
-      }),
-    ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "guardrailHarm.interactions" }] });
-    await expect(
-      createExperiment(SYSTEM_ACTOR, { ...base, key: "tiny", layerBuckets: [[1000, 2000]], minUsersPerArm: 1 }),
-    ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "minUsersPerArm" }] });
-    expect(await db.experiment.count()).toBe(1);
-
-    const fixed = await createExperiment(SYSTEM_ACTOR, {
-      ...base,
-      key: "fixed",
-      layerBuckets: [[1000, 2000]],
-      analysisPlan: "fixedHorizon",
-      plannedUsers: 20_000,
-      minUsersPerArm: 500,
-      guardrailHarm: { duration: 0.01 },
-    });
-    expect(fixed).toMatchObject({
-      analysisPlan: "fixedHorizon",
-      plannedUsers: 20_000,
-      minUsersPerArm: 500,
-      guardrailHarm: { duration: 0.01 },
-    });
-    expect((await db.experiment.findUniqueOrThrow({ where: { key: "fixed" } })).analysisPlan).toBe("fixed_horizon");
-  });
+        plannedUsers: 20_000,
+        minUsersPerArm: 500,
+        guardrailHarm: { duration: 0.01 },
+      });
+      expect(fixed).toMatchObject({
+        analysisPlan: "fixedHorizon",
+        plannedUsers: 20_000,
+        minUsersPerArm: 500,
+        guardrailHarm: { duration: 0.01 },
+      });
+      expect((await db.experiment.findUniqueOrThrow({ where: { key: "fixed" } })).analysisPlan).toBe("fixed_horizon");
+    },
+  );
 
   it("a draft's plan can change (and must stay whole); a started experiment's plan is locked", async () => {
     // Dropping the planned users of a fixed-horizon plan leaves it without its horizon.

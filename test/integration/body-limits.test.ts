@@ -73,41 +73,44 @@ describe("bodies are read only after the key and the declared length are checked
     expect(bodyBytesRead).toBeLessThan(64 << 10);
   });
 
-  it("a client that waits for 100 Continue is refused without ever being asked for the body; a valid one gets it", async () => {
-    const ask = (headers: string[], body: string) =>
-      new Promise<string>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1");
-        let answer = "";
-        socket.on("data", (d) => {
-          answer += d.toString("latin1");
-          if (answer.startsWith("HTTP/1.1 100")) {
-            socket.write(body);
-            answer = "(continued) ";
-          }
+  it(
+    "a client that waits for 100 Continue is refused without ever being asked for the body; a valid one gets " + "it",
+    async () => {
+      const ask = (headers: string[], body: string) =>
+        new Promise<string>((resolve) => {
+          const socket = net.connect(port, "127.0.0.1");
+          let answer = "";
+          socket.on("data", (d) => {
+            answer += d.toString("latin1");
+            if (answer.startsWith("HTTP/1.1 100")) {
+              socket.write(body);
+              answer = "(continued) ";
+            }
+          });
+          socket.on("error", () => {});
+          socket.on("close", () => resolve(answer));
+          socket.write(
+            [
+              `POST /api/v1/rank HTTP/1.1`,
+              `host: 127.0.0.1`,
+              `content-type: application/json`,
+              `content-length: ${Buffer.byteLength(body)}`,
+              "expect: 100-continue",
+              "connection: close",
+              ...headers,
+              "",
+              "",
+            ].join("\r\n"),
+          );
         });
-        socket.on("error", () => {});
-        socket.on("close", () => resolve(answer));
-        socket.write(
-          [
-            `POST /api/v1/rank HTTP/1.1`,
-            `host: 127.0.0.1`,
-            `content-type: application/json`,
-            `content-length: ${Buffer.byteLength(body)}`,
-            "expect: 100-continue",
-            "connection: close",
-            ...headers,
-            "",
-            "",
-          ].join("\r\n"),
-        );
-      });
-    const body = JSON.stringify({ userId: "u", candidates: rankCandidates(2), k: 1 });
-    const refused = await ask([], body);
-    expect(refused).toMatch(/^HTTP\/1\.1 401/);
-    const { key } = await createApiKey(SYSTEM_ACTOR, { name: "cont", scopes: ["serve"] });
-    const served = await ask([`authorization: Bearer ${key}`], body);
-    expect(served).toMatch(/^\(continued\) HTTP\/1\.1 200/);
-  });
+      const body = JSON.stringify({ userId: "u", candidates: rankCandidates(2), k: 1 });
+      const refused = await ask([], body);
+      expect(refused).toMatch(/^HTTP\/1\.1 401/);
+      const { key } = await createApiKey(SYSTEM_ACTOR, { name: "cont", scopes: ["serve"] });
+      const served = await ask([`authorization: Bearer ${key}`], body);
+      expect(served).toMatch(/^\(continued\) HTTP\/1\.1 200/);
+    },
+  );
 
   it("a declared length over the route's limit is refused with 413 before reading, even with a valid key", async () => {
     const { key } = await createApiKey(SYSTEM_ACTOR, { name: "serve", scopes: ["serve"] });
@@ -117,31 +120,35 @@ describe("bodies are read only after the key and the declared length are checked
     expect(bodyBytesRead).toBeLessThan(256 << 10);
   });
 
-  it("Next.js routes stream the body with a hard cap: a 50 MB body without Content-Length is cut off after the limit", async () => {
-    const { key } = await createApiKey(SYSTEM_ACTOR, { name: "w", scopes: ["experiments:write"] });
-    let pulled = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (pulled >= 50 << 20) return controller.close();
-        pulled += 64 << 10;
-        controller.enqueue(new Uint8Array(64 << 10).fill(0x20));
-      },
-    });
-    const req = new Request("http://test/api/v1/layers", {
-      method: "POST",
-      body,
-      duplex: "half",
-      headers: { authorization: `Bearer ${key}` },
-    } as RequestInit);
-    const res = await layersRoute(req, { params: Promise.resolve({}) });
-    expect(res.status).toBe(413);
-    expect(pulled).toBeLessThan(3 << 20);
-    const anonymous = new Request("http://test/api/v1/layers", {
-      method: "POST",
-      body: "x".repeat(1000),
-      headers: { "content-length": String(50 << 20) },
-    });
-    expect((await layersRoute(anonymous, { params: Promise.resolve({}) })).status).toBe(401);
-    expect(await db.layer.count()).toBe(0);
-  });
+  it(
+    "Next.js routes stream the body with a hard cap: a 50 MB body without Content-Length is cut off after the " +
+      "limit",
+    async () => {
+      const { key } = await createApiKey(SYSTEM_ACTOR, { name: "w", scopes: ["experiments:write"] });
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled >= 50 << 20) return controller.close();
+          pulled += 64 << 10;
+          controller.enqueue(new Uint8Array(64 << 10).fill(0x20));
+        },
+      });
+      const req = new Request("http://test/api/v1/layers", {
+        method: "POST",
+        body,
+        duplex: "half",
+        headers: { authorization: `Bearer ${key}` },
+      } as RequestInit);
+      const res = await layersRoute(req, { params: Promise.resolve({}) });
+      expect(res.status).toBe(413);
+      expect(pulled).toBeLessThan(3 << 20);
+      const anonymous = new Request("http://test/api/v1/layers", {
+        method: "POST",
+        body: "x".repeat(1000),
+        headers: { "content-length": String(50 << 20) },
+      });
+      expect((await layersRoute(anonymous, { params: Promise.resolve({}) })).status).toBe(401);
+      expect(await db.layer.count()).toBe(0);
+    },
+  );
 });

@@ -124,69 +124,77 @@ describe("scenarios and datasets", () => {
     expect(d.error).toBe("cancelled");
   });
 
-  it("imports the sample KuaiRand CSV through the import job; a bad row fails it by line number leaving nothing behind", async () => {
-    worker ??= await startWorker({
-      databaseUrl: database.url(),
-      registry: JOB_REGISTRY,
-      workerId: "data-worker",
-      log: () => {},
-    });
-    const fixture = path.join(process.cwd(), "test", "fixtures", "sample-kuairand.csv");
-    const queued = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "sample" }, upload(fixture), deps);
-    expect(queued.status).toBe("building");
-    expect(queued.jobId).toBeTruthy();
-    const imported = await waitForDataset(queued.id);
-    expect(imported.status).toBe("ready");
-    expect(imported.origin).toBe("imported");
-    expect(imported.requests).toBeGreaterThan(0);
-    expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
-    expect(fs.statSync(path.join(dataDir, "uploads")).mode & 0o777).toBe(0o700);
+  it(
+    "imports the sample KuaiRand CSV through the import job; a bad row fails it by line number leaving nothing " +
+      "behind",
+    async () => {
+      worker ??= await startWorker({
+        databaseUrl: database.url(),
+        registry: JOB_REGISTRY,
+        workerId: "data-worker",
+        log: () => {},
+      });
+      const fixture = path.join(process.cwd(), "test", "fixtures", "sample-kuairand.csv");
+      const queued = await receiveDatasetUpload(SYSTEM_ACTOR, { name: "sample" }, upload(fixture), deps);
+      expect(queued.status).toBe("building");
+      expect(queued.jobId).toBeTruthy();
+      const imported = await waitForDataset(queued.id);
+      expect(imported.status).toBe("ready");
+      expect(imported.origin).toBe("imported");
+      expect(imported.requests).toBeGreaterThan(0);
+      expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+      expect(fs.statSync(path.join(dataDir, "uploads")).mode & 0o777).toBe(0o700);
 
-    const lines = fs.readFileSync(fixture, "utf8").split("\n");
-    const header = lines[0].split(",");
-    const bad = lines[5].split(",");
-    bad[header.indexOf("is_click")] = "maybe";
-    lines[5] = bad.join(",");
-    const badFile = path.join(dataDir, "bad.csv");
-    fs.writeFileSync(badFile, lines.join("\n"));
-    const dirsBefore = fs.readdirSync(path.join(dataDir, "datasets")).length;
-    const failed = await waitForDataset(
-      (await receiveDatasetUpload(SYSTEM_ACTOR, { name: "bad" }, upload(badFile), deps)).id,
-    );
-    expect(failed.status).toBe("failed");
-    expect(failed.error).toContain("line 6");
-    expect(fs.readdirSync(path.join(dataDir, "datasets")).length).toBe(dirsBefore);
-    expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
-  });
+      const lines = fs.readFileSync(fixture, "utf8").split("\n");
+      const header = lines[0].split(",");
+      const bad = lines[5].split(",");
+      bad[header.indexOf("is_click")] = "maybe";
+      lines[5] = bad.join(",");
+      const badFile = path.join(dataDir, "bad.csv");
+      fs.writeFileSync(badFile, lines.join("\n"));
+      const dirsBefore = fs.readdirSync(path.join(dataDir, "datasets")).length;
+      const failed = await waitForDataset(
+        (await receiveDatasetUpload(SYSTEM_ACTOR, { name: "bad" }, upload(badFile), deps)).id,
+      );
+      expect(failed.status).toBe("failed");
+      expect(failed.error).toContain("line 6");
+      expect(fs.readdirSync(path.join(dataDir, "datasets")).length).toBe(dirsBefore);
+      expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+    },
+  );
 
-  it("a 50 MB single-line CSV: the upload raises the web process's RSS by < 100 MB, and the job refuses line 1 as too long", async () => {
-    const size = 50 << 20;
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent >= size) return controller.close();
-        const n = Math.min(256 << 10, size - sent);
-        sent += n;
-        controller.enqueue(new Uint8Array(n).fill(0x61)); // "aaaa…", no newline anywhere
-      },
-    });
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    const queued = await receiveDatasetUpload(
-      SYSTEM_ACTOR,
-      { name: "one long line" },
-      { body, contentLength: null },
-      deps,
-    ).finally(() => clearInterval(sampler));
-    peak = Math.max(peak, process.memoryUsage().rss);
-    expect(peak - before).toBeLessThan(100 << 20);
-    const d = await waitForDataset(queued.id);
-    expect(d.status).toBe("failed");
-    expect(d.error).toMatch(/line 1: line is longer than/);
-    expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
-  });
+  it(
+    "a 50 MB single-line CSV: the upload raises the web process's RSS by < 100 MB, and the job refuses line 1 as " +
+      "too long",
+    async () => {
+      const size = 50 << 20;
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= size) return controller.close();
+          const n = Math.min(256 << 10, size - sent);
+          sent += n;
+          controller.enqueue(new Uint8Array(n).fill(0x61)); // "aaaa…", no newline anywhere
+        },
+      });
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      const queued = await receiveDatasetUpload(
+        SYSTEM_ACTOR,
+        { name: "one long line" },
+        { body, contentLength: null },
+        deps,
+      ).finally(() => clearInterval(sampler));
+      peak = Math.max(peak, process.memoryUsage().rss);
+      expect(peak - before).toBeLessThan(100 << 20);
+      const d = await waitForDataset(queued.id);
+      expect(d.status).toBe("failed");
+      expect(d.error).toMatch(/line 1: line is longer than/);
+      expect(fs.readdirSync(path.join(dataDir, "uploads"))).toEqual([]);
+    },
+  );
 
   it("refuses an upload whose declared length is over the limit before reading it, and an empty one", async () => {
     const before = await db.dataset.count();
@@ -243,27 +251,30 @@ describe("scenarios and datasets", () => {
     expect(fs.readdirSync(path.join(dataDir, "uploads")).filter((f) => !f.startsWith(accepted.id))).toEqual([]);
   });
 
-  it("dataset names are unique: a taken name is a 409 naming the field, for simulations and uploads alike", async () => {
-    const before = await db.dataset.count();
-    await expect(
-      startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", sessions: 5 }, deps),
-    ).rejects.toMatchObject({
-      code: "conflict",
-      issues: [{ path: "name", message: "is taken: choose another name" }],
-    });
-    const csv = Buffer.from("a,b\n1,2\n");
-    await expect(
-      receiveDatasetUpload(
-        SYSTEM_ACTOR,
-        { name: "logs-1" },
-        { body: new Response(csv).body, contentLength: csv.length },
-        deps,
-      ),
-    ).rejects.toMatchObject({ code: "conflict" });
-    expect(await db.dataset.count()).toBe(before);
-    // The database enforces it too, whatever the code path.
-    await expect(db.dataset.create({ data: { name: "logs-1", origin: "imported" } })).rejects.toMatchObject({
-      code: "P2002",
-    });
-  });
+  it(
+    "dataset names are unique: a taken name is a 409 naming the field, for simulations and uploads " + "alike",
+    async () => {
+      const before = await db.dataset.count();
+      await expect(
+        startDatasetSimulation(SYSTEM_ACTOR, { name: "logs-1", scenario: "small", sessions: 5 }, deps),
+      ).rejects.toMatchObject({
+        code: "conflict",
+        issues: [{ path: "name", message: "is taken: choose another name" }],
+      });
+      const csv = Buffer.from("a,b\n1,2\n");
+      await expect(
+        receiveDatasetUpload(
+          SYSTEM_ACTOR,
+          { name: "logs-1" },
+          { body: new Response(csv).body, contentLength: csv.length },
+          deps,
+        ),
+      ).rejects.toMatchObject({ code: "conflict" });
+      expect(await db.dataset.count()).toBe(before);
+      // The database enforces it too, whatever the code path.
+      await expect(db.dataset.create({ data: { name: "logs-1", origin: "imported" } })).rejects.toMatchObject({
+        code: "P2002",
+      });
+    },
+  );
 });

@@ -185,23 +185,26 @@ describe("layers and experiments", () => {
 });
 
 describe("rank and events", () => {
-  it("ranks by fusion score, records the decision, and serves users outside experiments with the default policy", async () => {
-    const res = await rank({ userId: "user-1", candidates: candidates(50), k: 5, context: { sessionId: "s1" } });
-    expect(res.items).toHaveLength(5);
-    for (let i = 1; i < res.items.length; i++)
-      expect(res.items[i - 1].score).toBeGreaterThanOrEqual(res.items[i].score);
-    const d = await db.decision.findFirstOrThrow({ where: { id: res.decisionId } });
-    expect(d.candidateCount).toBe(50);
-    expect(d.sessionId).toBe("s1");
-    const shown = decodeShownItems(
-      (await db.decisionItems.findFirstOrThrow({ where: { decisionId: res.decisionId, ts: d.ts } })).shown,
-    );
-    expect(shown.itemIds).toEqual(res.items.map((i) => i.itemId));
-    expect(Array.from(shown.scores)).toEqual(res.items.map((i) => Math.fround(i.score)));
-    const assignment = await experimentAssignment("ramp-exp", "user-1");
-    expect(res.arm).toBe(assignment.arm);
-    expect(res.experiment).toBe(assignment.arm ? "ramp-exp" : null);
-  });
+  it(
+    "ranks by fusion score, records the decision, and serves users outside experiments with the default " + "policy",
+    async () => {
+      const res = await rank({ userId: "user-1", candidates: candidates(50), k: 5, context: { sessionId: "s1" } });
+      expect(res.items).toHaveLength(5);
+      for (let i = 1; i < res.items.length; i++)
+        expect(res.items[i - 1].score).toBeGreaterThanOrEqual(res.items[i].score);
+      const d = await db.decision.findFirstOrThrow({ where: { id: res.decisionId } });
+      expect(d.candidateCount).toBe(50);
+      expect(d.sessionId).toBe("s1");
+      const shown = decodeShownItems(
+        (await db.decisionItems.findFirstOrThrow({ where: { decisionId: res.decisionId, ts: d.ts } })).shown,
+      );
+      expect(shown.itemIds).toEqual(res.items.map((i) => i.itemId));
+      expect(Array.from(shown.scores)).toEqual(res.items.map((i) => Math.fround(i.score)));
+      const assignment = await experimentAssignment("ramp-exp", "user-1");
+      expect(res.arm).toBe(assignment.arm);
+      expect(res.experiment).toBe(assignment.arm ? "ramp-exp" : null);
+    },
+  );
 
   it("refuses malformed and oversized requests with the offending field", async () => {
     await expect(rank({ userId: "u", candidates: [{ itemId: "a", scores: { pClick: 2 } }] })).rejects.toMatchObject({
@@ -246,39 +249,45 @@ describe("rank and events", () => {
     expect(await db.event.count()).toBe(4);
   });
 
-  it("keeps the first copy of a repeated eventId, bounds timestamps, and never attributes an event to another user's decision", async () => {
-    const r = await rank({ userId: "user-8", candidates: candidates(5), k: 2 });
-    const first = { eventId: "dup-1", decisionId: r.decisionId, userId: "user-8", type: "play" as const, value: 5 };
-    expect(await ingestEvents({ events: [first, { ...first, value: 99 }] })).toEqual({ accepted: 1, duplicates: 1 });
-    expect((await db.event.findFirstOrThrow({ where: { eventId: "dup-1" } })).value).toBe(5);
+  it(
+    "keeps the first copy of a repeated eventId, bounds timestamps, and never attributes an event to another " +
+      "user's decision",
+    async () => {
+      const r = await rank({ userId: "user-8", candidates: candidates(5), k: 2 });
+      const first = { eventId: "dup-1", decisionId: r.decisionId, userId: "user-8", type: "play" as const, value: 5 };
+      expect(await ingestEvents({ events: [first, { ...first, value: 99 }] })).toEqual({ accepted: 1, duplicates: 1 });
+      expect((await db.event.findFirstOrThrow({ where: { eventId: "dup-1" } })).value).toBe(5);
 
-    const before = await db.event.count();
-    for (const ts of [
-      "0001-01-01T00:00:00Z",
-      "9999-12-31T00:00:00Z",
-      new Date(Date.now() - 400 * 86_400_000).toISOString(),
-      new Date(Date.now() + 40 * 86_400_000).toISOString(),
-    ]) {
-      await expect(
-        ingestEvents({ events: [{ eventId: `ts-${ts}`, userId: "user-8", type: "like", ts }] }),
-      ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "events.0.ts" }] });
-    }
-    expect(await db.event.count()).toBe(before);
-    const recent = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    expect(await ingestEvents({ events: [{ eventId: "ts-ok", userId: "user-8", type: "like", ts: recent }] })).toEqual({
-      accepted: 1,
-      duplicates: 0,
-    });
+      const before = await db.event.count();
+      for (const ts of [
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T00:00:00Z",
+        new Date(Date.now() - 400 * 86_400_000).toISOString(),
+        new Date(Date.now() + 40 * 86_400_000).toISOString(),
+      ]) {
+        await expect(
+          ingestEvents({ events: [{ eventId: `ts-${ts}`, userId: "user-8", type: "like", ts }] }),
+        ).rejects.toMatchObject({ code: "bad_request", issues: [{ path: "events.0.ts" }] });
+      }
+      expect(await db.event.count()).toBe(before);
+      const recent = new Date(Date.now() - 3 * 86_400_000).toISOString();
+      expect(
+        await ingestEvents({ events: [{ eventId: "ts-ok", userId: "user-8", type: "like", ts: recent }] }),
+      ).toEqual({
+        accepted: 1,
+        duplicates: 0,
+      });
 
-    // user-9 cites user-8's decision: stored, but attributed to no decision, experiment or arm.
-    expect(
-      await ingestEvents({
-        events: [{ eventId: "foreign", decisionId: r.decisionId, userId: "user-9", type: "like" }],
-      }),
-    ).toEqual({ accepted: 1, duplicates: 0 });
-    const foreign = await db.event.findFirstOrThrow({ where: { eventId: "foreign" } });
-    expect(foreign.decisionId).toBeNull();
-    expect(foreign.experimentId).toBeNull();
-    expect(foreign.armKey).toBeNull();
-  });
+      // user-9 cites user-8's decision: stored, but attributed to no decision, experiment or arm.
+      expect(
+        await ingestEvents({
+          events: [{ eventId: "foreign", decisionId: r.decisionId, userId: "user-9", type: "like" }],
+        }),
+      ).toEqual({ accepted: 1, duplicates: 0 });
+      const foreign = await db.event.findFirstOrThrow({ where: { eventId: "foreign" } });
+      expect(foreign.decisionId).toBeNull();
+      expect(foreign.experimentId).toBeNull();
+      expect(foreign.armKey).toBeNull();
+    },
+  );
 });

@@ -562,29 +562,34 @@ describe("bad-input fuzzing: server actions", () => {
 });
 
 describe("bad-input fuzzing: one poisoned rank request among valid ones", () => {
-  it("1 poisoned + 100 valid concurrent requests: 100 answers and 1 × 400, for any poison in any string field", async () => {
-    const poisonedBody = mutated({
-      userId: "u",
-      requestId: "r",
-      context: { sessionId: "s" },
-      candidates: [{ itemId: "a", scores: rankCandidates(1)[0].scores }],
-    }).filter((b) => /\\u0000|\\ud[89a-f]/i.test(b));
-    await fc.assert(
-      fc.asyncProperty(poisonedBody, fc.integer({ min: 0, max: 100 }), async (bad, at) => {
-        const bodies = Array.from({ length: 100 }, (_, i) =>
-          JSON.stringify({ userId: `u-${i}`, candidates: rankCandidates(3), k: 2 }),
-        );
-        bodies.splice(at, 0, bad);
-        const statuses = await Promise.all(
-          bodies.map(async (b) => (await call(rankRoute.POST as Handler, "POST", "/api/v1/rank", { body: b })).status),
-        );
-        total += statuses.length;
-        expect(statuses.filter((st) => st === 200)).toHaveLength(100);
-        expect(statuses[at]).toBe(400);
-      }),
-      { numRuns: 5 },
-    );
-  });
+  it(
+    "1 poisoned + 100 valid concurrent requests: 100 answers and 1 × 400, for any poison in any string " + "field",
+    async () => {
+      const poisonedBody = mutated({
+        userId: "u",
+        requestId: "r",
+        context: { sessionId: "s" },
+        candidates: [{ itemId: "a", scores: rankCandidates(1)[0].scores }],
+      }).filter((b) => /\\u0000|\\ud[89a-f]/i.test(b));
+      await fc.assert(
+        fc.asyncProperty(poisonedBody, fc.integer({ min: 0, max: 100 }), async (bad, at) => {
+          const bodies = Array.from({ length: 100 }, (_, i) =>
+            JSON.stringify({ userId: `u-${i}`, candidates: rankCandidates(3), k: 2 }),
+          );
+          bodies.splice(at, 0, bad);
+          const statuses = await Promise.all(
+            bodies.map(
+              async (b) => (await call(rankRoute.POST as Handler, "POST", "/api/v1/rank", { body: b })).status,
+            ),
+          );
+          total += statuses.length;
+          expect(statuses.filter((st) => st === 200)).toHaveLength(100);
+          expect(statuses[at]).toBe(400);
+        }),
+        { numRuns: 5 },
+      );
+    },
+  );
 });
 
 it("sent at least 10,000 generated requests and action calls", () => {

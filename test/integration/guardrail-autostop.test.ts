@@ -52,90 +52,95 @@ const jobCtx: JobContext = {
 };
 
 describe("guardrail auto-stop job", () => {
-  it("stops a harmful arm (its users then get the control policy), audits it and sends signed webhooks once", async () => {
-    const url = await listening;
-    await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
-    const v = await registerFixedPolicyVersion(SYSTEM_ACTOR, {
-      key: "blind",
-      name: "Blind",
-      action: SCORE_BLIND_ACTION,
-    });
-    const e = await createExperiment(SYSTEM_ACTOR, harmfulExperiment("harm", "main", v.versionId, url));
-    await startExperiment(SYSTEM_ACTOR, e.id, { override: { reason: "integration test of the auto-stop" } });
+  it(
+    "stops a harmful arm (its users then get the control policy), audits it and sends signed webhooks " + "once",
+    async () => {
+      const url = await listening;
+      await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
+      const v = await registerFixedPolicyVersion(SYSTEM_ACTOR, {
+        key: "blind",
+        name: "Blind",
+        action: SCORE_BLIND_ACTION,
+      });
+      const e = await createExperiment(SYSTEM_ACTOR, harmfulExperiment("harm", "main", v.versionId, url));
+      await startExperiment(SYSTEM_ACTOR, e.id, { override: { reason: "integration test of the auto-stop" } });
 
-    // Treatment users watch about a third as much as control users (the harm the job must catch).
-    const rng = new Rng("guardrail");
-    const armOf = new Map<string, string>();
-    const events = [];
-    for (let i = 0; i < 800; i++) {
-      const u = `u${i}`;
-      const r = await rank({ userId: u, candidates: rankCandidates(10), k: 5 });
-      armOf.set(u, r.arm!);
-      const seconds = Math.max(0, rng.normal(r.arm === "treatment" ? 10 : 30, 6));
-      events.push({ eventId: `${u}-p`, decisionId: r.decisionId, userId: u, type: "play" as const, value: seconds });
-      events.push({ eventId: `${u}-v`, decisionId: r.decisionId, userId: u, type: "valid_play" as const });
-    }
-    for (let i = 0; i < events.length; i += 1000) await ingestEvents({ events: events.slice(i, i + 1000) });
+      // Treatment users watch about a third as much as control users (the harm the job must catch).
+      const rng = new Rng("guardrail");
+      const armOf = new Map<string, string>();
+      const events = [];
+      for (let i = 0; i < 800; i++) {
+        const u = `u${i}`;
+        const r = await rank({ userId: u, candidates: rankCandidates(10), k: 5 });
+        armOf.set(u, r.arm!);
+        const seconds = Math.max(0, rng.normal(r.arm === "treatment" ? 10 : 30, 6));
+        events.push({ eventId: `${u}-p`, decisionId: r.decisionId, userId: u, type: "play" as const, value: seconds });
+        events.push({ eventId: `${u}-v`, decisionId: r.decisionId, userId: u, type: "valid_play" as const });
+      }
+      for (let i = 0; i < events.length; i += 1000) await ingestEvents({ events: events.slice(i, i + 1000) });
 
-    const first = (await runGuardrailCheck({}, jobCtx)) as { stopped: string[]; verdicts: string[] };
-    expect(first.stopped).toEqual(["harm/treatment"]);
-    expect(first.verdicts).toEqual(["harm/treatment: dontShip"]);
-    const arm = await db.arm.findFirstOrThrow({ where: { experimentId: e.id, key: "treatment" } });
-    expect(arm.stoppedAt).not.toBeNull();
-    expect(arm.stopReason).toMatch(
-      /^Guardrail duration failed by the sequential test: Harmed beyond the allowed harm of −2\.0%/,
-    );
-    const audit = await db.auditLog.findFirstOrThrow({ where: { entityId: e.id, action: "experiment.arm.autostop" } });
-    expect(audit.actorUserId).toBeNull();
-    expect(JSON.stringify(audit.after)).toContain(arm.stopReason!);
+      const first = (await runGuardrailCheck({}, jobCtx)) as { stopped: string[]; verdicts: string[] };
+      expect(first.stopped).toEqual(["harm/treatment"]);
+      expect(first.verdicts).toEqual(["harm/treatment: dontShip"]);
+      const arm = await db.arm.findFirstOrThrow({ where: { experimentId: e.id, key: "treatment" } });
+      expect(arm.stoppedAt).not.toBeNull();
+      expect(arm.stopReason).toMatch(
+        /^Guardrail duration failed by the sequential test: Harmed beyond the allowed harm of −2\.0%/,
+      );
+      const audit = await db.auditLog.findFirstOrThrow({
+        where: { entityId: e.id, action: "experiment.arm.autostop" },
+      });
+      expect(audit.actorUserId).toBeNull();
+      expect(JSON.stringify(audit.after)).toContain(arm.stopReason!);
 
-    // A second run changes nothing and announces nothing again.
-    expect(await runGuardrailCheck({}, jobCtx)).toMatchObject({ stopped: [], verdicts: [] });
+      // A second run changes nothing and announces nothing again.
+      expect(await runGuardrailCheck({}, jobCtx)).toMatchObject({ stopped: [], verdicts: [] });
 
-    // Two messages were recorded and queued; deliver them as the worker would (the first answer fails once).
-    const deliveries = await db.webhookDelivery.findMany({
-      where: { experimentId: e.id },
-      orderBy: { createdAt: "asc" },
-    });
-    expect(deliveries.map((d) => d.event).sort()).toEqual(["experiment.arm_stopped", "experiment.verdict"]);
-    expect(await db.job.count({ where: { type: "deliver-webhook" } })).toBe(2);
-    const stoppedMsg = deliveries.find((d) => d.event === "experiment.arm_stopped")!;
-    failNext = 1;
-    await expect(deliverWebhook({ deliveryId: stoppedMsg.id }, jobCtx)).rejects.toThrow(/answered 503/);
-    await deliverWebhook({ deliveryId: stoppedMsg.id }, jobCtx);
-    const after = await db.webhookDelivery.findUniqueOrThrow({ where: { id: stoppedMsg.id } });
-    expect(after).toMatchObject({ status: "delivered", attempts: 2, responseStatus: 204 });
-    expect(received).toHaveLength(2);
-    const got = received[1];
-    expect(got.headers["x-fusionlab-event"]).toBe("experiment.arm_stopped");
-    expect(got.headers["x-fusionlab-delivery"]).toBe(stoppedMsg.id);
-    expect(verifyWebhookSignature(SECRET, got.body, got.headers["x-fusionlab-signature"] as string)).toBe(true);
-    expect(
-      verifyWebhookSignature("another-secret-0123456", got.body, got.headers["x-fusionlab-signature"] as string),
-    ).toBe(false);
-    const body = JSON.parse(got.body);
-    expect(body).toMatchObject({
-      event: "experiment.arm_stopped",
-      experiment: { id: e.id, key: "harm" },
-      arm: "treatment",
-      guardrail: { metric: "duration", allowedHarm: 0.02 },
-    });
-    expect(body.guardrail.interval[1]).toBeLessThan(-0.02);
+      // Two messages were recorded and queued; deliver them as the worker would (the first answer fails once).
+      const deliveries = await db.webhookDelivery.findMany({
+        where: { experimentId: e.id },
+        orderBy: { createdAt: "asc" },
+      });
+      expect(deliveries.map((d) => d.event).sort()).toEqual(["experiment.arm_stopped", "experiment.verdict"]);
+      expect(await db.job.count({ where: { type: "deliver-webhook" } })).toBe(2);
+      const stoppedMsg = deliveries.find((d) => d.event === "experiment.arm_stopped")!;
+      failNext = 1;
+      await expect(deliverWebhook({ deliveryId: stoppedMsg.id }, jobCtx)).rejects.toThrow(/answered 503/);
+      await deliverWebhook({ deliveryId: stoppedMsg.id }, jobCtx);
+      const after = await db.webhookDelivery.findUniqueOrThrow({ where: { id: stoppedMsg.id } });
+      expect(after).toMatchObject({ status: "delivered", attempts: 2, responseStatus: 204 });
+      expect(received).toHaveLength(2);
+      const got = received[1];
+      expect(got.headers["x-fusionlab-event"]).toBe("experiment.arm_stopped");
+      expect(got.headers["x-fusionlab-delivery"]).toBe(stoppedMsg.id);
+      expect(verifyWebhookSignature(SECRET, got.body, got.headers["x-fusionlab-signature"] as string)).toBe(true);
+      expect(
+        verifyWebhookSignature("another-secret-0123456", got.body, got.headers["x-fusionlab-signature"] as string),
+      ).toBe(false);
+      const body = JSON.parse(got.body);
+      expect(body).toMatchObject({
+        event: "experiment.arm_stopped",
+        experiment: { id: e.id, key: "harm" },
+        arm: "treatment",
+        guardrail: { metric: "duration", allowedHarm: 0.02 },
+      });
+      expect(body.guardrail.interval[1]).toBeLessThan(-0.02);
 
-    // After the stop (serving re-reads its configuration within a second) nobody changes arm, and the
-    // treatment's users are served the control's policy: the platform default here (no version).
-    // The first request after the refresh interval starts the rebuild and is still served the old snapshot.
-    await new Promise((r) => setTimeout(r, 1_100));
-    await rank({ userId: "warm-up", candidates: rankCandidates(10), k: 5 });
-    await new Promise((r) => setTimeout(r, 300));
-    const sample = ["u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8"];
-    expect(new Set(sample.map((u) => armOf.get(u)))).toEqual(new Set(["control", "treatment"]));
-    for (const u of sample) {
-      const r = await rank({ userId: u, candidates: rankCandidates(10), k: 5 });
-      expect(r.arm).toBe(armOf.get(u));
-      const d = await db.decision.findFirstOrThrow({ where: { id: r.decisionId } });
-      expect(d.armKey).toBe(armOf.get(u));
-      expect(d.policyVersionId).toBeNull();
-    }
-  });
+      // After the stop (serving re-reads its configuration within a second) nobody changes arm, and the
+      // treatment's users are served the control's policy: the platform default here (no version).
+      // The first request after the refresh interval starts the rebuild and is still served the old snapshot.
+      await new Promise((r) => setTimeout(r, 1_100));
+      await rank({ userId: "warm-up", candidates: rankCandidates(10), k: 5 });
+      await new Promise((r) => setTimeout(r, 300));
+      const sample = ["u1", "u2", "u3", "u4", "u5", "u6", "u7", "u8"];
+      expect(new Set(sample.map((u) => armOf.get(u)))).toEqual(new Set(["control", "treatment"]));
+      for (const u of sample) {
+        const r = await rank({ userId: u, candidates: rankCandidates(10), k: 5 });
+        expect(r.arm).toBe(armOf.get(u));
+        const d = await db.decision.findFirstOrThrow({ where: { id: r.decisionId } });
+        expect(d.armKey).toBe(armOf.get(u));
+        expect(d.policyVersionId).toBeNull();
+      }
+    },
+  );
 });

@@ -286,23 +286,26 @@ describe("job runtime (pg-boss + Job table)", () => {
     });
   });
 
-  it("simulate-traffic needs experiments:write besides policies:write; unstorable strings in any payload are a 400", async () => {
-    const key = {
-      kind: "apiKey" as const,
-      apiKeyId: "00000000-0000-4000-8000-000000000000",
-      scopes: ["policies:write"],
-    };
-    const before = await db.job.count();
-    await expect(
-      enqueueJob(key, "simulate-traffic", { experiment: "x", scenario: "default", users: 10 }, deps),
-    ).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("experiments:write") });
-    await expect(enqueueJob(SYSTEM_ACTOR, "test-steps", { key: "a\u0000b", steps: 1 }, deps)).rejects.toMatchObject({
-      code: "bad_request",
-      issues: [{ path: "key" }],
-    });
-    await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { ["\ud800"]: 1 }, deps)).rejects.toMatchObject({
-      code: "bad_request",
-    });
-    expect(await db.job.count()).toBe(before);
-  });
+  it(
+    "simulate-traffic needs experiments:write besides policies:write; unstorable strings in any payload are a " + "400",
+    async () => {
+      const key = {
+        kind: "apiKey" as const,
+        apiKeyId: "00000000-0000-4000-8000-000000000000",
+        scopes: ["policies:write"],
+      };
+      const before = await db.job.count();
+      await expect(
+        enqueueJob(key, "simulate-traffic", { experiment: "x", scenario: "default", users: 10 }, deps),
+      ).rejects.toMatchObject({ code: "forbidden", message: expect.stringContaining("experiments:write") });
+      await expect(enqueueJob(SYSTEM_ACTOR, "test-steps", { key: "a\u0000b", steps: 1 }, deps)).rejects.toMatchObject({
+        code: "bad_request",
+        issues: [{ path: "key" }],
+      });
+      await expect(enqueueJob(SYSTEM_ACTOR, "db-maintenance", { ["\ud800"]: 1 }, deps)).rejects.toMatchObject({
+        code: "bad_request",
+      });
+      expect(await db.job.count()).toBe(before);
+    },
+  );
 });

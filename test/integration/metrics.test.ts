@@ -122,118 +122,130 @@ describe("metric catalogue through /api/v1/metrics, and user metrics in a runnin
     expect(audit.map((a) => a.action).sort()).toEqual(["metric.create", "metric.create", "metric.update"]);
   });
 
-  it("a running experiment with the like rate as primary metric and capped watch time as guardrail reports hand-computed numbers", async () => {
-    const key = (await createApiKey(SYSTEM_ACTOR, { name: "all", scopes: ["experiments:read", "experiments:write"] }))
-      .key;
-    await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
-    const body = {
-      key: "likes",
-      name: "Likes",
-      layer: "main",
-      primaryMetric: "like_rate",
-      guardrailMetrics: ["watch_capped"],
-      arms: [
-        { key: "control", control: true, weight: 0.5 },
-        { key: "treatment", weight: 0.5 },
-      ],
-    };
-    const unknown = await experimentsRoute.POST(
-      req("/api/v1/experiments", key, { method: "POST", body: { ...body, primaryMetric: "no_such_metric" } }),
-      ctx(),
-    );
-    expect(unknown.status).toBe(422);
-    expect((await unknown.json()).error.issues[0].path).toBe("primaryMetric");
-    const created = await experimentsRoute.POST(req("/api/v1/experiments", key, { method: "POST", body }), ctx());
-    expect(created.status).toBe(201);
-    expect(
-      (await startRoute.POST(req("/api/v1/experiments/likes/start", key, { method: "POST" }), ctx({ id: "likes" })))
-        .status,
-    ).toBe(200);
-    // A metric an experiment uses cannot be deleted.
-    expect(
-      (await metricRoute.DELETE(req("/api/v1/metrics/like_rate", key, { method: "DELETE" }), ctx({ id: "like_rate" })))
-        .status,
-    ).toBe(409);
+  it(
+    "a running experiment with the like rate as primary metric and capped watch time as guardrail reports " +
+      "hand-computed numbers",
+    async () => {
+      const key = (await createApiKey(SYSTEM_ACTOR, { name: "all", scopes: ["experiments:read", "experiments:write"] }))
+        .key;
+      await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
+      const body = {
+        key: "likes",
+        name: "Likes",
+        layer: "main",
+        primaryMetric: "like_rate",
+        guardrailMetrics: ["watch_capped"],
+        arms: [
+          { key: "control", control: true, weight: 0.5 },
+          { key: "treatment", weight: 0.5 },
+        ],
+      };
+      const unknown = await experimentsRoute.POST(
+        req("/api/v1/experiments", key, { method: "POST", body: { ...body, primaryMetric: "no_such_metric" } }),
+        ctx(),
+      );
+      expect(unknown.status).toBe(422);
+      expect((await unknown.json()).error.issues[0].path).toBe("primaryMetric");
+      const created = await experimentsRoute.POST(req("/api/v1/experiments", key, { method: "POST", body }), ctx());
+      expect(created.status).toBe(201);
+      expect(
+        (await startRoute.POST(req("/api/v1/experiments/likes/start", key, { method: "POST" }), ctx({ id: "likes" })))
+          .status,
+      ).toBe(200);
+      // A metric an experiment uses cannot be deleted.
+      expect(
+        (
+          await metricRoute.DELETE(
+            req("/api/v1/metrics/like_rate", key, { method: "DELETE" }),
+            ctx({ id: "like_rate" }),
+          )
+        ).status,
+      ).toBe(409);
 
-    // Three users of each arm, picked by the experiment's own assignment.
-    const pool = { control: [] as string[], treatment: [] as string[] };
-    for (let i = 0; pool.control.length < 3 || pool.treatment.length < 3; i++) {
-      const a = await experimentAssignment("likes", `user-${i}`);
-      const arm = a.arm as "control" | "treatment";
-      if (pool[arm].length < 3) pool[arm].push(`user-${i}`);
-    }
-    // likes and play seconds per user (each play its own event)
-    const plan = {
-      control: [
-        { likes: 0, plays: [20] },
-        { likes: 1, plays: [40, 10] },
-        { likes: 3, plays: [100] },
-      ],
-      treatment: [
-        { likes: 1, plays: [5] },
-        { likes: 1, plays: [35] },
-        { likes: 2, plays: [] },
-      ],
-    };
-    const events = [];
-    for (const arm of ["control", "treatment"] as const) {
-      for (const [i, userId] of pool[arm].entries()) {
-        const r = await rank({ userId, candidates: rankCandidates(3), k: 2 });
-        expect(r.arm).toBe(arm);
-        const { likes, plays } = plan[arm][i];
-        for (let k = 0; k < likes; k++)
-          events.push({ eventId: `${userId}-like-${k}`, decisionId: r.decisionId, userId, type: "like" as const });
-        for (const [k, seconds] of plays.entries())
-          events.push({
-            eventId: `${userId}-play-${k}`,
-            decisionId: r.decisionId,
-            userId,
-            type: "play" as const,
-            value: seconds,
-          });
+      // Three users of each arm, picked by the experiment's own assignment.
+      const pool = { control: [] as string[], treatment: [] as string[] };
+      for (let i = 0; pool.control.length < 3 || pool.treatment.length < 3; i++) {
+        const a = await experimentAssignment("likes", `user-${i}`);
+        const arm = a.arm as "control" | "treatment";
+        if (pool[arm].length < 3) pool[arm].push(`user-${i}`);
       }
-    }
-    await ingestEvents({ events });
+      // likes and play seconds per user (each play its own event)
+      const plan = {
+        control: [
+          { likes: 0, plays: [20] },
+          { likes: 1, plays: [40, 10] },
+          { likes: 3, plays: [100] },
+        ],
+        treatment: [
+          { likes: 1, plays: [5] },
+          { likes: 1, plays: [35] },
+          { likes: 2, plays: [] },
+        ],
+      };
+      const events = [];
+      for (const arm of ["control", "treatment"] as const) {
+        for (const [i, userId] of pool[arm].entries()) {
+          const r = await rank({ userId, candidates: rankCandidates(3), k: 2 });
+          expect(r.arm).toBe(arm);
+          const { likes, plays } = plan[arm][i];
+          for (let k = 0; k < likes; k++)
+            events.push({ eventId: `${userId}-like-${k}`, decisionId: r.decisionId, userId, type: "like" as const });
+          for (const [k, seconds] of plays.entries())
+            events.push({
+              eventId: `${userId}-play-${k}`,
+              decisionId: r.decisionId,
+              userId,
+              type: "play" as const,
+              value: seconds,
+            });
+        }
+      }
+      await ingestEvents({ events });
 
-    const res = await reportRoute.GET(req("/api/v1/experiments/likes/report", key), ctx({ id: "likes" }));
-    expect(res.status).toBe(200);
-    const report = await res.json();
-    expect(report.metrics).toEqual([
-      "like_rate",
-      "watch_capped",
-      "valid_consumption",
-      "duration",
-      "interactions",
-      "session_depth",
-    ]);
-    expect(report.definitions.like_rate).toMatchObject({ name: "Like rate", kind: "proportion", direction: "higher" });
-    const control = report.arms.find((a: { key: string }) => a.key === "control");
-    const treatment = report.arms.find((a: { key: string }) => a.key === "treatment");
-    expect([control.users, treatment.users]).toEqual([3, 3]);
-    // Like rate: control 2 of 3 users liked, treatment 3 of 3.
-    expect(control.metrics.like_rate.mean).toBeCloseTo(2 / 3, 12);
-    expect(treatment.metrics.like_rate.mean).toBeCloseTo(1, 12);
-    expect(treatment.metrics.like_rate.lift).toBeCloseTo(1 / (2 / 3) - 1, 12);
-    // Capped watch time: control min(20,30)+min(50,30)+min(100,30) = 80 → 80/3; treatment 5+30+0 = 35 → 35/3.
-    expect(control.metrics.watch_capped.mean).toBeCloseTo(80 / 3, 12);
-    expect(treatment.metrics.watch_capped.mean).toBeCloseTo(35 / 3, 12);
-    expect(treatment.metrics.watch_capped.lift).toBeCloseTo(35 / 80 - 1, 12);
-    // Sample variance of the capped values: control {20,30,30}: 100/3; standard error √(100/3/3).
-    expect(control.metrics.watch_capped.meanSe).toBeCloseTo(Math.sqrt(100 / 3 / 3), 12);
-    // Uncapped duration for comparison: (20 + 50 + 100) / 3.
-    expect(control.metrics.duration.mean).toBeCloseTo(170 / 3, 12);
-    expect(treatment.metrics.interactions.mean).toBeCloseTo(4 / 3, 12);
-    // 3 users per arm is below the minimum (100): the guardrail, with its catalogue harm of 10%, is not tested.
-    expect(report.verdict.arms).toHaveLength(1);
-    expect(report.verdict.arms[0]).toMatchObject({ arm: "treatment", verdict: "notEnoughData" });
-    expect(report.verdict.arms[0].guardrails).toEqual([
-      expect.objectContaining({
-        metric: "watch_capped",
-        arm: "treatment",
-        allowedHarm: 0.1,
-        status: "notEnoughData",
-        reason: "Not enough data yet: 3 of 100 users in arm treatment.",
-      }),
-    ]);
-  });
+      const res = await reportRoute.GET(req("/api/v1/experiments/likes/report", key), ctx({ id: "likes" }));
+      expect(res.status).toBe(200);
+      const report = await res.json();
+      expect(report.metrics).toEqual([
+        "like_rate",
+        "watch_capped",
+        "valid_consumption",
+        "duration",
+        "interactions",
+        "session_depth",
+      ]);
+      expect(report.definitions.like_rate).toMatchObject({
+        name: "Like rate",
+        kind: "proportion",
+        direction: "higher",
+      });
+      const control = report.arms.find((a: { key: string }) => a.key === "control");
+      const treatment = report.arms.find((a: { key: string }) => a.key === "treatment");
+      expect([control.users, treatment.users]).toEqual([3, 3]);
+      // Like rate: control 2 of 3 users liked, treatment 3 of 3.
+      expect(control.metrics.like_rate.mean).toBeCloseTo(2 / 3, 12);
+      expect(treatment.metrics.like_rate.mean).toBeCloseTo(1, 12);
+      expect(treatment.metrics.like_rate.lift).toBeCloseTo(1 / (2 / 3) - 1, 12);
+      // Capped watch time: control min(20,30)+min(50,30)+min(100,30) = 80 → 80/3; treatment 5+30+0 = 35 → 35/3.
+      expect(control.metrics.watch_capped.mean).toBeCloseTo(80 / 3, 12);
+      expect(treatment.metrics.watch_capped.mean).toBeCloseTo(35 / 3, 12);
+      expect(treatment.metrics.watch_capped.lift).toBeCloseTo(35 / 80 - 1, 12);
+      // Sample variance of the capped values: control {20,30,30}: 100/3; standard error √(100/3/3).
+      expect(control.metrics.watch_capped.meanSe).toBeCloseTo(Math.sqrt(100 / 3 / 3), 12);
+      // Uncapped duration for comparison: (20 + 50 + 100) / 3.
+      expect(control.metrics.duration.mean).toBeCloseTo(170 / 3, 12);
+      expect(treatment.metrics.interactions.mean).toBeCloseTo(4 / 3, 12);
+      // 3 users per arm is below the minimum (100): the guardrail, with its catalogue harm of 10%, is not tested.
+      expect(report.verdict.arms).toHaveLength(1);
+      expect(report.verdict.arms[0]).toMatchObject({ arm: "treatment", verdict: "notEnoughData" });
+      expect(report.verdict.arms[0].guardrails).toEqual([
+        expect.objectContaining({
+          metric: "watch_capped",
+          arm: "treatment",
+          allowedHarm: 0.1,
+          status: "notEnoughData",
+          reason: "Not enough data yet: 3 of 100 users in arm treatment.",
+        }),
+      ]);
+    },
+  );
 });

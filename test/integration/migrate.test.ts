@@ -29,7 +29,8 @@ describe("migration runner", () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const { rows } = await c.query(
-      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY ` +
+        `migration_name`,
     );
     await c.end();
     expect(rows.map((r) => r.migration_name)).toEqual(all);
@@ -73,7 +74,8 @@ describe("migration runner", () => {
     await c.connect();
     for (const [i, name] of ["logs", "logs", "other", "logs"].entries()) {
       await c.query(
-        `INSERT INTO "Dataset" (id, name, origin, "createdAt") VALUES (gen_random_uuid(), $1, 'imported', now() + make_interval(secs => $2))`,
+        `INSERT INTO "Dataset" (id, name, origin, "createdAt") VALUES (gen_random_uuid(), $1, 'imported', now() + ` +
+          `make_interval(secs => $2))`,
         [name, i],
       );
     }
@@ -113,7 +115,8 @@ describe("migration runner", () => {
     ] as const;
     for (const [id, items] of rows) {
       await c.query(
-        `INSERT INTO "Decision" (id, ts, "userId", "candidateCount", items) VALUES ($1, '2026-11-01 10:00', 'u1', 5, $2)`,
+        `INSERT INTO "Decision" (id, ts, "userId", "candidateCount", items) VALUES ($1, '2026-11-01 10:00', 'u1', ` +
+          `5, $2)`,
         [id, JSON.stringify(items)],
       );
     }

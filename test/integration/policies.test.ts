@@ -95,67 +95,73 @@ describe("training, registering, evaluating and serving policy versions", () => 
     });
   });
 
-  it("trains an Enhanced-State version (quick preset) and serves it per candidate, identically after reloading", async () => {
-    // promotion "always": this test is about serving a trained actor, whatever the gate would say.
-    const job = await enqueueJob(
-      SYSTEM_ACTOR,
-      "train-policy",
-      {
-        policy: "es",
-        type: "enhanced_state",
-        scenario: "tiny",
-        preset: "quick",
-        trainingConfig: { promotion: "always" },
-      },
-      deps,
-    );
-    const done = await finished(job.id);
-    expect(done.error).toBeNull();
-    const v = await db.policyVersion.findFirstOrThrow({ where: { policy: { key: "es" } }, include: { policy: true } });
-    expect(v.policy.type).toBe("enhanced_state");
-    expect(JSON.parse(Buffer.from(v.weights!).toString("utf8")).type).toBe("enhanced-state");
-    enhancedId = v.id;
-
-    await createLayer(SYSTEM_ACTOR, { key: "pl", name: "Policies" });
-    const e = await createExperiment(SYSTEM_ACTOR, {
-      key: "es-vs-fixed",
-      name: "ES",
-      layer: "pl",
-      primaryMetric: "valid_consumption",
-      arms: [
-        { key: "control", control: true, weight: 0.5 },
-        { key: "es", weight: 0.5, policyVersionId: v.id },
-      ],
-    });
-    // Serving is under test here, not the launch gate (test/integration/launch-gate.test.ts): a quick-trained
-    // version has no evaluation against the control yet, so the start says why it goes ahead.
-    await startExperiment(SYSTEM_ACTOR, e.id, { override: { reason: "serving test: no offline evaluation needed" } });
-    let served = 0;
-    for (let u = 0; u < 40 && served < 3; u++) {
-      const r = await rank({ userId: `user-${u}`, candidates: candidates(60), k: 5 });
-      if (r.arm !== "es") continue;
-      served++;
-      expect(r.policyVersion).toBe(v.id);
-      const shown = decodeShownItems(
-        (await db.decisionItems.findFirstOrThrow({ where: { decisionId: r.decisionId } })).shown,
+  it(
+    "trains an Enhanced-State version (quick preset) and serves it per candidate, identically after " + "reloading",
+    async () => {
+      // promotion "always": this test is about serving a trained actor, whatever the gate would say.
+      const job = await enqueueJob(
+        SYSTEM_ACTOR,
+        "train-policy",
+        {
+          policy: "es",
+          type: "enhanced_state",
+          scenario: "tiny",
+          preset: "quick",
+          trainingConfig: { promotion: "always" },
+        },
+        deps,
       );
-      expect(shown.actionDim).toBe(14); // one action per candidate
-      expect(shown.itemActions).toHaveLength(5 * 14);
-      const a = await rlServingPolicy(v.id);
-      const b = await rlServingPolicy(v.id);
-      const req = {
-        n: 60,
-        predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))),
-        userFeatures: {},
-        itemFeatures: candidates(60).map((c) => c.features),
-        context: {},
-      };
-      const [sa, sb] = [await a.score(req), await b.score(req)];
-      expect(Array.from(sa.scores)).toEqual(Array.from(sb.scores));
-      expect(r.items.map((i) => i.score)).toEqual(r.items.map((i) => sa.scores[Number(i.itemId.slice(1))]));
-    }
-    expect(served).toBeGreaterThan(0);
-  });
+      const done = await finished(job.id);
+      expect(done.error).toBeNull();
+      const v = await db.policyVersion.findFirstOrThrow({
+        where: { policy: { key: "es" } },
+        include: { policy: true },
+      });
+      expect(v.policy.type).toBe("enhanced_state");
+      expect(JSON.parse(Buffer.from(v.weights!).toString("utf8")).type).toBe("enhanced-state");
+      enhancedId = v.id;
+
+      await createLayer(SYSTEM_ACTOR, { key: "pl", name: "Policies" });
+      const e = await createExperiment(SYSTEM_ACTOR, {
+        key: "es-vs-fixed",
+        name: "ES",
+        layer: "pl",
+        primaryMetric: "valid_consumption",
+        arms: [
+          { key: "control", control: true, weight: 0.5 },
+          { key: "es", weight: 0.5, policyVersionId: v.id },
+        ],
+      });
+      // Serving is under test here, not the launch gate (test/integration/launch-gate.test.ts): a quick-trained
+      // version has no evaluation against the control yet, so the start says why it goes ahead.
+      await startExperiment(SYSTEM_ACTOR, e.id, { override: { reason: "serving test: no offline evaluation needed" } });
+      let served = 0;
+      for (let u = 0; u < 40 && served < 3; u++) {
+        const r = await rank({ userId: `user-${u}`, candidates: candidates(60), k: 5 });
+        if (r.arm !== "es") continue;
+        served++;
+        expect(r.policyVersion).toBe(v.id);
+        const shown = decodeShownItems(
+          (await db.decisionItems.findFirstOrThrow({ where: { decisionId: r.decisionId } })).shown,
+        );
+        expect(shown.actionDim).toBe(14); // one action per candidate
+        expect(shown.itemActions).toHaveLength(5 * 14);
+        const a = await rlServingPolicy(v.id);
+        const b = await rlServingPolicy(v.id);
+        const req = {
+          n: 60,
+          predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))),
+          userFeatures: {},
+          itemFeatures: candidates(60).map((c) => c.features),
+          context: {},
+        };
+        const [sa, sb] = [await a.score(req), await b.score(req)];
+        expect(Array.from(sa.scores)).toEqual(Array.from(sb.scores));
+        expect(r.items.map((i) => i.score)).toEqual(r.items.map((i) => sa.scores[Number(i.itemId.slice(1))]));
+      }
+      expect(served).toBeGreaterThan(0);
+    },
+  );
 
   it("ranks simulated requests through the rank API exactly as the policy ranks them in the simulator", async () => {
     // What simulate-traffic sends (HttpRankPolicy's body) must reach the model as the simulator's
@@ -220,49 +226,53 @@ describe("training, registering, evaluating and serving policy versions", () => 
     expect(ev.vsBaseline).toHaveProperty("validConsumption");
   });
 
-  it("quick Enhanced-State training with no parent is never significantly worse than the default fixed policy (3 seeds)", async () => {
-    const defaultAction = (
-      await db.policyVersion.findFirstOrThrow({
-        where: { policy: { key: "default-fixed" } },
-        orderBy: { version: "desc" },
-      })
-    ).config as { action: number[] };
-    for (const seed of ["a", "b", "c"]) {
-      const train = await finished(
-        (
-          await enqueueJob(
-            SYSTEM_ACTOR,
-            "train-policy",
-            { policy: "es-quick", type: "enhanced_state", scenario: "tiny", preset: "quick", seed },
-            deps,
-          )
-        ).id,
-      );
-      expect(train.error).toBeNull();
-      const result = train.result as { policyVersionId: string; improved: boolean };
-      const v = await db.policyVersion.findUniqueOrThrow({ where: { id: result.policyVersionId } });
-      const saved = JSON.parse(Buffer.from(v.weights!).toString("utf8")) as { type: string; action?: number[] };
-      // Warm start and safe fallback: an unimproved run is exactly the default fixed policy, never the box centre by
-      // accident.
-      if (!result.improved) expect(saved).toMatchObject({ type: "fixed", action: defaultAction.action });
-      expect((v.metrics as { improved: boolean }).improved).toBe(result.improved);
-      const evaluation = await finished(
-        (
-          await enqueueJob(
-            SYSTEM_ACTOR,
-            "evaluate-policy",
-            { policyVersionId: v.id, scenario: "tiny", seeds: 5, sessionsPerSeed: 60 },
-            deps,
-          )
-        ).id,
-      );
-      expect(evaluation.error).toBeNull();
-      const { vsBaseline } = (await db.policyVersion.findUniqueOrThrow({ where: { id: v.id } })).evaluation as {
-        vsBaseline: { validConsumption: { difference: { ci: [number, number] } } };
-      };
-      expect(vsBaseline.validConsumption.difference.ci[1]).toBeGreaterThanOrEqual(0);
-    }
-  });
+  it(
+    "quick Enhanced-State training with no parent is never significantly worse than the default fixed policy (3 " +
+      "seeds)",
+    async () => {
+      const defaultAction = (
+        await db.policyVersion.findFirstOrThrow({
+          where: { policy: { key: "default-fixed" } },
+          orderBy: { version: "desc" },
+        })
+      ).config as { action: number[] };
+      for (const seed of ["a", "b", "c"]) {
+        const train = await finished(
+          (
+            await enqueueJob(
+              SYSTEM_ACTOR,
+              "train-policy",
+              { policy: "es-quick", type: "enhanced_state", scenario: "tiny", preset: "quick", seed },
+              deps,
+            )
+          ).id,
+        );
+        expect(train.error).toBeNull();
+        const result = train.result as { policyVersionId: string; improved: boolean };
+        const v = await db.policyVersion.findUniqueOrThrow({ where: { id: result.policyVersionId } });
+        const saved = JSON.parse(Buffer.from(v.weights!).toString("utf8")) as { type: string; action?: number[] };
+        // Warm start and safe fallback: an unimproved run is exactly the default fixed policy, never the box centre by
+        // accident.
+        if (!result.improved) expect(saved).toMatchObject({ type: "fixed", action: defaultAction.action });
+        expect((v.metrics as { improved: boolean }).improved).toBe(result.improved);
+        const evaluation = await finished(
+          (
+            await enqueueJob(
+              SYSTEM_ACTOR,
+              "evaluate-policy",
+              { policyVersionId: v.id, scenario: "tiny", seeds: 5, sessionsPerSeed: 60 },
+              deps,
+            )
+          ).id,
+        );
+        expect(evaluation.error).toBeNull();
+        const { vsBaseline } = (await db.policyVersion.findUniqueOrThrow({ where: { id: v.id } })).evaluation as {
+          vsBaseline: { validConsumption: { difference: { ci: [number, number] } } };
+        };
+        expect(vsBaseline.validConsumption.difference.ci[1]).toBeGreaterThanOrEqual(0);
+      }
+    },
+  );
 
   it("a cancelled training run registers no version", async () => {
     const before = await db.policyVersion.count();

@@ -21,42 +21,46 @@ const wrongTimes = (email: string, n: number, ip: string) =>
   Promise.allSettled(Array.from({ length: n }, () => verifyCredentials(email, "wrong-password", ip)));
 
 describe("sign-in backoff", () => {
-  it("10 wrong passwords lock the account (429 + Retry-After, even for the right one) until the lock ends; then the right one works", async () => {
-    const u = await createUser(SYSTEM_ACTOR, {
-      email: "ann@example.com",
-      name: "Ann",
-      password: "right-password",
-      role: "editor",
-    });
-    for (let i = 0; i < 10; i++)
-      expect(await verifyCredentials("ann@example.com", "wrong-password", `10.0.0.${i}`)).toBeNull();
-    await expect(verifyCredentials("ANN@example.com", "right-password", "10.0.1.1")).rejects.toMatchObject({
-      code: "rate_limited",
-      retryAfterSeconds: expect.any(Number),
-    });
-    // The form post is refused by the route itself with a real 429, before next-auth runs.
-    const res = await signInRoute(
-      new Request("http://test/api/auth/callback/credentials", {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", [CLIENT_IP_HEADER]: "10.0.2.2" },
-        body: new URLSearchParams({
-          email: "ann@example.com",
-          password: "right-password",
-          csrfToken: "x",
-          json: "true",
+  it(
+    "10 wrong passwords lock the account (429 + Retry-After, even for the right one) until the lock ends; then " +
+      "the right one works",
+    async () => {
+      const u = await createUser(SYSTEM_ACTOR, {
+        email: "ann@example.com",
+        name: "Ann",
+        password: "right-password",
+        role: "editor",
+      });
+      for (let i = 0; i < 10; i++)
+        expect(await verifyCredentials("ann@example.com", "wrong-password", `10.0.0.${i}`)).toBeNull();
+      await expect(verifyCredentials("ANN@example.com", "right-password", "10.0.1.1")).rejects.toMatchObject({
+        code: "rate_limited",
+        retryAfterSeconds: expect.any(Number),
+      });
+      // The form post is refused by the route itself with a real 429, before next-auth runs.
+      const res = await signInRoute(
+        new Request("http://test/api/auth/callback/credentials", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", [CLIENT_IP_HEADER]: "10.0.2.2" },
+          body: new URLSearchParams({
+            email: "ann@example.com",
+            password: "right-password",
+            csrfToken: "x",
+            json: "true",
+          }),
         }),
-      }),
-      { params: Promise.resolve({ nextauth: ["callback", "credentials"] }) },
-    );
-    expect(res.status).toBe(429);
-    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(await res.json()).toMatchObject({
-      error: { code: "rate_limited" },
-      url: expect.stringContaining("error=RateLimited"),
-    });
-    await new Promise((r) => setTimeout(r, 8_100));
-    expect((await verifyCredentials("ann@example.com", "right-password", "10.0.1.1"))?.id).toBe(u.id);
-  });
+        { params: Promise.resolve({ nextauth: ["callback", "credentials"] }) },
+      );
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await res.json()).toMatchObject({
+        error: { code: "rate_limited" },
+        url: expect.stringContaining("error=RateLimited"),
+      });
+      await new Promise((r) => setTimeout(r, 8_100));
+      expect((await verifyCredentials("ann@example.com", "right-password", "10.0.1.1"))?.id).toBe(u.id);
+    },
+  );
 
   it("parallel wrong attempts are counted before hashing: of 25 at once, at most 10 are checked", async () => {
     await createUser(SYSTEM_ACTOR, {

@@ -36,40 +36,44 @@ async function signIn(email: string, password: string) {
 }
 
 describe("user disable / enable, password reset, session revocation", () => {
-  it("a disabled user's existing session is refused at its next request; enabling lets them sign in again, not revive the old session", async () => {
-    const admin = await createUser(SYSTEM_ACTOR, {
-      email: "root@example.com",
-      name: "Root",
-      password: "admin-password",
-      role: "admin",
-    });
-    const u = await createUser(SYSTEM_ACTOR, {
-      email: "eve@example.com",
-      name: "Eve",
-      password: "eve-password",
-      role: "editor",
-    });
-    const session = await signIn("eve@example.com", "eve-password");
-    expect((await sessionHolder(session!))?.id).toBe(u.id);
-    const actor = { kind: "user" as const, userId: admin.id, email: admin.email, role: "admin" as const };
-    await setUserDisabled(actor, { userId: u.id, disabled: true });
-    expect(await sessionHolder(session!)).toBeNull();
-    expect(await signIn("eve@example.com", "eve-password")).toBeNull();
-    await setUserDisabled(actor, { userId: u.id, disabled: false });
-    expect(await sessionHolder(session!)).toBeNull();
-    const fresh = await signIn("eve@example.com", "eve-password");
-    expect((await sessionHolder(fresh!))?.id).toBe(u.id);
-    expect(
-      await db.auditLog.count({ where: { entityId: u.id, action: { in: ["user.disable", "user.enable"] } } }),
-    ).toBe(2);
-    await expect(setUserDisabled(actor, { userId: admin.id, disabled: true })).rejects.toMatchObject({
-      code: "conflict",
-    });
-    await expect(setUserDisabled(actor, { userId: u.id, disabled: "yes" })).rejects.toMatchObject({
-      code: "bad_request",
-      issues: [{ path: "disabled" }],
-    });
-  });
+  it(
+    "a disabled user's existing session is refused at its next request; enabling lets them sign in again, not " +
+      "revive the old session",
+    async () => {
+      const admin = await createUser(SYSTEM_ACTOR, {
+        email: "root@example.com",
+        name: "Root",
+        password: "admin-password",
+        role: "admin",
+      });
+      const u = await createUser(SYSTEM_ACTOR, {
+        email: "eve@example.com",
+        name: "Eve",
+        password: "eve-password",
+        role: "editor",
+      });
+      const session = await signIn("eve@example.com", "eve-password");
+      expect((await sessionHolder(session!))?.id).toBe(u.id);
+      const actor = { kind: "user" as const, userId: admin.id, email: admin.email, role: "admin" as const };
+      await setUserDisabled(actor, { userId: u.id, disabled: true });
+      expect(await sessionHolder(session!)).toBeNull();
+      expect(await signIn("eve@example.com", "eve-password")).toBeNull();
+      await setUserDisabled(actor, { userId: u.id, disabled: false });
+      expect(await sessionHolder(session!)).toBeNull();
+      const fresh = await signIn("eve@example.com", "eve-password");
+      expect((await sessionHolder(fresh!))?.id).toBe(u.id);
+      expect(
+        await db.auditLog.count({ where: { entityId: u.id, action: { in: ["user.disable", "user.enable"] } } }),
+      ).toBe(2);
+      await expect(setUserDisabled(actor, { userId: admin.id, disabled: true })).rejects.toMatchObject({
+        code: "conflict",
+      });
+      await expect(setUserDisabled(actor, { userId: u.id, disabled: "yes" })).rejects.toMatchObject({
+        code: "bad_request",
+        issues: [{ path: "disabled" }],
+      });
+    },
+  );
 
   it("an admin's password reset ends the user's sessions; the new password works, the old one does not", async () => {
     const u = await createUser(SYSTEM_ACTOR, {

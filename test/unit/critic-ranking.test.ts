@@ -18,47 +18,50 @@ describe("critic item ranking", () => {
     expect(ndcgAt([1, 2], [0, -1], 2)).toBe(1);
   });
 
-  it("measures a trained Enhanced-State agent's critics on simulator requests, next to the formula and random", async () => {
-    const world = new World(
-      parseScenario({
-        world: { users: 150, items: 1500, topics: 8 },
-        session: { candidates: 20, shown: 5, maxRequests: 15 },
-      }),
-      "critic-ranking",
-    );
-    const result = await trainProgressive({
-      tf,
-      type: "enhanced-state",
-      world,
-      behaviour: saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS),
-      config: { rounds: 1, sessionsPerRound: 30, stepsPerRound: 10, evalSessions: 10, gateWorlds: 2, numEnvs: 16 },
-      agentConfig: { hidden: [16], ensembleSize: 2, batchSize: 16, userWidth: 8 },
-    });
-    const ranking = await criticItemRanking({
-      tf,
-      saved: result.final,
-      world,
-      behaviour: new FixedFusionPolicy(DEFAULT_ACTION_BOUNDS.centre),
-      requests: 20,
-      seed: "t",
-    });
-    expect(ranking!.requests).toBe(20);
-    for (const v of Object.values(ranking!.ndcg)) expect(v).toBeGreaterThan(0);
-    for (const v of Object.values(ranking!.ndcg)) expect(v).toBeLessThanOrEqual(1);
-    // The formula sees the MTL predictions: it ranks far better than chance.
-    expect(ranking!.ndcg.behaviourFormula).toBeGreaterThan(ranking!.ndcg.random);
-    expect(
-      await criticItemRanking({
+  it(
+    "measures a trained Enhanced-State agent's critics on simulator requests, next to the formula and " + "random",
+    async () => {
+      const world = new World(
+        parseScenario({
+          world: { users: 150, items: 1500, topics: 8 },
+          session: { candidates: 20, shown: 5, maxRequests: 15 },
+        }),
+        "critic-ranking",
+      );
+      const result = await trainProgressive({
         tf,
-        saved:
-          result.saved.type === "fixed"
-            ? result.saved
-            : saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS),
+        type: "enhanced-state",
         world,
-        behaviour: new FixedFusionPolicy(),
-        requests: 5,
+        behaviour: saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS),
+        config: { rounds: 1, sessionsPerRound: 30, stepsPerRound: 10, evalSessions: 10, gateWorlds: 2, numEnvs: 16 },
+        agentConfig: { hidden: [16], ensembleSize: 2, batchSize: 16, userWidth: 8 },
+      });
+      const ranking = await criticItemRanking({
+        tf,
+        saved: result.final,
+        world,
+        behaviour: new FixedFusionPolicy(DEFAULT_ACTION_BOUNDS.centre),
+        requests: 20,
         seed: "t",
-      }),
-    ).toBeNull();
-  });
+      });
+      expect(ranking!.requests).toBe(20);
+      for (const v of Object.values(ranking!.ndcg)) expect(v).toBeGreaterThan(0);
+      for (const v of Object.values(ranking!.ndcg)) expect(v).toBeLessThanOrEqual(1);
+      // The formula sees the MTL predictions: it ranks far better than chance.
+      expect(ranking!.ndcg.behaviourFormula).toBeGreaterThan(ranking!.ndcg.random);
+      expect(
+        await criticItemRanking({
+          tf,
+          saved:
+            result.saved.type === "fixed"
+              ? result.saved
+              : saveFixedPolicy(DEFAULT_ACTION_BOUNDS.centre, DEFAULT_ACTION_BOUNDS),
+          world,
+          behaviour: new FixedFusionPolicy(),
+          requests: 5,
+          seed: "t",
+        }),
+      ).toBeNull();
+    },
+  );
 });

@@ -184,31 +184,35 @@ describe("CSV export and import", () => {
     expect(tensors(await readAll(imported))).toEqual(tensors(await readAll(simulated)));
   });
 
-  it("reads CRLF files and files without a final newline like LF ones, and refuses a line longer than the cap by its number", async () => {
-    const lf = fresh("lf");
-    await importCsv({ csvPath: FIXTURE, outDir: lf });
-    const reference = tensors(await readAll(lf));
-    const lines = readFileSync(FIXTURE, "utf8").trimEnd().split("\n");
-    for (const [label, text] of [
-      ["crlf", lines.join("\r\n") + "\r\n"],
-      ["no-final-newline", lines.join("\n")],
-    ]) {
-      const csv = fresh(label) + ".csv";
-      writeFileSync(csv, text);
-      const out = fresh(`${label}-import`);
-      await importCsv({ csvPath: csv, outDir: out, maxLineBytes: 4096 });
-      expect(tensors(await readAll(out))).toEqual(reference);
-    }
-    // A row that is too long, far past the stream's 64 KiB chunks.
-    const long = fresh("long") + ".csv";
-    writeFileSync(long, [...lines.slice(0, 3), "9".repeat(300_000), ...lines.slice(3)].join("\n") + "\n");
-    const err = await importCsv({ csvPath: long, outDir: fresh("long-import"), maxLineBytes: 4096 }).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(CsvImportError);
-    expect((err as CsvImportError).line).toBe(4);
-    expect((err as Error).message).toMatch(/line 4: line is longer than 4096 bytes/);
-  });
+  it(
+    "reads CRLF files and files without a final newline like LF ones, and refuses a line longer than the cap by " +
+      "its number",
+    async () => {
+      const lf = fresh("lf");
+      await importCsv({ csvPath: FIXTURE, outDir: lf });
+      const reference = tensors(await readAll(lf));
+      const lines = readFileSync(FIXTURE, "utf8").trimEnd().split("\n");
+      for (const [label, text] of [
+        ["crlf", lines.join("\r\n") + "\r\n"],
+        ["no-final-newline", lines.join("\n")],
+      ]) {
+        const csv = fresh(label) + ".csv";
+        writeFileSync(csv, text);
+        const out = fresh(`${label}-import`);
+        await importCsv({ csvPath: csv, outDir: out, maxLineBytes: 4096 });
+        expect(tensors(await readAll(out))).toEqual(reference);
+      }
+      // A row that is too long, far past the stream's 64 KiB chunks.
+      const long = fresh("long") + ".csv";
+      writeFileSync(long, [...lines.slice(0, 3), "9".repeat(300_000), ...lines.slice(3)].join("\n") + "\n");
+      const err = await importCsv({ csvPath: long, outDir: fresh("long-import"), maxLineBytes: 4096 }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CsvImportError);
+      expect((err as CsvImportError).line).toBe(4);
+      expect((err as Error).message).toMatch(/line 4: line is longer than 4096 bytes/);
+    },
+  );
 
   describe("rejects a bad file with its line number and leaves no dataset", () => {
     const lines = readFileSync(FIXTURE, "utf8").trimEnd().split("\n");

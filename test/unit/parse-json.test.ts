@@ -97,25 +97,29 @@ describe("parseJson (large bodies without one large string)", () => {
     for (const body of simulatedRankBodies(5, 200)) same(parseJson(Buffer.from(body)), JSON.parse(body));
   });
 
-  it("agrees with JSON.parse on 200 random large documents (whitespace, escapes, unicode, __proto__, duplicate keys)", () => {
-    const rng = new Rng("parse-json");
-    const jsonParse = vi.spyOn(JSON, "parse");
-    for (let t = 0; t < 200; t++) {
-      const text = largeDocument(rng);
-      const buf = Buffer.from(text);
-      expect(buf.length).toBeGreaterThan(64 * 1024);
-      jsonParse.mockClear();
-      const parsed = parseJson(buf) as Record<string, unknown>;
-      // The split path ran: JSON.parse only ever saw small pieces.
-      expect(Math.max(...jsonParse.mock.calls.map(([s]) => s.length))).toBeLessThan(64 * 1024);
-      jsonParse.mockClear();
-      same(parsed, JSON.parse(text));
-      expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
-      // Chunks are bracketed in the body's own bytes, which are put back.
-      expect(buf.toString()).toBe(text);
-    }
-    jsonParse.mockRestore();
-  });
+  it(
+    "agrees with JSON.parse on 200 random large documents (whitespace, escapes, unicode, __proto__, duplicate " +
+      "keys)",
+    () => {
+      const rng = new Rng("parse-json");
+      const jsonParse = vi.spyOn(JSON, "parse");
+      for (let t = 0; t < 200; t++) {
+        const text = largeDocument(rng);
+        const buf = Buffer.from(text);
+        expect(buf.length).toBeGreaterThan(64 * 1024);
+        jsonParse.mockClear();
+        const parsed = parseJson(buf) as Record<string, unknown>;
+        // The split path ran: JSON.parse only ever saw small pieces.
+        expect(Math.max(...jsonParse.mock.calls.map(([s]) => s.length))).toBeLessThan(64 * 1024);
+        jsonParse.mockClear();
+        same(parsed, JSON.parse(text));
+        expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+        // Chunks are bracketed in the body's own bytes, which are put back.
+        expect(buf.toString()).toBe(text);
+      }
+      jsonParse.mockRestore();
+    },
+  );
 
   it("parses a rank request in a few chunks, not one JSON.parse per candidate", () => {
     const body = simulatedRankBodies(1, 200)[0];
@@ -128,26 +132,30 @@ describe("parseJson (large bodies without one large string)", () => {
     expect(Math.max(...calls)).toBeLessThan(64 * 1024);
   });
 
-  it('cuts arrays of objects only between their own elements ("},{" in strings, nested arrays, a second array after)', () => {
-    const rng = new Rng("parse-json-cuts");
-    const tricky = ["},{", '},{"id":', "}, {", "\\},{", "]},{"];
-    for (let t = 0; t < 60; t++) {
-      const element = (i: number) => {
-        const nested = Array.from({ length: rng.int(4) }, (_, j) => ({ j, s: tricky[rng.int(tricky.length)] }));
-        return {
-          id: `e${i}${tricky[rng.int(tricky.length)]}`,
-          nested,
-          deep: [[{ a: 1 }, { b: [{ c: tricky[rng.int(tricky.length)] }] }]],
-          n: rng.normal(0, 1),
+  it(
+    'cuts arrays of objects only between their own elements ("},{" in strings, nested arrays, a second array ' +
+      "after)",
+    () => {
+      const rng = new Rng("parse-json-cuts");
+      const tricky = ["},{", '},{"id":', "}, {", "\\},{", "]},{"];
+      for (let t = 0; t < 60; t++) {
+        const element = (i: number) => {
+          const nested = Array.from({ length: rng.int(4) }, (_, j) => ({ j, s: tricky[rng.int(tricky.length)] }));
+          return {
+            id: `e${i}${tricky[rng.int(tricky.length)]}`,
+            nested,
+            deep: [[{ a: 1 }, { b: [{ c: tricky[rng.int(tricky.length)] }] }]],
+            n: rng.normal(0, 1),
+          };
         };
-      };
-      const big = (n: number) => Array.from({ length: n }, (_, i) => element(i));
-      const doc = { first: big(200 + rng.int(1200)), between: { x: 1 }, second: big(rng.int(400)), k: t };
-      // Compact JSON puts "},{" everywhere: inside strings, between nested elements and between elements.
-      const text = JSON.stringify(doc);
-      same(parseJson(Buffer.from(text)), doc);
-    }
-  });
+        const big = (n: number) => Array.from({ length: n }, (_, i) => element(i));
+        const doc = { first: big(200 + rng.int(1200)), between: { x: 1 }, second: big(rng.int(400)), k: t };
+        // Compact JSON puts "},{" everywhere: inside strings, between nested elements and between elements.
+        const text = JSON.stringify(doc);
+        same(parseJson(Buffer.from(text)), doc);
+      }
+    },
+  );
 
   it("fails exactly when JSON.parse fails, with a SyntaxError, on corrupted documents", () => {
     const rng = new Rng("parse-json-corrupt");

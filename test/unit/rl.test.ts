@@ -100,51 +100,54 @@ describe("list-level critic target", () => {
 });
 
 describe("item-level critic targets", () => {
-  it("give each shown item its own reward plus an equal share of the continuation, summing to the list target", async () => {
-    const buffer = new ReplayBuffer({
-      capacity: 10_000,
-      slate: 5,
-      layout: itemLogs.layout,
-      bounds: DEFAULT_ACTION_BOUNDS,
-    });
-    await buffer.append(itemLogs);
-    const encoder = buffer.fitEncoder();
-    class Probe extends EnhancedStateAgent {
-      targets(t: BatchTensors, B: number, S: number) {
-        return this.criticTargets(t, B, S);
+  it(
+    "give each shown item its own reward plus an equal share of the continuation, summing to the list " + "target",
+    async () => {
+      const buffer = new ReplayBuffer({
+        capacity: 10_000,
+        slate: 5,
+        layout: itemLogs.layout,
+        bounds: DEFAULT_ACTION_BOUNDS,
+      });
+      await buffer.append(itemLogs);
+      const encoder = buffer.fitEncoder();
+      class Probe extends EnhancedStateAgent {
+        targets(t: BatchTensors, B: number, S: number) {
+          return this.criticTargets(t, B, S);
+        }
       }
-    }
-    const make = (criticTarget: "item" | "list") =>
-      new Probe(tf, parseEnhancedStateConfig({ ...TINY_ENHANCED, criticTarget }), encoder, DEFAULT_ACTION_BOUNDS, 5);
-    const [item, list] = [make("item"), make("list")];
-    const batch = buffer.sample(new Rng(3), 16, encoder, 5, 0.9);
-    const t = toTensors(tf, batch);
-    const { B, S } = batch;
-    const yi = item.targets(t, B, S);
-    const yl = list.targets(t, B, S);
-    const perItem = (await yi.other.array()) as number[][];
-    const perList = (await yl.other.array()) as number[][];
-    const E = perList.length;
-    for (let e = 0; e < E; e++) {
-      for (let b = 0; b < B; b++) {
-        let sum = 0;
-        for (let p = 0; p < S; p++) sum += batch.mask[b * S + p] * perItem[e][b * S + p];
-        expect(sum).toBeCloseTo(perList[e][b], 4);
+      const make = (criticTarget: "item" | "list") =>
+        new Probe(tf, parseEnhancedStateConfig({ ...TINY_ENHANCED, criticTarget }), encoder, DEFAULT_ACTION_BOUNDS, 5);
+      const [item, list] = [make("item"), make("list")];
+      const batch = buffer.sample(new Rng(3), 16, encoder, 5, 0.9);
+      const t = toTensors(tf, batch);
+      const { B, S } = batch;
+      const yi = item.targets(t, B, S);
+      const yl = list.targets(t, B, S);
+      const perItem = (await yi.other.array()) as number[][];
+      const perList = (await yl.other.array()) as number[][];
+      const E = perList.length;
+      for (let e = 0; e < E; e++) {
+        for (let b = 0; b < B; b++) {
+          let sum = 0;
+          for (let p = 0; p < S; p++) sum += batch.mask[b * S + p] * perItem[e][b * S + p];
+          expect(sum).toBeCloseTo(perList[e][b], 4);
+        }
       }
-    }
-    // Two shown items of one request differ exactly by their own rewards.
-    const b0 = Array.from({ length: B }, (_, b) => b).find((b) => batch.mask[b * S] && batch.mask[b * S + 1])!;
-    expect(perItem[0][b0 * S] - perItem[0][b0 * S + 1]).toBeCloseTo(
-      batch.slotRewardOther[b0 * S] - batch.slotRewardOther[b0 * S + 1],
-      5,
-    );
-    // Training in item mode runs and gives finite losses.
-    const losses = item.trainStep(batch);
-    expect(Number.isFinite(losses.critic)).toBe(true);
-    tf.dispose([...Object.values(t), yi.watch, yi.other, yl.watch, yl.other]);
-    item.dispose();
-    list.dispose();
-  });
+      // Two shown items of one request differ exactly by their own rewards.
+      const b0 = Array.from({ length: B }, (_, b) => b).find((b) => batch.mask[b * S] && batch.mask[b * S + 1])!;
+      expect(perItem[0][b0 * S] - perItem[0][b0 * S + 1]).toBeCloseTo(
+        batch.slotRewardOther[b0 * S] - batch.slotRewardOther[b0 * S + 1],
+        5,
+      );
+      // Training in item mode runs and gives finite losses.
+      const losses = item.trainStep(batch);
+      expect(Number.isFinite(losses.critic)).toBe(true);
+      tf.dispose([...Object.values(t), yi.watch, yi.other, yl.watch, yl.other]);
+      item.dispose();
+      list.dispose();
+    },
+  );
 });
 
 describe("unshown candidates", () => {

@@ -229,21 +229,24 @@ describe("exploration", () => {
     }
   }
 
-  it("per request: one draw within ±noise of the behaviour action, logged separately, scores from the taken action", async () => {
-    const base = new FixedFusionPolicy();
-    const policy = withExploration(base, { noise: 0.15 });
-    expect(policy.actionMode).toBe("request");
-    const { obs, dec } = await decisions(policy);
-    const first = Array.from(dec[0].requestAction);
-    for (let i = 0; i < obs.length; i++) {
-      const d: PolicyDecision = dec[i];
-      expect(Array.from(d.requestBehaviourAction)).toEqual(Array.from(DEFAULT_ACTION_BOUNDS.centre));
-      checkBox(d.requestAction, d.requestBehaviourAction, 0.15);
-      const expected = scoreCandidates(obs[i].predictions, obs[i].numCandidates, d.requestAction);
-      expect(Array.from(d.scores)).toEqual(Array.from(expected));
-    }
-    expect(Array.from(dec[1].requestAction)).not.toEqual(first);
-  });
+  it(
+    "per request: one draw within ±noise of the behaviour action, logged separately, scores from the taken " + "action",
+    async () => {
+      const base = new FixedFusionPolicy();
+      const policy = withExploration(base, { noise: 0.15 });
+      expect(policy.actionMode).toBe("request");
+      const { obs, dec } = await decisions(policy);
+      const first = Array.from(dec[0].requestAction);
+      for (let i = 0; i < obs.length; i++) {
+        const d: PolicyDecision = dec[i];
+        expect(Array.from(d.requestBehaviourAction)).toEqual(Array.from(DEFAULT_ACTION_BOUNDS.centre));
+        checkBox(d.requestAction, d.requestBehaviourAction, 0.15);
+        const expected = scoreCandidates(obs[i].predictions, obs[i].numCandidates, d.requestAction);
+        expect(Array.from(d.scores)).toEqual(Array.from(expected));
+      }
+      expect(Array.from(dec[1].requestAction)).not.toEqual(first);
+    },
+  );
 
   it("per item: an independent action per candidate around the broadcast behaviour action", async () => {
     const policy = withExploration(new FixedFusionPolicy(), { noise: 0.15, perItem: true });

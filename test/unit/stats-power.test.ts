@@ -14,7 +14,8 @@ const GRID = golden.cases as { request: PowerRequest; usersPerArm: number[] }[];
 
 describe("power and duration planning", () => {
   it.each(GRID)(
-    "matches the closed-form two-sample sample size within 1 percent, and to the user: $request.metric, MDE $request.mde",
+    "matches the closed-form two-sample sample size within 1 percent, and to the user: $request.metric, MDE " +
+      "$request.mde",
     ({ request, usersPerArm }) => {
       const plan = users(request);
       plan.usersPerArm.forEach((n, i) => {
@@ -60,29 +61,33 @@ describe("power and duration planning", () => {
     );
   });
 
-  it("the sequential plan needs more users: where its always-valid boundary plus z_power standard errors reach the MDE", () => {
-    const request = { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 };
-    const at5000 = users({ ...request, sequentialTuning: 5000 });
-    // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000: N =
-    // 112,631.88.
-    expect(at5000.sequential.usersPerArm).toEqual([56316, 56316]);
-    expect(at5000.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
-    expect(at5000.sequential.tuning).toBe(5000);
-    const back = mde({
-      metric: "watch",
-      baselineMean: 10,
-      baselineSd: 20,
-      users: at5000.sequential.totalUsers,
-      sequentialTuning: 5000,
-    });
-    expect(back.sequentialMde).toBeLessThanOrEqual(0.05 + 1e-9);
-    // Tuned at its own size (the default; scipy fixed point N = 96,190.80): ×1.9149 whatever the scale.
-    const selfTuned = users(request);
-    expect(selfTuned.sequential.usersPerArm).toEqual([48096, 48096]);
-    expect(selfTuned.sequential.inflation).toBeCloseTo(1.9148990803809511, 6);
-    expect(selfTuned.sequential.tuning).toBeCloseTo(96190.80054608479, 3);
-    expect(users({ ...request, baselineSd: 200 }).sequential.inflation).toBeCloseTo(1.9148990803809507, 6);
-  });
+  it(
+    "the sequential plan needs more users: where its always-valid boundary plus z_power standard errors reach " +
+      "the MDE",
+    () => {
+      const request = { metric: "watch", baselineMean: 10, baselineSd: 20, mde: 0.05 };
+      const at5000 = users({ ...request, sequentialTuning: 5000 });
+      // scipy brentq on (c(N) + z₀.₈)·sqrt(4σ²/(μ²N)) = 0.05, c the normal-mixture boundary tuned at 5,000: N =
+      // 112,631.88.
+      expect(at5000.sequential.usersPerArm).toEqual([56316, 56316]);
+      expect(at5000.sequential.inflation).toBeCloseTo(2.242196544168838, 6);
+      expect(at5000.sequential.tuning).toBe(5000);
+      const back = mde({
+        metric: "watch",
+        baselineMean: 10,
+        baselineSd: 20,
+        users: at5000.sequential.totalUsers,
+        sequentialTuning: 5000,
+      });
+      expect(back.sequentialMde).toBeLessThanOrEqual(0.05 + 1e-9);
+      // Tuned at its own size (the default; scipy fixed point N = 96,190.80): ×1.9149 whatever the scale.
+      const selfTuned = users(request);
+      expect(selfTuned.sequential.usersPerArm).toEqual([48096, 48096]);
+      expect(selfTuned.sequential.inflation).toBeCloseTo(1.9148990803809511, 6);
+      expect(selfTuned.sequential.tuning).toBeCloseTo(96190.80054608479, 3);
+      expect(users({ ...request, baselineSd: 200 }).sequential.inflation).toBeCloseTo(1.9148990803809507, 6);
+    },
+  );
 
   it("validates the request: exactly one of mde and users, a non-zero baseline, two-sided only", () => {
     const base = { metric: "watch", baselineMean: 10, baselineSd: 20 };

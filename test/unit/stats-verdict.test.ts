@@ -98,28 +98,38 @@ describe("small-n robust pair estimates and tests", () => {
     ).toBe(1);
   });
 
-  it("Fieller's interval (bounded) excludes 0 exactly when the difference test rejects, and holds the point estimate", () => {
-    const armArb = fc.record({
-      n: fc.integer({ min: 2, max: 5000 }),
-      mean: fc.double({ min: 0.1, max: 100, noNaN: true }),
-      sd: fc.double({ min: 0.01, max: 300, noNaN: true }),
-    });
-    fc.assert(
-      fc.property(armArb, armArb, fc.constantFrom(0.001, 0.01, 0.05, 0.2), fc.boolean(), (t, c, level, sequential) => {
-        const pair = pairEstimate(arm(t.n, t.mean, t.sd), arm(c.n, c.mean, c.sd), "mean")!;
-        const stat = contrastStatistic(pair);
-        const test = sequential ? sequentialTest(0.05, 5000) : ({ kind: "fixedHorizon" } as const);
-        const q = criticalValue(stat, test, level);
-        const [lo, hi] = fiellerLift(pair, q);
-        if (!Number.isFinite(lo)) return;
-        const point = pair.treatment.mean / pair.control.mean - 1;
-        expect(lo).toBeLessThanOrEqual(point + 1e-12);
-        expect(hi).toBeGreaterThanOrEqual(point - 1e-12);
-        const p = twoSidedPValue(stat, test);
-        if (Math.abs(p - level) > 1e-9) expect(lo > 0 || hi < 0).toBe(p < level);
-      }),
-    );
-  });
+  it(
+    "Fieller's interval (bounded) excludes 0 exactly when the difference test rejects, and holds the point " +
+      "estimate",
+    () => {
+      const armArb = fc.record({
+        n: fc.integer({ min: 2, max: 5000 }),
+        mean: fc.double({ min: 0.1, max: 100, noNaN: true }),
+        sd: fc.double({ min: 0.01, max: 300, noNaN: true }),
+      });
+      fc.assert(
+        fc.property(
+          armArb,
+          armArb,
+          fc.constantFrom(0.001, 0.01, 0.05, 0.2),
+          fc.boolean(),
+          (t, c, level, sequential) => {
+            const pair = pairEstimate(arm(t.n, t.mean, t.sd), arm(c.n, c.mean, c.sd), "mean")!;
+            const stat = contrastStatistic(pair);
+            const test = sequential ? sequentialTest(0.05, 5000) : ({ kind: "fixedHorizon" } as const);
+            const q = criticalValue(stat, test, level);
+            const [lo, hi] = fiellerLift(pair, q);
+            if (!Number.isFinite(lo)) return;
+            const point = pair.treatment.mean / pair.control.mean - 1;
+            expect(lo).toBeLessThanOrEqual(point + 1e-12);
+            expect(hi).toBeGreaterThanOrEqual(point - 1e-12);
+            const p = twoSidedPValue(stat, test);
+            if (Math.abs(p - level) > 1e-9) expect(lo > 0 || hi < 0).toBe(p < level);
+          },
+        ),
+      );
+    },
+  );
 
   it("the always-valid boundary is wider than the fixed-horizon one at the same level", () => {
     fc.assert(
@@ -314,37 +324,40 @@ describe("verdicts", () => {
     );
   });
 
-  it("guardrails: non-inferiority pass, harm beyond the margin fails, unclear is not yet; shipping waits for them", () => {
-    const input = (guardrailMean: number, n = 5000): VerdictInput => ({
-      arms: twoArms(n),
-      metrics: [
-        { key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, 12, 20) } },
-        {
-          key: "retention",
-          role: "guardrail",
-          allowedHarm: 0.02,
-          type: "mean",
-          arms: { control: arm(n, 0.5, 0.5), b: arm(n, guardrailMean, 0.5) },
-        },
-      ],
-    });
-    const pass = decideExperiment(input(0.505, 40000)).arms[0];
-    expect(pass.guardrails[0].status).toBe("pass");
-    expect(pass.guardrails[0].interval!.relative![0]).toBeGreaterThan(-0.02);
-    expect(pass.verdict).toBe("ship");
-    const fail = decideExperiment(input(0.4)).arms[0];
-    expect(fail.guardrails[0].status).toBe("fail");
-    expect(fail.verdict).toBe("dontShip");
-    expect(fail.reason).toMatch(
-      /^Guardrail retention fails: harmed beyond the allowed harm of −2\.0%: the whole interval −\d+\.\d% to −\d+\.\d% lies past it\.$/,
-    );
-    const unclear = decideExperiment(input(0.5)).arms[0];
-    expect(unclear.guardrails[0].status).toBe("notYet");
-    expect(unclear.verdict).toBe("keepRunning");
-    expect(unclear.reason).toMatch(
-      /^b improves watch, but guardrail retention has not passed yet: not yet shown non-inferior: its 95% one-sided bound −\d\.\d% does not yet rule out the allowed harm of −2\.0%\.$/,
-    );
-  });
+  it(
+    "guardrails: non-inferiority pass, harm beyond the margin fails, unclear is not yet; shipping waits for " + "them",
+    () => {
+      const input = (guardrailMean: number, n = 5000): VerdictInput => ({
+        arms: twoArms(n),
+        metrics: [
+          { key: "watch", role: "primary", type: "mean", arms: { control: arm(n, 10, 20), b: arm(n, 12, 20) } },
+          {
+            key: "retention",
+            role: "guardrail",
+            allowedHarm: 0.02,
+            type: "mean",
+            arms: { control: arm(n, 0.5, 0.5), b: arm(n, guardrailMean, 0.5) },
+          },
+        ],
+      });
+      const pass = decideExperiment(input(0.505, 40000)).arms[0];
+      expect(pass.guardrails[0].status).toBe("pass");
+      expect(pass.guardrails[0].interval!.relative![0]).toBeGreaterThan(-0.02);
+      expect(pass.verdict).toBe("ship");
+      const fail = decideExperiment(input(0.4)).arms[0];
+      expect(fail.guardrails[0].status).toBe("fail");
+      expect(fail.verdict).toBe("dontShip");
+      expect(fail.reason).toMatch(
+        /^Guardrail retention fails: harmed beyond the allowed harm of −2\.0%: the whole interval −\d+\.\d% to −\d+\.\d% lies past it\.$/,
+      );
+      const unclear = decideExperiment(input(0.5)).arms[0];
+      expect(unclear.guardrails[0].status).toBe("notYet");
+      expect(unclear.verdict).toBe("keepRunning");
+      expect(unclear.reason).toMatch(
+        /^b improves watch, but guardrail retention has not passed yet: not yet shown non-inferior: its 95% one-sided bound −\d\.\d% does not yet rule out the allowed harm of −2\.0%\.$/,
+      );
+    },
+  );
 
   it("accepts the raw-sum statistics the rest of lib/stats takes, with CUPED from `pre`", () => {
     const sums = (xs: number[], pre: number[]) => ({

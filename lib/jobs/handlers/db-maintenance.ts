@@ -19,7 +19,8 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
   const itemsDays = payload.decisionItemsRetentionDays ?? loadEnv().FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS;
   const pruned = await pruneDecisionItems(itemsDays);
   await ctx.log(
-    `decision items older than ${itemsDays} days: dropped ${pruned.droppedPartitions.length} partitions${pruned.droppedPartitions.length ? ` (${pruned.droppedPartitions.join(", ")})` : ""}, deleted ${pruned.deletedRows} rows of the default partition`,
+    `decision items older ` +
+      `than ${itemsDays} days: dropped ${pruned.droppedPartitions.length} partitions${pruned.droppedPartitions.length ? ` (${pruned.droppedPartitions.join(", ")})` : ""}, deleted ${pruned.deletedRows} rows of the default partition`,
   );
   const cutoff = new Date(Date.now() - payload.jobLogRetentionDays * 86_400_000);
   const deletedLogs = await db.jobLog.deleteMany({
@@ -48,7 +49,8 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
     // Planner estimates fresh from ANALYZE (count(*) would scan millions of decisions), summed over
     // partitions where the table has them.
     const [row] = await db.$queryRawUnsafe<{ rows: bigint; bytes: bigint }[]>(
-      `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint AS rows, coalesce(sum(pg_total_relation_size(t.relid)), 0)::bigint AS bytes
+      `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint AS rows,
+        coalesce(sum(pg_total_relation_size(t.relid)), 0)::bigint AS bytes
        FROM pg_partition_tree('"${table}"') t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf`,
     );
     sizes[table] = { rows: Number(row.rows), bytes: Number(row.bytes) };

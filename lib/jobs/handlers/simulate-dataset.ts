@@ -55,7 +55,8 @@ export const runDatasetSimulation: JobHandler<z.infer<typeof datasetJobPayload>>
       },
     });
     await ctx.log(
-      `wrote ${manifest.summary.requests} requests in ${manifest.shards.length} shards (${(bytes / 1e6).toFixed(1)} MB)`,
+      `wrote ${manifest.summary.requests} requests ` +
+        `in ${manifest.shards.length} shards (${(bytes / 1e6).toFixed(1)} MB)`,
     );
     return { datasetId: d.id, requests: manifest.summary.requests, bytes };
   } catch (err) {

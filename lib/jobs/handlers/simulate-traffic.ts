@@ -150,7 +150,9 @@ export const runTraffic: JobHandler<SimulateTrafficInput> = async (input, ctx) =
     });
     await flush(true);
     await ctx.log(
-      `experiment period: ${result.sessions} sessions, ${totals.requests} rank requests, ${totals.events} events sent (${totals.accepted} accepted)`,
+      `experiment ` +
+        `period: ${result.sessions} sessions, ${totals.requests} rank requests, ${totals.events} events sent ` +
+        `(${totals.accepted} accepted)`,
     );
     const feedback = Object.fromEntries(
       Object.entries(arms).map(([arm, { userIds, ...t }]) => [arm, { ...t, users: userIds.size }]),

@@ -205,7 +205,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
               <p>The report fills in once the experiment runs and users are served.</p>
               <p>
                 {canEdit
-                  ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to /api/v1/rank)."
+                  ? "Allocate its buckets, start it, then run a traffic simulation (or send real traffic to " +
+                    "/api/v1/rank)."
                   : "An editor starts it."}
               </p>
             </div>

@@ -37,7 +37,9 @@ export default async function EditExperimentPage({ params }: { params: Promise<{
         <p className="muted">
           {e.status === "draft"
             ? "A draft changes freely. Once started, only its name, hypothesis and traffic (by ramping) change."
-            : `This experiment is ${e.status}: only its name and hypothesis change here.${e.status === "running" ? " Ramp its traffic on the layer's traffic page." : ""}`}
+            : `This experiment ` +
+              `is ${e.status}: only its name and hypothesis change ` +
+              `here.${e.status === "running" ? " Ramp its traffic on the layer's traffic page." : ""}`}
         </p>
       </div>
       <section className="card">
