@@ -117,7 +117,10 @@ export function CumulativeLiftChart({ model }: { model: ReportModel }) {
               {treatments
                 .map((t) => {
                   const c = last.arms[t];
-                  return `${t} ${c ? `${signedPct(c.lift)} ${ciPct(c.sequentialCi ?? c.ci)}` : "not enough " + "data " + "or not estimable"}`;
+                  const lift = c
+                    ? `${signedPct(c.lift)} ${ciPct(c.sequentialCi ?? c.ci)}`
+                    : "not enough data or not estimable";
+                  return `${t} ${lift}`;
                 })
                 .join(" · ")}
             </figcaption>

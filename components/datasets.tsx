@@ -201,7 +201,10 @@ async function waitForImport(id: string): Promise<ImportOutcome> {
   return { status: "building", name: "", requests: null, error: "still importing; see the Datasets list and Jobs" };
 }
 
-/** Streams a CSV file to /api/internal/datasets/import and waits for its import job; a rejected row is shown with its line number. */
+/**
+ * Streams a CSV file to /api/internal/datasets/import and waits for its import job; a rejected row is shown with its
+ * line number.
+ */
 export function ImportCsvForm() {
   const router = useRouter();
   const fileRef = useRef<HTMLInputElement>(null);

@@ -5,7 +5,10 @@ import type { ExperimentView } from "@/lib/ui/experiment-queries";
 import { percentText } from "@/lib/ui/percent-text";
 import { formatRanges } from "@/lib/ui/ranges";
 
-/** What an arm's version picker holds: a version id, DEFAULT_POLICY (the platform default, chosen explicitly) or "" (not chosen yet). */
+/**
+ * What an arm's version picker holds: a version id, DEFAULT_POLICY (the platform default, chosen explicitly) or "" (not
+ * chosen yet).
+ */
 export const DEFAULT_POLICY = "platform-default";
 
 /** One arm as typed; `uid` keeps React keys stable while arms are added, removed and renamed. */

@@ -110,7 +110,10 @@ async function loadUsers(c: pg.Client, experimentId: string, start: string, from
 
 type Keys = { table: string; constraints: { name: string; def: string; foreign: boolean }[]; indexes: string[] };
 
-/** Drops the tables' constraints and other indexes (partitioned tables: on every partition too); returns how to rebuild them. */
+/**
+ * Drops the tables' constraints and other indexes (partitioned tables: on every partition too); returns how to rebuild
+ * them.
+ */
 async function dropKeys(c: pg.Client, tables: string[]): Promise<Keys[]> {
   const out: Keys[] = [];
   for (const table of tables) {

@@ -387,7 +387,10 @@ const OPERATIONS: Operation[] = [
 
 type JsonSchema = Record<string, unknown>;
 
-/** JSON Schema of a request (input) or response (output) schema; hand-checked parts (feature maps) read as objects of numbers. */
+/**
+ * JSON Schema of a request (input) or response (output) schema; hand-checked parts (feature maps) read as objects of
+ * numbers.
+ */
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const out = z.toJSONSchema(schema, {
     io,

@@ -92,7 +92,9 @@ export function compileLayer(layer: LayerPlacement): (userId: string) => Assignm
   };
 }
 
-/** One experiment's view of a user (GET /experiments/{id}/assignment): in it only if in its layer buckets and an arm. */
+/**
+ * One experiment's view of a user (GET /experiments/{id}/assignment): in it only if in its layer buckets and an arm.
+ */
 export function assignInExperiment(
   layerSeed: string,
   experiment: ExperimentPlacement,

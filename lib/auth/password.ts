@@ -30,7 +30,9 @@ export async function hashPassword(password: string): Promise<string> {
   return ["scrypt", N, R, P, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
-/** A well-formed hash with today's parameters that matches no password (for unknown accounts, so timing tells nothing). */
+/**
+ * A well-formed hash with today's parameters that matches no password (for unknown accounts, so timing tells nothing).
+ */
 export const UNMATCHABLE_HASH = ["scrypt", N, R, P, "AAAAAAAAAAAAAAAAAAAAAA", "AAAA"].join("$");
 
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {

@@ -69,7 +69,10 @@ const envSchema = z.object({
   FUSIONLAB_LOGIN_LOCK_SECONDS: wholeNumber(300, 1, 86_400),
   /** Requests per second one API key may make to /api/v1; 0 = unlimited. */
   FUSIONLAB_API_KEY_RATE_LIMIT: wholeNumber(0, 0, 1_000_000),
-  /** Whether that limit also applies to the serving routes (rank, events); off so ranking is never throttled by accident. */
+  /**
+   * Whether that limit also applies to the serving routes (rank, events); off so ranking is never throttled by
+   * accident.
+   */
   FUSIONLAB_API_KEY_RATE_LIMIT_SERVE: flag(false),
   /** `wasm` forces TensorFlow.js's WASM backend even where the native @tensorflow/tfjs-node is installed. */
   FUSIONLAB_TF_BACKEND: optionalString
@@ -77,7 +80,10 @@ const envSchema = z.object({
     .pipe(z.enum(["auto", "wasm"], { message: 'must be "auto" or "wasm"' })),
   /** Port of GET /metrics (Prometheus text format, API keys with metrics:read); 0 = no metrics endpoint. */
   FUSIONLAB_METRICS_PORT: wholeNumber(9464, 0, 65535),
-  /** What runs RL actors behind /api/v1/rank: onnxruntime (falls back to TF.js when it cannot load or disagrees) or TF.js. */
+  /**
+   * What runs RL actors behind /api/v1/rank: onnxruntime (falls back to TF.js when it cannot load or disagrees) or
+   * TF.js.
+   */
   FUSIONLAB_SERVING_RUNTIME: z
     .enum(["onnx", "tfjs"], { message: "must be onnx or tfjs" })
     .optional()

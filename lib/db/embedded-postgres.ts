@@ -18,7 +18,10 @@ export interface EmbeddedPostgresHandle {
 }
 
 const USER = "fusionlab";
-/** What clusters made before generated passwords were given; such a cluster is moved to a generated one at its next start. */
+/**
+ * What clusters made before generated passwords were given; such a cluster is moved to a generated one at its next
+ * start.
+ */
 const LEGACY_PASSWORD = "fusionlab";
 
 /** The superuser's password lives next to the cluster (initdb needs an empty directory), readable by its owner only. */

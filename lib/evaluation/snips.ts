@@ -87,12 +87,8 @@ export function snipsEstimate(weights: ArrayLike<number>, rewards: ArrayLike<num
 
 export async function snips(policy: Policy, source: LogSource, bandwidth?: number): Promise<SnipsResult> {
   if (policy.actionMode !== "request") {
-    return {
-      applicable: false,
-      reason:
-        `the target ` +
-        `has ${policy.actionMode === "none" ? "no fusion " + "action" : "one action " + "per " + "item"}; the importance ratio needs one action per request`,
-    };
+    const has = policy.actionMode === "none" ? "no fusion action" : "one action per item";
+    return { applicable: false, reason: `the target has ${has}; the importance ratio needs one action per request` };
   }
   if (source.actionMode !== "request" || !source.bounds || source.explorationNoise <= 0) {
     return { applicable: false, reason: "the logs need one explored action per request" };

@@ -30,7 +30,9 @@ export const armInput = z.object({
 });
 export type ArmInput = z.infer<typeof armInput>;
 
-/** ab: each user sees one arm's ranking; interleaving: one list merged from every arm's ranking (docs/interleaving.md). */
+/**
+ * ab: each user sees one arm's ranking; interleaving: one list merged from every arm's ranking (docs/interleaving.md).
+ */
 export const EXPERIMENT_TYPES = ["ab", "interleaving"] as const;
 const experimentType = z.enum(EXPERIMENT_TYPES);
 

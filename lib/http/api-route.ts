@@ -61,7 +61,9 @@ export interface ApiResult {
 
 const DEFAULT_MAX_BODY = 1 << 20;
 
-/** docs/architecture.md §9 error shape: { error: { code, message, issues? } } with the status from the one code table. */
+/**
+ * docs/architecture.md §9 error shape: { error: { code, message, issues? } } with the status from the one code table.
+ */
 export function errorResult(err: unknown): ApiResult {
   const appErr = isAppError(err) ? err : new AppError("internal", "internal error");
   if (!isAppError(err)) console.error("unhandled error in API route:", err);

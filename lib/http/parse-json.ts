@@ -102,7 +102,10 @@ class Splitter {
     return this.parseSlice(i, this.end);
   }
 
-  /** Walks the comma-separated members of the container that opens at i (or continues after the comma at i), up to its `close` byte. */
+  /**
+   * Walks the comma-separated members of the container that opens at i (or continues after the comma at i), up to its
+   * `close` byte.
+   */
   private members(i: number, close: number, member: (at: number) => void): void {
     i = this.skipSpace(i + 1);
     if (this.buf[i] !== close) {

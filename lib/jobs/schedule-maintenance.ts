@@ -35,7 +35,10 @@ function scheduleRecurringJob(
   return () => clearInterval(timer);
 }
 
-/** Daily db-maintenance: partitions kept ahead, decision items within their retention, job logs pruned (`npm start` also prepares partitions). */
+/**
+ * Daily db-maintenance: partitions kept ahead, decision items within their retention, job logs pruned (`npm start` also
+ * prepares partitions).
+ */
 export function scheduleDbMaintenance(log: (msg: string) => void, opts: ScheduleOptions = {}): () => void {
   return scheduleRecurringJob("db-maintenance", DAY_MS, log, { checkEveryMs: 3_600_000, ...opts });
 }

@@ -98,7 +98,10 @@ async function computeReport(ref: string) {
       ]),
     ),
     cuped: stats.cuped,
-    /** Per treatment: ship / don't ship / keep running / inconclusive / not enough data, with each test's interval (lib/stats/verdict.ts). */
+    /**
+     * Per treatment: ship / don't ship / keep running / inconclusive / not enough data, with each test's interval
+     * (lib/stats/verdict.ts).
+     */
     verdict,
     ...analysis,
     series,

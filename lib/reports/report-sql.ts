@@ -36,7 +36,9 @@ const ident = (s: string) => `"${s}"`;
 /** Count and value-sum columns of each event type, as the rollups and the tail aggregate them. */
 export const EVENT_COLUMNS = EVENT_TYPES.flatMap((t) => [`${t}_n`, `${t}_v`]);
 
-/** `sum(CASE …) AS "play_n", …` over Event rows: the per-type columns the rollups hold (of the rows where `when` holds). */
+/**
+ * `sum(CASE …) AS "play_n", …` over Event rows: the per-type columns the rollups hold (of the rows where `when` holds).
+ */
 export function eventColumnSums(types: readonly string[] = EVENT_TYPES, when = "1 = 1"): string {
   return types
     .flatMap((t) => [
@@ -106,7 +108,10 @@ export function eventUserDaysSql(where: string, through: string, rules: EventRul
 const measureKey = (m: Measure) =>
   m.source === "events" ? `events:${m.aggregate}:${[...m.eventTypes].sort().join(",")}` : m.source;
 
-/** A measure over a row with the per-type columns; `exposure` gives the requests / sessions expressions there (0 where the row has none). */
+/**
+ * A measure over a row with the per-type columns; `exposure` gives the requests / sessions expressions there (0 where
+ * the row has none).
+ */
 function measureSql(m: Measure, exposure: { requests: string; sessions: string } | null, events: boolean): string {
   if (m.source === "events")
     return events
@@ -130,7 +135,10 @@ export const SEGMENT_DIMENSIONS = ["activity", "platform", "tenure"] as const;
 export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
 
 export interface ReportSqlColumns {
-  /** Per metric (same order): which result columns s{k}_1..s{k}_5 mean what; ev{k} counts its events (null: not an event metric). */
+  /**
+   * Per metric (same order): which result columns s{k}_1..s{k}_5 mean what; ev{k} counts its events (null: not an event
+   * metric).
+   */
   metrics: { key: string; type: "mean" | "ratio"; pre: boolean; events: boolean }[];
 }
 
@@ -255,6 +263,13 @@ export function reportSql({
   // smallest 'YYYY-MM-DD|key' over the user's request rows (one per day; characters 12… are the key).
   const firstRequest = (key: string) =>
     `CASE WHEN req > 0 THEN CAST(day AS VARCHAR(10)) || '|' || coalesce(${key}, '') END`;
+  const tailEvents = eventUserDaysSql(
+    `${tailWhere} AND "receivedAt" >= $3`,
+    "$2",
+    rules,
+    usedTypes.length ? usedTypes : ["play"],
+  );
+  const multiArmUsers = dbl("sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT NULL THEN 1 ELSE 0 END)");
   const text = `
 WITH input AS (
   SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex,
@@ -268,7 +283,7 @@ WITH input AS (
   UNION ALL
   SELECT "userId", "armKey", day, 0, CAST(NULL AS TEXT), CAST(NULL AS TEXT), "preExposureEvents",
     "lateEvents", ${measureCols(null, true)}
-  FROM (${eventUserDaysSql(`${tailWhere} AND "receivedAt" ` + `>= ` + `$3`, "$2", rules, usedTypes.length ? usedTypes : ["play"])}) e
+  FROM (${tailEvents}) e
 ), w AS (
   SELECT "userId", "armKey", day, req, activity, platform, pre_ex, late, ${cols.join(", ")},
     min(CASE WHEN req > 0 THEN day END) OVER usr AS first_day,
@@ -333,7 +348,7 @@ SELECT 'series', "armKey", day, ${noSegment}, n, with_pre, ${noHealth}, ${eventC
 ) s
 UNION ALL
 SELECT 'health', "armKey", CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
-    ${dbl(`sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT ` + `NULL ` + `THEN ` + `1 ` + `ELSE ` + `0 ` + `END)`)}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
+    ${multiArmUsers}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
     ${eventCols(false)}, ${finalStats(-1)}
 FROM w GROUP BY "armKey"
 UNION ALL

@@ -70,11 +70,11 @@ export async function rollupExperiment(
     let feedbackRows = 0;
     if (wm.rollUntil > wm.before) {
       const rules = { stoppedAt: wm.stoppedAt ? new Date(wm.stoppedAt) : null, attributionWindowDays: wm.windowDays };
+      const newEvents = `"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3`;
       feedbackRows = await mergeUserDays(
         client,
         [...EVENT_COLUMNS, "preExposureEvents", "lateEvents"],
-        `SELECT $1::uuid AS "experimentId", e.* FROM ` +
-          `(${eventUserDaysSql(`"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ` + `"receivedAt" ` + `>= ` + `$2 ` + `AND ` + `"receivedAt" < $3`, "$4", rules)}) e`,
+        `SELECT $1::uuid AS "experimentId", e.* FROM (${eventUserDaysSql(newEvents, "$4", rules)}) e`,
         [experimentId, wm.before, wm.rollUntil, wm.through],
       );
     }

@@ -57,7 +57,10 @@ export interface TransitionBatch {
   discount: Float32Array;
   /** U: unshown candidates per request in the batch (0 when the logs carry none). */
   U: number;
-  /** B × U × pairWidth scaled pairs, B × U × K raw predictions, B × U × 2K behaviour actions and B × U mask of the sampled unshown candidates. */
+  /**
+   * B × U × pairWidth scaled pairs, B × U × K raw predictions, B × U × 2K behaviour actions and B × U mask of the
+   * sampled unshown candidates.
+   */
   unshownPair: Float32Array;
   unshownPredictions: Float32Array;
   unshownBehaviour: Float32Array;
@@ -209,7 +212,10 @@ export class ReplayBuffer {
     return added;
   }
 
-  /** Copies row r's logged unshown candidates (logU per log row) into buffer row `row`, as many as fit; returns how many. */
+  /**
+   * Copies row r's logged unshown candidates (logU per log row) into buffer row `row`, as many as fit; returns how
+   * many.
+   */
   private appendUnshown(
     log: RequestLog,
     r: number,

@@ -82,13 +82,17 @@ export function parameterCount(t: MlpTopology): number {
   return t.members * blocks(t).reduce((s, b) => s + b.rows * b.cols, 0);
 }
 
-/** One dense layer of a single-member MLP: W (rows × cols, row-major; the first layer has one per input part) and bias. */
+/**
+ * One dense layer of a single-member MLP: W (rows × cols, row-major; the first layer has one per input part) and bias.
+ */
 export interface DenseLayer {
   weights: { rows: number; cols: number; values: Float32Array }[];
   bias: Float32Array;
 }
 
-/** A single-member MLP's weights (`flat()` order) as dense layers, for export to other runtimes (lib/rl/onnx-export.ts). */
+/**
+ * A single-member MLP's weights (`flat()` order) as dense layers, for export to other runtimes (lib/rl/onnx-export.ts).
+ */
 export function denseLayers(t: MlpTopology, flat: Float32Array): DenseLayer[] {
   if (t.members !== 1)
     throw new RangeError(`only a single-member MLP exports as dense layers (got ${t.members} members)`);

@@ -36,7 +36,10 @@ type ChannelDefaults = Partial<
   >
 >;
 
-/** Logit of one channel: bias + Σ coefficient · item trait + affinity · (user·item interest) + user offset ~ N(0, userSd). */
+/**
+ * Logit of one channel: bias + Σ coefficient · item trait + affinity · (user·item interest) + user offset ~ N(0,
+ * userSd).
+ */
 const channel = (d: ChannelDefaults) =>
   z
     .strictObject({

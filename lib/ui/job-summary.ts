@@ -45,7 +45,10 @@ export function resultFigures(type: string, result: unknown): EvalFigure[] {
   return readableLabels(evaluationFigures(result, 8).filter((f) => f.label !== "version"));
 }
 
-/** "trainingSeconds" → "Training seconds", "feedback · control · validConsumption" → "Feedback · control · valid consumption". */
+/**
+ * "trainingSeconds" → "Training seconds", "feedback · control · validConsumption" → "Feedback · control · valid
+ * consumption".
+ */
 export function readableLabels(figures: EvalFigure[]): EvalFigure[] {
   return figures.map((f) => {
     const label = f.label

@@ -21,7 +21,9 @@ export interface RunningPlatform {
   descendants: () => number[];
 }
 
-/** Fields of /proc/<pid>/stat after the command name (index 1 = parent pid, 11/12 = user/system ticks); null once gone. */
+/**
+ * Fields of /proc/<pid>/stat after the command name (index 1 = parent pid, 11/12 = user/system ticks); null once gone.
+ */
 export function procStat(pid: number): string[] | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -4,7 +4,10 @@ import { errorResponse } from "@/lib/http/error-response";
 
 export const dynamic = "force-dynamic";
 
-/** Unknown /api/v1 paths: authenticate first (401 beats 404, so keys can be checked anywhere), then 404 in the API's error shape. */
+/**
+ * Unknown /api/v1 paths: authenticate first (401 beats 404, so keys can be checked anywhere), then 404 in the API's
+ * error shape.
+ */
 async function notFound(request: Request): Promise<Response> {
   try {
     await authenticateApiKey(request.headers.get("authorization"), "experiments:read").catch((err: unknown) => {
