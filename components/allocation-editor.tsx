@@ -267,8 +267,8 @@ function Editor({
       setResult({});
       onSaved(
         running
-          ? `Ramp saved ` +
-              `for ${experiment.key}: coverage ${pct(res.data.coverage, 1)}, layer buckets ${formatRanges(res.data.layerBuckets)}. Users entered or left; none switched arms.`
+          ? `Ramp saved for ${experiment.key}: coverage ${pct(res.data.coverage, 1)}, ` +
+              `layer buckets ${formatRanges(res.data.layerBuckets)}. Users entered or left; none switched arms.`
           : `Allocation of ${experiment.key} saved.`,
       );
       router.refresh();

@@ -144,12 +144,12 @@ export function AnalysisPlanFields(props: Props) {
             {history.source.layer}, {int(history.source.users)} users over {history.source.days} days): {metric.name}{" "}
             mean {num(history.baselineMean)}, SD {num(history.baselineSd)}
             {history.cupedCorrelation !== null
-              ? `, pre-period ` +
-                `correlation ${num(history.cupedCorrelation, 2)} (CUPED shrinks the variance ` +
-                `by ${pct(history.cupedCorrelation ** 2)})`
+              ? `, pre-period correlation ${num(history.cupedCorrelation, 2)} ` +
+                `(CUPED shrinks the variance by ${pct(history.cupedCorrelation ** 2)})`
               : ""}
             {history.dailyUsersPerLayer !== null && trafficShare
-              ? `; about ${int(history.dailyUsersPerLayer * trafficShare)} new users a day at this experiment's traffic share`
+              ? `; about ${int(history.dailyUsersPerLayer * trafficShare)} new users a day ` +
+                `at this experiment's traffic share`
               : ""}
             .
           </p>

@@ -58,16 +58,17 @@ export function BucketBar({
       >
         {segments
           .filter((s) => s.end > s.start)
+          .map((s) => ({ ...s, percent: ((s.end - s.start) / size) * 100 }))
           .map((s) => (
             <div
               key={`${s.start}-${s.end}-${s.label}`}
               className={`bucket-seg ${s.label ? "" : "free"} ${s.pattern ?? ""}`}
               style={{
-                width: `${((s.end - s.start) / size) * 100}%`,
+                width: `${s.percent}%`,
                 background: s.label && !s.pattern ? s.color : undefined,
                 color: s.color,
               }}
-              title={`${s.label ?? freeLabel}: buckets ${s.start}–${s.end} (${(((s.end - s.start) / size) * 100).toFixed(1)}%)`}
+              title={`${s.label ?? freeLabel}: buckets ${s.start}–${s.end} (${s.percent.toFixed(1)}%)`}
             />
           ))}
       </div>

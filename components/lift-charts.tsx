@@ -57,7 +57,8 @@ export function LiftCharts({ model, cuped, narrow }: { model: ReportModel; cuped
               {data
                 .map(
                   (d) =>
-                    `${treatments.length > 1 ? `${d.arm} ` : ""}${d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"}`,
+                    (treatments.length > 1 ? `${d.arm} ` : "") +
+                    (d.estimable ? `${signedPct(d.lift)} ${ciPct(d.ci)}` : "not estimable"),
                 )
                 .join(" · ")}
             </figcaption>

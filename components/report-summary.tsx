@@ -64,6 +64,7 @@ export function ReportSummary({
       </div>
       {primary.map((r) => {
         const e = shown(r, true);
+        const ofArm = primary.length > 1 ? ` of ${r.arm}` : "";
         return (
           <div key={r.arm} className="stat card">
             <span className={`stat-value lift lift-${r.tone}`}>
@@ -76,8 +77,8 @@ export function ReportSummary({
               title={`${REPORT_TERMS.lift} ${REPORT_TERMS.ci}${r.cuped ? ` ${REPORT_TERMS.cuped}` : ""}`}
             >
               {r.enoughData
-                ? `${label(model, model.primaryMetric)} lift${primary.length > 1 ? ` of ${r.arm}` : ""}${r.cuped ? " (CUPED)" : ""}, 95% CI ${ciPct(e.ci)}`
-                : `users${primary.length > 1 ? ` of ${r.arm}` : ""} toward the minimum per arm: no lift shown yet`}
+                ? `${label(model, model.primaryMetric)} lift${ofArm}${r.cuped ? " (CUPED)" : ""}, 95% CI ${ciPct(e.ci)}`
+                : `users${ofArm} toward the minimum per arm: no lift shown yet`}
             </span>
           </div>
         );
@@ -92,8 +93,7 @@ export function ArmSplit({ model }: { model: ReportModel }) {
       {count(model.users, "user")} ·{" "}
       {model.arms
         .map(
-          (a) =>
-            `${a.key} ${int(a.users)} (${pct(model.users ? a.users / model.users : 0, 1)} vs ${pct(a.share, 1)} allocated)`,
+          (a) => `${a.key} ${int(a.users)} (${pct(a.users / (model.users || 1), 1)} vs ${pct(a.share, 1)} allocated)`,
         )
         .join(" · ")}{" "}
       · SRM {model.srm.ok ? "ok" : "mismatch"} (p = {pValue(model.srm.pValue)})

@@ -5,7 +5,8 @@ import type { ReportModel } from "@/lib/ui/report-model";
 const intervalText = (i: DecidingInterval | null) => {
   if (!i) return null;
   const kind = i.test === "sequential" ? "always-valid" : "fixed-horizon";
-  return `${kind} ${Number(((1 - i.level) * 100).toPrecision(4))}% interval ${i.relative ? ciPct(i.relative) : "unbounded"}`;
+  const level = Number(((1 - i.level) * 100).toPrecision(4));
+  return `${kind} ${level}% interval ${i.relative ? ciPct(i.relative) : "unbounded"}`;
 };
 
 /** How the plan decides, in one line: what a reader may do with today's numbers. */

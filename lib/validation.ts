@@ -12,7 +12,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
   const first = issues[0];
   throw new AppError(
     "bad_request",
-    `invalid ${what}: ${first ? `${first.path}: ${first.message}` : "malformed"}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ""}`,
+    `invalid ${what}: ${first ? `${first.path}: ${first.message}` : "malformed"}` +
+      (issues.length > 1 ? ` (+${issues.length - 1} more)` : ""),
     issues,
   );
 }

@@ -117,7 +117,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const problems = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? "?");
       const got = source[key];
-      return `${key} ${i.message}${got !== undefined && !/PASSWORD|SECRET|KEY|DATABASE_URL/.test(key) ? ` (got "${got}")` : ""}`;
+      const shown = got !== undefined && !/PASSWORD|SECRET|KEY|DATABASE_URL/.test(key);
+      return `${key} ${i.message}${shown ? ` (got "${got}")` : ""}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }

@@ -38,7 +38,8 @@ export async function ingestEvents(raw: unknown): Promise<{ accepted: number; du
       RETURNING "eventId"
     ), inserted AS (
       INSERT INTO "Event" ("eventId", "decisionId", "userId", "itemId", "type", "value", "ts", "experimentId", "armKey")
-      SELECT i."eventId", d.id, i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC', d."experimentId",
+      SELECT i."eventId", d.id, i."userId", i."itemId", i."type", i."value", i."ts" AT TIME ZONE 'UTC',
+        d."experimentId",
         -- Interleaving: the arm whose policy placed the item (none for an event on no shown item).
         CASE WHEN d.teams IS NULL THEN d."armKey" ELSE d.teams ->> i."itemId" END
       FROM input i JOIN claimed c ON c."eventId" = i."eventId"

@@ -62,7 +62,8 @@ export interface ArmGate {
 export const describeFinding = (f: GateFinding) =>
   f.lift === null || f.ci === null
     ? `${f.metric}: not predicted offline`
-    : `${f.metric} ${signedPct(f.lift)} ${ciPct(f.ci)}${f.role === "guardrail" ? ` (allowed ` + `harm ${signedPct(-(f.allowedHarm ?? 0))})` : ""}`;
+    : `${f.metric} ${signedPct(f.lift)} ${ciPct(f.ci)}` +
+      (f.role === "guardrail" ? ` (allowed harm ${signedPct(-(f.allowedHarm ?? 0))})` : "");
 
 function finding(metric: GateMetric, comparison: OfflineComparison): GateFinding {
   const offlineMetric = OFFLINE_METRIC[metric.key] ?? null;
@@ -99,8 +100,9 @@ export function judgeArm(input: {
       evaluation: null,
       findings: [],
       message:
-        `arm "${arm}" has no completed offline evaluation ` +
-        `of ${versionLabel} against the control's policy ${baseline.label}: run evaluate-policy with policyVersionId ${versionId ?? "(built-in default)"}${baseline.versionId ? ` and baselineVersionId ${baseline.versionId}` : ""}`,
+        `arm "${arm}" has no completed offline evaluation of ${versionLabel} against the control's policy ` +
+        `${baseline.label}: run evaluate-policy with policyVersionId ${versionId ?? "(built-in default)"}` +
+        (baseline.versionId ? ` and baselineVersionId ${baseline.versionId}` : ""),
     };
   const findings = metrics.map((m) => finding(m, comparison));
   const harmful = findings.filter((f) => f.harmful);

@@ -239,10 +239,16 @@ export function reportSql({
     .map((c, k) => {
       if (c.type === "mean") {
         const [a, b] = [value(c, `c${c.num}`), value(c, `(c${c.num} - m${c.num})`)];
-        return `${change(a, b)} AS dx${k}, 0.0 AS dy${k}, ${change(`(${a}) * (${a})`, `(${b}) * (${b})`)} AS dxx${k}, 0.0 AS dyy${k}, 0.0 AS dxy${k}`;
+        const squares = change(`(${a}) * (${a})`, `(${b}) * (${b})`);
+        return `${change(a, b)} AS dx${k}, 0.0 AS dy${k}, ${squares} AS dxx${k}, 0.0 AS dyy${k}, 0.0 AS dxy${k}`;
       }
       const [xa, xb, ya, yb] = [`c${c.num}`, `(c${c.num} - m${c.num})`, `c${c.den}`, `(c${c.den} - m${c.den})`];
-      return `m${c.num} AS dx${k}, m${c.den} AS dy${k}, ${change(`${xa} * ${xa}`, `${xb} * ${xb}`)} AS dxx${k}, ${change(`${ya} * ${ya}`, `${yb} * ${yb}`)} AS dyy${k}, ${change(`${xa} * ${ya}`, `${xb} * ${yb}`)} AS dxy${k}`;
+      const [xx, yy, xy] = [
+        change(`${xa} * ${xa}`, `${xb} * ${xb}`),
+        change(`${ya} * ${ya}`, `${yb} * ${yb}`),
+        change(`${xa} * ${ya}`, `${xb} * ${yb}`),
+      ];
+      return `m${c.num} AS dx${k}, m${c.den} AS dy${k}, ${xx} AS dxx${k}, ${yy} AS dyy${k}, ${xy} AS dxy${k}`;
     })
     .join(",\n    ");
   const deltaNames = compiled.flatMap((_, k) => [`dx${k}`, `dy${k}`, `dxx${k}`, `dyy${k}`, `dxy${k}`]);
@@ -263,6 +269,13 @@ export function reportSql({
   // smallest 'YYYY-MM-DD|key' over the user's request rows (one per day; characters 12… are the key).
   const firstRequest = (key: string) =>
     `CASE WHEN req > 0 THEN CAST(day AS VARCHAR(10)) || '|' || coalesce(${key}, '') END`;
+  const capsSelect = percentileCaps
+    .map((c) => `percentile_cont(${Number(c.metric.capValue) / 100}) WITHIN GROUP (ORDER BY m${c.num}) AS cap${c.num}`)
+    .join(", ");
+  // A segment key is characters 12… of the first request's 'YYYY-MM-DD|key'; none → 'unknown'.
+  const segmentKeys = ["activity", "platform"]
+    .map((k) => `coalesce(NULLIF(SUBSTRING(t.first_${k} FROM 12), ''), 'unknown') AS ${k}`)
+    .join(", ");
   const tailEvents = eventUserDaysSql(
     `${tailWhere} AND "receivedAt" >= $3`,
     "$2",
@@ -301,24 +314,12 @@ WITH input AS (
 )${
     percentileCaps.length
       ? `, caps AS (
- 
-   
-     
-       
-         
-           
-              SELECT ${percentileCaps.map((c) => `percentile_cont(${Number(c.metric.capValue) / 100}) WITHIN GROUP (ORDER BY m${c.num}) AS cap${c.num}`).join(", ")} FROM totals
+  SELECT ${capsSelect} FROM totals
 )`
       : ""
   }${pre !== "none" ? `, pre AS (${preSource})` : ""}, final_users AS (
   SELECT t."armKey", ${pre !== "none" ? `CASE WHEN p."userId" IS NULL THEN 0 ELSE 1 END` : "0"} AS has_pre,
-  
-     
-        
-           
-              
-                 
-                      ${["activity", "platform"].map((k) => `coalesce(NULLIF(SUBSTRING(t.first_${k} FROM 12), ''), 'unknown') AS ${k}`).join(", ")},
+    ${segmentKeys},
     CASE WHEN ${pre !== "none" ? `p."userId" IS NULL` : "1 = 1"} THEN 'new' ELSE 'returning' END AS tenure,
     ${compiled.map((c, k) => `${c.events === null ? "0" : `t.m${c.events}`} AS ev${k}`).join(", ")}, ${finalValues}
   FROM totals t${pre !== "none" ? ` LEFT JOIN pre p ON p."userId" = t."userId"` : ""}${capsJoin}

@@ -48,12 +48,15 @@ export async function rollupExperiment(
       stoppedAt: string | null;
       windowDays: number | null;
     }>(
-      `SELECT to_char(w."exposureThrough", 'YYYY-MM-DD') AS through, to_char(w."feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS before,
+      `SELECT to_char(w."exposureThrough", 'YYYY-MM-DD') AS through,
+         to_char(w."feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS before,
          to_char(LOCALTIMESTAMP - $2 * INTERVAL '1 second', 'YYYY-MM-DD HH24:MI:SS.MS') AS "rollUntil",
          to_char(CAST(LOCALTIMESTAMP - $2 * INTERVAL '1 second' AS DATE), 'YYYY-MM-DD') AS "rollDay",
          to_char(e."startedAt", 'YYYY-MM-DD HH24:MI:SS.MS') AS "startedAt", w."preRolledAt" IS NOT NULL AS pre,
-         to_char(e."stoppedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "stoppedAt", e."attributionWindowDays" AS "windowDays"
-       FROM "ReportWatermark" w JOIN "Experiment" e ON e.id = w."experimentId" WHERE w."experimentId" = $1::uuid FOR UPDATE OF w`,
+         to_char(e."stoppedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "stoppedAt",
+         e."attributionWindowDays" AS "windowDays"
+       FROM "ReportWatermark" w JOIN "Experiment" e ON e.id = w."experimentId"
+       WHERE w."experimentId" = $1::uuid FOR UPDATE OF w`,
       [experimentId, lagSeconds],
     );
     let decisionDays = 0;
@@ -70,7 +73,8 @@ export async function rollupExperiment(
     let feedbackRows = 0;
     if (wm.rollUntil > wm.before) {
       const rules = { stoppedAt: wm.stoppedAt ? new Date(wm.stoppedAt) : null, attributionWindowDays: wm.windowDays };
-      const newEvents = `"experimentId" = $1::uuid AND "armKey" IS NOT NULL AND "receivedAt" >= $2 AND "receivedAt" < $3`;
+      const newEvents =
+        `"experimentId" = $1::uuid AND "armKey" IS NOT NULL ` + `AND "receivedAt" >= $2 AND "receivedAt" < $3`;
       feedbackRows = await mergeUserDays(
         client,
         [...EVENT_COLUMNS, "preExposureEvents", "lateEvents"],
@@ -123,23 +127,16 @@ async function mergeUserDays(
   const f = first.map((name) => `"${name}"`);
   const all = [...c, ...f];
   const earlier = `t."firstTs" IS NULL OR s."firstTs" < t."firstTs"`;
+  const updates = [
+    ...c.map((x) => `${x} = t.${x} + s.${x}`),
+    ...f.map((x) => `${x} = CASE WHEN ${earlier} THEN s.${x} ELSE t.${x} END`),
+  ].join(", ");
   const r = await client.query(
     `MERGE INTO "ReportUserDay" t USING (${source}) s
      ON t."experimentId" = s."experimentId" AND t."userId" = s."userId" AND t."armKey" = s."armKey" AND t.day = s.day
-     WHEN MATCHED THEN UPDATE
-      
-        
-          
-            
-              
-                 SET ${[...c.map((x) => `${x} = t.${x} + s.${x}`), ...f.map((x) => `${x} = CASE WHEN ${earlier} THEN s.${x} ELSE t.${x} END`)].join(", ")}
-     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey",
-      
-        
-          
-            
-              
-                 day, ${all.join(", ")}) VALUES (s."experimentId", s."userId", s."armKey", s.day, ${all.map((x) => `s.${x}`).join(", ")})`,
+     WHEN MATCHED THEN UPDATE SET ${updates}
+     WHEN NOT MATCHED THEN INSERT ("experimentId", "userId", "armKey", day, ${all.join(", ")})
+       VALUES (s."experimentId", s."userId", s."armKey", s.day, ${all.map((x) => `s.${x}`).join(", ")})`,
     values,
   );
   return r.rowCount ?? 0;

@@ -22,7 +22,7 @@ export async function pruneDecisionItems(
     await db.$executeRawUnsafe(`DROP TABLE IF EXISTS "${name}"`);
     droppedPartitions.push(name);
   }
-  const deletedRows =
-    await db.$executeRaw`DELETE FROM "DecisionItems_default" WHERE ts < ${cutoff.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
+  const deletedRows = await db.$executeRaw`DELETE FROM "DecisionItems_default"
+      WHERE ts < ${cutoff.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
   return { droppedPartitions, deletedRows };
 }

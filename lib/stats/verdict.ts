@@ -288,7 +288,8 @@ function primaryVerdict(
   if (rejected) {
     const better = stat.estimate > 0 === (p.metric.direction === "higherIsBetter");
     // Relative to |control| so that the sign reads right for a negative baseline too.
-    const moved = `${p.metric.key} ${stat.estimate > 0 ? "rises" : "falls"} ${percent(stat.estimate / Math.abs(p.pair.control.mean))}`;
+    const change = percent(stat.estimate / Math.abs(p.pair.control.mean));
+    const moved = `${p.metric.key} ${stat.estimate > 0 ? "rises" : "falls"} ${change}`;
     return better
       ? {
           ...base,

@@ -22,8 +22,6 @@ export function explorationText(origin: string, exploration: unknown): string {
     return origin === "imported" ? "unknown (not recorded in the file)" : "none";
   const e = explorationSchema.extend({ noise: z.number() }).safeParse(exploration);
   if (!e.success) return JSON.stringify(exploration);
-  return (
-    `uniform noise ` +
-    `±${pct(e.data.noise, 0)} of the action range around the behaviour's action, ${e.data.perItem ? "drawn per " + "item" : "one draw per request"}`
-  );
+  const draws = e.data.perItem ? "drawn per item" : "one draw per request";
+  return `uniform noise ±${pct(e.data.noise, 0)} of the action range around the behaviour's action, ${draws}`;
 }

@@ -163,8 +163,10 @@ const show = (field: string, v: unknown): string => {
   if (v === null) return "none";
   if (typeof v === "string") return v;
   if (typeof v === "number" && /coverage|weight|share/i.test(field) && v >= 0 && v <= 1) return pct(v, 1);
-  if (isRangeList(v))
-    return `${formatRanges(v)} (${rangesTotal(v).toLocaleString("en-US")} ${/layerBuckets/.test(field) ? "buckets" : "hash slots"})`;
+  if (isRangeList(v)) {
+    const unit = /layerBuckets/.test(field) ? "buckets" : "hash slots";
+    return `${formatRanges(v)} (${rangesTotal(v).toLocaleString("en-US")} ${unit})`;
+  }
   if (Array.isArray(v) && v.length === 0) return "none";
   const s = JSON.stringify(v);
   return s.length > 160 ? `${s.slice(0, 157)}…` : s;

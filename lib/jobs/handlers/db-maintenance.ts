@@ -18,9 +18,11 @@ export const runDbMaintenance: JobHandler<DbMaintenancePayload> = async (payload
   );
   const itemsDays = payload.decisionItemsRetentionDays ?? loadEnv().FUSIONLAB_DECISION_ITEMS_RETENTION_DAYS;
   const pruned = await pruneDecisionItems(itemsDays);
+  const dropped = pruned.droppedPartitions;
   await ctx.log(
-    `decision items older ` +
-      `than ${itemsDays} days: dropped ${pruned.droppedPartitions.length} partitions${pruned.droppedPartitions.length ? ` (${pruned.droppedPartitions.join(", ")})` : ""}, deleted ${pruned.deletedRows} rows of the default partition`,
+    `decision items older than ${itemsDays} days: dropped ${dropped.length} partitions` +
+      (dropped.length ? ` (${dropped.join(", ")})` : "") +
+      `, deleted ${pruned.deletedRows} rows of the default partition`,
   );
   const cutoff = new Date(Date.now() - payload.jobLogRetentionDays * 86_400_000);
   const deletedLogs = await db.jobLog.deleteMany({

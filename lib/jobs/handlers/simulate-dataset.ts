@@ -36,7 +36,8 @@ export const runDatasetSimulation: JobHandler<z.infer<typeof datasetJobPayload>>
         void ctx
           .progress(
             p.sessionsDone / sessions,
-            `${p.sessionsDone.toLocaleString("en")} of ${sessions.toLocaleString("en")} sessions, ${p.requests.toLocaleString("en")} requests`,
+            `${p.sessionsDone.toLocaleString("en")} of ${sessions.toLocaleString("en")} sessions, ` +
+              `${p.requests.toLocaleString("en")} requests`,
           )
           .catch(() => {}),
     });

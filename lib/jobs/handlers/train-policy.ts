@@ -56,8 +56,8 @@ function gatePoint(gate: GateDecision): CurvePoint {
 }
 
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(3)}`;
-const gateSummary = (gate: GateDecision) =>
-  `reward ${signed(gate.objective.difference)} [${signed(gate.objective.ci[0])}, ${signed(gate.objective.ci[1])}] vs behaviour: ${gate.reason}`;
+const gateSummary = ({ objective: o, reason }: GateDecision) =>
+  `reward ${signed(o.difference)} [${signed(o.ci[0])}, ${signed(o.ci[1])}] vs behaviour: ${reason}`;
 
 function rlProgress(p: TrainingProgress, rounds: number): [number, string, CurvePoint] {
   if (p.phase === "collect")
@@ -70,7 +70,8 @@ function rlProgress(p: TrainingProgress, rounds: number): [number, string, Curve
       { phase: "train", round: p.round, step: p.step, ...losses },
     ];
   }
-  const message = `round ${p.round}/${rounds}, step ${p.step}: ${gateSummary(p.gate)}${p.promoted ? " (promoted)" : ""}`;
+  const promoted = p.promoted ? " (promoted)" : "";
+  const message = `round ${p.round}/${rounds}, step ${p.step}: ${gateSummary(p.gate)}${promoted}`;
   return [
     p.round / rounds,
     message,
