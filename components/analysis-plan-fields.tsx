@@ -24,6 +24,7 @@ interface Props {
   trafficShare: number | null;
 }
 
+const perArm = (users: number[]) => users.map(int).join(" / ");
 const days = (d: number | null) => (d === null ? "" : ` · about ${int(d)} ${d === 1 ? "day" : "days"}`);
 
 /**
@@ -141,8 +142,8 @@ export function AnalysisPlanFields(props: Props) {
         ) : history ? (
           <p className="muted small">
             Baseline from the control arm of <strong>{history.source.experimentName}</strong> (layer{" "}
-            {history.source.layer}, {int(history.source.users)} users over {history.source.days} days): {metric.name}{" "}
-            mean {num(history.baselineMean)}, SD {num(history.baselineSd)}
+            {history.source.layer}, {int(history.source.users)} users over {history.source.days} days):
+            {` ${metric.name}`} mean {num(history.baselineMean)}, SD {num(history.baselineSd)}
             {history.cupedCorrelation !== null
               ? `, pre-period correlation ${num(history.cupedCorrelation, 2)} ` +
                 `(CUPED shrinks the variance by ${pct(history.cupedCorrelation ** 2)})`
@@ -188,12 +189,12 @@ export function AnalysisPlanFields(props: Props) {
         {sized && (
           <ul className="plain power-result" aria-label="Planned size">
             <li>
-              Fixed horizon: <strong>{int(sized.totalUsers)} users</strong> ({sized.usersPerArm.map(int).join(" / ")}{" "}
-              per arm){days(sized.days)}
+              Fixed horizon: <strong>{int(sized.totalUsers)} users</strong> ({perArm(sized.usersPerArm)} per arm)
+              {days(sized.days)}
             </li>
             <li>
               Sequential: <strong>{int(sized.sequential.totalUsers)} users</strong> (
-              {sized.sequential.usersPerArm.map(int).join(" / ")} per arm){days(sized.sequential.days)} — ×
+              {perArm(sized.sequential.usersPerArm)} per arm){days(sized.sequential.days)} — ×
               {num(sized.sequential.inflation, 2)} for reading every day
             </li>
           </ul>

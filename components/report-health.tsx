@@ -7,6 +7,7 @@ import { count, int, pct, pValue } from "@/lib/ui/format";
  */
 export function ReportHealthPanel({ health, armKeys }: { health: ReportHealth; armKeys: readonly string[] }) {
   const { srm, multiArmUsers, prePeriod, attributionWindow, missingGuardrailData } = health;
+  const srmOk = srm.overall.ok;
   const flaggedDays = srm.days.filter((d) => d.flagged);
   return (
     <section className="report-health" aria-label="Health checks">
@@ -22,7 +23,7 @@ export function ReportHealthPanel({ health, armKeys }: { health: ReportHealth; a
       <dl className="facts">
         <dt>Sample ratio</dt>
         <dd>
-          <span className={srm.overall.ok ? "ok" : "error"}>{srm.overall.ok ? "ok" : "mismatch"}</span> overall (χ² p ={" "}
+          <span className={srmOk ? "ok" : "error"}>{srmOk ? "ok" : "mismatch"}</span> overall (χ² p ={" "}
           {pValue(srm.overall.pValue)}); {count(srm.days.length, "day")} of first exposures tested,{" "}
           {flaggedDays.length ? (
             <span className="error">flagged: {flaggedDays.map((d) => d.date).join(", ")}</span>

@@ -355,6 +355,20 @@ const summary = {
 mkdirSync("bench/results", { recursive: true });
 writeFileSync(
   OUT,
-  `${JSON.stringify({ quick, reps: REPS, truthUsers: TRUTH_USERS, interleavingMaxUsers: IL_MAX_USERS, look: LOOK, seconds: +((performance.now() - started) / 1000).toFixed(1), tunedAction: Array.from(tuned.action, (x) => +x.toFixed(4)), cost, pairs: details }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      quick,
+      reps: REPS,
+      truthUsers: TRUTH_USERS,
+      interleavingMaxUsers: IL_MAX_USERS,
+      look: LOOK,
+      seconds: +((performance.now() - started) / 1000).toFixed(1),
+      tunedAction: Array.from(tuned.action, (x) => +x.toFixed(4)),
+      cost,
+      pairs: details,
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(JSON.stringify(summary));

@@ -89,7 +89,8 @@ async function loadUsers(c: pg.Client, experimentId: string, start: string, from
          INTERVAL '5 seconds', d.ts + INTERVAL '6 seconds', $1::uuid,
        CASE WHEN u % 2 = 0 THEN 'control' ELSE 'treatment' END
      FROM ${users} CROSS JOIN generate_series(0, 4) s CROSS JOIN generate_series(0, 3) r
-       CROSS JOIN LATERAL (SELECT $2::timestamp + (u % 3 + s) * INTERVAL '1 day' + (u % 72000) * INTERVAL '1 second' + r * INTERVAL '30 seconds' AS ts) d
+       CROSS JOIN LATERAL (SELECT $2::timestamp + (u % 3 + s) * INTERVAL '1 day' + (u % 72000) * INTERVAL '1 second'
+         + r * INTERVAL '30 seconds' AS ts) d
        CROSS JOIN ${mix}
      WHERE random() < m.p * CASE WHEN u % 2 = 1 AND m.type IN ('play', 'valid_play') THEN 1.04 ELSE 1 END * (0.6
        + (u % 10) * 0.08)`,
@@ -241,7 +242,8 @@ try {
   }[];
   if (arms.reduce((s, a) => s + a.users, 0) !== users)
     throw new Error(
-      `report counts ${arms.map((a) => a.users).join(" + ")} users, expected ${users}; rollup: ${JSON.stringify(rolled)}`,
+      `report counts ${arms.map((a) => a.users).join(" + ")} users, expected ${users}; ` +
+        `rollup: ${JSON.stringify(rolled)}`,
     );
   const treatment = arms.find((a) => a.key === "treatment")!;
   const result = {
@@ -272,7 +274,8 @@ try {
     });
     const wm = (
       await sql.query(
-        `SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS d, to_char("feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS t FROM "ReportWatermark"`,
+        `SELECT to_char("exposureThrough", 'YYYY-MM-DD') AS d,
+           to_char("feedbackBefore", 'YYYY-MM-DD HH24:MI:SS.MS') AS t FROM "ReportWatermark"`,
       )
     ).rows[0] as { d: string; t: string };
     await sql.query(`SET work_mem = '128MB'`);

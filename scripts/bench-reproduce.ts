@@ -5,7 +5,8 @@
  * over training seeds (intervals include training-seed variance; lib/evaluation/pooled-difference).
  * The full run repeats everything with the item-segment miscalibration switched off (ablation).
  *
- *   npm run bench:reproduce -- [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] [--out <file>]
+ *   npm run bench:reproduce -- [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N]
+ *                              [--threads N] [--out <file>]
  *
  * `--seed` prefixes every training, gate and evaluation seed, so the whole comparison can be rerun
  * on other worlds. Each training seed runs in a worker thread (one per core by default). Prints
@@ -151,6 +152,9 @@ interface Args {
 const USAGE =
   "usage: bench-reproduce [--quick] [--scenario <file>] [--seed <prefix>] [--training-seeds N] [--threads N] " +
   "[--enhanced-config <json>] [--out <file>]";
+
+/** One row of a Markdown table. */
+const tableRow = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
@@ -373,7 +377,9 @@ async function runSeed(job: SeedJob): Promise<SeedResult> {
         if (p.phase === "evaluate") {
           const o = p.gate.objective;
           log(
-            `${tag}: ${type} round ${p.round} step ${p.step}: reward ${o.difference.toFixed(3)} [${o.ci[0].toFixed(3)}, ${o.ci[1].toFixed(3)}] — ${p.gate.reason}${p.promoted ? " → promotable" : ""}`,
+            `${tag}: ${type} round ${p.round} step ${p.step}: ` +
+              `reward ${o.difference.toFixed(3)} [${o.ci[0].toFixed(3)}, ${o.ci[1].toFixed(3)}] — ${p.gate.reason}` +
+              (p.promoted ? " → promotable" : ""),
           );
         } else if (p.phase === "collect")
           log(`${tag}: ${type} round ${p.round}: collected ${p.requests} requests with ${p.behaviour}`);
@@ -622,11 +628,27 @@ function markdown(label: string, v: VariantResult): string {
     const e = v.pooledValues[p];
     const s = primary.snips[p as PolicyName];
     const g = primary.gauc[p as PolicyName];
-    return `| ${p} | ${fmt(e.validConsumption.mean)} ${ci(e.validConsumption.ci)} | ${fmt(e.durationSeconds.mean, 0)} ${ci(e.durationSeconds.ci, 0)} | ${fmt(e.interactions.mean)} | ${fmt(e.depth.mean)} | ${fmt(e.reward.mean)} | ${g === undefined ? "" : fmt(g, 4)} | ${s === undefined ? "" : s.applicable ? `${fmt(s.reward.mean)} (ESS ${fmt(s.effectiveSampleSize, 0)})` : "n/a"} |`;
+    const snips =
+      s === undefined ? "" : s.applicable ? `${fmt(s.reward.mean)} (ESS ${fmt(s.effectiveSampleSize, 0)})` : "n/a";
+    return tableRow([
+      p,
+      `${fmt(e.validConsumption.mean)} ${ci(e.validConsumption.ci)}`,
+      `${fmt(e.durationSeconds.mean, 0)} ${ci(e.durationSeconds.ci, 0)}`,
+      fmt(e.interactions.mean),
+      fmt(e.depth.mean),
+      fmt(e.reward.mean),
+      g === undefined ? "" : fmt(g, 4),
+      snips,
+    ]);
   });
-  const diffs = v.pooled.map(
-    (d) =>
-      `| ${d.treatment} − ${d.baseline} | ${d.metric} | ${fmt(d.mean)} ${ci(d.ci)} | ${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}] | ${d.significant ? "yes" : "no"} |`,
+  const diffs = v.pooled.map((d) =>
+    tableRow([
+      `${d.treatment} − ${d.baseline}`,
+      d.metric,
+      `${fmt(d.mean)} ${ci(d.ci)}`,
+      `${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}]`,
+      d.significant ? "yes" : "no",
+    ]),
   );
   const perSeed = v.perSeed.map((s) => {
     const get = (a: string, b: string, m: ValueMetric) =>
@@ -636,7 +658,15 @@ function markdown(label: string, v: VariantResult): string {
       return `${pct(d.relative)} [${pct(d.relativeCi[0])}, ${pct(d.relativeCi[1])}]`;
     };
     const t = v.seeds[s.seed].training;
-    return `| ${s.seed} | ${cell("enhanced-state", "fixed", "validConsumption")} | ${cell("enhanced-state", "fixed", "durationSeconds")} | ${cell("enhanced-state", "user-state", "validConsumption")} | ${cell("linear", "fixed", "reward")} | ${cell("enhanced-state", "linear", "reward")} | ${t["user-state"].promotedRound ?? "none"} / ${t["enhanced-state"].promotedRound ?? "none"} |`;
+    return tableRow([
+      String(s.seed),
+      cell("enhanced-state", "fixed", "validConsumption"),
+      cell("enhanced-state", "fixed", "durationSeconds"),
+      cell("enhanced-state", "user-state", "validConsumption"),
+      cell("linear", "fixed", "reward"),
+      cell("enhanced-state", "linear", "reward"),
+      `${t["user-state"].promotedRound ?? "none"} / ${t["enhanced-state"].promotedRound ?? "none"}`,
+    ]);
   });
   return [
     `### ${label} (scenario ` +
@@ -660,7 +690,8 @@ function markdown(label: string, v: VariantResult): string {
             `NDCG@${primary.criticRanking.k} against the true item value): ` +
             `critics ${fmt(primary.criticRanking.ndcg.critic, 3)}, behaviour ` +
             `formula ${fmt(primary.criticRanking.ndcg.behaviourFormula, 3)}, ` +
-            `Enhanced-State's own scores ${fmt(primary.criticRanking.ndcg.policyFormula, 3)}, random ${fmt(primary.criticRanking.ndcg.random, 3)}.`,
+            `Enhanced-State's own scores ${fmt(primary.criticRanking.ndcg.policyFormula, 3)}, ` +
+            `random ${fmt(primary.criticRanking.ndcg.random, 3)}.`,
           "",
         ]
       : []),
@@ -793,9 +824,14 @@ async function main(): Promise<void> {
     : null;
   if (latency)
     log(`enhanced-state actor, 500 candidates: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
-  const command =
-    `npm run bench:reproduce ` +
-    `--${args.quick ? " --quick" : ""}${args.scenarioFile ? ` --scenario ${args.scenarioFile}` : ""} --seed ${args.seed}${args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : ""}${Object.keys(args.enhancedConfig).length ? ` --enhanced-config '${JSON.stringify(args.enhancedConfig)}'` : ""}`;
+  const command = [
+    "npm run bench:reproduce --",
+    args.quick ? " --quick" : "",
+    args.scenarioFile ? ` --scenario ${args.scenarioFile}` : "",
+    ` --seed ${args.seed}`,
+    args.trainingSeeds ? ` --training-seeds ${args.trainingSeeds}` : "",
+    Object.keys(args.enhancedConfig).length ? ` --enhanced-config '${JSON.stringify(args.enhancedConfig)}'` : "",
+  ].join("");
   const result = {
     ...summary(main),
     mode,
@@ -822,7 +858,10 @@ async function main(): Promise<void> {
     path.join(
       "bench",
       "results",
-      `reproduce-${mode}${args.scenarioFile ? `-${path.basename(args.scenarioFile, ".json")}` : ""}${args.seed === "bench" ? "" : `-seed-${args.seed}`}.json`,
+      `reproduce-${mode}` +
+        (args.scenarioFile ? `-${path.basename(args.scenarioFile, ".json")}` : "") +
+        (args.seed === "bench" ? "" : `-seed-${args.seed}`) +
+        ".json",
     );
   mkdirSync(path.dirname(out), { recursive: true });
   const json = JSON.stringify(result);

@@ -173,8 +173,8 @@ async function main() {
   const lines = [
     "",
     `FusionLab is running at ${url}`,
-    `  admin login: ` +
-      ` ${seed.adminEmail} / ${seed.adminPassword ?? "(not shown)"}${seed.adminPasswordNote ? `   (${seed.adminPasswordNote})` : ""}`,
+    `  admin login:  ${seed.adminEmail} / ${seed.adminPassword ?? "(not shown)"}` +
+      (seed.adminPasswordNote ? `   (${seed.adminPasswordNote})` : ""),
     `  API key:      ${seed.apiKey ?? "(not shown)"}${seed.apiKeyNote ? `   (${seed.apiKeyNote})` : ""}`,
     `  database:     ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}; workers: ${env.FUSIONLAB_WORKERS}`,
     "Press Ctrl-C to stop.",

@@ -324,7 +324,8 @@ describe("web UI: experiments, traffic, reports", () => {
         await page.waitForTimeout(250);
       }
       await jobs.locator(".badge.state-completed").waitFor({ timeout: 5_000 });
-      await expect(page.evaluate(() => (window as unknown as { uiMark?: number }).uiMark)).resolves.toBe(42); // no reload
+      // No reload: the mark is still on the window.
+      await expect(page.evaluate(() => (window as unknown as { uiMark?: number }).uiMark)).resolves.toBe(42);
       expect([...seen].filter((v) => v > 0 && v < 100).length).toBeGreaterThanOrEqual(2);
 
       mark("simulation completed");
@@ -348,7 +349,8 @@ describe("web UI: experiments, traffic, reports", () => {
       const cuped = vc.cuped!;
       expect(cells[3]).toBe(signedPct(cuped.lift, 2));
       expect(cells[4]).toBe(`[${signedPct(cuped.ci[0], 2)}, ${signedPct(cuped.ci[1], 2)}]`);
-      expect(cells[6]).toBe(cuped.adjustedPValue < 0.001 ? "<0.001" : cuped.adjustedPValue.toFixed(3)); // Holm-adjusted p, shown
+      // The Holm-adjusted p is shown.
+      expect(cells[6]).toBe(cuped.adjustedPValue < 0.001 ? "<0.001" : cuped.adjustedPValue.toFixed(3));
       await page.getByLabel(/CUPED/).uncheck();
       const plain = await row.getByRole("cell").allTextContents();
       expect(plain[3]).toBe(signedPct(vc.lift, 2));

@@ -113,8 +113,10 @@ describe("decisions partitioned by day, shown items kept for the retention", () 
       actionDim: 2,
     });
   async function decide(id: string, ts: Date) {
-    await db.$executeRaw`INSERT INTO "Decision" (id, ts, "userId", "candidateCount") VALUES (${id}::uuid, ${ts.toISOString()}::timestamptz AT TIME ZONE 'UTC', 'u1', 2)`;
-    await db.$executeRaw`INSERT INTO "DecisionItems" ("decisionId", ts, shown) VALUES (${id}::uuid, ${ts.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${shown(id)})`;
+    await db.$executeRaw`INSERT INTO "Decision" (id, ts, "userId", "candidateCount")
+      VALUES (${id}::uuid, ${ts.toISOString()}::timestamptz AT TIME ZONE 'UTC', 'u1', 2)`;
+    await db.$executeRaw`INSERT INTO "DecisionItems" ("decisionId", ts, shown)
+      VALUES (${id}::uuid, ${ts.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${shown(id)})`;
   }
   const ids = {
     old: "00000000-0000-4000-8000-000000000001",

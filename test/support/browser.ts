@@ -64,7 +64,10 @@ export async function expectAccessible(page: Page, label = page.url()): Promise<
     const text = violations
       .map(
         (v) =>
-          `${v.id} (${v.help}):\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`).join("\n")}`,
+          `${v.id} (${v.help}):\n` +
+          v.nodes
+            .map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`)
+            .join("\n"),
       )
       .join("\n");
     throw new Error(`axe-core: ${violations.length} accessibility violation(s) on ${label}:\n${text}`);

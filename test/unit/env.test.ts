@@ -68,7 +68,10 @@ describe("environment validation", () => {
         FUSIONLAB_WEBHOOK_SECRET: "tiny",
       }),
     ).toThrow(
-      /FUSIONLAB_GUARDRAIL_CHECK_SECONDS.*FUSIONLAB_WEBHOOK_URL.*FUSIONLAB_WEBHOOK_SECRET must be at least 16 characters$/,
+      new RegExp(
+        "FUSIONLAB_GUARDRAIL_CHECK_SECONDS.*FUSIONLAB_WEBHOOK_URL.*" +
+          "FUSIONLAB_WEBHOOK_SECRET must be at least 16 characters$",
+      ),
     );
   });
 

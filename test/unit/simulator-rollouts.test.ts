@@ -64,7 +64,8 @@ describe("policy bounds over 10 seeds (default scenario)", () => {
     const show = (e: Estimate) => `${e.mean.toFixed(1)} [${e.ci[0].toFixed(1)}, ${e.ci[1].toFixed(1)}]`;
     for (const [name, r] of Object.entries(results)) {
       console.log(
-        `${name.padEnd(9)} valid ${show(r.validConsumption)}  duration ${show(r.durationSeconds)}  depth ${show(r.depth)}`,
+        `${name.padEnd(9)} valid ${show(r.validConsumption)}  ` +
+          `duration ${show(r.durationSeconds)}  depth ${show(r.depth)}`,
       );
     }
   }, 120_000);

@@ -78,7 +78,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   const model = report ? reportModel(report) : null;
   const live = jobs.some((j) => LIVE.includes(j.state));
   const spec = jobFormSpec("simulate-traffic");
-  const layerShare = rangesTotal(e.layerBuckets as BucketRange[]) / 10000;
+  const layerBuckets = e.layerBuckets as BucketRange[];
+  const layerShare = rangesTotal(layerBuckets) / 10000;
+  const inExperiment = layerShare * shares.reduce((s, x) => s + x, 0);
 
   return (
     <>
@@ -126,9 +128,8 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           <dd>{e.guardrailMetrics.length ? e.guardrailMetrics.map((m) => metricName[m] ?? m).join(", ") : "none"}</dd>
           <dt>Traffic</dt>
           <dd>
-            layer buckets {formatRanges(e.layerBuckets as BucketRange[])} ({pct(layerShare, 1)} of the layer) · coverage{" "}
-            {pct(e.coverage, 1)} · about {pct(layerShare * shares.reduce((s, x) => s + x, 0), 1)} of the layer&apos;s
-            users are in it
+            layer buckets {formatRanges(layerBuckets)} ({pct(layerShare, 1)} of the layer) · coverage{" "}
+            {pct(e.coverage, 1)} · about {pct(inExperiment, 1)} of the layer&apos;s users are in it
           </dd>
           <dt>Webhook</dt>
           <dd>{e.webhookUrl ? <code>{e.webhookUrl}</code> : <span className="muted">platform default</span>}</dd>
