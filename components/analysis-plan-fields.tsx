@@ -122,6 +122,14 @@ export function AnalysisPlanFields(props: Props) {
           value={value.minUsersPerArm}
           onChange={(minUsersPerArm) => onChange({ minUsersPerArm })}
         />
+        <NumberField
+          label="Minimum events per arm"
+          kind="count"
+          error={err("minEventsPerArm")}
+          hint="Of an event metric's types (conversions): fewer, and that metric gets no verdict. 0: no such rule."
+          value={value.minEventsPerArm}
+          onChange={(minEventsPerArm) => onChange({ minEventsPerArm })}
+        />
         {guardrails.map((g) => (
           <NumberField
             key={g.key}

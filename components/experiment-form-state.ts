@@ -26,6 +26,7 @@ export interface AnalysisPlanState {
   analysisPlan: "sequential" | "fixedHorizon";
   plannedUsers: string;
   minUsersPerArm: string;
+  minEventsPerArm: string;
   guardrailHarm: Record<string, string>;
 }
 
@@ -101,6 +102,7 @@ export function initialFormState(
       analysisPlan: experiment?.analysisPlan ?? "sequential",
       plannedUsers: experiment?.plannedUsers != null ? String(experiment.plannedUsers) : "",
       minUsersPerArm: String(experiment?.minUsersPerArm ?? DEFAULT_MIN_USERS_PER_ARM),
+      minEventsPerArm: String(experiment?.minEventsPerArm ?? 0),
       guardrailHarm: Object.fromEntries(
         Object.entries(experiment?.guardrailHarm ?? {}).map(([k, v]) => [k, percentText(v)]),
       ),

@@ -157,6 +157,7 @@ export function ExperimentForm({
       analysisPlan: analysis.analysisPlan,
       plannedUsers: analysis.plannedUsers.trim() === "" ? null : Number(analysis.plannedUsers),
       minUsersPerArm: Number(analysis.minUsersPerArm),
+      minEventsPerArm: Number(analysis.minEventsPerArm || 0),
       guardrailHarm: Object.fromEntries(
         Object.entries(analysis.guardrailHarm)
           .filter(([k, v]) => v.trim() !== "" && guardrails.includes(k) && k !== primaryMetric)
@@ -232,6 +233,7 @@ export function ExperimentForm({
     "analysisPlan",
     "plannedUsers",
     "minUsersPerArm",
+    "minEventsPerArm",
     ...guardrails.map((g) => `guardrailHarm.${g}`),
     ...arms.flatMap((_, i) =>
       ["key", "name", "control", "policyVersionId", "weight", "ranges"].map((f) => `arms.${i}.${f}`),

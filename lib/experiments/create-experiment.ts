@@ -40,6 +40,7 @@ export async function createExperiment(actor: Actor, raw: unknown) {
           analysisPlan: toDbPlan(input.analysisPlan),
           plannedUsers: input.plannedUsers ?? null,
           minUsersPerArm: input.minUsersPerArm,
+          minEventsPerArm: input.minEventsPerArm,
           guardrailHarm: input.guardrailHarm,
           webhookUrl: input.webhookUrl ?? null,
           createdById: actor.kind === "user" ? actor.userId : null,

@@ -58,6 +58,7 @@ const analysisFields = {
   analysisPlan: z.enum(ANALYSIS_PLANS),
   plannedUsers: z.number().int().min(4, "must be at least 4").max(1_000_000_000),
   minUsersPerArm: z.number().int().min(2, "must be at least 2 (a variance needs two users)").max(1_000_000),
+  minEventsPerArm: z.number().int().min(0, "must be 0 (no rule) or more").max(1_000_000_000),
   guardrailHarm: z.record(keySchema, z.number().gt(0, "must be > 0").lt(1, "must be below 1 (100%)")),
 };
 
@@ -123,6 +124,7 @@ export const createExperimentInput = z
     analysisPlan: analysisFields.analysisPlan.default("sequential"),
     plannedUsers: analysisFields.plannedUsers.nullish(),
     minUsersPerArm: analysisFields.minUsersPerArm.default(DEFAULT_MIN_USERS_PER_ARM),
+    minEventsPerArm: analysisFields.minEventsPerArm.default(0),
     guardrailHarm: analysisFields.guardrailHarm.default({}),
     webhookUrl: webhookUrl.nullish(),
   })
@@ -155,6 +157,7 @@ export const patchExperimentInput = z
     analysisPlan: analysisFields.analysisPlan.optional(),
     plannedUsers: analysisFields.plannedUsers.nullish(),
     minUsersPerArm: analysisFields.minUsersPerArm.optional(),
+    minEventsPerArm: analysisFields.minEventsPerArm.optional(),
     guardrailHarm: analysisFields.guardrailHarm.optional(),
     webhookUrl: webhookUrl.nullish(),
     /** Ramping up a running experiment passes the launch gate again; this overrides it. */

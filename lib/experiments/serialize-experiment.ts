@@ -29,6 +29,7 @@ export function serializeExperiment(e: ExperimentRow) {
     analysisPlan: planName(e.analysisPlan),
     plannedUsers: e.plannedUsers,
     minUsersPerArm: e.minUsersPerArm,
+    minEventsPerArm: e.minEventsPerArm,
     guardrailHarm: e.guardrailHarm as Record<string, number>,
     webhookUrl: e.webhookUrl,
     startedAt: e.startedAt?.toISOString() ?? null,

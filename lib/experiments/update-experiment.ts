@@ -105,6 +105,7 @@ export async function updateExperiment(actor: Actor, ref: string, raw: unknown) 
       analysisPlan: patch.analysisPlan ? toDbPlan(patch.analysisPlan) : undefined,
       plannedUsers: patch.plannedUsers,
       minUsersPerArm: patch.minUsersPerArm,
+      minEventsPerArm: patch.minEventsPerArm,
       guardrailHarm: patch.guardrailHarm,
       webhookUrl: patch.webhookUrl,
     };

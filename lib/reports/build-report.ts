@@ -72,10 +72,13 @@ async function computeReport(ref: string) {
       direction: m.direction === "lower" ? "lowerIsBetter" : "higherIsBetter",
       ...(m.key === e.primaryMetric ? {} : { allowedHarm: allowedHarmOf(e, m) }),
       type: Object.values(stats.final[m.key])[0].type,
-      arms: Object.fromEntries(Object.entries(stats.final[m.key]).map(([a, s]) => [a, s.stats])),
+      // An event metric's arms carry their event counts, which the minimum-events rule reads.
+      arms: Object.fromEntries(
+        Object.entries(stats.final[m.key]).map(([a, s]) => [a, { ...s.stats, events: stats.metricEvents[m.key]?.[a] }]),
+      ),
     })) as VerdictInput["metrics"],
     plan: analysisPlanOf(e),
-    minimum: { usersPerArm: e.minUsersPerArm },
+    minimum: { usersPerArm: e.minUsersPerArm, eventsPerArm: e.minEventsPerArm },
   });
 
   return {

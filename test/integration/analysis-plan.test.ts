@@ -30,6 +30,7 @@ describe("an experiment's analysis plan", () => {
         analysisPlan: "sequential",
         plannedUsers: null,
         minUsersPerArm: 100,
+        minEventsPerArm: 0,
         guardrailHarm: {},
       });
 

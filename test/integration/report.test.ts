@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { startExperiment } from "@/lib/experiments/change-status";
+import { startExperiment, stopExperiment } from "@/lib/experiments/change-status";
 import { createExperiment } from "@/lib/experiments/create-experiment";
 import { createLayer } from "@/lib/experiments/layers";
 import { ingestEvents } from "@/lib/events/ingest-events";
@@ -169,5 +169,45 @@ describe("uplift report from real decisions and events", () => {
     });
     const fresh = await experimentReport("rep");
     expect(fresh).not.toBe(report);
+  });
+
+  it("a metric below the minimum events per arm gets no verdict, and says so", async () => {
+    // Its users must not be served by the first test's experiment (one experiment serves a request).
+    await stopExperiment(SYSTEM_ACTOR, "rep", { decision: "ship_nothing" });
+    await createLayer(SYSTEM_ACTOR, { key: "rare", name: "Rare events" });
+    const exp = await createExperiment(SYSTEM_ACTOR, {
+      key: "rare-likes",
+      name: "Rare likes",
+      layer: "rare",
+      primaryMetric: "interactions",
+      minUsersPerArm: 2,
+      minEventsPerArm: 5,
+      arms: [
+        { key: "control", control: true, weight: 0.5 },
+        { key: "treatment", weight: 0.5 },
+      ],
+    });
+    await startExperiment(SYSTEM_ACTOR, exp.id);
+    // Likes: 6 from control users, 3 from treatment users — the treatment arm is under the minimum of 5.
+    const likes = [];
+    const given = { control: 0, treatment: 0 };
+    const wanted = { control: 6, treatment: 3 };
+    for (let i = 0; i < 40; i++) {
+      const r = await rank({ userId: `rare-${i}`, candidates, k: 5 });
+      // Until every process's serving snapshot drops the stopped experiment, it may still serve a user.
+      if (r.experiment !== "rare-likes") continue;
+      const arm = r.arm as "control" | "treatment";
+      if (given[arm] < wanted[arm]) {
+        given[arm]++;
+        likes.push({ eventId: `rare-${i}`, decisionId: r.decisionId, userId: `rare-${i}`, type: "like" as const });
+      }
+    }
+    expect(given).toEqual(wanted);
+    await ingestEvents({ events: likes });
+    const report = await experimentReport("rare-likes");
+    const [v] = report.verdict.arms;
+    expect(v.verdict).toBe("notEnoughData");
+    expect(v.reason).toBe("Not enough data yet: 3 of 5 events in arm treatment.");
+    expect(report.experiment.minUsersPerArm).toBe(2);
   });
 });

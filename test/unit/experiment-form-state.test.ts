@@ -22,6 +22,7 @@ describe("the experiment form's state", () => {
       analysisPlan: "sequential",
       plannedUsers: "",
       minUsersPerArm: "100",
+      minEventsPerArm: "0",
       guardrailHarm: {},
     });
   });
