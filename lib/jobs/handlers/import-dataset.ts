@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import type { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db/client";
 import type { datasetJobPayload } from "@/lib/dataset-store/dataset-input";
+import { markDatasetReady } from "@/lib/dataset-store/mark-dataset-ready";
 import { datasetDir, uploadPath } from "@/lib/dataset-store/dataset-paths";
 import { CsvImportError, importCsv } from "@/lib/dataset-format";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
@@ -24,19 +24,7 @@ export const runDatasetImport: JobHandler<z.infer<typeof datasetJobPayload>> = a
     const manifest = await importCsv({ csvPath, outDir: dir }).catch((err: unknown) => {
       throw err instanceof CsvImportError ? new PermanentJobError(`CSV rejected at ${err.message}`) : err;
     });
-    const bytes = manifest.shards.reduce((s, sh) => s + sh.bytes, manifest.users.bytes + manifest.items.bytes);
-    await db.dataset.update({
-      where: { id: d.id },
-      data: {
-        status: "ready",
-        storagePath: dir,
-        manifest: manifest as unknown as Prisma.InputJsonValue,
-        requests: manifest.summary.requests,
-        bytes,
-        finishedAt: new Date(),
-        error: null,
-      },
-    });
+    const bytes = await markDatasetReady(d.id, dir, manifest);
     fs.rmSync(csvPath, { force: true });
     await ctx.log(`imported ${manifest.summary.requests} requests (${(bytes / 1e6).toFixed(1)} MB of shards)`);
     return { datasetId: d.id, requests: manifest.summary.requests, bytes };

@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db/client";
 import { behaviourPolicy } from "@/lib/dataset-store/behaviour-policy";
 import { behaviourSchema, explorationSchema, type datasetJobPayload } from "@/lib/dataset-store/dataset-input";
+import { markDatasetReady } from "@/lib/dataset-store/mark-dataset-ready";
 import { datasetDir } from "@/lib/dataset-store/dataset-paths";
 import { generateDataset } from "@/lib/dataset-format";
 import { PermanentJobError, type JobHandler } from "@/lib/jobs/define-job";
@@ -42,19 +42,7 @@ export const runDatasetSimulation: JobHandler<z.infer<typeof datasetJobPayload>>
           .catch(() => {}),
     });
     ctx.signal.throwIfAborted();
-    const bytes = manifest.shards.reduce((s, sh) => s + sh.bytes, manifest.users.bytes + manifest.items.bytes);
-    await db.dataset.update({
-      where: { id: d.id },
-      data: {
-        status: "ready",
-        storagePath: dir,
-        manifest: manifest as unknown as Prisma.InputJsonValue,
-        requests: manifest.summary.requests,
-        bytes,
-        finishedAt: new Date(),
-        error: null,
-      },
-    });
+    const bytes = await markDatasetReady(d.id, dir, manifest);
     await ctx.log(
       `wrote ${manifest.summary.requests} requests ` +
         `in ${manifest.shards.length} shards (${(bytes / 1e6).toFixed(1)} MB)`,
