@@ -6,10 +6,11 @@
  * plays) per user.
  *
  * Policies: the default fixed action, a fixed action tuned by CEM (small budget), an Enhanced-State
- * version trained in-process from that tuned action (progressive rounds with the promotion gate, the
- * budget of bench:reproduce's full profile; `--quick`: one short round — when the gate promotes
- * nothing the version is its behaviour and the pair has no true difference, reported as such), an
- * interactions-weighted fixed action and a random ranking.
+ * version trained in-process from the default fixed action (progressive rounds with the budget of
+ * bench:reproduce's full profile, `--quick` one short round; promotion "always": the version is each
+ * round's best checkpoint whether or not the gate would promote it, so that the pair compares two
+ * different rankers — its true difference is measured, not assumed), an interactions-weighted fixed
+ * action and a random ranking.
  *
  * For each pair of policies (a, b):
  * - true difference: a large simulation of both policies on the same sessions (paired), relative
@@ -44,6 +45,7 @@ import { loadTf } from "@/lib/tf/backend";
 import { fixedServingPolicy, type ServingResult } from "@/lib/serving/serving-policy";
 import { byScore, servingRequest, shownItems } from "@/lib/serving/serving-request";
 import type { RankBody } from "@/lib/serving/rank-input";
+import { rankRequestOf } from "@/lib/serving/rank-request";
 import {
   DEFAULT_FIXED_ACTION,
   FixedFusionPolicy,
@@ -156,16 +158,17 @@ const interactionsU = Array.from({ length: ACTION_DIM }, (_, d) =>
   d < SCORE_NAMES.length ? (d === 0 || d === 6 ? -0.9 : 0.9) : 0,
 );
 
-// Enhanced-State RL improving on the tuned fixed action: the comparison ranking teams make before a launch.
-log("training an Enhanced-State version from the tuned fixed action");
+// Enhanced-State RL trained from the platform's default fixed action: the comparison a ranking team makes before a launch.
+log("training an Enhanced-State version from the default fixed action");
 const { tf } = await loadTf(() => {});
 const enhanced = await trainProgressive({
   tf,
   type: "enhanced-state",
   world,
-  behaviour: saveFixedPolicy(tuned.action, DEFAULT_ACTION_BOUNDS),
+  behaviour: saveFixedPolicy(DEFAULT_FIXED_ACTION, DEFAULT_ACTION_BOUNDS),
   config: {
     seed: `${SEED}:enhanced-state`,
+    promotion: "always",
     ...(quick
       ? { rounds: 1, sessionsPerRound: 1000, stepsPerRound: 400, checkpoints: 2, evalSessions: 300, gateWorlds: 2 }
       : { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1000, gateWorlds: 3 }),
@@ -186,7 +189,7 @@ const enhancedTraining = {
     reason: r.gate.reason,
   })),
 };
-log(`enhanced-state: ${enhanced.improved ? `promoted round ${enhanced.promotedRound}` : "nothing promoted"}`);
+log(`enhanced-state: the version of round ${enhanced.promotedRound}`);
 // What a serving process loads (save → JSON → load), not the training-time object.
 const enhancedPolicy = loadPolicy(tf, JSON.stringify(enhanced.saved), "enhanced-state").policy;
 enhanced.model?.dispose();
@@ -200,7 +203,7 @@ const policies: Record<string, Policy> = {
   random: new RandomPolicy(),
 };
 const PAIRS: [string, string][] = [
-  ["enhanced-state", "tuned-fixed"],
+  ["enhanced-state", "fixed"],
   ["tuned-fixed", "fixed"],
   ["fixed-interactions", "fixed"],
   ["fixed", "random"],
@@ -334,7 +337,7 @@ for (const [an, bn] of PAIRS) {
 // ── Rank-path compute: one fixed policy vs an interleaved pair, 200 candidates, top 10 ─────────────────────────
 function costRatio() {
   const rng = new Rng(`${SEED}:cost`);
-  const body: RankBody = {
+  const body = rankRequestOf({
     userId: "u",
     k: 10,
     candidates: Array.from({ length: 200 }, (_, j) => ({
@@ -343,13 +346,13 @@ function costRatio() {
         SCORE_NAMES.map((s) => [s, rng.uniform(0.01, 0.99)]),
       ) as RankBody["candidates"][number]["scores"],
     })),
-  } as RankBody;
+  } as RankBody);
   const p1 = fixedServingPolicy(null, "a", DEFAULT_FIXED_ACTION);
   const p2 = fixedServingPolicy(null, "b", tuned.action);
   const single = () => {
     const result = p1.score(servingRequest(body)) as ServingResult;
     const top = byScore(result.scores).slice(0, 10);
-    return shownItems(body.candidates, top, result).length;
+    return shownItems(body.itemIds, top, result).length;
   };
   const pair = (i: number) => {
     const request = servingRequest(body);
@@ -366,9 +369,9 @@ function costRatio() {
       actions.set(results[draft.teams[r]].actions, j * ACTION_DIM);
     });
     const teams = JSON.stringify(
-      Object.fromEntries(draft.items.map((j, r) => [body.candidates[j].itemId, String(draft.teams[r])])),
+      Object.fromEntries(draft.items.map((j, r) => [body.itemIds[j], String(draft.teams[r])])),
     );
-    return shownItems(body.candidates, draft.items, { scores, actions, perCandidate: true }).length + teams.length;
+    return shownItems(body.itemIds, draft.items, { scores, actions, perCandidate: true }).length + teams.length;
   };
   const time = (f: (i: number) => number, iterations: number) => {
     const t0 = performance.now();

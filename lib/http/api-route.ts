@@ -19,6 +19,8 @@ interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, 
   body?: B;
   /** An empty body reads as `{}` (routes whose body only carries options, e.g. start). */
   optionalBody?: boolean;
+  /** The body goes to `body` as its bytes, unparsed: the route reads them itself (the rank path). */
+  rawBody?: boolean;
   /** Bodies above this size are refused with 413 before parsing. */
   maxBodyBytes?: number;
   successStatus?: number;
@@ -109,9 +111,9 @@ export function apiRoute<
         if (input.contentLength !== null && input.contentLength > limit)
           throw new AppError("payload_too_large", `request body exceeds ${limit} bytes`);
         const bytes = await input.bodyBytes(limit);
-        let json: unknown = {};
+        let json: unknown = spec.rawBody ? bytes : {};
         try {
-          if (!spec.optionalBody || bytes.length > 0) json = parseJson(bytes);
+          if (!spec.rawBody && (!spec.optionalBody || bytes.length > 0)) json = parseJson(bytes);
         } catch {
           throw new AppError("bad_request", "request body is not valid JSON");
         }

@@ -44,7 +44,7 @@ async function warm(policy: ServingPolicy): Promise<ServingPolicy> {
     n,
     predictions: new Float32Array(n * NUM_TASKS).fill(0.1),
     userFeatures: {},
-    itemFeatures: new Array<undefined>(n),
+    itemFeatures: { names: [], values: new Float32Array(0) },
     context: {},
   };
   for (let i = 0; i < 5; i++) await policy.score(request);

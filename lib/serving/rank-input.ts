@@ -46,7 +46,7 @@ export const rankBody = z.object({
 export type RankBody = z.infer<typeof rankBody>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isText = (v: unknown, min: number, max: number): v is string =>
+export const isText = (v: unknown, min: number, max: number): v is string =>
   typeof v === "string" && v.length >= min && v.length <= max && isSafeText(v);
 const isOptionalText = (v: unknown, min: number, max: number) => v === undefined || isText(v, min, max);
 
@@ -65,8 +65,20 @@ function validScores(v: unknown): boolean {
  * together); on false, rank() runs rankBody itself for its precise 400 naming the field.
  */
 export function isValidRankBody(raw: unknown): raw is RankBody {
+  if (!isValidRankHeader(raw)) return false;
+  const { candidates } = raw as Record<string, unknown>;
+  if (!Array.isArray(candidates) || candidates.length === 0) return false;
+  for (const c of candidates) {
+    if (!isObject(c) || !isText(c.itemId, 1, 200) || !validScores(c.scores)) return false;
+    if (c.features !== undefined && firstNonNumber(c.features) !== undefined) return false;
+  }
+  return true;
+}
+
+/** rankBody's rules for everything but the candidates (the byte parser checks those as it reads them). */
+export function isValidRankHeader(raw: unknown): boolean {
   if (!isObject(raw) || !isText(raw.userId, 1, 512) || !isOptionalText(raw.requestId, 1, 200)) return false;
-  const { context, user, candidates, k } = raw;
+  const { context, user, k } = raw;
   if (context !== undefined) {
     if (!isObject(context) || !isOptionalText(context.sessionId, 0, 200)) return false;
     for (const key in context) {
@@ -85,12 +97,5 @@ export function isValidRankBody(raw: unknown): raw is RankBody {
     (!isObject(user) || (user.features !== undefined && firstNonNumber(user.features) !== undefined))
   )
     return false;
-  if (k !== undefined && !(Number.isSafeInteger(k) && (k as number) >= 1 && (k as number) <= MAX_CANDIDATES))
-    return false;
-  if (!Array.isArray(candidates) || candidates.length === 0) return false;
-  for (const c of candidates) {
-    if (!isObject(c) || !isText(c.itemId, 1, 200) || !validScores(c.scores)) return false;
-    if (c.features !== undefined && firstNonNumber(c.features) !== undefined) return false;
-  }
-  return true;
+  return k === undefined || (Number.isSafeInteger(k) && (k as number) >= 1 && (k as number) <= MAX_CANDIDATES);
 }

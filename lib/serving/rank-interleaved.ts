@@ -4,7 +4,7 @@ import { ACTION_DIM } from "@/lib/fusion";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { segmentKeys } from "@/lib/serving/segment-keys";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
-import type { RankBody } from "@/lib/serving/rank-input";
+import type { RankRequest } from "@/lib/serving/rank-request";
 import type { ServedArm, ServingTeam } from "@/lib/serving/serving-config";
 import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
 
@@ -15,8 +15,8 @@ import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serv
  * events on an item are credited to that arm at ingestion. Each item's score in the answer and the
  * decision log is its own team's score; the list's order is the draft's.
  */
-export async function rankInterleaved(body: RankBody, arm: ServedArm, teams: readonly ServingTeam[]) {
-  const n = body.candidates.length;
+export async function rankInterleaved(body: RankRequest, arm: ServedArm, teams: readonly ServingTeam[]) {
+  const n = body.itemIds.length;
   const request = servingRequest(body);
   const policies = await Promise.all(
     teams.map((t) => (t.policyVersionId ? servingPolicy(t.policyVersionId) : defaultServingPolicy())),
@@ -42,7 +42,7 @@ export async function rankInterleaved(body: RankBody, arm: ServedArm, teams: rea
   });
   const shown = body.k ? draft.items : draft.items.slice(0, UNBOUNDED_SHOWN);
   const teamOf: Record<string, string> = {};
-  shown.forEach((j, r) => (teamOf[body.candidates[j].itemId] = teams[draft.teams[r]].armKey));
+  shown.forEach((j, r) => (teamOf[body.itemIds[j]] = teams[draft.teams[r]].armKey));
   await decisionWriter.write({
     id: decisionId,
     userId: body.userId,
@@ -54,7 +54,7 @@ export async function rankInterleaved(body: RankBody, arm: ServedArm, teams: rea
     policyVersionId: null,
     candidateCount: n,
     ...segmentKeys(body.user?.features, body.context),
-    shown: shownItems(body.candidates, shown, { scores, actions, perCandidate: true }),
+    shown: shownItems(body.itemIds, shown, { scores, actions, perCandidate: true }),
     teams: JSON.stringify(teamOf),
   });
   return {
@@ -62,6 +62,6 @@ export async function rankInterleaved(body: RankBody, arm: ServedArm, teams: rea
     experiment: arm.experimentKey,
     arm: null,
     policyVersion: null,
-    items: draft.items.map((j) => ({ itemId: body.candidates[j].itemId, score: scores[j] })),
+    items: draft.items.map((j) => ({ itemId: body.itemIds[j], score: scores[j] })),
   };
 }

@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { AppError } from "@/lib/errors";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
 import { rankInterleaved } from "@/lib/serving/rank-interleaved";
 import { segmentKeys } from "@/lib/serving/segment-keys";
-import { isValidRankBody, MAX_CANDIDATES, rankBody } from "@/lib/serving/rank-input";
+import { readRankRequest } from "@/lib/serving/read-rank-request";
 import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
 import { resolveArm, servingSnapshot } from "@/lib/serving/serving-config";
-import { parseInput } from "@/lib/validation";
 
 /**
  * POST /api/v1/rank: find the user's arm (first layer by priority that assigns them), score every
@@ -15,22 +13,8 @@ import { parseInput } from "@/lib/validation";
  * record the decision — committed before the answer goes out.
  */
 export async function rank(raw: unknown) {
-  // Counted before full validation so a huge body is refused cheaply and with the right status.
-  const count = (raw as { candidates?: unknown[] } | null)?.candidates?.length ?? 0;
-  if (count > MAX_CANDIDATES)
-    throw new AppError("payload_too_large", `at most ${MAX_CANDIDATES} candidates per request (got ${count})`, [
-      { path: "candidates", message: "too many" },
-    ]);
-  const body = isValidRankBody(raw) ? raw : parseInput(rankBody, raw, "rank request");
-  const n = body.candidates.length;
-  const seen = new Set<string>();
-  for (const [i, c] of body.candidates.entries()) {
-    if (seen.has(c.itemId))
-      throw new AppError("bad_request", `candidates.${i}.itemId: "${c.itemId}" appears twice`, [
-        { path: `candidates.${i}.itemId`, message: "duplicate item" },
-      ]);
-    seen.add(c.itemId);
-  }
+  const body = readRankRequest(raw);
+  const n = body.itemIds.length;
 
   const snapshot = await servingSnapshot();
   const arm = resolveArm(snapshot, body.userId);
@@ -52,13 +36,13 @@ export async function rank(raw: unknown) {
     policyVersionId: policy.versionId,
     candidateCount: n,
     ...(arm ? segmentKeys(body.user?.features, body.context) : { activity: null, platform: null }),
-    shown: shownItems(body.candidates, body.k ? top : top.slice(0, UNBOUNDED_SHOWN), result),
+    shown: shownItems(body.itemIds, body.k ? top : top.slice(0, UNBOUNDED_SHOWN), result),
   });
   return {
     decisionId,
     experiment: arm?.experimentKey ?? null,
     arm: arm?.armKey ?? null,
     policyVersion: policy.versionId,
-    items: top.map((j) => ({ itemId: body.candidates[j].itemId, score: result.scores[j] })),
+    items: top.map((j) => ({ itemId: body.itemIds[j], score: result.scores[j] })),
   };
 }

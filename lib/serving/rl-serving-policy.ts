@@ -4,7 +4,30 @@ import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import type { RankInput } from "@/lib/rl/models";
 import { featureVector, scoreRequest } from "@/lib/rl/model-policy";
 import { loadOnnxActor } from "@/lib/serving/onnx-actor";
+import type { ItemFeatureTable } from "@/lib/serving/rank-request";
 import { fixedServingPolicy, type ServingPolicy } from "@/lib/serving/serving-policy";
+
+/**
+ * The n × d item features in the policy's order `names` from the request's feature table; a feature
+ * a candidate did not send takes `means` (as featureVector does for the user's).
+ */
+function itemFeatureVectors(
+  names: readonly string[],
+  n: number,
+  table: ItemFeatureTable,
+  means: ArrayLike<number>,
+): Float32Array {
+  const d = names.length;
+  const m = table.names.length;
+  const columns = names.map((name) => table.names.indexOf(name));
+  const out = new Float32Array(n * d);
+  for (let j = 0; j < n; j++)
+    for (let k = 0; k < d; k++) {
+      const v = columns[k] < 0 ? NaN : table.values[j * m + columns[k]];
+      out[j * d + k] = Number.isNaN(v) ? means[k] : v;
+    }
+  return out;
+}
 
 /**
  * An RL version behind /api/v1/rank. The rank request carries features by name; they are laid out
@@ -33,9 +56,7 @@ export async function rlServingPolicy(versionId: string): Promise<ServingPolicy>
     versionId,
     label: loaded.label,
     async score(req) {
-      const dI = layout.item.length;
-      const itemFeatures = new Float32Array(req.n * dI);
-      for (let j = 0; j < req.n; j++) featureVector(layout.item, req.itemFeatures[j], itemMeans, itemFeatures, j * dI);
+      const itemFeatures = itemFeatureVectors(layout.item, req.n, req.itemFeatures, itemMeans);
       const context = Object.fromEntries(
         Object.entries(req.context).filter((e): e is [string, number] => typeof e[1] === "number"),
       );

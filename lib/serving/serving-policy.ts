@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { ACTION_DIM, DEFAULT_ACTION_BOUNDS, scoreCandidates } from "@/lib/fusion";
+import type { ItemFeatureTable } from "@/lib/serving/rank-request";
 
 /** One rank request as a policy sees it: n candidates' predicted scores (n × K) and raw features. */
 export interface ServingRequest {
   n: number;
   predictions: Float32Array;
   userFeatures: Record<string, number>;
-  itemFeatures: (Record<string, number> | undefined)[];
+  itemFeatures: ItemFeatureTable;
   context: Record<string, string | number | boolean>;
 }
 

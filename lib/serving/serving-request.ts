@@ -1,34 +1,28 @@
-import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
-import type { RankBody } from "@/lib/serving/rank-input";
+import type { RankRequest } from "@/lib/serving/rank-request";
 import type { ServingRequest, ServingResult } from "@/lib/serving/serving-policy";
 import { encodeShownItems } from "@/lib/serving/shown-items";
 
-/** A rank body as policies take it: the n × K predicted scores in one flat array. */
-export function servingRequest(body: RankBody): ServingRequest {
-  const n = body.candidates.length;
-  const predictions = new Float32Array(n * NUM_TASKS);
-  body.candidates.forEach((c, j) =>
-    SCORE_NAMES.forEach((name, k) => (predictions[j * NUM_TASKS + k] = c.scores[name])),
-  );
+/** A rank request as policies take it. */
+export function servingRequest(request: RankRequest): ServingRequest {
   return {
-    n,
-    predictions,
-    userFeatures: body.user?.features ?? {},
-    itemFeatures: body.candidates.map((c) => c.features),
-    context: body.context ?? {},
+    n: request.itemIds.length,
+    predictions: request.predictions,
+    userFeatures: request.user?.features ?? {},
+    itemFeatures: request.itemFeatures,
+    context: request.context ?? {},
   };
 }
 
 /** The decision log's encoding of the shown candidates (indices in rank order) with their scores and actions. */
-export function shownItems(candidates: RankBody["candidates"], shown: number[], result: ServingResult): Buffer {
-  const actionDim = result.perCandidate ? result.actions.length / candidates.length : result.actions.length;
+export function shownItems(itemIds: readonly string[], shown: number[], result: ServingResult): Buffer {
+  const actionDim = result.perCandidate ? result.actions.length / itemIds.length : result.actions.length;
   const itemActions = result.perCandidate ? new Float64Array(shown.length * actionDim) : null;
   if (itemActions)
     shown.forEach((j, r) =>
       itemActions.set(result.actions.subarray(j * actionDim, (j + 1) * actionDim), r * actionDim),
     );
   return encodeShownItems({
-    itemIds: shown.map((j) => candidates[j].itemId),
+    itemIds: shown.map((j) => itemIds[j]),
     scores: shown.map((j) => result.scores[j]),
     requestAction: result.perCandidate ? null : result.actions,
     itemActions,

@@ -15,6 +15,8 @@ import { JOB_REGISTRY } from "@/lib/jobs/registry";
 import { startWorker, type RunningWorker } from "@/lib/jobs/worker-runtime";
 import { loadVersionPolicy } from "@/lib/policies/servable-policy";
 import { rank } from "@/lib/serving/rank";
+import { readRankRequest } from "@/lib/serving/read-rank-request";
+import { servingRequest } from "@/lib/serving/serving-request";
 import { rlServingPolicy } from "@/lib/serving/rl-serving-policy";
 import { createScenario, findScenario } from "@/lib/scenarios/scenario-service";
 import { parseScenario, rollout, World, type Policy } from "@/lib/simulator";
@@ -148,13 +150,7 @@ describe("training, registering, evaluating and serving policy versions", () => 
         expect(shown.itemActions).toHaveLength(5 * 14);
         const a = await rlServingPolicy(v.id);
         const b = await rlServingPolicy(v.id);
-        const req = {
-          n: 60,
-          predictions: Float32Array.from(candidates(60).flatMap((c) => SCORE_NAMES.map((s) => c.scores[s]))),
-          userFeatures: {},
-          itemFeatures: candidates(60).map((c) => c.features),
-          context: {},
-        };
+        const req = servingRequest(readRankRequest({ userId: "u", candidates: candidates(60) }));
         const [sa, sb] = [await a.score(req), await b.score(req)];
         expect(Array.from(sa.scores)).toEqual(Array.from(sb.scores));
         expect(r.items.map((i) => i.score)).toEqual(r.items.map((i) => sa.scores[Number(i.itemId.slice(1))]));

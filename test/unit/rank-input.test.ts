@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SCORE_NAMES } from "@/lib/fusion";
+import { parseRankRequest } from "@/lib/serving/parse-rank-request";
 import { isValidRankBody, rankBody } from "@/lib/serving/rank-input";
+import { rankRequestOf, type RankRequest } from "@/lib/serving/rank-request";
 
 // Values of every kind that can break a rule: bad strings, out-of-range and non-finite numbers, wrong types.
 const odd = fc.oneof(
@@ -81,5 +83,137 @@ describe("the rank body's fast check", () => {
     // Both outcomes were exercised.
     expect(accepted).toBeGreaterThan(100);
     expect(accepted).toBeLessThan(2900);
+  });
+});
+
+/** A request as plain arrays (NaN stays NaN under toEqual). */
+const plain = (r: RankRequest) => ({
+  ...r,
+  predictions: Array.from(r.predictions),
+  itemFeatures: { names: [...r.itemFeatures.names], values: Array.from(r.itemFeatures.values) },
+});
+
+describe("the rank body's byte parser", () => {
+  it("reads a body exactly as JSON.parse + rankBody do, or leaves it to them", () => {
+    let read = 0;
+    let valid = 0;
+    fc.assert(
+      fc.property(body, fc.constantFrom(undefined, 1, "\t", " \r\n"), (b, indent) => {
+        const text = JSON.stringify(b, null, indent);
+        const json: unknown = JSON.parse(text);
+        const expected = rankBody.safeParse(json).success ? rankRequestOf(json as never) : null;
+        const fast = parseRankRequest(Buffer.from(text));
+        if (expected) valid++;
+        if (fast === null) return;
+        read++;
+        expect(expected).not.toBeNull();
+        expect(plain(fast)).toEqual(plain(expected!));
+      }),
+      { numRuns: 3000, seed: 15 },
+    );
+    // Most valid bodies take the fast path (those with escapes in keys or ids, or odd keys, do not).
+    expect(read).toBeGreaterThan(valid * 0.5);
+  });
+
+  const withValue = (value: string) =>
+    Buffer.from(
+      `{"userId":"u","candidates":[{"itemId":"a","scores":{"pClick":0.5,"pLongView":0.5,"pLike":0.5,` +
+        `"pFollow":0.5,"pComment":0.5,"pForward":0.5,"pWatchTime":${value}},"features":{"f":${value}}}]}`,
+    );
+  const digits = fc.stringMatching(/^-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,25})?([eE][+-]?[0-9]{1,3})?$/);
+
+  it("converts numbers to the float32 that Number() rounds to", () => {
+    const printed = fc.oneof(
+      digits,
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.float({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.float({ min: 0, max: 1, noNaN: true }).map(String),
+    );
+    fc.assert(
+      fc.property(printed, (text) => {
+        const exact = Number(text);
+        const request = parseRankRequest(withValue(text));
+        const validScore = exact >= 0 && exact <= 1;
+        if (!Number.isFinite(Math.fround(exact)) || !validScore) {
+          // Out of the scores' range (or beyond float32): never read as valid.
+          expect(request).toBeNull();
+          return;
+        }
+        expect(request).not.toBeNull();
+        expect(request!.predictions[6]).toBe(Math.fround(exact));
+        expect(request!.itemFeatures.values[0]).toBe(Math.fround(exact));
+      }),
+      { numRuns: 20_000, seed: 7 },
+    );
+  });
+
+  it("rounds decimals next to a float32 rounding boundary as Number() does", () => {
+    // The midpoint between a float32 and the next one up, printed to 16–21 digits and nudged in its
+    // last digit: where an approximate conversion would round to the wrong float32.
+    const nearBoundary = fc
+      .tuple(
+        fc.float({ min: Math.fround(1e-30), max: 1, noNaN: true }),
+        fc.integer({ min: 16, max: 21 }),
+        fc.integer({ min: -2, max: 2 }),
+      )
+      .map(([f, precision, nudge]) => {
+        const up = new Float32Array([f]);
+        new Uint32Array(up.buffer)[0]++;
+        const text = ((f + up[0]) / 2).toPrecision(precision);
+        const [mantissa, exponent = ""] = text.split("e");
+        const last = Number(mantissa.at(-1));
+        const nudged = Math.min(9, Math.max(0, last + nudge));
+        return `${mantissa.slice(0, -1)}${nudged}${exponent ? `e${exponent}` : ""}`;
+      });
+    let exercised = 0;
+    fc.assert(
+      fc.property(nearBoundary, (text) => {
+        const request = parseRankRequest(withValue(text));
+        if (Number(text) > 1) {
+          expect(request).toBeNull();
+          return;
+        }
+        exercised++;
+        expect(request!.itemFeatures.values[0]).toBe(Math.fround(Number(text)));
+        expect(request!.predictions[6]).toBe(Math.fround(Number(text)));
+      }),
+      { numRuns: 20_000, seed: 11 },
+    );
+    expect(exercised).toBeGreaterThan(10_000);
+  });
+
+  it.each([
+    ["0.99999999999999999", 1],
+    ["1.0000000000000001", 1],
+    ["1.00000000000000023", null],
+    ["1e0", 1],
+    ["0.5E-0", 0.5],
+    ["-0", -0],
+    ["0.1234567834567891234", Math.fround(0.1234567834567891234)],
+  ])("reads the score %s as %s", (text, value) => {
+    const request = parseRankRequest(withValue(text));
+    if (value === null) expect(request).toBeNull();
+    else expect(request!.predictions[6]).toBe(Math.fround(value));
+  });
+
+  it.each(["01", "1.", ".5", "+1", "-", "1e", "0x1", "NaN", "1e400", '"0.5"'])("leaves %s to JSON.parse", (text) => {
+    expect(parseRankRequest(withValue(text))).toBeNull();
+  });
+
+  it("leaves duplicate keys, escapes and unknown keys to JSON.parse", () => {
+    const ok = withValue("0.5").toString();
+    expect(parseRankRequest(Buffer.from(ok))).not.toBeNull();
+    for (const odd of [
+      ok.replace('"userId":"u"', '"userId":"u","userId":"v"'),
+      ok.replace('"itemId":"a"', '"itemId":"a","itemId":"b"'),
+      ok.replace('"pClick":0.5', '"pClick":0.5,"pClick":0.6'),
+      ok.replace('"f":0.5', '"f":0.5,"f":0.6'),
+      ok.replace('"itemId":"a"', '"itemId":"\\u0061"'),
+      ok.replace('"itemId":"a"', '"itemId":"a","extra":1'),
+      ok.replace('{"userId"', '{"other":1,"userId"'),
+      ok.replace('"features":{"f":0.5}', '"features":null'),
+      `${ok} x`,
+    ])
+      expect(parseRankRequest(Buffer.from(odd))).toBeNull();
   });
 });

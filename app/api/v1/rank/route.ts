@@ -4,8 +4,8 @@ import { rank } from "@/lib/serving/rank";
 
 export const dynamic = "force-dynamic";
 
-// 2,000 candidates with features fit in a few MB; the candidate limit itself is checked in rank().
+// 2,000 candidates with features fit in a few MB; rank() reads the bytes (and checks the candidate limit).
 export const POST = apiRoute(
-  { scope: "serve", metricsRoute: "/api/v1/rank", body: z.unknown(), maxBodyBytes: 8 << 20 },
+  { scope: "serve", metricsRoute: "/api/v1/rank", body: z.instanceof(Buffer), rawBody: true, maxBodyBytes: 8 << 20 },
   async ({ body }) => rank(body),
 );

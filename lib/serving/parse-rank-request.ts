@@ -1,0 +1,388 @@
+import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
+import { isText, isValidRankHeader, MAX_CANDIDATES } from "@/lib/serving/rank-input";
+import type { RankRequest } from "@/lib/serving/rank-request";
+
+/**
+ * The rank body read from its bytes straight into a RankRequest's columns. JSON.parse of a
+ * 200-candidate body builds ~600 objects and ~6,000 heap numbers that the rank path copies into
+ * float32 columns and then drops: the parse and its garbage were the largest part of the rank path
+ * (docs/scaling.md). Here each candidate's numbers go straight into the columns.
+ *
+ * It reads only what it is sure of: strict JSON of the documented shape (top-level keys userId,
+ * requestId, context, user, k and candidates, each once; candidates with itemId, scores and
+ * optional features, each once; no escapes in keys or item ids; at most MAX_CANDIDATES candidates and
+ * FEATURE_COLUMNS feature names). Anything else returns null and the caller takes the general path
+ * (JSON.parse, rankBody), so every error message and every edge of JSON's semantics (duplicate
+ * keys, escapes, huge exponents) stays exactly as before. The small parts (context, user) go to
+ * JSON.parse and the same checks as isValidRankBody's. A property test holds the two paths together.
+ *
+ * Numbers: a decimal with at most 2^53 as its digits and a power of ten within ±22 converts exactly
+ * (one correctly rounded multiplication or division). Longer ones — JSON.stringify of a float32
+ * value prints 16–17 digits — are converted to within a few units in the last place of a double, and
+ * the result is used only as float32, which it rounds to exactly unless it lies next to a float32
+ * rounding boundary (or next to the scores' bound 1): then, and for anything else unusual, the
+ * digits go to Number() for the exact value.
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** More distinct feature names than this: the general path (the lookup here is linear in them). */
+const FEATURE_COLUMNS = 256;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_EXACT = 2 ** 53;
+/** Relative error bound of the approximate conversion, with a wide margin. */
+const APPROX = 4e-15;
+
+const bytes = (s: string) => Buffer.from(s, "utf8");
+const KEY = {
+  userId: bytes("userId"),
+  requestId: bytes("requestId"),
+  context: bytes("context"),
+  user: bytes("user"),
+  k: bytes("k"),
+  candidates: bytes("candidates"),
+  itemId: bytes("itemId"),
+  scores: bytes("scores"),
+  features: bytes("features"),
+};
+const HEADER_KEYS = ["userId", "requestId", "context", "user", "k"] as const;
+const SCORE_KEYS = SCORE_NAMES.map(bytes);
+const ALL_SCORES = (1 << NUM_TASKS) - 1;
+
+class NotFast extends Error {}
+const NOT_FAST = new NotFast("not on the fast path");
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
+}
+
+/** Returns the request, or null when the body must take the general path. */
+export function parseRankRequest(body: Buffer): RankRequest | null {
+  try {
+    return new RankBodyReader(body).read();
+  } catch (err) {
+    if (err === NOT_FAST) return null;
+    throw err;
+  }
+}
+
+class RankBodyReader {
+  private i = 0;
+  // The string read last: its content's byte range, and whether it is all ASCII (no tuple per key).
+  private s = 0;
+  private e = 0;
+  private ascii = true;
+  // Candidates, growing as they are read.
+  private n = 0;
+  private readonly itemIds: string[] = [];
+  private predictions = new Float32Array(256 * NUM_TASKS);
+  // Feature columns: name, and where its first occurrence's bytes are (keys are compared as bytes).
+  private readonly names: string[] = [];
+  private readonly nameStart: number[] = [];
+  private readonly nameEnd: number[] = [];
+  /** The candidate that last set each column (a name twice in one candidate takes the general path). */
+  private readonly setBy: number[] = [];
+  // Feature values as (candidate, column, value) triples, laid out as a table at the end.
+  private featureCount = 0;
+  private featureCandidate = new Int32Array(4096);
+  private featureColumn = new Int32Array(4096);
+  private featureValue = new Float32Array(4096);
+
+  constructor(private readonly b: Buffer) {}
+
+  read(): RankRequest {
+    const header: Record<string, unknown> = {};
+    let sawCandidates = false;
+    this.open(OPEN_OBJECT);
+    for (;;) {
+      this.key();
+      const { s, e } = this;
+      if (this.is(s, e, KEY.candidates)) {
+        if (sawCandidates) throw NOT_FAST;
+        sawCandidates = true;
+        this.candidates();
+      } else {
+        const name = HEADER_KEYS.find((k) => this.is(s, e, KEY[k]));
+        if (name === undefined || name in header) throw NOT_FAST;
+        header[name] = this.smallValue();
+      }
+      if (this.next(CLOSE_OBJECT)) break;
+    }
+    this.space();
+    if (this.i !== this.b.length || !sawCandidates || !isValidRankHeader(header)) throw NOT_FAST;
+    return {
+      ...(header as Pick<RankRequest, "userId" | "requestId" | "context" | "user" | "k">),
+      itemIds: this.itemIds,
+      predictions: this.predictions.subarray(0, this.n * NUM_TASKS),
+      itemFeatures: this.featureTable(),
+    };
+  }
+
+  private space() {
+    const { b } = this;
+    while (this.i < b.length && isSpace(b[this.i])) this.i++;
+  }
+
+  /** Expects `c` (after any space) and the space after it. */
+  private open(c: number) {
+    this.space();
+    if (this.b[this.i] !== c) throw NOT_FAST;
+    this.i++;
+    this.space();
+  }
+
+  /** After a member or element: true at the closing bracket `close`, false after a comma. */
+  private next(close: number): boolean {
+    this.space();
+    const c = this.b[this.i++];
+    if (c === close) return true;
+    if (c !== COMMA) throw NOT_FAST;
+    this.space();
+    return false;
+  }
+
+  /** A string without escapes or control characters at i (its bytes: s..e). */
+  private plainString() {
+    const { b } = this;
+    if (b[this.i] !== QUOTE) throw NOT_FAST;
+    const s = this.i + 1;
+    const e = b.indexOf(QUOTE, s);
+    if (e < 0) throw NOT_FAST;
+    let ascii = true;
+    for (let j = s; j < e; j++) {
+      const c = b[j];
+      if (c === BACKSLASH || c < 0x20) throw NOT_FAST;
+      if (c >= 0x80) ascii = false;
+    }
+    this.i = e + 1;
+    this.s = s;
+    this.e = e;
+    this.ascii = ascii;
+  }
+
+  private text(): string {
+    return this.b.toString(this.ascii ? "latin1" : "utf8", this.s, this.e);
+  }
+
+  /** A member's key (s..e) and the colon after it. */
+  private key() {
+    this.plainString();
+    this.space();
+    if (this.b[this.i++] !== COLON) throw NOT_FAST;
+    this.space();
+  }
+
+  private is(s: number, e: number, name: Uint8Array): boolean {
+    if (e - s !== name.length) return false;
+    for (let k = 0; k < name.length; k++) if (this.b[s + k] !== name[k]) return false;
+    return true;
+  }
+
+  /** A whole value at i (the small top-level parts), through JSON.parse. */
+  private smallValue(): unknown {
+    const { b } = this;
+    const s = this.i;
+    let depth = 0;
+    for (; this.i < b.length; this.i++) {
+      const c = b[this.i];
+      if (c === QUOTE) {
+        this.i++;
+        while (this.i < b.length && b[this.i] !== QUOTE) this.i += b[this.i] === BACKSLASH ? 2 : 1;
+      } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && (c === COMMA || isSpace(c))) break;
+    }
+    try {
+      return JSON.parse(b.toString("utf8", s, this.i));
+    } catch {
+      throw NOT_FAST;
+    }
+  }
+
+  /** A JSON number at i, finite. */
+  private number(): number {
+    const { b } = this;
+    const s = this.i;
+    let i = s;
+    if (b[i] === MINUS) i++;
+    let m = 0;
+    let significant = 0;
+    let scale = 0;
+    if (b[i] === ZERO) {
+      i++;
+      if (isDigit(b[i])) throw NOT_FAST;
+    } else if (isDigit(b[i])) {
+      for (; isDigit(b[i]); i++) {
+        m = m * 10 + (b[i] - ZERO);
+        if (m > 0) significant++;
+      }
+    } else throw NOT_FAST;
+    if (b[i] === DOT) {
+      i++;
+      if (!isDigit(b[i])) throw NOT_FAST;
+      for (; isDigit(b[i]); i++) {
+        m = m * 10 + (b[i] - ZERO);
+        if (m > 0) significant++;
+        scale--;
+      }
+    }
+    if (b[i] === 0x65 || b[i] === 0x45) {
+      i++;
+      let sign = 1;
+      if (b[i] === MINUS || b[i] === PLUS) sign = b[i++] === MINUS ? -1 : 1;
+      if (!isDigit(b[i])) throw NOT_FAST;
+      let exponent = 0;
+      for (; isDigit(b[i]); i++) exponent = Math.min(exponent * 10 + (b[i] - ZERO), 100_000);
+      scale += sign * exponent;
+    }
+    this.i = i;
+    let v: number;
+    if (scale < -22 || scale > 22 || significant > 25) v = Number(b.toString("latin1", s, i));
+    else {
+      v = scale < 0 ? m / POW10[-scale] : m * POW10[scale];
+      if (b[s] === MINUS) v = -v;
+      const approximate = m > MAX_EXACT;
+      if (approximate && (Math.fround(v * (1 + APPROX)) !== Math.fround(v * (1 - APPROX)) || Math.abs(v - 1) < 1e-9))
+        v = Number(b.toString("latin1", s, i));
+    }
+    if (!Number.isFinite(v)) throw NOT_FAST;
+    return v;
+  }
+
+  private candidates() {
+    this.open(OPEN_ARRAY);
+    for (;;) {
+      if (this.n === MAX_CANDIDATES) throw NOT_FAST;
+      this.candidate();
+      this.n++;
+      if (this.next(CLOSE_ARRAY)) return;
+    }
+  }
+
+  private candidate() {
+    const { n } = this;
+    if ((n + 1) * NUM_TASKS > this.predictions.length) {
+      const grown = new Float32Array(this.predictions.length * 2);
+      grown.set(this.predictions);
+      this.predictions = grown;
+    }
+    let itemId = false;
+    let scores = false;
+    let features = false;
+    this.open(OPEN_OBJECT);
+    for (;;) {
+      this.key();
+      const { s, e } = this;
+      if (this.is(s, e, KEY.itemId) && !itemId) {
+        itemId = true;
+        this.plainString();
+        const id = this.text();
+        if (!isText(id, 1, 200)) throw NOT_FAST;
+        this.itemIds.push(id);
+      } else if (this.is(s, e, KEY.scores) && !scores) {
+        scores = true;
+        this.scores(n);
+      } else if (this.is(s, e, KEY.features) && !features) {
+        features = true;
+        this.features(n);
+      } else throw NOT_FAST;
+      if (this.next(CLOSE_OBJECT)) break;
+    }
+    if (!itemId || !scores) throw NOT_FAST;
+  }
+
+  private scores(n: number) {
+    let seen = 0;
+    this.open(OPEN_OBJECT);
+    for (let k = 0; ; k++) {
+      this.key();
+      const { s, e } = this;
+      const v = this.number();
+      // The usual order first, then any order; names outside SCORE_NAMES only need to be numbers.
+      let task = k < NUM_TASKS && this.is(s, e, SCORE_KEYS[k]) ? k : -1;
+      for (let t = 0; task < 0 && t < NUM_TASKS; t++) if (this.is(s, e, SCORE_KEYS[t])) task = t;
+      if (task >= 0) {
+        if (seen & (1 << task) || !(v >= 0 && v <= 1)) throw NOT_FAST;
+        seen |= 1 << task;
+        this.predictions[n * NUM_TASKS + task] = v;
+      }
+      if (this.next(CLOSE_OBJECT)) break;
+    }
+    if (seen !== ALL_SCORES) throw NOT_FAST;
+  }
+
+  private features(n: number) {
+    this.open(OPEN_OBJECT);
+    if (this.b[this.i] === CLOSE_OBJECT) {
+      this.i++;
+      return;
+    }
+    for (let k = 0; ; k++) {
+      this.key();
+      const column = this.column(k);
+      if (this.setBy[column] === n) throw NOT_FAST;
+      this.setBy[column] = n;
+      this.pushFeature(n, column, this.number());
+      if (this.next(CLOSE_OBJECT)) break;
+    }
+  }
+
+  /** The column of the feature named by bytes s..e, the k-th of its candidate (usually column k). */
+  private column(k: number): number {
+    const { s, e } = this;
+    if (k < this.names.length && this.isColumn(k, s, e)) return k;
+    for (let c = 0; c < this.names.length; c++) if (this.isColumn(c, s, e)) return c;
+    if (this.names.length === FEATURE_COLUMNS) throw NOT_FAST;
+    this.names.push(this.text());
+    this.nameStart.push(s);
+    this.nameEnd.push(e);
+    this.setBy.push(-1);
+    return this.names.length - 1;
+  }
+
+  private isColumn(c: number, s: number, e: number): boolean {
+    const start = this.nameStart[c];
+    if (this.nameEnd[c] - start !== e - s) return false;
+    for (let j = 0; j < e - s; j++) if (this.b[start + j] !== this.b[s + j]) return false;
+    return true;
+  }
+
+  private pushFeature(n: number, column: number, value: number) {
+    if (this.featureCount === this.featureValue.length) {
+      const grow = <T extends Int32Array | Float32Array>(a: T): T => {
+        const grown = new (a.constructor as new (length: number) => T)(a.length * 2);
+        grown.set(a);
+        return grown;
+      };
+      this.featureCandidate = grow(this.featureCandidate);
+      this.featureColumn = grow(this.featureColumn);
+      this.featureValue = grow(this.featureValue);
+    }
+    this.featureCandidate[this.featureCount] = n;
+    this.featureColumn[this.featureCount] = column;
+    this.featureValue[this.featureCount++] = value;
+  }
+
+  private featureTable(): RankRequest["itemFeatures"] {
+    const m = this.names.length;
+    const values = new Float32Array(this.n * m).fill(NaN);
+    for (let f = 0; f < this.featureCount; f++)
+      values[this.featureCandidate[f] * m + this.featureColumn[f]] = this.featureValue[f];
+    return { names: this.names, values };
+  }
+}
