@@ -89,20 +89,25 @@ class DecisionWriter {
 /** One INSERT over arrays, straight on the pool (Prisma's per-query cost shows at 200 requests/s). */
 async function insert(batch: Pending[]): Promise<void> {
   const rows = batch.map((p) => p.row);
-  await sqlPool().query(INSERT_DECISIONS, [
-    rows.map((r) => r.id),
-    rows.map((r) => r.userId),
-    rows.map((r) => r.requestId),
-    rows.map((r) => r.sessionId),
-    rows.map((r) => r.experimentId),
-    rows.map((r) => r.armKey),
-    rows.map((r) => r.policyVersionId),
-    rows.map((r) => r.candidateCount),
-    rows.map((r) => r.shown),
-    rows.map((r) => r.teams ?? null),
-    rows.map((r) => r.activity),
-    rows.map((r) => r.platform),
-  ]);
+  // Named: each pool connection parses and plans the statement once, not on every batch.
+  await sqlPool().query({
+    name: "insert-decisions",
+    text: INSERT_DECISIONS,
+    values: [
+      rows.map((r) => r.id),
+      rows.map((r) => r.userId),
+      rows.map((r) => r.requestId),
+      rows.map((r) => r.sessionId),
+      rows.map((r) => r.experimentId),
+      rows.map((r) => r.armKey),
+      rows.map((r) => r.policyVersionId),
+      rows.map((r) => r.candidateCount),
+      rows.map((r) => r.shown),
+      rows.map((r) => r.teams ?? null),
+      rows.map((r) => r.activity),
+      rows.map((r) => r.platform),
+    ],
+  });
 }
 // One writer per process, shared across Next.js bundles.
 const shared = globalThis as unknown as { fusionlabDecisionWriter?: DecisionWriter };
