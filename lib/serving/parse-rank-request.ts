@@ -65,9 +65,6 @@ const NOT_FAST = new NotFast("not on the fast path");
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
-function isDigit(c: number): boolean {
-  return c >= ZERO && c <= NINE;
-}
 
 /** Returns the request, or null when the body must take the general path. */
 export function parseRankRequest(body: Buffer): RankRequest | null {
@@ -159,12 +156,11 @@ class RankBodyReader {
     const { b } = this;
     if (b[this.i] !== QUOTE) throw NOT_FAST;
     const s = this.i + 1;
-    const e = b.indexOf(QUOTE, s);
-    if (e < 0) throw NOT_FAST;
     let ascii = true;
-    for (let j = s; j < e; j++) {
-      const c = b[j];
-      if (c === BACKSLASH || c < 0x20) throw NOT_FAST;
+    // Keys and ids are short: a byte loop beats a native indexOf call here.
+    let e = s;
+    for (let c = b[e]; c !== QUOTE; c = b[++e]) {
+      if (c === BACKSLASH || c < 0x20 || c === undefined) throw NOT_FAST;
       if (c >= 0x80) ascii = false;
     }
     this.i = e + 1;
@@ -219,45 +215,55 @@ class RankBodyReader {
     const { b } = this;
     const s = this.i;
     let i = s;
-    if (b[i] === MINUS) i++;
+    let c = b[i];
+    if (c === MINUS) c = b[++i];
+    const intStart = i;
     let m = 0;
-    let significant = 0;
-    let scale = 0;
-    if (b[i] === ZERO) {
-      i++;
-      if (isDigit(b[i])) throw NOT_FAST;
-    } else if (isDigit(b[i])) {
-      for (; isDigit(b[i]); i++) {
-        m = m * 10 + (b[i] - ZERO);
-        if (m > 0) significant++;
-      }
+    if (c === ZERO) {
+      c = b[++i];
+      if (c >= ZERO && c <= NINE) throw NOT_FAST;
+    } else if (c > ZERO && c <= NINE) {
+      do {
+        m = m * 10 + (c - ZERO);
+        c = b[++i];
+      } while (c >= ZERO && c <= NINE);
     } else throw NOT_FAST;
-    if (b[i] === DOT) {
-      i++;
-      if (!isDigit(b[i])) throw NOT_FAST;
-      for (; isDigit(b[i]); i++) {
-        m = m * 10 + (b[i] - ZERO);
-        if (m > 0) significant++;
-        scale--;
+    // Digits written, leading zeros included (a bound on the significant ones).
+    let digits = i - intStart;
+    let scale = 0;
+    if (c === DOT) {
+      const fracStart = ++i;
+      c = b[i];
+      while (c >= ZERO && c <= NINE) {
+        m = m * 10 + (c - ZERO);
+        c = b[++i];
       }
+      if (i === fracStart) throw NOT_FAST;
+      digits += i - fracStart;
+      scale = fracStart - i;
     }
-    if (b[i] === 0x65 || b[i] === 0x45) {
-      i++;
+    if (c === 0x65 || c === 0x45) {
+      c = b[++i];
       let sign = 1;
-      if (b[i] === MINUS || b[i] === PLUS) sign = b[i++] === MINUS ? -1 : 1;
-      if (!isDigit(b[i])) throw NOT_FAST;
+      if (c === MINUS || c === PLUS) {
+        sign = c === MINUS ? -1 : 1;
+        c = b[++i];
+      }
+      if (!(c >= ZERO && c <= NINE)) throw NOT_FAST;
       let exponent = 0;
-      for (; isDigit(b[i]); i++) exponent = Math.min(exponent * 10 + (b[i] - ZERO), 100_000);
+      do {
+        exponent = Math.min(exponent * 10 + (c - ZERO), 100_000);
+        c = b[++i];
+      } while (c >= ZERO && c <= NINE);
       scale += sign * exponent;
     }
     this.i = i;
     let v: number;
-    if (scale < -22 || scale > 22 || significant > 25) v = Number(b.toString("latin1", s, i));
+    if (scale < -22 || scale > 22 || digits > 25) v = Number(b.toString("latin1", s, i));
     else {
       v = scale < 0 ? m / POW10[-scale] : m * POW10[scale];
-      if (b[s] === MINUS) v = -v;
-      const approximate = m > MAX_EXACT;
-      if (approximate && (Math.fround(v * (1 + APPROX)) !== Math.fround(v * (1 - APPROX)) || Math.abs(v - 1) < 1e-9))
+      if (intStart !== s) v = -v;
+      if (m > MAX_EXACT && (Math.fround(v * (1 + APPROX)) !== Math.fround(v * (1 - APPROX)) || Math.abs(v - 1) < 1e-9))
         v = Number(b.toString("latin1", s, i));
     }
     if (!Number.isFinite(v)) throw NOT_FAST;

@@ -24,7 +24,7 @@ export async function rank(raw: unknown) {
 
   const result = await policy.score(servingRequest(body));
 
-  const top = byScore(result.scores).slice(0, body.k ?? n);
+  const top = byScore(result.scores, body.k ?? n);
   const decisionId = randomUUID();
   await decisionWriter.write({
     id: decisionId,

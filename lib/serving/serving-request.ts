@@ -30,9 +30,23 @@ export function shownItems(itemIds: readonly string[], shown: number[], result: 
   });
 }
 
-/** Candidate indices by descending score, ties to the lower index. */
-export function byScore(scores: ArrayLike<number>): number[] {
-  return Array.from({ length: scores.length }, (_, j) => j).sort((a, b) => scores[b] - scores[a] || a - b);
+/** The `k` best candidate indices (all by default) by descending score, ties to the lower index. */
+export function byScore(scores: ArrayLike<number>, k = scores.length): number[] {
+  const n = scores.length;
+  if (k * 8 >= n)
+    return Array.from({ length: n }, (_, j) => j)
+      .sort((a, b) => scores[b] - scores[a] || a - b)
+      .slice(0, k);
+  // A page of a long list (10 of 200): one pass that keeps the best k in order, instead of a full sort.
+  const top: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const s = scores[j];
+    if (top.length === k && !(s > scores[top[k - 1]])) continue;
+    let p = top.length === k ? k - 1 : top.length;
+    for (; p > 0 && scores[top[p - 1]] < s; p--) top[p] = top[p - 1];
+    top[p] = j;
+  }
+  return top;
 }
 
 /** Without k the caller shows an unknown prefix; the first 100 cover any realistic page. */
