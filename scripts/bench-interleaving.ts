@@ -27,7 +27,7 @@
  * the cap was hit in more than half). signAgrees: the pooled interleaving preference has the sign of
  * the true difference. Also times the rank path's compute for one policy vs an interleaved pair.
  *
- *   npm run bench:interleaving [-- --quick] [--reps N] [--truth-users N] [--seed S]
+ *   npm run bench:interleaving [-- --quick] [--reps N] [--truth-users N] [--seed S] [--es-promotion always|gate]
  *
  * Prints one JSON line last (the `pairs` summary) and writes details to bench/results/interleaving.json.
  */
@@ -73,6 +73,7 @@ const { values } = parseArgs({
     "truth-users": { type: "string" },
     seed: { type: "string", default: "bench-interleaving" },
     out: { type: "string" },
+    "es-promotion": { type: "string", default: "always" },
   },
 });
 const quick = values.quick;
@@ -168,7 +169,7 @@ const enhanced = await trainProgressive({
   behaviour: saveFixedPolicy(DEFAULT_FIXED_ACTION, DEFAULT_ACTION_BOUNDS),
   config: {
     seed: `${SEED}:enhanced-state`,
-    promotion: "always",
+    promotion: values["es-promotion"],
     ...(quick
       ? { rounds: 1, sessionsPerRound: 1000, stepsPerRound: 400, checkpoints: 2, evalSessions: 300, gateWorlds: 2 }
       : { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1000, gateWorlds: 3 }),
@@ -351,14 +352,14 @@ function costRatio() {
   const p2 = fixedServingPolicy(null, "b", tuned.action);
   const single = () => {
     const result = p1.score(servingRequest(body)) as ServingResult;
-    const top = byScore(result.scores).slice(0, 10);
+    const top = byScore(result.scores, 10);
     return shownItems(body.itemIds, top, result).length;
   };
   const pair = (i: number) => {
     const request = servingRequest(body);
     const results = [p1, p2].map((p) => p.score(request) as ServingResult);
     const draft = teamDraft(
-      results.map((r) => byScore(r.scores)),
+      results.map((r) => byScore(r.scores, 10)),
       10,
       `u:${i}`,
     );

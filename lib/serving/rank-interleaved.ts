@@ -23,8 +23,9 @@ export async function rankInterleaved(body: RankRequest, arm: ServedArm, teams: 
   );
   const results = await Promise.all(policies.map((p) => p.score(request)));
   const decisionId = randomUUID();
+  // Each team's first k suffice: a team's scan passes only items already drafted.
   const draft = teamDraft(
-    results.map((r) => byScore(r.scores)),
+    results.map((r) => byScore(r.scores, body.k ?? n)),
     body.k ?? n,
     teamDraftSeed(arm.experimentKey, body.userId, body.requestId ?? decisionId),
   );

@@ -38,6 +38,22 @@ describe("team-draft interleaving", () => {
     );
   });
 
+  it("needs only each ranking's first `length` items (the rank path sorts no further)", () => {
+    // A team's scan passes only items already in the list, so it never looks past position length − 1.
+    fc.assert(
+      fc.property(rankings, ([lists, length, seed]) => {
+        expect(
+          teamDraft(
+            lists.map((l) => l.slice(0, length)),
+            length,
+            seed,
+          ),
+        ).toEqual(teamDraft(lists, length, seed));
+      }),
+      { numRuns: 500, seed: 16 },
+    );
+  });
+
   it("a team picks its highest-ranked item not yet taken", () => {
     fc.assert(
       fc.property(rankings, ([lists, length, seed]) => {
