@@ -7,10 +7,11 @@
  *
  * Policies: the default fixed action, a fixed action tuned by CEM (small budget), an Enhanced-State
  * version trained in-process from the default fixed action (progressive rounds with the budget of
- * bench:reproduce's full profile, `--quick` one short round; promotion "always": the version is each
- * round's best checkpoint whether or not the gate would promote it, so that the pair compares two
- * different rankers — its true difference is measured, not assumed), an interactions-weighted fixed
- * action and a random ranking.
+ * bench:reproduce's full profile, `--quick` one short round) through the promotion gate, as the
+ * platform trains it — when no round passes, the version is the fixed action itself and the pair has
+ * no true difference; `--es-promotion always` takes each round's best checkpoint regardless (a
+ * different ranker whatever its quality) — an interactions-weighted fixed action and a random
+ * ranking.
  *
  * For each pair of policies (a, b):
  * - true difference: a large simulation of both policies on the same sessions (paired), relative
@@ -43,6 +44,7 @@ import { trainProgressive } from "@/lib/rl/training";
 import { DEFAULT_ACTION_BOUNDS } from "@/lib/fusion";
 import { loadTf } from "@/lib/tf/backend";
 import { fixedServingPolicy, type ServingResult } from "@/lib/serving/serving-policy";
+import { draftedList } from "@/lib/serving/drafted-list";
 import { byScore, servingRequest, shownItems } from "@/lib/serving/serving-request";
 import type { RankBody } from "@/lib/serving/rank-input";
 import { rankRequestOf } from "@/lib/serving/rank-request";
@@ -73,7 +75,7 @@ const { values } = parseArgs({
     "truth-users": { type: "string" },
     seed: { type: "string", default: "bench-interleaving" },
     out: { type: "string" },
-    "es-promotion": { type: "string", default: "always" },
+    "es-promotion": { type: "string", default: "gate" },
   },
 });
 const quick = values.quick;
@@ -169,7 +171,7 @@ const enhanced = await trainProgressive({
   behaviour: saveFixedPolicy(DEFAULT_FIXED_ACTION, DEFAULT_ACTION_BOUNDS),
   config: {
     seed: `${SEED}:enhanced-state`,
-    promotion: values["es-promotion"],
+    promotion: values["es-promotion"] === "always" ? "always" : "gate",
     ...(quick
       ? { rounds: 1, sessionsPerRound: 1000, stepsPerRound: 400, checkpoints: 2, evalSessions: 300, gateWorlds: 2 }
       : { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1000, gateWorlds: 3 }),
@@ -190,7 +192,7 @@ const enhancedTraining = {
     reason: r.gate.reason,
   })),
 };
-log(`enhanced-state: the version of round ${enhanced.promotedRound}`);
+log(`enhanced-state: ${enhanced.improved ? `the version of round ${enhanced.promotedRound}` : "nothing promoted"}`);
 // What a serving process loads (save → JSON → load), not the training-time object.
 const enhancedPolicy = loadPolicy(tf, JSON.stringify(enhanced.saved), "enhanced-state").policy;
 enhanced.model?.dispose();
@@ -350,10 +352,12 @@ function costRatio() {
   } as RankBody);
   const p1 = fixedServingPolicy(null, "a", DEFAULT_FIXED_ACTION);
   const p2 = fixedServingPolicy(null, "b", tuned.action);
+  // Both as the rank path does it: score, the page, the answer's items, the decision log's encoding.
   const single = () => {
     const result = p1.score(servingRequest(body)) as ServingResult;
     const top = byScore(result.scores, 10);
-    return shownItems(body.itemIds, top, result).length;
+    const items = top.map((j) => ({ itemId: body.itemIds[j], score: result.scores[j] }));
+    return shownItems(body.itemIds, top, result).length + items.length;
   };
   const pair = (i: number) => {
     const request = servingRequest(body);
@@ -363,16 +367,8 @@ function costRatio() {
       10,
       `u:${i}`,
     );
-    const scores = new Float64Array(200);
-    const actions = new Float64Array(200 * ACTION_DIM);
-    draft.items.forEach((j, r) => {
-      scores[j] = results[draft.teams[r]].scores[j];
-      actions.set(results[draft.teams[r]].actions, j * ACTION_DIM);
-    });
-    const teams = JSON.stringify(
-      Object.fromEntries(draft.items.map((j, r) => [body.itemIds[j], String(draft.teams[r])])),
-    );
-    return shownItems(body.itemIds, draft.items, { scores, actions, perCandidate: true }).length + teams.length;
+    const list = draftedList(body.itemIds, results, draft, 10, ["a", "b"]);
+    return list.shown.length + list.teams.length + list.items.length;
   };
   const time = (f: (i: number) => number, iterations: number) => {
     const t0 = performance.now();

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { teamDraft, teamDraftSeed } from "@/lib/assignment/team-draft";
-import { ACTION_DIM } from "@/lib/fusion";
 import { decisionWriter } from "@/lib/serving/decision-writer";
 import { segmentKeys } from "@/lib/serving/segment-keys";
 import { defaultServingPolicy, servingPolicy } from "@/lib/serving/policy-cache";
 import type { RankRequest } from "@/lib/serving/rank-request";
 import type { ServedArm, ServingTeam } from "@/lib/serving/serving-config";
-import { byScore, servingRequest, shownItems, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
+import { draftedList } from "@/lib/serving/drafted-list";
+import { byScore, servingRequest, UNBOUNDED_SHOWN } from "@/lib/serving/serving-request";
 
 /**
  * The rank path of an interleaving experiment: every arm's policy scores the candidates, the
@@ -30,20 +30,13 @@ export async function rankInterleaved(body: RankRequest, arm: ServedArm, teams: 
     teamDraftSeed(arm.experimentKey, body.userId, body.requestId ?? decisionId),
   );
 
-  // One score and one action per candidate, each from the team that placed it (only the shown need them).
-  const scores = new Float64Array(n);
-  const actions = new Float64Array(n * ACTION_DIM);
-  draft.items.forEach((j, r) => {
-    const result = results[draft.teams[r]];
-    scores[j] = result.scores[j];
-    actions.set(
-      result.perCandidate ? result.actions.subarray(j * ACTION_DIM, (j + 1) * ACTION_DIM) : result.actions,
-      j * ACTION_DIM,
-    );
-  });
-  const shown = body.k ? draft.items : draft.items.slice(0, UNBOUNDED_SHOWN);
-  const teamOf: Record<string, string> = {};
-  shown.forEach((j, r) => (teamOf[body.itemIds[j]] = teams[draft.teams[r]].armKey));
+  const list = draftedList(
+    body.itemIds,
+    results,
+    draft,
+    body.k ?? UNBOUNDED_SHOWN,
+    teams.map((t) => t.armKey),
+  );
   await decisionWriter.write({
     id: decisionId,
     userId: body.userId,
@@ -55,14 +48,14 @@ export async function rankInterleaved(body: RankRequest, arm: ServedArm, teams: 
     policyVersionId: null,
     candidateCount: n,
     ...segmentKeys(body.user?.features, body.context),
-    shown: shownItems(body.itemIds, shown, { scores, actions, perCandidate: true }),
-    teams: JSON.stringify(teamOf),
+    shown: list.shown,
+    teams: list.teams,
   });
   return {
     decisionId,
     experiment: arm.experimentKey,
     arm: null,
     policyVersion: null,
-    items: draft.items.map((j) => ({ itemId: body.itemIds[j], score: scores[j] })),
+    items: list.items,
   };
 }
