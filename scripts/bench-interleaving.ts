@@ -79,6 +79,8 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
+const ES_PROMOTION = values["es-promotion"];
+if (ES_PROMOTION !== "gate" && ES_PROMOTION !== "always") throw new Error("--es-promotion is gate or always");
 const REPS = Number(values.reps ?? (quick ? 3 : 7));
 const TRUTH_USERS = Number(values["truth-users"] ?? (quick ? 6_000 : 20_000));
 // A run stops at its first significant look, so the cap costs time only where nothing is found
@@ -171,7 +173,7 @@ const enhanced = await trainProgressive({
   behaviour: saveFixedPolicy(DEFAULT_FIXED_ACTION, DEFAULT_ACTION_BOUNDS),
   config: {
     seed: `${SEED}:enhanced-state`,
-    promotion: values["es-promotion"] === "always" ? "always" : "gate",
+    promotion: ES_PROMOTION,
     ...(quick
       ? { rounds: 1, sessionsPerRound: 1000, stepsPerRound: 400, checkpoints: 2, evalSessions: 300, gateWorlds: 2 }
       : { rounds: 4, sessionsPerRound: 3000, stepsPerRound: 1200, checkpoints: 3, evalSessions: 1000, gateWorlds: 3 }),
