@@ -72,6 +72,23 @@ export interface EventRules {
   attributionWindowDays: number | null;
 }
 
+/**
+ * A range of user ids, from ≤ userId < to (null: unbounded), compared in the database's collation: a report split by
+ * users runs once per range of a partition of all ids (report-statistics.ts), so each user is in exactly one part.
+ */
+export interface UserRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** ` AND <col> >= 'from' AND <col> < 'to'` for a range (empty without one). */
+export function userRangeSql(users: UserRange | undefined, col = '"userId"'): string {
+  return [
+    users?.from != null ? ` AND ${col} >= ${q(users.from)}` : "",
+    users?.to != null ? ` AND ${col} < ${q(users.to)}` : "",
+  ].join("");
+}
+
 const timestampLiteral = (d: Date) => `TIMESTAMP '${d.toISOString().replace("T", " ").replace("Z", "")}'`;
 
 /**
@@ -80,9 +97,17 @@ const timestampLiteral = (d: Date) => `TIMESTAMP '${d.toISOString().replace("T",
  * within the attribution window); "preExposureEvents" and "lateEvents" count the others. The
  * user's first exposure is the earliest rank request of the experiment: rolled user-days'
  * "firstTs" ∪ decisions from `through` (the first day not rolled), only for the users in `where`.
- * Client timestamps decide, so a clock-skewed event before its own decision is pre-exposure.
+ * Client timestamps decide, so a clock-skewed event before its own decision is pre-exposure. `users`: only the users
+ * of that range (every source, so the first exposure is found from the user's own rows alone).
  */
-export function eventUserDaysSql(where: string, through: string, rules: EventRules, types?: readonly string[]): string {
+export function eventUserDaysSql(
+  where: string,
+  through: string,
+  rules: EventRules,
+  types?: readonly string[],
+  users?: UserRange,
+): string {
+  const range = userRangeSql(users);
   const inWindow = [
     "fe.first_ts IS NOT NULL AND ev.ts >= fe.first_ts",
     ...(rules.stoppedAt ? [`ev.ts < ${timestampLiteral(rules.stoppedAt)}`] : []),
@@ -96,12 +121,12 @@ export function eventUserDaysSql(where: string, through: string, rules: EventRul
       (${inWindow}) THEN 1 ELSE 0 END) AS "lateEvents"
   FROM "Event" ev LEFT JOIN (
     SELECT "userId", min(f) AS first_ts FROM (
-      SELECT "userId", "firstTs" AS f FROM "ReportUserDay" WHERE "experimentId" = $1::uuid AND "firstTs" IS NOT NULL
+      SELECT "userId", "firstTs" AS f FROM "ReportUserDay" WHERE "experimentId" = $1::uuid AND "firstTs" IS NOT NULL${range}
       UNION ALL
-      SELECT "userId", ts FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= ${through}
-    ) x WHERE "userId" IN (SELECT "userId" FROM "Event" WHERE ${where}) GROUP BY "userId"
+      SELECT "userId", ts FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= ${through}${range}
+    ) x WHERE "userId" IN (SELECT "userId" FROM "Event" WHERE ${where}${range}) GROUP BY "userId"
   ) fe ON fe."userId" = ev."userId"
-  WHERE ${where}
+  WHERE ${where}${userRangeSql(users, 'ev."userId"')}
   GROUP BY ev."userId", ev."armKey", CAST(ev.ts AS DATE)`;
 }
 
@@ -128,6 +153,12 @@ export interface ReportSqlInput {
   rules: EventRules;
   /** The metric the 'segment' rows carry (the primary); its key must be among `metrics`. */
   segmentMetric: string;
+  /**
+   * Only the users of this range, in every per-user source (rollups, tail, first exposures, pre-period): the rows of
+   * the parts of a partition of all user ids add up to the rows of one statement (report-statistics.ts). Not with
+   * percentile caps, which need every user.
+   */
+  users?: UserRange;
 }
 
 /** Segment dimensions of the 'segment' rows: column of final_users per dimension. */
@@ -148,6 +179,7 @@ export function reportSql({
   pre,
   rules,
   segmentMetric,
+  users,
 }: ReportSqlInput): { text: string } & ReportSqlColumns {
   const measures = new Map<string, { index: number; measure: Measure }>();
   const measureIndex = (m: Measure) => {
@@ -180,6 +212,8 @@ export function reportSql({
   const percentileCaps = compiled.filter((c) => c.metric.kind === "mean" && c.metric.cap === "percentile");
   const capsJoin = percentileCaps.length ? " CROSS JOIN caps" : "";
   const withPre = (c: Compiled) => c.type === "mean" && pre !== "none";
+  if (users && percentileCaps.length) throw new Error("a report with percentile caps cannot be split by users");
+  const range = userRangeSql(users);
 
   /** The value a mean metric takes from a per-user (cumulative or total) sum: capped, or 0/1. */
   const value = (c: Compiled, col: string) => {
@@ -196,10 +230,10 @@ export function reportSql({
 
   const preSource =
     pre === "rollup"
-      ? `SELECT "userId", ${measureCols(null, true)} FROM "ReportPrePeriod" WHERE "experimentId" = $1::uuid`
+      ? `SELECT "userId", ${measureCols(null, true)} FROM "ReportPrePeriod" WHERE "experimentId" = $1::uuid${range}`
       : `SELECT "userId", ${measureCols(null, true)} FROM (
            SELECT "userId", ${eventColumnSums(usedTypes.length ? usedTypes : ["play"])} FROM "Event"
-           WHERE "experimentId" IS NULL AND ts >= $4 AND ts < $5 AND "userId" IN (SELECT "userId" FROM totals)
+           WHERE "experimentId" IS NULL AND ts >= $4 AND ts < $5${range} AND "userId" IN (SELECT "userId" FROM totals)
            GROUP BY "userId") pe`;
 
   // Per metric five statistics: mean → Σx, Σx², Σp, Σp², Σxp (p: pre-period value); ratio → Σx, Σy, Σx², Σy², Σxy.
@@ -281,6 +315,7 @@ export function reportSql({
     "$2",
     rules,
     usedTypes.length ? usedTypes : ["play"],
+    users,
   );
   const multiArmUsers = dbl("sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT NULL THEN 1 ELSE 0 END)");
   const text = `
@@ -288,11 +323,11 @@ WITH input AS (
   SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex,
     "lateEvents" AS late,
     ${measureCols({ requests: "requests", sessions: "sessions" }, true)}
-  FROM "ReportUserDay" WHERE "experimentId" = $1::uuid
+  FROM "ReportUserDay" WHERE "experimentId" = $1::uuid${range}
   UNION ALL
   SELECT "userId", "armKey", day, requests, activity, platform, 0,
     0, ${measureCols({ requests: "requests", sessions: "sessions" }, false)}
-  FROM (${decisionUserDaysSql(`${tailWhere} AND ts >= $2`)}) d
+  FROM (${decisionUserDaysSql(`${tailWhere} AND ts >= $2${range}`)}) d
   UNION ALL
   SELECT "userId", "armKey", day, 0, CAST(NULL AS TEXT), CAST(NULL AS TEXT), "preExposureEvents",
     "lateEvents", ${measureCols(null, true)}
