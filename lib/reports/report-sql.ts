@@ -281,7 +281,7 @@ export function reportSql({
         const squares = change(`(${a}) * (${a})`, `(${b}) * (${b})`);
         return `${change(a, b)} AS dx${k}, 0.0 AS dy${k}, ${squares} AS dxx${k}, 0.0 AS dyy${k}, 0.0 AS dxy${k}`;
       }
-      const [xa, xb, ya, yb] = [`c${c.num}`, before(c.num), `c${c.den}`, before(c.den)];
+      const [xa, xb, ya, yb] = [`c${c.num}`, before(c.num), `c${c.den}`, before(c.den!)];
       const [xx, yy, xy] = [
         change(`${xa} * ${xa}`, `${xb} * ${xb}`),
         change(`${ya} * ${ya}`, `${yb} * ${yb}`),
