@@ -390,12 +390,13 @@ describe("report statistics in SQL equal an in-memory reference", () => {
       const one = await reportStatistics(e, splittable, armKeys, "like_rate");
       const connect = vi.spyOn(pool, "connect");
       try {
-        close(await reportStatistics(e, splittable, armKeys, "like_rate", split), one, "split");
+        const splitted = await reportStatistics(e, splittable, armKeys, "like_rate", split);
         expect(connect).toHaveBeenCalledTimes(parts);
+        close(splitted, one, "split");
+        return splitted;
       } finally {
         connect.mockRestore();
       }
-      return one;
     };
     const compare = async () => {
       const e = await db.experiment.findUniqueOrThrow({ where: { id: exp.id } });
