@@ -466,6 +466,23 @@ describe("report statistics in SQL equal an in-memory reference", () => {
     expect(windowed.excluded.preExposureEvents).toBeGreaterThan(0);
     expect(windowed.excluded.multiArmUsers).toBe(1);
     expect(windowed.withPre.control + windowed.withPre.treatment).toBeGreaterThan(0);
+    // Reports at once: split ones queue for their turn (none holds a connection while it waits), a report with a
+    // percentile cap stays one statement (one connection) whatever the options say.
+    const forced = { parts: 4, aboveUserDays: 0, samplePercent: 100 };
+    const [a, b, capped] = await Promise.all([
+      reportStatistics(e, splittable, armKeys, "like_rate", forced),
+      reportStatistics(e, splittable, armKeys, "like_rate", { bounds: ["u3"] }),
+      reportStatistics(e, definitions, armKeys, "like_rate", forced),
+    ]);
+    close(a, windowed, "concurrent split");
+    close(b, windowed, "concurrent split");
+    const connect = vi.spyOn(pool, "connect");
+    try {
+      close(await reportStatistics(e, definitions, armKeys, "like_rate", forced), capped, "capped");
+      expect(connect).toHaveBeenCalledTimes(1);
+    } finally {
+      connect.mockRestore();
+    }
     expect(new Set(windowed.segments.map((s) => s.segment))).toEqual(
       new Set(["low", "mid", "high", "ios", "android", "unknown", "new", "returning"]),
     );
