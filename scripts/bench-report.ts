@@ -12,7 +12,9 @@
  * and reads the web process's peak RSS (VmHWM). Prints one JSON line
  * {users, decisions, events, coldMs, warmMs, webRssMb, …} and writes bench/results/report-<N>.json.
  * Options: --users (default 100000); --explain prints the report statement's EXPLAIN ANALYZE after
- * the timed requests. The throw-away database is removed at the end.
+ * the timed requests; --compare R times the report's statistics R more times each as one statement and split by users
+ * (lib/reports/report-statistics.ts), alternately in this process on the same data ("compare" in the JSON line).
+ * The throw-away database is removed at the end.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -22,8 +24,14 @@ import pg from "pg";
 import { processTree, startBenchPlatform } from "@/test/support/platform";
 
 const { values } = parseArgs({
-  options: { users: { type: "string", default: "100000" }, explain: { type: "boolean", default: false } },
+  options: {
+    users: { type: "string", default: "100000" },
+    explain: { type: "boolean", default: false },
+    compare: { type: "string", default: "0" },
+  },
 });
+const compareRounds = Number(values.compare);
+if (!Number.isInteger(compareRounds) || compareRounds < 0) throw new Error("--compare must be an integer ≥ 0");
 const users = Number(values.users);
 if (!Number.isInteger(users) || users < 100) throw new Error("--users must be an integer ≥ 100");
 const KEY = "flk_bench_report_key_00000000000000";
@@ -261,6 +269,31 @@ try {
     validConsumptionCupedLift: treatment.metrics.valid_consumption.cuped?.lift ?? null,
     seriesDays: (cold.report.series as Record<string, unknown[]>).valid_consumption.length,
   };
+  if (compareRounds > 0) {
+    process.env.DATABASE_URL = databaseUrl;
+    const { reportStatistics } = await import("@/lib/reports/report-statistics");
+    const { metricDefinitions } = await import("@/lib/metrics/metric-catalogue");
+    const keys = cold.report.metrics as string[];
+    const definitions = await metricDefinitions(keys);
+    const {
+      rows: [e],
+    } = await sql.query<{ id: string; startedAt: Date; stoppedAt: Date | null; attributionWindowDays: number | null }>(
+      `SELECT id, "startedAt", "stoppedAt", "attributionWindowDays" FROM "Experiment" WHERE id = $1::uuid`,
+      [exp.id],
+    );
+    const time = async (split: { parts?: number }) => {
+      const t = performance.now();
+      await reportStatistics(e, definitions, ["control", "treatment"], keys[0], split);
+      return Math.round(performance.now() - t);
+    };
+    const compare = { oneStatementMs: [] as number[], splitMs: [] as number[] };
+    for (let i = 0; i < compareRounds; i++) {
+      compare.oneStatementMs.push(await time({ parts: 1 }));
+      compare.splitMs.push(await time({}));
+    }
+    Object.assign(result, { compare });
+    await (await import("@/lib/db/client")).disconnectDb();
+  }
   if (values.explain) {
     process.env.DATABASE_URL = databaseUrl;
     const { reportSql } = await import("@/lib/reports/report-sql");

@@ -22,11 +22,14 @@ import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
  * - the series from each row's change of x and x² (and y, xy) between the user's cumulative sums
  *   before and after the row — capping and 0/1 proportions stay exact, and the changes telescope
  *   to each user's value as of any day — summed per arm and day and accumulated over days.
- * A user counts from the first day with a rank request. The data-quality rules (docs/statistics.md
- * §7) hold in every part: a user whose rank requests carry more than one arm is left out (a window
- * over the user's rows, min(arm) < max(arm), the same pass that finds the first day) and counted; events before the
- * user's first exposure, after the stop or outside the attribution window are left out and counted (eventUserDaysSql,
- * for the rollup and the tail alike). A user's segment keys are those of their first rank request.
+ * A user counts from their first rank request: that row's change is from 0 (it carries the rows before it, which
+ * are left out). The same pass gives the segment keys of the first request and the health counts through each row.
+ * The data-quality rules (docs/statistics.md §7) hold in every part: a user with rank requests in more than one arm is
+ * left out (found among the per-user rows, `user_arms`: a small window over their last rows) and counted; events
+ * before the user's first exposure, after the stop or outside the attribution window are left out and counted
+ * (eventUserDaysSql, for the rollup and the tail alike). A user's segment keys are those of their first rank request.
+ * `users` restricts every per-user source to a range of user ids, so that a large report runs as several statements
+ * whose rows add up (report-statistics.ts).
  */
 
 const dbl = (e: string) => `CAST(${e} AS DOUBLE PRECISION)`;
@@ -72,6 +75,23 @@ export interface EventRules {
   attributionWindowDays: number | null;
 }
 
+/**
+ * A range of user ids, from ≤ userId < to (null: unbounded), compared in the database's collation: a report split by
+ * users runs once per range of a partition of all ids (report-statistics.ts), so each user is in exactly one part.
+ */
+export interface UserRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** ` AND <col> >= 'from' AND <col> < 'to'` for a range (empty without one). */
+export function userRangeSql(users: UserRange | undefined, col = '"userId"'): string {
+  return [
+    users?.from != null ? ` AND ${col} >= ${q(users.from)}` : "",
+    users?.to != null ? ` AND ${col} < ${q(users.to)}` : "",
+  ].join("");
+}
+
 const timestampLiteral = (d: Date) => `TIMESTAMP '${d.toISOString().replace("T", " ").replace("Z", "")}'`;
 
 /**
@@ -80,9 +100,17 @@ const timestampLiteral = (d: Date) => `TIMESTAMP '${d.toISOString().replace("T",
  * within the attribution window); "preExposureEvents" and "lateEvents" count the others. The
  * user's first exposure is the earliest rank request of the experiment: rolled user-days'
  * "firstTs" ∪ decisions from `through` (the first day not rolled), only for the users in `where`.
- * Client timestamps decide, so a clock-skewed event before its own decision is pre-exposure.
+ * Client timestamps decide, so a clock-skewed event before its own decision is pre-exposure. `users`: only the users
+ * of that range (every source, so the first exposure is found from the user's own rows alone).
  */
-export function eventUserDaysSql(where: string, through: string, rules: EventRules, types?: readonly string[]): string {
+export function eventUserDaysSql(
+  where: string,
+  through: string,
+  rules: EventRules,
+  types?: readonly string[],
+  users?: UserRange,
+): string {
+  const range = userRangeSql(users);
   const inWindow = [
     "fe.first_ts IS NOT NULL AND ev.ts >= fe.first_ts",
     ...(rules.stoppedAt ? [`ev.ts < ${timestampLiteral(rules.stoppedAt)}`] : []),
@@ -96,12 +124,12 @@ export function eventUserDaysSql(where: string, through: string, rules: EventRul
       (${inWindow}) THEN 1 ELSE 0 END) AS "lateEvents"
   FROM "Event" ev LEFT JOIN (
     SELECT "userId", min(f) AS first_ts FROM (
-      SELECT "userId", "firstTs" AS f FROM "ReportUserDay" WHERE "experimentId" = $1::uuid AND "firstTs" IS NOT NULL
+      SELECT "userId", "firstTs" AS f FROM "ReportUserDay" WHERE "experimentId" = $1::uuid AND "firstTs" IS NOT NULL${range}
       UNION ALL
-      SELECT "userId", ts FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= ${through}
-    ) x WHERE "userId" IN (SELECT "userId" FROM "Event" WHERE ${where}) GROUP BY "userId"
+      SELECT "userId", ts FROM "Decision" WHERE "experimentId" = $1::uuid AND "armKey" IS NOT NULL AND ts >= ${through}${range}
+    ) x WHERE "userId" IN (SELECT "userId" FROM "Event" WHERE ${where}${range}) GROUP BY "userId"
   ) fe ON fe."userId" = ev."userId"
-  WHERE ${where}
+  WHERE ${where}${userRangeSql(users, 'ev."userId"')}
   GROUP BY ev."userId", ev."armKey", CAST(ev.ts AS DATE)`;
 }
 
@@ -128,6 +156,12 @@ export interface ReportSqlInput {
   rules: EventRules;
   /** The metric the 'segment' rows carry (the primary); its key must be among `metrics`. */
   segmentMetric: string;
+  /**
+   * Only the users of this range, in every per-user source (rollups, tail, first exposures, pre-period): the rows of
+   * the parts of a partition of all user ids add up to the rows of one statement (report-statistics.ts). Not with
+   * percentile caps, which need every user.
+   */
+  users?: UserRange;
 }
 
 /** Segment dimensions of the 'segment' rows: column of final_users per dimension. */
@@ -148,6 +182,7 @@ export function reportSql({
   pre,
   rules,
   segmentMetric,
+  users,
 }: ReportSqlInput): { text: string } & ReportSqlColumns {
   const measures = new Map<string, { index: number; measure: Measure }>();
   const measureIndex = (m: Measure) => {
@@ -180,6 +215,8 @@ export function reportSql({
   const percentileCaps = compiled.filter((c) => c.metric.kind === "mean" && c.metric.cap === "percentile");
   const capsJoin = percentileCaps.length ? " CROSS JOIN caps" : "";
   const withPre = (c: Compiled) => c.type === "mean" && pre !== "none";
+  if (users && percentileCaps.length) throw new Error("a report with percentile caps cannot be split by users");
+  const range = userRangeSql(users);
 
   /** The value a mean metric takes from a per-user (cumulative or total) sum: capped, or 0/1. */
   const value = (c: Compiled, col: string) => {
@@ -196,10 +233,10 @@ export function reportSql({
 
   const preSource =
     pre === "rollup"
-      ? `SELECT "userId", ${measureCols(null, true)} FROM "ReportPrePeriod" WHERE "experimentId" = $1::uuid`
+      ? `SELECT "userId", ${measureCols(null, true)} FROM "ReportPrePeriod" WHERE "experimentId" = $1::uuid${range}`
       : `SELECT "userId", ${measureCols(null, true)} FROM (
            SELECT "userId", ${eventColumnSums(usedTypes.length ? usedTypes : ["play"])} FROM "Event"
-           WHERE "experimentId" IS NULL AND ts >= $4 AND ts < $5 AND "userId" IN (SELECT "userId" FROM totals)
+           WHERE "experimentId" IS NULL AND ts >= $4 AND ts < $5${range} AND "userId" IN (SELECT "userId" FROM totals)
            GROUP BY "userId") pe`;
 
   // Per metric five statistics: mean → Σx, Σx², Σp, Σp², Σxp (p: pre-period value); ratio → Σx, Σy, Σx², Σy², Σxy.
@@ -233,22 +270,24 @@ export function reportSql({
   const noHealth = `${dbl("0")} AS excluded, ${dbl("0")} AS pre_ex, ${dbl("0")} AS late`;
   const noSegment = `CAST(NULL AS TEXT) AS dim, CAST(NULL AS TEXT) AS val`;
 
-  // Each row's change of the user's value: after (cumulative c) minus before (c − this row's m).
+  // Each row's change of the user's value: after (cumulative c) minus before (c − this row's m). The row where the
+  // user enters (their first rank request) changes it from 0: it carries the rows before it, which are left out.
   const change = (after: string, before: string) => `(${after}) - (${before})`;
+  const before = (i: number) => `(CASE WHEN entered = 1 THEN 0 ELSE c${i} - m${i} END)`;
   const deltas = compiled
     .map((c, k) => {
       if (c.type === "mean") {
-        const [a, b] = [value(c, `c${c.num}`), value(c, `(c${c.num} - m${c.num})`)];
+        const [a, b] = [value(c, `c${c.num}`), value(c, before(c.num))];
         const squares = change(`(${a}) * (${a})`, `(${b}) * (${b})`);
         return `${change(a, b)} AS dx${k}, 0.0 AS dy${k}, ${squares} AS dxx${k}, 0.0 AS dyy${k}, 0.0 AS dxy${k}`;
       }
-      const [xa, xb, ya, yb] = [`c${c.num}`, `(c${c.num} - m${c.num})`, `c${c.den}`, `(c${c.den} - m${c.den})`];
+      const [xa, xb, ya, yb] = [`c${c.num}`, before(c.num), `c${c.den}`, before(c.den!)];
       const [xx, yy, xy] = [
         change(`${xa} * ${xa}`, `${xb} * ${xb}`),
         change(`${ya} * ${ya}`, `${yb} * ${yb}`),
         change(`${xa} * ${ya}`, `${xb} * ${yb}`),
       ];
-      return `m${c.num} AS dx${k}, m${c.den} AS dy${k}, ${xx} AS dxx${k}, ${yy} AS dyy${k}, ${xy} AS dxy${k}`;
+      return `${change(xa, xb)} AS dx${k}, ${change(ya, yb)} AS dy${k}, ${xx} AS dxx${k}, ${yy} AS dyy${k}, ${xy} AS dxy${k}`;
     })
     .join(",\n    ");
   const deltaNames = compiled.flatMap((_, k) => [`dx${k}`, `dy${k}`, `dxx${k}`, `dyy${k}`, `dxy${k}`]);
@@ -281,36 +320,39 @@ export function reportSql({
     "$2",
     rules,
     usedTypes.length ? usedTypes : ["play"],
+    users,
   );
-  const multiArmUsers = dbl("sum(CASE WHEN last = 1 AND multi = 1 AND first_day IS NOT NULL THEN 1 ELSE 0 END)");
   const text = `
 WITH input AS (
   SELECT "userId", "armKey", day, requests AS req, activity, platform, "preExposureEvents" AS pre_ex,
     "lateEvents" AS late,
     ${measureCols({ requests: "requests", sessions: "sessions" }, true)}
-  FROM "ReportUserDay" WHERE "experimentId" = $1::uuid
+  FROM "ReportUserDay" WHERE "experimentId" = $1::uuid${range}
   UNION ALL
   SELECT "userId", "armKey", day, requests, activity, platform, 0,
     0, ${measureCols({ requests: "requests", sessions: "sessions" }, false)}
-  FROM (${decisionUserDaysSql(`${tailWhere} AND ts >= $2`)}) d
+  FROM (${decisionUserDaysSql(`${tailWhere} AND ts >= $2${range}`)}) d
   UNION ALL
   SELECT "userId", "armKey", day, 0, CAST(NULL AS TEXT), CAST(NULL AS TEXT), "preExposureEvents",
     "lateEvents", ${measureCols(null, true)}
   FROM (${tailEvents}) e
 ), w AS (
-  SELECT "userId", "armKey", day, req, activity, platform, pre_ex, late, ${cols.join(", ")},
-    min(CASE WHEN req > 0 THEN day END) OVER usr AS first_day,
-    CASE WHEN min(CASE WHEN req > 0 THEN "armKey" END) OVER usr < max(CASE WHEN req > 0 THEN "armKey" END) OVER
-      usr THEN 1 ELSE 0 END AS multi,
-    ${["activity", "platform"].map((k) => `min(${firstRequest(k)}) OVER usr AS first_${k}`).join(", ")},
-    ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")},
-    row_number() OVER cw AS rn, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
+  SELECT "userId", "armKey", day, ${cols.join(", ")},
+    CASE WHEN req > 0 AND sum(CASE WHEN req > 0 THEN 1 ELSE 0 END) OVER cw = 1 THEN 1 ELSE 0 END AS entered,
+    sum(CASE WHEN req > 0 THEN 1 ELSE 0 END) OVER cw AS req_rows,
+    ${["activity", "platform"].map((k) => `min(${firstRequest(k)}) OVER cw AS first_${k}`).join(", ")},
+    ${cols.map((c, i) => `sum(${c}) OVER cw AS c${i}`).join(", ")}, sum(pre_ex) OVER cw AS c_pre_ex,
+    sum(late) OVER cw AS c_late, CASE WHEN lead(day) OVER cw IS NULL THEN 1 ELSE 0 END AS last
   FROM input WHERE "armKey" IN (${armKeys.map(q).join(", ")})
-  WINDOW usr AS (PARTITION BY "userId"),
-    cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+  WINDOW cw AS (PARTITION BY "userId", "armKey" ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+), user_arms AS (
+  SELECT "userId", "armKey", req_rows, first_activity, first_platform, ${cols.map((_, i) => `c${i}`).join(", ")},
+    c_pre_ex, c_late, CASE WHEN sum(CASE WHEN req_rows > 0 THEN 1 ELSE 0 END) OVER (PARTITION BY "userId") > 1 THEN 1
+      ELSE 0 END AS multi
+  FROM w WHERE last = 1
 ), totals AS (
   SELECT "userId", "armKey", first_activity, first_platform, ${cols.map((c, i) => `c${i} AS ${c}`).join(", ")}
-  FROM w WHERE last = 1 AND first_day IS NOT NULL AND multi = 0
+  FROM user_arms WHERE req_rows > 0 AND multi = 0
 )${
     percentileCaps.length
       ? `, caps AS (
@@ -324,10 +366,10 @@ WITH input AS (
     ${compiled.map((c, k) => `${c.events === null ? "0" : `t.m${c.events}`} AS ev${k}`).join(", ")}, ${finalValues}
   FROM totals t${pre !== "none" ? ` LEFT JOIN pre p ON p."userId" = t."userId"` : ""}${capsJoin}
 ), deltas AS (
-  SELECT "armKey", CASE WHEN day < first_day THEN first_day ELSE day END AS day, CASE WHEN rn = 1 THEN 1 ELSE 0
-    END AS entered,
+  SELECT "armKey", day, entered,
     ${deltas}
-  FROM w${capsJoin} WHERE first_day IS NOT NULL AND multi = 0
+  FROM w${capsJoin} WHERE req_rows > 0 AND NOT EXISTS (SELECT 1 FROM user_arms m WHERE m.multi = 1 AND m."userId" =
+    w."userId")
 ), arm_day AS (
   SELECT "armKey", day, sum(entered) AS
     entered, ${deltaNames.map((d) => `sum(${d}) AS ${d}`).join(", ")} FROM deltas GROUP BY "armKey", day
@@ -349,14 +391,14 @@ SELECT 'series', "armKey", day, ${noSegment}, n, with_pre, ${noHealth}, ${eventC
 ) s
 UNION ALL
 SELECT 'health', "armKey", CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
-    ${multiArmUsers}, ${dbl("sum(pre_ex)")}, ${dbl("sum(late)")},
+    ${dbl("sum(multi)")}, ${dbl("sum(c_pre_ex)")}, ${dbl("sum(c_late)")},
     ${eventCols(false)}, ${finalStats(-1)}
-FROM w GROUP BY "armKey"
+FROM user_arms GROUP BY "armKey"
 UNION ALL
 SELECT 'health', CAST(NULL AS TEXT), CAST(NULL AS DATE), ${noSegment}, ${dbl("0")}, ${dbl("0")},
     ${dbl(`count(DISTINCT "userId")`)}, ${dbl("0")}, ${dbl("0")},
     ${eventCols(false)}, ${finalStats(-1)}
-FROM w WHERE last = 1 AND multi = 1 AND first_day IS NOT NULL${SEGMENT_DIMENSIONS.map(
+FROM user_arms WHERE multi = 1${SEGMENT_DIMENSIONS.map(
     (dim) => `
 UNION ALL
 SELECT 'segment', "armKey", CAST(NULL AS

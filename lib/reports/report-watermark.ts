@@ -25,22 +25,39 @@ export async function readWatermark(client: pg.ClientBase, experimentId: string)
 
 /**
  * Runs a report's statements in one repeatable-read snapshot with the experiment's watermark, so
- * that a rollup committing meanwhile is seen entirely or not at all.
+ * that a rollup committing meanwhile is seen entirely or not at all. `helpers` more connections join
+ * the same snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT), for statements that run at once
+ * and must see exactly what the first one sees.
  */
 export async function inReportSnapshot<T>(
   experimentId: string,
-  run: (client: pg.PoolClient, wm: Watermark | null) => Promise<T>,
+  run: (client: pg.PoolClient, wm: Watermark | null, helpers: pg.PoolClient[]) => Promise<T>,
+  helperCount = 0,
 ): Promise<T> {
   const client = await sqlPool().connect();
+  const helpers: pg.PoolClient[] = [];
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-    const result = await run(client, await readWatermark(client, experimentId));
+    const wm = await readWatermark(client, experimentId);
+    if (helperCount > 0) {
+      const {
+        rows: [{ snapshot }],
+      } = await client.query<{ snapshot: string }>("SELECT pg_export_snapshot() AS snapshot");
+      for (let i = 0; i < helperCount; i++) {
+        helpers.push(await sqlPool().connect());
+        await helpers[i].query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        await helpers[i].query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+      }
+    }
+    const result = await run(client, wm, helpers);
+    for (const c of helpers) await c.query("COMMIT");
     await client.query("COMMIT");
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    for (const c of [...helpers, client]) await c.query("ROLLBACK").catch(() => undefined);
     throw err;
   } finally {
+    for (const c of helpers) c.release();
     client.release();
   }
 }

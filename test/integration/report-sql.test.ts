@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
-import { db } from "@/lib/db/client";
+import { db, sqlPool } from "@/lib/db/client";
 import { startExperiment } from "@/lib/experiments/change-status";
 import { createExperiment } from "@/lib/experiments/create-experiment";
 import { createLayer } from "@/lib/experiments/layers";
@@ -10,7 +10,12 @@ import { SCORE_NAMES } from "@/lib/fusion";
 import { createMetric, metricDefinitions } from "@/lib/metrics/metric-catalogue";
 import type { Measure, MetricDefinition } from "@/lib/metrics/metric-input";
 import { Rng } from "@/lib/random/rng";
-import { PRE_PERIOD_DAYS, reportStatistics, type ArmMetricStats } from "@/lib/reports/report-statistics";
+import {
+  PRE_PERIOD_DAYS,
+  reportStatistics,
+  type ArmMetricStats,
+  type SplitOptions,
+} from "@/lib/reports/report-statistics";
 import { rollupExperiment } from "@/lib/reports/rollup-reports";
 import { rank } from "@/lib/serving/rank";
 import { setupTestDatabase } from "@/test/support/test-database";
@@ -203,19 +208,21 @@ function reference(raw: Raw, experimentId: string, startedAt: Date, metrics: Met
   };
 }
 
+/** Equal structure, numbers within float tolerance (sums added in another order). */
+function close(a: unknown, b: unknown, path: string) {
+  if (typeof b === "number") {
+    expect(typeof a, path).toBe("number");
+    expect(Math.abs((a as number) - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+  } else if (b && typeof b === "object") {
+    expect(Object.keys(a as object).sort(), path).toEqual(Object.keys(b).sort());
+    for (const k of Object.keys(b))
+      close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+  } else expect(a, path).toEqual(b);
+}
+
 function expectSameStatistics(sql: Awaited<ReturnType<typeof reportStatistics>>, ref: ReturnType<typeof reference>) {
   const unwrap = (arms: Record<string, ArmMetricStats>) =>
     Object.fromEntries(Object.entries(arms).map(([a, s]) => [a, s.stats]));
-  const close = (a: unknown, b: unknown, path: string) => {
-    if (typeof b === "number") {
-      expect(typeof a, path).toBe("number");
-      expect(Math.abs((a as number) - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
-    } else if (b && typeof b === "object") {
-      expect(Object.keys(a as object).sort(), path).toEqual(Object.keys(b).sort());
-      for (const k of Object.keys(b))
-        close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-    } else expect(a, path).toEqual(b);
-  };
   expect(sql.users).toEqual(ref.users);
   expect(sql.cuped).toBe(ref.cuped);
   for (const key of Object.keys(ref.final)) {
@@ -229,7 +236,7 @@ function expectSameStatistics(sql: Awaited<ReturnType<typeof reportStatistics>>,
 }
 
 describe("report statistics in SQL equal an in-memory reference", () => {
-  it("agrees before a rollup, after it, and with a tail on top of it, for every metric kind", async () => {
+  it("agrees before a rollup, after it, and with a tail on top of it, for every metric kind, in one statement and split by users", async () => {
     await createLayer(SYSTEM_ACTOR, { key: "main", name: "Main" });
     const custom = [
       {
@@ -307,9 +314,9 @@ describe("report statistics in SQL equal an in-memory reference", () => {
     await db.experiment.update({ where: { id: exp.id }, data: { startedAt: new Date(now - 3 * DAY) } });
 
     let eventNo = 0;
-    const traffic = async (daysAgo: number[], share: number) => {
+    const traffic = async (daysAgo: number[], share: number, who = users) => {
       const events = [];
-      for (const u of users) {
+      for (const u of who) {
         if (rng.next() > share) continue;
         for (const ago of daysAgo) {
           const sessions = 1 + Math.floor(rng.next() * 2);
@@ -320,7 +327,17 @@ describe("report statistics in SQL equal an in-memory reference", () => {
                 userId: u,
                 candidates,
                 k: 3,
-                context: s === 1 && r === 0 ? {} : { sessionId: `${u}-${ago}-${s}` },
+                // Segment keys: three activity levels, two platforms and users without one.
+                user: { features: { [`activity_${["low", "mid", "high"][Number(u.slice(1)) % 3]}`]: 1 } },
+                context:
+                  s === 1 && r === 0
+                    ? {}
+                    : {
+                        sessionId: `${u}-${ago}-${s}`,
+                        ...(Number(u.slice(1)) % 3
+                          ? { platform: Number(u.slice(1)) % 3 === 1 ? "ios" : "android" }
+                          : {}),
+                      },
               });
               await db.decision.updateMany({
                 where: { id: res.decisionId },
@@ -344,7 +361,15 @@ describe("report statistics in SQL equal an in-memory reference", () => {
       }
       for (let i = 0; i < events.length; i += 1000) await ingestEvents({ events: events.slice(i, i + 1000) });
     };
-    await traffic([2, 1], 0.8);
+    // Days on which only some users have data, so that the parts of a split report lack series rows that others have:
+    // u1 alone three days ago, u5 and u50…u59 alone two days ago, then most users.
+    await traffic([3], 1, ["u1"]);
+    await traffic(
+      [2],
+      1,
+      users.filter((u) => u.startsWith("u5")),
+    );
+    await traffic([1], 0.8);
 
     const definitions = await metricDefinitions([
       "valid_consumption",
@@ -354,16 +379,42 @@ describe("report statistics in SQL equal an in-memory reference", () => {
       ...custom.map((m) => m.key),
     ]);
     const armKeys = ["control", "treatment"];
+    // A percentile cap needs every user, so a report with one is never split: the split runs without it.
+    const splittable = definitions.filter((m) => m.cap !== "percentile");
+    const pool = sqlPool();
+    /**
+     * The report split by users (connections taken: one per part) equals the one statement's, every field of it,
+     * health and segments included.
+     */
+    const expectSameSplit = async (e: Parameters<typeof reportStatistics>[0], split: SplitOptions, parts: number) => {
+      const one = await reportStatistics(e, splittable, armKeys, "like_rate");
+      const connect = vi.spyOn(pool, "connect");
+      try {
+        const splitted = await reportStatistics(e, splittable, armKeys, "like_rate", split);
+        expect(connect).toHaveBeenCalledTimes(parts);
+        close(splitted, one, "split");
+        return splitted;
+      } finally {
+        connect.mockRestore();
+      }
+    };
     const compare = async () => {
       const e = await db.experiment.findUniqueOrThrow({ where: { id: exp.id } });
       const sql = await reportStatistics(e, definitions, armKeys);
-      expectSameStatistics(sql, reference(await loadRaw(exp.id), exp.id, e.startedAt!, definitions, armKeys));
+      const raw = await loadRaw(exp.id);
+      expectSameStatistics(sql, reference(raw, exp.id, e.startedAt!, definitions, armKeys));
+      // Three fixed ranges: [u0, u2) — u1 is the only user three days ago —, [u2, u4), [u4, …) — u5… two days ago.
+      const split = await expectSameSplit(e, { bounds: ["u2", "u4"] }, 3);
+      expectSameStatistics(split, reference(raw, exp.id, e.startedAt!, splittable, armKeys));
+      // Four ranges from a sample of every rolled-up row (one connection more: the sample's query).
+      if (await db.reportUserDay.count({ where: { experimentId: exp.id } }))
+        await expectSameSplit(e, { parts: 4, aboveUserDays: 0, samplePercent: 100 }, 5);
       return sql;
     };
 
     const live = await compare();
     expect(live.users.control + live.users.treatment).toBeGreaterThan(30);
-    expect(live.series.like_rate.length).toBe(2);
+    expect(live.series.like_rate.length).toBe(3);
 
     const rolled = await rollupExperiment(exp.id, 0);
     expect(rolled.decisionDays).toBeGreaterThan(0);
@@ -386,7 +437,7 @@ describe("report statistics in SQL equal an in-memory reference", () => {
     });
     // A user whose decisions carry both arms (a logging bug), the first in the rollup, the other in
     // today's tail: left out of every statistic.
-    const twoArms = old[0];
+    const twoArms = old.find((d) => d.userId !== "u1")!;
     await db.decision.create({
       data: {
         userId: twoArms.userId,
@@ -401,6 +452,39 @@ describe("report statistics in SQL equal an in-memory reference", () => {
     await rollupExperiment(exp.id, 0);
     await rollupExperiment(exp.id, 0);
     const final = await compare();
-    expect(final.series.like_rate.length).toBe(3);
+    expect(final.series.like_rate.length).toBe(4);
+
+    // Events outside a one-day attribution window are left out and counted (the reference has no window): split and
+    // one statement agree on them too, on the rollup and on a tail.
+    await db.experiment.update({ where: { id: exp.id }, data: { attributionWindowDays: 1 } });
+    await traffic([0], 0.3);
+    await rollupExperiment(exp.id, 0);
+    await traffic([0], 0.2);
+    const e = await db.experiment.findUniqueOrThrow({ where: { id: exp.id } });
+    const windowed = await expectSameSplit(e, { parts: 4, aboveUserDays: 0, samplePercent: 100 }, 5);
+    expect(windowed.excluded.lateEvents).toBeGreaterThan(0);
+    expect(windowed.excluded.preExposureEvents).toBeGreaterThan(0);
+    expect(windowed.excluded.multiArmUsers).toBe(1);
+    expect(windowed.withPre.control + windowed.withPre.treatment).toBeGreaterThan(0);
+    // Reports at once: split ones queue for their turn (none holds a connection while it waits), a report with a
+    // percentile cap stays one statement (one connection) whatever the options say.
+    const forced = { parts: 4, aboveUserDays: 0, samplePercent: 100 };
+    const [a, b, capped] = await Promise.all([
+      reportStatistics(e, splittable, armKeys, "like_rate", forced),
+      reportStatistics(e, splittable, armKeys, "like_rate", { bounds: ["u3"] }),
+      reportStatistics(e, definitions, armKeys, "like_rate", forced),
+    ]);
+    close(a, windowed, "concurrent split");
+    close(b, windowed, "concurrent split");
+    const connect = vi.spyOn(pool, "connect");
+    try {
+      close(await reportStatistics(e, definitions, armKeys, "like_rate", forced), capped, "capped");
+      expect(connect).toHaveBeenCalledTimes(1);
+    } finally {
+      connect.mockRestore();
+    }
+    expect(new Set(windowed.segments.map((s) => s.segment))).toEqual(
+      new Set(["low", "mid", "high", "ios", "android", "unknown", "new", "returning"]),
+    );
   });
 });
