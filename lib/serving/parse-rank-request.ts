@@ -92,11 +92,10 @@ class RankBodyReader {
   private readonly nameEnd: number[] = [];
   /** The candidate that last set each column (a name twice in one candidate takes the general path). */
   private readonly setBy: number[] = [];
-  // Feature values as (candidate, column, value) triples, laid out as a table at the end.
-  private featureCount = 0;
-  private featureCandidate = new Int32Array(4096);
-  private featureColumn = new Int32Array(4096);
-  private featureValue = new Float32Array(4096);
+  // Feature values written in place: rows × stride, NaN where unset; both grow by doubling.
+  private rows = 0;
+  private stride = 0;
+  private values = new Float32Array(0);
 
   constructor(private readonly b: Buffer) {}
 
@@ -333,6 +332,7 @@ class RankBodyReader {
   }
 
   private features(n: number) {
+    if (n >= this.rows) this.resize(Math.max(256, 2 * this.rows, n + 1), this.stride);
     this.open(OPEN_OBJECT);
     if (this.b[this.i] === CLOSE_OBJECT) {
       this.i++;
@@ -343,7 +343,7 @@ class RankBodyReader {
       const column = this.column(k);
       if (this.setBy[column] === n) throw NOT_FAST;
       this.setBy[column] = n;
-      this.pushFeature(n, column, this.number());
+      this.values[n * this.stride + column] = this.number();
       if (this.next(CLOSE_OBJECT)) break;
     }
   }
@@ -354,6 +354,7 @@ class RankBodyReader {
     if (k < this.names.length && this.isColumn(k, s, e)) return k;
     for (let c = 0; c < this.names.length; c++) if (this.isColumn(c, s, e)) return c;
     if (this.names.length === FEATURE_COLUMNS) throw NOT_FAST;
+    if (this.names.length === this.stride) this.resize(this.rows, Math.max(32, 2 * this.stride));
     this.names.push(this.text());
     this.nameStart.push(s);
     this.nameEnd.push(e);
@@ -368,27 +369,20 @@ class RankBodyReader {
     return true;
   }
 
-  private pushFeature(n: number, column: number, value: number) {
-    if (this.featureCount === this.featureValue.length) {
-      const grow = <T extends Int32Array | Float32Array>(a: T): T => {
-        const grown = new (a.constructor as new (length: number) => T)(a.length * 2);
-        grown.set(a);
-        return grown;
-      };
-      this.featureCandidate = grow(this.featureCandidate);
-      this.featureColumn = grow(this.featureColumn);
-      this.featureValue = grow(this.featureValue);
-    }
-    this.featureCandidate[this.featureCount] = n;
-    this.featureColumn[this.featureCount] = column;
-    this.featureValue[this.featureCount++] = value;
+  private resize(rows: number, stride: number) {
+    const values = new Float32Array(rows * stride).fill(NaN);
+    for (let j = 0; j < Math.min(this.n + 1, this.rows); j++)
+      values.set(this.values.subarray(j * this.stride, j * this.stride + this.names.length), j * stride);
+    this.values = values;
+    this.rows = rows;
+    this.stride = stride;
   }
 
   private featureTable(): RankRequest["itemFeatures"] {
     const m = this.names.length;
-    const values = new Float32Array(this.n * m).fill(NaN);
-    for (let f = 0; f < this.featureCount; f++)
-      values[this.featureCandidate[f] * m + this.featureColumn[f]] = this.featureValue[f];
+    if (m === this.stride) return { names: this.names, values: this.values.subarray(0, this.n * m) };
+    const values = new Float32Array(this.n * m);
+    for (let j = 0; j < this.n; j++) values.set(this.values.subarray(j * this.stride, j * this.stride + m), j * m);
     return { names: this.names, values };
   }
 }

@@ -200,6 +200,23 @@ describe("the rank body's byte parser", () => {
     expect(parseRankRequest(withValue(text))).toBeNull();
   });
 
+  it("lays out features that appear late, in some candidates only and in any order", () => {
+    const scores = Object.fromEntries(SCORE_NAMES.map((name) => [name, 0.5]));
+    // 700 candidates: features from candidate 600 on (past two row doublings), one more name with each
+    // candidate (past two column doublings), names in rotating order.
+    const candidates = Array.from({ length: 700 }, (_, j) => {
+      const names = Array.from({ length: j < 600 ? 0 : 1 + (j - 600) }, (_, c) => `f${c}`);
+      const rotated = [...names.slice(j % (names.length || 1)), ...names.slice(0, j % (names.length || 1))];
+      const features = Object.fromEntries(rotated.map((f) => [f, j + Number(f.slice(1))]));
+      return j < 600 ? { itemId: `i${j}`, scores } : { itemId: `i${j}`, scores, features };
+    });
+    const text = JSON.stringify({ userId: "u", candidates });
+    const fast = parseRankRequest(Buffer.from(text));
+    expect(fast).not.toBeNull();
+    expect(fast!.itemFeatures.names.length).toBeGreaterThan(64);
+    expect(plain(fast!)).toEqual(plain(rankRequestOf(JSON.parse(text))));
+  });
+
   it("leaves duplicate keys, escapes and unknown keys to JSON.parse", () => {
     const ok = withValue("0.5").toString();
     expect(parseRankRequest(Buffer.from(ok))).not.toBeNull();
