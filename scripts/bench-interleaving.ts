@@ -29,6 +29,7 @@
  * the true difference. Also times the rank path's compute for one policy vs an interleaved pair.
  *
  *   npm run bench:interleaving [-- --quick] [--reps N] [--truth-users N] [--seed S] [--es-promotion always|gate]
+ *                              [--cost-only: only the rank-path cost, into bench/results/interleaving-cost.json]
  *
  * Prints one JSON line last (the `pairs` summary) and writes details to bench/results/interleaving.json.
  */
@@ -45,9 +46,10 @@ import { DEFAULT_ACTION_BOUNDS } from "@/lib/fusion";
 import { loadTf } from "@/lib/tf/backend";
 import { fixedServingPolicy, type ServingResult } from "@/lib/serving/serving-policy";
 import { draftedList } from "@/lib/serving/drafted-list";
+import { readRankRequest } from "@/lib/serving/read-rank-request";
+import type { RankRequest } from "@/lib/serving/rank-request";
+import { simulatedRankBodies } from "@/test/support/load";
 import { byScore, servingRequest, shownItems } from "@/lib/serving/serving-request";
-import type { RankBody } from "@/lib/serving/rank-input";
-import { rankRequestOf } from "@/lib/serving/rank-request";
 import {
   DEFAULT_FIXED_ACTION,
   FixedFusionPolicy,
@@ -76,6 +78,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "bench-interleaving" },
     out: { type: "string" },
     "es-promotion": { type: "string", default: "gate" },
+    "cost-only": { type: "boolean", default: false },
   },
 });
 const quick = values.quick;
@@ -162,6 +165,14 @@ const tuned = await tuneFixedAction({
 const interactionsU = Array.from({ length: ACTION_DIM }, (_, d) =>
   d < SCORE_NAMES.length ? (d === 0 || d === 6 ? -0.9 : 0.9) : 0,
 );
+
+if (values["cost-only"]) {
+  const cost = costRatio();
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/interleaving-cost.json", `${JSON.stringify(cost, null, 2)}\n`);
+  console.log(JSON.stringify(cost));
+  process.exit(0);
+}
 
 // Enhanced-State RL trained from the platform's default fixed action: the comparison a ranking team makes before a launch.
 log("training an Enhanced-State version from the default fixed action");
@@ -339,29 +350,25 @@ for (const [an, bn] of PAIRS) {
   details.push(detail);
 }
 
-// ── Rank-path compute: one fixed policy vs an interleaved pair, 200 candidates, top 10 ─────────────────────────
+// ── Rank-path cost: one fixed policy vs an interleaved pair, 200 candidates, top 10 ──────────────────────────────
+/**
+ * Per request, in-process, as the rank path does it: `compute` = scoring, the page, the answer's
+ * items and the decision log's encoding; `request` = the same plus reading the request from its
+ * bytes (what both paths share before they differ; simulated 190 KB bodies with features). Only
+ * the network and the database commit are left out, and those are the same for both paths.
+ */
 function costRatio() {
-  const rng = new Rng(`${SEED}:cost`);
-  const body = rankRequestOf({
-    userId: "u",
-    k: 10,
-    candidates: Array.from({ length: 200 }, (_, j) => ({
-      itemId: `item-${j}`,
-      scores: Object.fromEntries(
-        SCORE_NAMES.map((s) => [s, rng.uniform(0.01, 0.99)]),
-      ) as RankBody["candidates"][number]["scores"],
-    })),
-  } as RankBody);
+  const bodies = simulatedRankBodies(50, 200, `${SEED}:cost`).map((b) => Buffer.from(b));
+  const parsed = bodies.map((b) => readRankRequest(b));
   const p1 = fixedServingPolicy(null, "a", DEFAULT_FIXED_ACTION);
   const p2 = fixedServingPolicy(null, "b", tuned.action);
-  // Both as the rank path does it: score, the page, the answer's items, the decision log's encoding.
-  const single = () => {
+  const single = (body: RankRequest) => {
     const result = p1.score(servingRequest(body)) as ServingResult;
     const top = byScore(result.scores, 10);
     const items = top.map((j) => ({ itemId: body.itemIds[j], score: result.scores[j] }));
     return shownItems(body.itemIds, top, result).length + items.length;
   };
-  const pair = (i: number) => {
+  const pair = (body: RankRequest, i: number) => {
     const request = servingRequest(body);
     const results = [p1, p2].map((p) => p.score(request) as ServingResult);
     const draft = teamDraft(
@@ -372,27 +379,37 @@ function costRatio() {
     const list = draftedList(body.itemIds, results, draft, 10, ["a", "b"]);
     return list.shown.length + list.teams.length + list.items.length;
   };
+  const paths = {
+    compute: [(i: number) => single(parsed[i % 50]), (i: number) => pair(parsed[i % 50], i)],
+    request: [
+      (i: number) => single(readRankRequest(bodies[i % 50])),
+      (i: number) => pair(readRankRequest(bodies[i % 50]), i),
+    ],
+  };
+  let sink = 0;
   const time = (f: (i: number) => number, iterations: number) => {
     const t0 = performance.now();
     for (let i = 0; i < iterations; i++) sink += f(i);
     return ((performance.now() - t0) * 1000) / iterations;
   };
-  let sink = 0;
-  for (let i = 0; i < 1000; i++) sink += single() + pair(i);
-  // Alternating short rounds, medians: on a shared machine the neighbours' load changes within seconds.
-  const rounds = Array.from({ length: 15 }, () => [time(single, 400), time(pair, 400)]);
   const med = (xs: number[]) => xs.sort((p, q) => p - q)[Math.floor(xs.length / 2)];
-  const a = { us: med(rounds.map((r) => r[0])) };
-  const b = { us: med(rounds.map((r) => r[1])) };
-  if (sink === 0) throw new Error("nothing was encoded");
-  return {
-    singleUs: +a.us.toFixed(1),
-    interleavedUs: +b.us.toFixed(1),
-    ratio: +med(rounds.map((r) => r[1] / r[0])).toFixed(2),
+  const measure = ([a, b]: ((i: number) => number)[], iterations: number) => {
+    for (let i = 0; i < 200; i++) sink += a(i) + b(i);
+    // Alternating short rounds, medians: on a shared machine the neighbours' load changes within seconds.
+    const rounds = Array.from({ length: 15 }, () => [time(a, iterations), time(b, iterations)]);
+    return {
+      singleUs: +med(rounds.map((r) => r[0])).toFixed(1),
+      interleavedUs: +med(rounds.map((r) => r[1])).toFixed(1),
+      ratio: +med(rounds.map((r) => r[1] / r[0])).toFixed(2),
+    };
   };
+  const result = { compute: measure(paths.compute, 400), request: measure(paths.request, 40) };
+  if (sink === 0) throw new Error("nothing was encoded");
+  return result;
 }
+
 const cost = costRatio();
-log(`rank-path compute per request (fixed policies, 200 candidates): ${JSON.stringify(cost)}`);
+log(`rank-path cost per request (fixed policies, 200 candidates): ${JSON.stringify(cost)}`);
 
 const summary = {
   pairs: details.map(({ a, b, trueRelativeDifference, signAgrees, usersInterleaving, usersAB }) => ({
