@@ -1,3 +1,14 @@
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  isJsonSpace as isSpace,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from "@/lib/http/json-bytes";
 /**
  * JSON.parse for request bodies, without one large string. V8 puts every string over 128 KB in its
  * large-object space, and allocating one there costs ~1 ms of fresh, page-faulted memory (measured
@@ -24,20 +35,7 @@ const CHUNK = 48 * 1024;
 /** Where one object element of an array ends and the next begins (compact JSON). */
 const ELEMENT_BOUNDARY = Buffer.from("},{");
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
 class NotSplittable extends Error {}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 class Splitter {
   /** End offset of the value parsed last. */

@@ -1,3 +1,14 @@
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  isJsonSpace as isSpace,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from "@/lib/http/json-bytes";
 import { NUM_TASKS, SCORE_NAMES } from "@/lib/fusion";
 import { isText, isValidRankHeader, MAX_CANDIDATES } from "@/lib/serving/rank-input";
 import type { RankRequest } from "@/lib/serving/rank-request";
@@ -23,14 +34,6 @@ import type { RankRequest } from "@/lib/serving/rank-request";
  * rounding boundary (or next to the scores' bound 1): then, and for anything else unusual, the
  * digits go to Number() for the exact value.
  */
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
@@ -61,10 +64,6 @@ const ALL_SCORES = (1 << NUM_TASKS) - 1;
 
 class NotFast extends Error {}
 const NOT_FAST = new NotFast("not on the fast path");
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 /** Returns the request, or null when the body must take the general path. */
 export function parseRankRequest(body: Buffer): RankRequest | null {
