@@ -45,6 +45,10 @@ type AxeViolation = { id: string; help: string; nodes: { target: unknown[]; fail
 
 /** Runs axe-core in the page; throws listing each violation (rule, help, first elements) if any. */
 export async function expectAccessible(page: Page, label = page.url()): Promise<void> {
+  // Next.js streams a page's metadata after its body: right after a server action re-renders the
+  // page the <title> can still be on its way (a flaky document-title violation in CI). Wait for it;
+  // a page that never gets one still fails below.
+  await page.waitForFunction(() => document.title.trim().length > 0, undefined, { timeout: 5_000 }).catch(() => {});
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE_SOURCE });
   const violations = await page.evaluate(async () => {
     const axe = (
