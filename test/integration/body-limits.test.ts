@@ -34,12 +34,19 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
  * Sends a POST with a declared body of `size` bytes, writing as fast as the server takes it; returns
  * the answer and how many body bytes the server read (its socket's bytes less the request head).
  */
-function rawPost(size: number, headers: string[] = []): Promise<{ answer: string; bodyBytesRead: number }> {
+function rawPost(
+  size: number,
+  headers: string[] = [],
+  { chunked = false } = {},
+): Promise<{ answer: string; bodyBytesRead: number }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     let answer = "";
     let sent = 0;
-    const chunk = Buffer.alloc(64 << 10, 0x20);
+    // Chunked: the length is not declared, so only the streaming cap can stop the body.
+    const chunk = chunked
+      ? Buffer.concat([Buffer.from("10000\r\n"), Buffer.alloc(64 << 10, 0x20), Buffer.from("\r\n")])
+      : Buffer.alloc(64 << 10, 0x20);
     const pump = () => {
       while (sent < size && !socket.destroyed) {
         sent += chunk.length;
@@ -52,7 +59,7 @@ function rawPost(size: number, headers: string[] = []): Promise<{ answer: string
       `POST /api/v1/rank HTTP/1.1`,
       `host: 127.0.0.1`,
       `content-type: application/json`,
-      `content-length: ${size}`,
+      chunked ? "transfer-encoding: chunked" : `content-length: ${size}`,
       ...headers,
       "",
       "",
@@ -118,6 +125,16 @@ describe("bodies are read only after the key and the declared length are checked
     expect(answer).toMatch(/^HTTP\/1\.1 413/);
     // The key lookup is asynchronous; meanwhile Node may read a little more, never the body.
     expect(bodyBytesRead).toBeLessThan(256 << 10);
+  });
+
+  it("a body without a declared length is cut off with 413 once it passes the route's limit", async () => {
+    const { key } = await createApiKey(SYSTEM_ACTOR, { name: "chunked", scopes: ["serve"] });
+    const { answer, bodyBytesRead } = await rawPost(30 << 20, [`authorization: Bearer ${key}`], { chunked: true });
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('"code":"payload_too_large"');
+    // The rank route's limit is 8 MB; reading stops there (plus what the socket had buffered).
+    expect(bodyBytesRead).toBeGreaterThan(8 << 20);
+    expect(bodyBytesRead).toBeLessThan(10 << 20);
   });
 
   it(

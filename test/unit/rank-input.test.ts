@@ -33,18 +33,26 @@ const maybeOdd = <T>(arb: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: arb, weight: 60 }, { arbitrary: odd as fc.Arbitrary<unknown>, weight: 1 });
 const features = maybeOdd(
   fc.dictionary(
-    fc.constantFrom("f1", "f2", "__proto__", ""),
+    // Names that are prefixes of one another: the parser matches the name it expects byte by byte.
+    fc.constantFrom("f1", "f2", "f10", "f", "__proto__", ""),
     maybeOdd(fc.double({ min: -1e6, max: 1e6, noNaN: true })),
   ),
 );
 const scores = maybeOdd(
-  fc.record(
-    {
-      ...Object.fromEntries(SCORE_NAMES.map((s) => [s, maybeOdd(fc.double({ min: 0, max: 1, noNaN: true }))])),
-      extra: maybeOdd(fc.double({ min: -5, max: 5, noNaN: true })),
-    },
-    { requiredKeys: SCORE_NAMES as unknown as never[] },
-  ),
+  fc
+    .tuple(
+      fc.record(
+        {
+          ...Object.fromEntries(SCORE_NAMES.map((s) => [s, maybeOdd(fc.double({ min: 0, max: 1, noNaN: true }))])),
+          extra: maybeOdd(fc.double({ min: -5, max: 5, noNaN: true })),
+          [SCORE_NAMES[0].slice(0, -1)]: maybeOdd(fc.double({ min: -5, max: 5, noNaN: true })),
+        },
+        { requiredKeys: SCORE_NAMES as unknown as never[] },
+      ),
+      fc.boolean(),
+    )
+    // In the documented order, or reversed.
+    .map(([s, reversed]) => (reversed ? Object.fromEntries(Object.entries(s).reverse()) : s)),
 );
 const candidate = maybeOdd(
   fc.record(
