@@ -1,12 +1,13 @@
 /**
  * npm run bench:serve — serving throughput and latency, measured the way a ranking service sees it.
- * Starts the platform (`npm start`, one web process, one worker) on a fresh embedded PostgreSQL,
+ * Starts the platform (`npm start`, --web-processes web processes, one worker) on a fresh embedded PostgreSQL,
  * trains a small Enhanced-State version through the train-policy job (quick preset: the network has
  * its full serving shape, only training is short; promotion "always", so that the arm serves the
  * trained actor even where the promotion gate would keep the fixed behaviour), creates a running experiment with it as
  * the treatment arm, then
  *   1. drives POST /api/v1/rank over loopback at a fixed arrival rate (open loop: requests are sent
- *      on schedule whether or not earlier ones returned) with 200 candidates each;
+ *      on schedule whether or not earlier ones returned) with 200 candidates each, first for
+ *      --warmup-seconds (not measured: the web tier reaches its steady state), then for --seconds;
  *   2. sends events in batches of 1,000 from several concurrent clients for a while;
  *   3. checks that the database holds exactly the acknowledged decisions and events, and measures the
  *      decision log's bytes on disk per decision; reads the web tier's own counts from GET /metrics.
@@ -14,7 +15,7 @@
  * flushed to disk (`sync`): otherwise the kernel writes them back ~30 s later, in the middle of the
  * timed phase, and every decision commit's fsync queues behind that writeback (seen as 30–50 ms
  * INSERTs on this VM's disk). Commits stay synchronous: the timed phase still pays its own fsyncs.
- * Prints one JSON line. Options: --rps 200 --seconds 20 --candidates 200 --event-seconds 10
+ * Prints one JSON line. Options: --rps 200 --seconds 20 --warmup-seconds 20 --candidates 200 --event-seconds 10
  * --treatment enhanced_state|user_state|none --web-processes 2 (FUSIONLAB_WEB_PROCESSES: one Node
  * process serves rank requests on one core, so the web tier gets the machine's cores; default 2)
  * --runtime onnx|tfjs (FUSIONLAB_SERVING_RUNTIME: what runs the RL actor; default onnx)
@@ -32,6 +33,7 @@ const { values } = parseArgs({
   options: {
     rps: { type: "string", default: "200" },
     seconds: { type: "string", default: "20" },
+    "warmup-seconds": { type: "string", default: "20" },
     candidates: { type: "string", default: "200" },
     "event-seconds": { type: "string", default: "10" },
     treatment: { type: "string", default: "enhanced_state" },
@@ -41,6 +43,7 @@ const { values } = parseArgs({
 });
 const rps = Number(values.rps);
 const seconds = Number(values.seconds);
+const warmupSeconds = Number(values["warmup-seconds"]);
 const candidates = Number(values.candidates);
 const eventSeconds = Number(values["event-seconds"]);
 const KEY = "flk_bench_serve_key_000000000000000";
@@ -135,43 +138,54 @@ try {
 
   const bodies = simulatedRankBodies(500, candidates).map((b) => Buffer.from(b));
   const post = httpClient(platform.url, { authorization: `Bearer ${KEY}` });
-  // Warm-up: JIT, connection pools, policy and serving caches — over several connections, so that
-  // every web process gets its share.
+  /**
+   * POST /api/v1/rank open loop: `count` requests at `rps`, sent on schedule whether or not earlier
+   * ones returned. Latency is taken from the scheduled send time, so a stalled client cannot hide
+   * queueing.
+   */
+  const openLoop = async (count: number, first: number) => {
+    const latencies: number[] = [];
+    const decisionIds: string[] = [];
+    let errors = 0;
+    const t0 = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      const due = t0 + (i * 1000) / rps;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(
+        post("/api/v1/rank", bodies[(first + i) % bodies.length]).then(
+          (res) => {
+            latencies.push(performance.now() - due);
+            if (res.status === 200) decisionIds.push((JSON.parse(res.body) as { decisionId: string }).decisionId);
+            else errors++;
+          },
+          () => {
+            errors++;
+          },
+        ),
+      );
+    }
+    await Promise.all(inflight);
+    return { latencies, decisionIds, errors, seconds: (performance.now() - t0) / 1000 };
+  };
+  // Warm-up, first over several connections so that every web process gets its share, then open
+  // loop at the measured rate until the web tier is in its steady state: JIT tiers and heap sizes
+  // settle over the first ~20 s at 200 req/s (web CPU per request, 5 s windows after the short
+  // warm-up alone: 1.69, 1.46, 1.56, then 0.97–1.48), and a serving process runs for hours.
   await Promise.all(
     Array.from({ length: 8 }, async (_, c) => {
       for (let i = 0; i < 40; i++) await post("/api/v1/rank", bodies[(c * 40 + i) % bodies.length]);
     }),
   );
+  const warmup = await openLoop(Math.round(rps * warmupSeconds), 0);
 
   execFileSync("sync");
 
-  const latencies: number[] = [];
-  const decisionIds: string[] = [];
-  let errors = 0;
   const total = rps * seconds;
   const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rps;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(
-      post("/api/v1/rank", bodies[i % bodies.length]).then(
-        (res) => {
-          // Latency from the scheduled send time, so a stalled client cannot hide queueing.
-          latencies.push(performance.now() - due);
-          if (res.status === 200) decisionIds.push((JSON.parse(res.body) as { decisionId: string }).decisionId);
-          else errors++;
-        },
-        () => {
-          errors++;
-        },
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  const achievedRps = total / ((performance.now() - t0) / 1000);
+  const { latencies, decisionIds, errors, seconds: elapsed } = await openLoop(total, warmup.latencies.length);
+  const achievedRps = total / elapsed;
   const cpu1 = cpuSeconds();
   // Milliseconds of CPU per rank request, by kind of process (2 cores give 10 ms per request at 200/s).
   const cpuMsPerRequest = Object.fromEntries(
@@ -239,6 +253,8 @@ try {
     maxMs: Math.round(latencies[latencies.length - 1] * 100) / 100,
     errors,
     cpuMsPerRequest,
+    warmupSeconds,
+    warmupErrors: warmup.errors,
     decisionsAcknowledged: decisionIds.length,
     decisionsStored: storedDecisions,
     eventsPerSecond: Math.round(eventsPerSecond),
