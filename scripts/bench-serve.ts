@@ -184,9 +184,20 @@ try {
 
   const total = rps * seconds;
   const cpu0 = cpuSeconds();
+  // The web tier's CPU per request in 5 s windows of the timed phase: a steady state shows as flat.
+  const windows: number[] = [];
+  let windowStart = cpu0.web;
+  const sampler = setInterval(() => {
+    const web = cpuSeconds().web;
+    windows.push(Math.round(((web - windowStart) * 1000 * 100) / (rps * 5)) / 100);
+    windowStart = web;
+  }, 5000);
   const { latencies, decisionIds, errors, seconds: elapsed } = await openLoop(total, warmup.latencies.length);
+  clearInterval(sampler);
   const achievedRps = total / elapsed;
   const cpu1 = cpuSeconds();
+  const lastWindow = total - windows.length * rps * 5;
+  if (lastWindow > 0) windows.push(Math.round(((cpu1.web - windowStart) * 1000 * 100) / lastWindow) / 100);
   // Milliseconds of CPU per rank request, by kind of process (2 cores give 10 ms per request at 200/s).
   const cpuMsPerRequest = Object.fromEntries(
     Object.keys(cpu1).map((k) => [k, Math.round(((cpu1[k] - cpu0[k]) * 1000 * 100) / total) / 100]),
@@ -253,6 +264,7 @@ try {
     maxMs: Math.round(latencies[latencies.length - 1] * 100) / 100,
     errors,
     cpuMsPerRequest,
+    webCpuMsPerRequestBy5s: windows,
     warmupSeconds,
     warmupErrors: warmup.errors,
     decisionsAcknowledged: decisionIds.length,
