@@ -108,6 +108,10 @@ describe("GET /metrics", () => {
     expect(after.get('fusionlab_job_duration_seconds_bucket{le="15",type="db-maintenance",state="completed"}')).toBe(0);
     expect(after.get('fusionlab_job_duration_seconds_sum{type="db-maintenance",state="completed"}')).toBeCloseTo(42, 3);
     expect(after.get("fusionlab_process_resident_memory_bytes")).toBeGreaterThan(0);
+    // Node's delay histogram counts its sampling interval in every value: sampled every 10 ms (what
+    // the lag gauges are read as), the median of a loop that does not stall reads ~10 ms.
+    expect(after.get("fusionlab_nodejs_eventloop_lag_p50_seconds")).toBeGreaterThan(0.005);
+    expect(after.get("fusionlab_nodejs_eventloop_lag_p50_seconds")).toBeLessThan(0.05);
   });
 
   it("refuses a key without metrics:read (403) and a missing key (401)", async () => {
